@@ -1,0 +1,145 @@
+//! sturdy's generator: one pipeline, each stage a module with its own type.
+//!
+//! **load** ([`load::Document`]: files to one normalized document; OpenAPI 3.1 and contract
+//! snapshots are normalized here) → **ir** ([`ir::Api`]: the API as sturdy sees it; no OpenAPI
+//! types past this point) → **emit** ([`emit::Generated`]: Rust files, formatted) → **write**
+//! (a folder, `OUT_DIR`, or a `--check` that reports stale files).
+//!
+//! From a consumer's `build.rs`:
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     sturdy_generator::build_rs("openapi.yaml", "api.rs").expect("generate client");
+//! }
+//! // src/main.rs: include!(concat!(env!("OUT_DIR"), "/api.rs"));
+//! ```
+
+pub mod emit;
+pub mod ir;
+pub mod load;
+pub mod write;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use emit::{Generated, Layout};
+pub use load::{Document, LoadError};
+
+/// Something the generator could not do perfectly but worked around (an untyped construct
+/// that degraded to `serde_json::Value`, a name that collided, ...).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    /// JSON pointer into the spec (`#/components/schemas/Pet/properties/tags`).
+    pub pointer: String,
+    /// What happened and what was done.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.pointer, self.message)
+    }
+}
+
+/// How the generated crate depends on `sturdy-runtime`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeDependency {
+    /// A path (the runtime this generator was built with, by default).
+    Path(PathBuf),
+    /// A crates.io version requirement.
+    Version(String),
+}
+
+impl Default for RuntimeDependency {
+    fn default() -> Self {
+        RuntimeDependency::Path(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .map(|p| p.join("runtime"))
+                .unwrap_or_else(|| PathBuf::from("runtime")),
+        )
+    }
+}
+
+/// Generator settings.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The crate name; by default derived from the spec's title.
+    pub crate_name: Option<String>,
+    /// The crate version; by default `0.1.0`.
+    pub crate_version: Option<String>,
+    /// How the crate depends on the runtime.
+    pub runtime: RuntimeDependency,
+}
+
+/// Any failure of the pipeline.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or parsing the spec.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// Turning the spec into the IR.
+    #[error(transparent)]
+    Ir(#[from] ir::IrError),
+    /// Turning the IR into Rust.
+    #[error(transparent)]
+    Emit(#[from] emit::EmitError),
+    /// Writing or checking files.
+    #[error(transparent)]
+    Write(#[from] write::WriteError),
+}
+
+/// The result of generation: files plus what was worked around.
+#[derive(Debug)]
+pub struct Output {
+    /// The generated files.
+    pub generated: Generated,
+    /// Warnings, sorted.
+    pub warnings: Vec<Warning>,
+    /// The IR, for reports (pagination, lint).
+    pub api: ir::Api,
+}
+
+/// Runs load → ir → emit for `spec`.
+pub fn generate(spec: &Path, settings: &Settings, layout: Layout) -> Result<Output, Error> {
+    let doc = load::load(spec)?;
+    generate_document(&doc, settings, layout)
+}
+
+/// Runs ir → emit on a loaded document.
+pub fn generate_document(
+    doc: &Document,
+    settings: &Settings,
+    layout: Layout,
+) -> Result<Output, Error> {
+    let (api, mut warnings) = ir::build(doc)?;
+    warnings.extend(doc.warnings.iter().cloned());
+    let generated = emit::emit(&api, settings, layout)?;
+    warnings.sort();
+    warnings.dedup();
+    Ok(Output {
+        generated,
+        warnings,
+        api,
+    })
+}
+
+/// For a consumer's `build.rs`: generates the client for `spec` (relative to the crate) as
+/// one module file `OUT_DIR/file_name`, prints `cargo:rerun-if-changed` for the spec and
+/// `cargo:warning` for each warning.
+pub fn build_rs(spec: impl AsRef<Path>, file_name: &str) -> Result<PathBuf, Error> {
+    let spec = spec.as_ref();
+    println!("cargo:rerun-if-changed={}", spec.display());
+    let out_dir = std::env::var_os("OUT_DIR")
+        .map(PathBuf::from)
+        .ok_or(write::WriteError::NoOutDir)?;
+    let output = generate(spec, &Settings::default(), Layout::Module)?;
+    for w in &output.warnings {
+        println!("cargo:warning=sturdy: {w}");
+    }
+    let path = out_dir.join(file_name);
+    write::write_module(&output.generated, &path)?;
+    Ok(path)
+}

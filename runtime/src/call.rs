@@ -1,0 +1,175 @@
+//! A prepared call: the request a generated method built, plus per-request options.
+//! `.await` it (or call [`Call::send`]) to run it.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::client::Client;
+use crate::error::{Error, ErrorKind};
+use crate::request::{Request, RequestOptions};
+use crate::response::Response;
+use crate::retry::RetryPolicy;
+
+/// Decodes a success body.
+pub type DecodeFn<T> = fn(&Bytes) -> Result<T, String>;
+/// Decodes a declared error response for a status, if one is declared for it.
+pub type DecodeErrorFn<E> = fn(u16, &Bytes) -> Option<E>;
+
+/// A call ready to send. Generated methods return one; set per-request options on it, then
+/// `.await` it.
+#[must_use = "a call does nothing until it is awaited or sent"]
+pub struct Call<'c, T, E> {
+    pub(crate) client: &'c Client,
+    pub(crate) request: Request,
+    pub(crate) options: RequestOptions,
+    pub(crate) decode: DecodeFn<T>,
+    pub(crate) decode_error: DecodeErrorFn<E>,
+}
+
+impl<T, E> std::fmt::Debug for Call<'_, T, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("operation", &self.request.op.id)
+            .field("path", &self.request.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'c, T, E> Call<'c, T, E> {
+    /// A call of `request` through `client`.
+    pub fn new(
+        client: &'c Client,
+        request: Request,
+        decode: DecodeFn<T>,
+        decode_error: DecodeErrorFn<E>,
+    ) -> Self {
+        Self {
+            client,
+            request,
+            options: RequestOptions::default(),
+            decode,
+            decode_error,
+        }
+    }
+
+    /// Replaces all per-request options.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Per-attempt timeout for this call.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// The idempotency key to send on every attempt (instead of a generated one).
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// An extra header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The retry policy for this call.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry = Some(policy);
+        self
+    }
+
+    /// The correlation id to send.
+    pub fn correlation_id(mut self, id: impl Into<String>) -> Self {
+        self.options.correlation_id = Some(id.into());
+        self
+    }
+
+    /// The request as built so far.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// The client this call goes through.
+    pub fn client(&self) -> &'c Client {
+        self.client
+    }
+
+    /// Splits the call into its parts (used by paginators).
+    pub fn into_parts(
+        self,
+    ) -> (
+        &'c Client,
+        Request,
+        RequestOptions,
+        DecodeFn<T>,
+        DecodeErrorFn<E>,
+    ) {
+        (
+            self.client,
+            self.request,
+            self.options,
+            self.decode,
+            self.decode_error,
+        )
+    }
+
+    /// Sends the call: retries, auth and rate limits as configured, then decodes.
+    pub async fn send(self) -> Result<Response<T>, Error<E>> {
+        let decode_error = self.decode_error;
+        let raw = self
+            .client
+            .execute(self.request, self.options)
+            .await
+            .map_err(|e| typed_error(e, decode_error))?;
+        match (self.decode)(&raw.body) {
+            Ok(body) => Ok(raw.with_body(body)),
+            Err(message) => Err(decode_failure(raw, message)),
+        }
+    }
+}
+
+/// Decodes the declared error body of an untyped error.
+pub fn typed_error<E>(e: Error, decode_error: DecodeErrorFn<E>) -> Error<E> {
+    let status = e.status();
+    let body = e.raw_body().cloned();
+    e.map_typed(|_| match (status, body) {
+        (Some(s), Some(b)) => decode_error(s, &b),
+        _ => None,
+    })
+}
+
+/// The error for a success body that did not decode.
+pub fn decode_failure<E>(raw: crate::response::RawResponse, message: String) -> Error<E> {
+    let mut err = Error::new(ErrorKind::Decode, message);
+    let i = err.inner_mut();
+    i.status = Some(raw.status);
+    i.request_id = raw.request_id;
+    i.idempotency_key = raw.idempotency_key;
+    i.attempts = raw.attempts;
+    let mut body = raw.body;
+    body.truncate(crate::error::MAX_RAW_BODY);
+    i.raw_body = Some(body);
+    i.headers = Some(raw.headers);
+    i.hint = Some("the response does not match the spec's schema: check the API version, or report the raw body");
+    err
+}
+
+impl<'c, T, E> IntoFuture for Call<'c, T, E>
+where
+    T: Send + 'c,
+    E: Send + 'c,
+{
+    type Output = Result<Response<T>, Error<E>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}

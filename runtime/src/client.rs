@@ -1,0 +1,292 @@
+//! The client every generated client wraps: configuration, shared state, and the builder.
+//!
+//! Defaults: connect timeout 5 s, per-attempt timeout 60 s, no total deadline, the default
+//! [`RetryPolicy`], a correlation id header `x-correlation-id` generated per call.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::{Auth, Credential, SecurityScheme};
+use crate::retry::RetryPolicy;
+use crate::time::TimeSource;
+
+/// Timeouts of a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing a connection.
+    pub connect: Duration,
+    /// One attempt, from sending to the whole body read.
+    pub attempt: Duration,
+    /// All attempts of one call together, waits included.
+    pub total: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(5),
+            attempt: Duration::from_secs(60),
+            total: None,
+        }
+    }
+}
+
+/// API-wide facts a generated client passes to the runtime.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiMeta {
+    /// The crate's name, sent in `User-Agent`.
+    pub name: &'static str,
+    /// The crate's version.
+    pub version: &'static str,
+    /// The security schemes of the spec.
+    pub security_schemes: &'static [SecurityScheme],
+    /// A JSON pointer to the provider error object in error bodies (`x-sturdy-error`).
+    pub error_pointer: Option<&'static str>,
+    /// A header carrying the API version the client was generated for, and its value.
+    pub version_header: Option<(&'static str, &'static str)>,
+}
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No base URL was set and the spec declares no server.
+    #[error("no base URL: set one with `base_url(..)` or choose an environment")]
+    NoBaseUrl,
+    /// The base URL does not parse.
+    #[error("invalid base URL `{url}`: {reason}")]
+    InvalidBaseUrl {
+        /// The URL given.
+        url: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// A setting is out of range.
+    #[error("invalid setting `{setting}`: {reason}")]
+    InvalidSetting {
+        /// The setting.
+        setting: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("HTTP client: {0}")]
+    Http(String),
+}
+
+/// Builds a [`Client`]. By value; `build()` validates.
+///
+/// ```
+/// let client = sturdy_runtime::Client::builder()
+///     .base_url("https://api.example.com/v1")
+///     .build()
+///     .expect("valid configuration");
+/// # let _ = client;
+/// ```
+#[derive(Debug)]
+pub struct ClientBuilder {
+    pub(crate) base_url: Option<String>,
+    pub(crate) api: ApiMeta,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) time: TimeSource,
+    pub(crate) credentials: BTreeMap<String, Credential>,
+    pub(crate) default_headers: Vec<(String, String)>,
+    pub(crate) correlation_header: Option<String>,
+    pub(crate) user_agent: Option<String>,
+    pub(crate) http: Option<reqwest::Client>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            api: ApiMeta::default(),
+            timeouts: Timeouts::default(),
+            retry: RetryPolicy::default(),
+            time: TimeSource::default(),
+            credentials: BTreeMap::new(),
+            default_headers: Vec::new(),
+            correlation_header: Some("x-correlation-id".to_owned()),
+            user_agent: None,
+            http: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The base URL every path is appended to.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// API-wide facts (set by generated clients).
+    pub fn api(mut self, api: ApiMeta) -> Self {
+        self.api = api;
+        self
+    }
+    /// All timeouts.
+    pub fn timeouts(mut self, t: Timeouts) -> Self {
+        self.timeouts = t;
+        self
+    }
+    /// Connect timeout.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.timeouts.connect = d;
+        self
+    }
+    /// Per-attempt timeout.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeouts.attempt = d;
+        self
+    }
+    /// A deadline across all attempts of one call.
+    pub fn total_timeout(mut self, d: Duration) -> Self {
+        self.timeouts.total = Some(d);
+        self
+    }
+    /// The retry policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+    /// Clock, sleep and jitter (tests pin these).
+    pub fn time_source(mut self, time: TimeSource) -> Self {
+        self.time = time;
+        self
+    }
+    /// A credential for the security scheme `scheme` (its name in the spec).
+    pub fn credential(mut self, scheme: impl Into<String>, credential: Credential) -> Self {
+        self.credentials.insert(scheme.into(), credential);
+        self
+    }
+    /// A header sent with every request.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+    /// The header carrying the correlation id; `None` sends none.
+    pub fn correlation_header(mut self, name: Option<String>) -> Self {
+        self.correlation_header = name;
+        self
+    }
+    /// The `User-Agent`.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = Some(ua.into());
+        self
+    }
+    /// A preconfigured `reqwest::Client` (its own timeouts then apply as well).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Validates the configuration and builds the client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let base = self.base_url.ok_or(BuildError::NoBaseUrl)?;
+        let parsed = url::Url::parse(&base).map_err(|e| BuildError::InvalidBaseUrl {
+            url: base.clone(),
+            reason: e.to_string(),
+        })?;
+        if parsed.cannot_be_a_base() {
+            return Err(BuildError::InvalidBaseUrl {
+                url: base,
+                reason: "not a base URL".into(),
+            });
+        }
+        if self.timeouts.attempt.is_zero() || self.timeouts.connect.is_zero() {
+            return Err(BuildError::InvalidSetting {
+                setting: "timeouts",
+                reason: "must be greater than zero".into(),
+            });
+        }
+        let user_agent = self.user_agent.unwrap_or_else(|| {
+            if self.api.name.is_empty() {
+                format!("sturdy-runtime/{}", env!("CARGO_PKG_VERSION"))
+            } else {
+                format!(
+                    "{}/{} sturdy-runtime/{}",
+                    self.api.name,
+                    self.api.version,
+                    env!("CARGO_PKG_VERSION")
+                )
+            }
+        });
+        let http = match self.http {
+            Some(h) => h,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.timeouts.connect)
+                .user_agent(user_agent)
+                .build()
+                .map_err(|e| BuildError::Http(e.to_string()))?,
+        };
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                base_url: base.trim_end_matches('/').to_owned(),
+                api: self.api,
+                timeouts: self.timeouts,
+                retry: self.retry,
+                time: self.time,
+                auth: Auth::new(self.api.security_schemes, self.credentials),
+                default_headers: self.default_headers,
+                correlation_header: self.correlation_header,
+                http,
+            }),
+        })
+    }
+}
+
+/// A client: cheap to clone, shared state behind an `Arc`.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+pub(crate) struct ClientInner {
+    pub(crate) base_url: String,
+    pub(crate) api: ApiMeta,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) time: TimeSource,
+    pub(crate) auth: Auth,
+    pub(crate) default_headers: Vec<(String, String)>,
+    pub(crate) correlation_header: Option<String>,
+    pub(crate) http: reqwest::Client,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("api", &self.inner.api.name)
+            .field("timeouts", &self.inner.timeouts)
+            .field("retry", &self.inner.retry)
+            .field("auth", &self.inner.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder with the defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Replaces the credential of a scheme while the client runs (key rotation); the next
+    /// request uses it.
+    pub fn set_credential(&self, scheme: &str, credential: Credential) {
+        self.inner.auth.set(scheme, credential);
+    }
+
+    /// The client's time source.
+    pub fn time(&self) -> &TimeSource {
+        &self.inner.time
+    }
+}

@@ -1,0 +1,348 @@
+//! The one normalized error every generated call returns.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+/// How far a failed call got: whether the server may have seen the request.
+///
+/// This is what decides whether resending is safe for a non-idempotent operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// Nothing reached the network.
+    No,
+    /// The request may have reached the server (a timeout or a dropped connection after
+    /// the request was written).
+    Maybe,
+    /// The server answered.
+    Yes,
+}
+
+/// What went wrong, in the terms an application acts on.
+///
+/// Each variant says whether the request may have been sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request could not be built (a body that does not serialize, a header value with
+    /// a newline, an invalid URL). **Not sent.**
+    InvalidRequest,
+    /// No credentials for any of the operation's security alternatives, or they could not be
+    /// obtained (token endpoint refused: see [`Error::provider_code`] for `invalid_grant`,
+    /// `invalid_client`). **Not sent.**
+    Credentials,
+    /// 401: the credentials were refused. **Sent.**
+    Unauthorized,
+    /// 403: the credentials lack permission. **Sent.**
+    Forbidden,
+    /// 404. **Sent.**
+    NotFound,
+    /// 409. **Sent.**
+    Conflict,
+    /// 400 or 422: the server refused the input. **Sent.**
+    Validation,
+    /// 429: the provider is rate limiting; see [`Error::retry_after`]. **Sent.**
+    RateLimited,
+    /// 5xx. **Sent** (and a write may or may not have been applied).
+    Server,
+    /// Another non-success status. **Sent.**
+    Status,
+    /// The attempt or the total deadline timed out. **May have been sent.**
+    Timeout,
+    /// The connection could not be established. **Not sent.**
+    Connect,
+    /// The connection failed after it was established (reset, closed mid-response).
+    /// **May have been sent.**
+    Network,
+    /// The response arrived but its body did not decode into the declared type; the raw body
+    /// is kept. **Sent.**
+    Decode,
+    /// The circuit breaker for this host is open; the call failed fast. **Not sent.**
+    CircuitOpen,
+    /// A retry was due but the client's retry budget is spent; the error of the last
+    /// attempt is kept. **Sent** at least once.
+    BudgetExhausted,
+}
+
+impl ErrorKind {
+    /// Whether the request may have reached the server.
+    pub fn sent(self) -> Sent {
+        match self {
+            ErrorKind::InvalidRequest
+            | ErrorKind::Credentials
+            | ErrorKind::Connect
+            | ErrorKind::CircuitOpen => Sent::No,
+            ErrorKind::Timeout | ErrorKind::Network => Sent::Maybe,
+            _ => Sent::Yes,
+        }
+    }
+
+    /// The kind for an HTTP status that is not a success.
+    pub fn from_status(status: u16) -> ErrorKind {
+        match status {
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            400 | 422 => ErrorKind::Validation,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Status,
+        }
+    }
+
+    /// A stable snake_case name, as used in metrics and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::Credentials => "credentials",
+            ErrorKind::Unauthorized => "auth",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Validation => "validation",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Server => "server",
+            ErrorKind::Status => "status",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Connect => "connect",
+            ErrorKind::Network => "network",
+            ErrorKind::Decode => "decode",
+            ErrorKind::CircuitOpen => "circuit_open",
+            ErrorKind::BudgetExhausted => "budget_exhausted",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The largest raw body an error keeps.
+pub const MAX_RAW_BODY: usize = 64 * 1024;
+
+/// The error of a call: one type for every operation, with the operation's declared error
+/// response decoded into `E` where the status matches one.
+///
+/// Secrets never appear here: the URL has credentials and key-bearing query parameters
+/// stripped, and no request header is kept.
+pub struct Error<E = std::convert::Infallible> {
+    inner: Box<ErrorInner<E>>,
+}
+
+#[derive(Clone)]
+pub(crate) struct ErrorInner<E> {
+    pub(crate) kind: ErrorKind,
+    pub(crate) status: Option<u16>,
+    pub(crate) provider_code: Option<String>,
+    pub(crate) provider_message: Option<String>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) correlation_id: Option<String>,
+    pub(crate) operation_id: &'static str,
+    pub(crate) method: &'static str,
+    pub(crate) url: Option<String>,
+    pub(crate) attempts: u32,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) raw_body: Option<Bytes>,
+    pub(crate) headers: Option<http::HeaderMap>,
+    pub(crate) idempotency_key: Option<String>,
+    pub(crate) message: String,
+    pub(crate) hint: Option<&'static str>,
+    pub(crate) retryable: bool,
+    pub(crate) typed: Option<E>,
+}
+
+impl<E> Error<E> {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            inner: Box::new(ErrorInner {
+                kind,
+                status: None,
+                provider_code: None,
+                provider_message: None,
+                request_id: None,
+                correlation_id: None,
+                operation_id: "",
+                method: "",
+                url: None,
+                attempts: 0,
+                retry_after: None,
+                raw_body: None,
+                headers: None,
+                idempotency_key: None,
+                message: message.into(),
+                hint: None,
+                retryable: false,
+                typed: None,
+            }),
+        }
+    }
+
+    pub(crate) fn inner_mut(&mut self) -> &mut ErrorInner<E> {
+        &mut self.inner
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+    /// Whether the request may have reached the server.
+    pub fn sent(&self) -> Sent {
+        self.inner.kind.sent()
+    }
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+    /// The provider's error code from the body (e.g. `card_declined`, `invalid_grant`).
+    pub fn provider_code(&self) -> Option<&str> {
+        self.inner.provider_code.as_deref()
+    }
+    /// The provider's error message from the body.
+    pub fn provider_message(&self) -> Option<&str> {
+        self.inner.provider_message.as_deref()
+    }
+    /// The provider's request id, from the usual response headers.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+    /// The correlation id this client sent.
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.inner.correlation_id.as_deref()
+    }
+    /// The operation id.
+    pub fn operation_id(&self) -> &'static str {
+        self.inner.operation_id
+    }
+    /// The HTTP method.
+    pub fn method(&self) -> &'static str {
+        self.inner.method
+    }
+    /// The URL, with credentials and secret query parameters removed.
+    pub fn url(&self) -> Option<&str> {
+        self.inner.url.as_deref()
+    }
+    /// How many attempts were made.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+    /// How long the server asked to wait before trying again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+    /// The response body, up to [`MAX_RAW_BODY`] bytes.
+    pub fn raw_body(&self) -> Option<&Bytes> {
+        self.inner.raw_body.as_ref()
+    }
+    /// The response headers, when the server answered.
+    pub fn headers(&self) -> Option<&http::HeaderMap> {
+        self.inner.headers.as_ref()
+    }
+    /// The idempotency key the call sent on every attempt.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.inner.idempotency_key.as_deref()
+    }
+    /// A one-line hint on what to do about it.
+    pub fn hint(&self) -> Option<&'static str> {
+        self.inner.hint
+    }
+    /// Whether trying the same call again later may succeed (the runtime has already
+    /// retried as far as its policy allows).
+    pub fn is_retryable(&self) -> bool {
+        self.inner.retryable
+    }
+    /// The declared error response, decoded.
+    pub fn typed(&self) -> Option<&E> {
+        self.inner.typed.as_ref()
+    }
+    /// Takes the declared error response out.
+    pub fn into_typed(self) -> Option<E> {
+        self.inner.typed
+    }
+
+    /// Converts the typed part, keeping everything else.
+    pub fn map_typed<F>(self, f: impl FnOnce(Option<E>) -> Option<F>) -> Error<F> {
+        let i = *self.inner;
+        Error {
+            inner: Box::new(ErrorInner {
+                kind: i.kind,
+                status: i.status,
+                provider_code: i.provider_code,
+                provider_message: i.provider_message,
+                request_id: i.request_id,
+                correlation_id: i.correlation_id,
+                operation_id: i.operation_id,
+                method: i.method,
+                url: i.url,
+                attempts: i.attempts,
+                retry_after: i.retry_after,
+                raw_body: i.raw_body,
+                headers: i.headers,
+                idempotency_key: i.idempotency_key,
+                message: i.message,
+                hint: i.hint,
+                retryable: i.retryable,
+                typed: f(i.typed),
+            }),
+        }
+    }
+
+    /// Drops the typed part.
+    pub fn untyped(self) -> Error {
+        self.map_typed(|_| None)
+    }
+}
+
+impl<E> fmt::Debug for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Error")
+            .field("kind", &i.kind)
+            .field("status", &i.status)
+            .field("provider_code", &i.provider_code)
+            .field("provider_message", &i.provider_message)
+            .field("request_id", &i.request_id)
+            .field("operation_id", &i.operation_id)
+            .field("method", &i.method)
+            .field("url", &i.url)
+            .field("attempts", &i.attempts)
+            .field("retry_after", &i.retry_after)
+            .field("idempotency_key", &i.idempotency_key)
+            .field("message", &i.message)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        write!(f, "{}", i.kind)?;
+        if !i.operation_id.is_empty() {
+            write!(f, " in {}", i.operation_id)?;
+        }
+        if let Some(s) = i.status {
+            write!(f, " (HTTP {s})")?;
+        }
+        if let Some(c) = &i.provider_code {
+            write!(f, " [{c}]")?;
+        }
+        if !i.message.is_empty() {
+            write!(f, ": {}", i.message)?;
+        }
+        if let Some(m) = &i.provider_message {
+            write!(f, ": {m}")?;
+        }
+        if let Some(id) = &i.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        if let Some(h) = i.hint {
+            write!(f, "; {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl<E> std::error::Error for Error<E> {}

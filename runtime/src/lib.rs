@@ -1,0 +1,66 @@
+//! The runtime every sturdy-generated client calls through.
+//!
+//! A generated method builds a [`Request`] from its typed arguments and returns a [`Call`];
+//! awaiting the call runs it through [`Client::execute`], which applies auth, timeouts,
+//! idempotency keys and retries, and normalizes every failure into one [`Error`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), sturdy_runtime::Error> {
+//! use sturdy_runtime::{Call, Client, Method, OperationMeta, Request};
+//! static GET_PET: OperationMeta = OperationMeta::new("getPet", Method::Get, "/pets/{id}");
+//! let client = Client::builder().base_url("http://127.0.0.1:4010").build().unwrap();
+//! let call: Call<'_, serde_json::Value, std::convert::Infallible> = Call::new(
+//!     &client,
+//!     Request::new(&GET_PET, "/pets/1".into()),
+//!     sturdy_runtime::decode::json,
+//!     |_, _| None,
+//! );
+//! let pet = call.await.map_err(|e| e.untyped())?;
+//! println!("{}", pet.body());
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+pub mod auth;
+mod call;
+mod client;
+pub mod encode;
+mod error;
+mod execute;
+pub mod normalize;
+pub mod redact;
+mod request;
+mod response;
+pub mod retry;
+pub mod time;
+pub mod types;
+
+pub use auth::{Credential, SecurityScheme};
+pub use call::{decode_failure, typed_error, Call, DecodeErrorFn, DecodeFn};
+pub use client::{ApiMeta, BuildError, Client, ClientBuilder, Timeouts};
+pub use encode::ParamValue;
+pub use error::{Error, ErrorKind, Sent, MAX_RAW_BODY};
+pub use execute::{request_id, REQUEST_ID_HEADERS};
+pub use request::{Body, Method, OperationMeta, Request, RequestOptions, RetryRules};
+pub use response::{decode, RawResponse, Response};
+pub use retry::RetryPolicy;
+
+pub use bytes;
+pub use chrono;
+pub use futures;
+pub use serde_json;
+pub use uuid;
+
+/// Support for generated code; not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    /// Reads a string for an open enum's `Deserialize`.
+    pub fn deserialize_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        <String as serde::Deserialize>::deserialize(d)
+    }
+
+    /// Decodes JSON into `T` for a declared error response; `None` if it does not decode.
+    pub fn decode_error_json<T: serde::de::DeserializeOwned>(body: &bytes::Bytes) -> Option<T> {
+        serde_json::from_slice(body).ok()
+    }
+}
