@@ -1,1 +1,113 @@
-fn main() {}
+//! `sturdy`: generate typed Rust clients from OpenAPI specs and contract snapshots.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use sturdy_generator::{Layout, RuntimeDependency, Settings};
+
+#[derive(Parser)]
+#[command(name = "sturdy", version, about = "Typed Rust clients that survive production, from OpenAPI or a contract snapshot.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate a client crate from SPEC into DIR (or check DIR is up to date).
+    Generate {
+        /// The OpenAPI 3.0/3.1 document (JSON or YAML) or contract snapshot.
+        spec: PathBuf,
+        /// The folder to write the crate into.
+        #[arg(long)]
+        out: PathBuf,
+        /// The crate name (default: from the spec's title).
+        #[arg(long)]
+        name: Option<String>,
+        /// Depend on this crates.io version of sturdy-runtime instead of the local path.
+        #[arg(long, value_name = "VERSION")]
+        runtime_version: Option<String>,
+        /// Depend on sturdy-runtime at this path (default: the runtime this CLI was built with).
+        #[arg(long, value_name = "PATH", conflicts_with = "runtime_version")]
+        runtime_path: Option<PathBuf>,
+        /// Write nothing; exit non-zero and name the stale files if DIR is not up to date.
+        #[arg(long)]
+        check: bool,
+        /// Also print the detected pagination of every list operation.
+        #[arg(long)]
+        report: bool,
+        /// Do not print warnings.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+fn settings(spec: &Path, name: Option<String>, runtime_version: Option<String>, runtime_path: Option<PathBuf>) -> Settings {
+    let runtime = match (runtime_version, runtime_path) {
+        (Some(v), _) => RuntimeDependency::Version(v),
+        (None, Some(p)) => RuntimeDependency::Path(std::fs::canonicalize(&p).unwrap_or(p)),
+        (None, None) => RuntimeDependency::default(),
+    };
+    Settings {
+        crate_name: name,
+        runtime,
+        spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
+        ..Settings::default()
+    }
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Generate { spec, out, name, runtime_version, runtime_path, check, report, quiet } => {
+            let settings = settings(&spec, name, runtime_version, runtime_path);
+            let output = sturdy_generator::generate(&spec, &settings, Layout::Crate)?;
+            if !quiet {
+                for w in &output.warnings {
+                    eprintln!("warning: {}: {w}", spec.display());
+                }
+            }
+            if report {
+                for op in &output.api.operations {
+                    if let Some(p) = &op.pagination {
+                        println!("{}\t{:?}\t{}", op.id, p.scheme, p.source);
+                    }
+                }
+            }
+            if check {
+                let r = sturdy_generator::write::check(&output.generated, &out)
+                    .with_context(|| format!("checking {}", out.display()))?;
+                if r.is_clean() {
+                    eprintln!("{} is up to date with {}", out.display(), spec.display());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                eprint!("{r}");
+                eprintln!("{} is stale: run `sturdy generate {} --out {}`", out.display(), spec.display(), out.display());
+                return Ok(ExitCode::FAILURE);
+            }
+            let written = sturdy_generator::write::write_dir(&output.generated, &out)
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!(
+                "generated {} operations, {} types into {} ({} files changed, {} warnings)",
+                output.api.operations.len(),
+                output.api.types.len(),
+                out.display(),
+                written.len(),
+                output.warnings.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

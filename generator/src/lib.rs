@@ -71,6 +71,11 @@ pub struct Settings {
     pub crate_version: Option<String>,
     /// How the crate depends on the runtime.
     pub runtime: RuntimeDependency,
+    /// The spec's file name, for the `@generated` header.
+    pub spec_name: Option<String>,
+    /// For [`Layout::Module`]: the module path the file is included at (`api` for
+    /// `mod api { include!(..); }` at the crate root). `None`: included at the crate root.
+    pub module_path: Option<String>,
 }
 
 /// Any failure of the pipeline.

@@ -95,6 +95,17 @@ pub fn path<V: ParamValue + ?Sized>(value: &V) -> String {
     utf8_percent_encode(&value.to_param(), PATH_SEGMENT).to_string()
 }
 
+/// A value as JSON text, for a parameter whose schema is an object or union (sent as JSON,
+/// the usual reading of `content: application/json` parameters). Serialization of generated
+/// types cannot fail; if it somehow does, the parameter is sent empty.
+pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(v) => v.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 /// Form-urlencodes `pairs` (`a=1&b=2`, spaces as `+`).
 pub fn form_urlencode(pairs: &[(String, String)]) -> String {
     let mut out = String::new();

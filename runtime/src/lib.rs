@@ -59,6 +59,11 @@ pub mod __private {
         <String as serde::Deserialize>::deserialize(d)
     }
 
+    /// The error decoder of an operation that declares no error responses.
+    pub fn no_typed_error(_status: u16, _body: &bytes::Bytes) -> Option<std::convert::Infallible> {
+        None
+    }
+
     /// Decodes JSON into `T` for a declared error response; `None` if it does not decode.
     pub fn decode_error_json<T: serde::de::DeserializeOwned>(body: &bytes::Bytes) -> Option<T> {
         serde_json::from_slice(body).ok()

@@ -99,6 +99,14 @@ fn escape_line(line: &str, out: &mut String) {
     let mut i = 0;
     while i < line.len() {
         let rest = &line[i..];
+        // Inline code spans are kept as they are.
+        if rest.starts_with('`') {
+            if let Some(end) = rest[1..].find('`') {
+                out.push_str(&rest[..end + 2]);
+                i += end + 2;
+                continue;
+            }
+        }
         if rest.starts_with("http://") || rest.starts_with("https://") {
             let end = rest
                 .find(|c: char| c.is_whitespace() || c == ')' || c == '>' || c == '"' || c == '\'' || c == ']')
@@ -130,6 +138,13 @@ fn escape_line(line: &str, out: &mut String) {
     }
 }
 
+/// `#![doc = "..."]` inner attributes (module docs).
+pub fn inner_doc_attrs(docs: &str) -> TokenStream {
+    let text = doc_text(docs.trim());
+    let lines = text.lines().map(|l| format!(" {l}"));
+    quote!(#( #![doc = #lines] )*)
+}
+
 /// `#[doc = "..."]` attributes for optional documentation.
 pub fn doc_attrs(docs: Option<&str>) -> TokenStream {
     match docs.map(str::trim).filter(|d| !d.is_empty()) {
@@ -153,5 +168,6 @@ mod tests {
         assert_eq!(doc_text("a <b> c"), "a &lt;b&gt; c");
         assert_eq!(doc_text("```\nfoo()\n```"), "```text\nfoo()\n```");
         assert_eq!(doc_text("```js\nx"), "```text\nx\n```");
+        assert_eq!(doc_text("`https://x.io/{id}` and `a<b>`"), "`https://x.io/{id}` and `a<b>`");
     }
 }

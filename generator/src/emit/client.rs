@@ -1,0 +1,308 @@
+//! The generated `Client`, its builder, the `Environment` enum, and the API's static facts.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::rust::{doc_attrs, ident};
+use crate::ir::{Api, ParamLocation, SecurityKind};
+
+/// The environment variable a scheme's credential is read from.
+pub fn env_var(crate_name: &str, scheme: &str) -> String {
+    format!("{}_{}", crate::ir::names::snake(crate_name), crate::ir::names::snake(scheme)).to_ascii_uppercase()
+}
+
+/// The builder method that sets a scheme's credential.
+pub fn scheme_method(scheme: &str) -> String {
+    let base = crate::ir::names::snake(scheme);
+    match base.as_str() {
+        "build" | "environment" | "base_url" | "runtime" | "credential" | "credentials_from_env" => format!("{base}_auth"),
+        _ => base,
+    }
+}
+
+/// A short description of a scheme.
+pub fn scheme_kind(kind: &SecurityKind) -> String {
+    match kind {
+        SecurityKind::ApiKey { location, name } => format!(
+            "API key in {} `{name}`",
+            match location {
+                ParamLocation::Header => "header",
+                ParamLocation::Query => "query parameter",
+                ParamLocation::Cookie => "cookie",
+                ParamLocation::Path => "path",
+            }
+        ),
+        SecurityKind::Bearer => "bearer token".into(),
+        SecurityKind::Basic => "HTTP basic".into(),
+        SecurityKind::OAuth2 { .. } => "OAuth2".into(),
+        SecurityKind::OpenIdConnect { .. } => "OpenID Connect token".into(),
+    }
+}
+
+/// `client.rs`.
+pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
+    let schemes = api.security_schemes.values().map(|s| {
+        let name = &s.name;
+        let kind = match &s.kind {
+            SecurityKind::ApiKey { location, name } => {
+                let loc = match location {
+                    ParamLocation::Query => quote!(::sturdy_runtime::auth::ApiKeyLocation::Query),
+                    ParamLocation::Cookie => quote!(::sturdy_runtime::auth::ApiKeyLocation::Cookie),
+                    _ => quote!(::sturdy_runtime::auth::ApiKeyLocation::Header),
+                };
+                quote!(::sturdy_runtime::auth::SchemeKind::ApiKey { location: #loc, name: #name })
+            }
+            SecurityKind::Bearer => quote!(::sturdy_runtime::auth::SchemeKind::Bearer),
+            SecurityKind::Basic => quote!(::sturdy_runtime::auth::SchemeKind::Basic),
+            SecurityKind::OAuth2 { token_url, authorization_url, .. } => {
+                let opt = |v: &Option<String>| match v {
+                    Some(u) => quote!(::std::option::Option::Some(#u)),
+                    None => quote!(::std::option::Option::None),
+                };
+                let t = opt(token_url);
+                let a = opt(authorization_url);
+                quote!(::sturdy_runtime::auth::SchemeKind::OAuth2 { token_url: #t, authorization_url: #a })
+            }
+            SecurityKind::OpenIdConnect { .. } => quote!(::sturdy_runtime::auth::SchemeKind::OpenIdConnect),
+        };
+        quote!(::sturdy_runtime::SecurityScheme { name: #name, kind: #kind })
+    });
+    let error_pointer = match &api.runtime.error_pointer {
+        Some(p) => quote!(::std::option::Option::Some(#p)),
+        None => quote!(::std::option::Option::None),
+    };
+    let version_header = match &api.runtime.version_header {
+        Some((n, v)) => quote!(::std::option::Option::Some((#n, #v))),
+        None => quote!(::std::option::Option::None),
+    };
+    let api_version = &api.version;
+
+    // Environments: servers with absolute URLs.
+    let envs: Vec<&crate::ir::Server> = api.servers.iter().filter(|s| s.url.contains("://")).collect();
+    let env_items = if envs.is_empty() {
+        quote!()
+    } else {
+        let variants = envs.iter().map(|s| {
+            let v = ident(&s.name);
+            let d = doc_attrs(Some(&match &s.description {
+                Some(d) => format!("{d}\n\n`{}`", s.url),
+                None => format!("`{}`", s.url),
+            }));
+            quote!(#d #v)
+        });
+        let urls = envs.iter().map(|s| {
+            let v = ident(&s.name);
+            let mut url = s.url.clone();
+            for var in &s.variables {
+                url = url.replace(&format!("{{{}}}", var.name), &var.default);
+            }
+            quote!(Environment::#v => #url)
+        });
+        quote! {
+            /// The servers the spec declares. The first is the default.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+            #[non_exhaustive]
+            pub enum Environment {
+                #[default]
+                #(#variants,)*
+            }
+
+            impl Environment {
+                /// The base URL (server variables at their defaults).
+                pub fn url(self) -> &'static str {
+                    match self {
+                        #(#urls,)*
+                    }
+                }
+            }
+        }
+    };
+
+    let scheme_methods = api.security_schemes.values().map(|s| {
+        let m = ident(&scheme_method(&s.name));
+        let name = &s.name;
+        let env = env_var(crate_name, &s.name);
+        match &s.kind {
+            SecurityKind::Basic => {
+                let doc = format!(" Credentials for `{name}` (HTTP basic). Also read from `{env}` (`user:password`) by [`ClientBuilder::credentials_from_env`].");
+                quote! {
+                    #[doc = #doc]
+                    pub fn #m(self, username: impl ::std::convert::Into<::std::string::String>, password: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.credential(#name, ::sturdy_runtime::Credential::basic(username, password))
+                    }
+                }
+            }
+            SecurityKind::OAuth2 { .. } | SecurityKind::OpenIdConnect { .. } => {
+                let doc = format!(" Credentials for `{name}` ({}): a static token, or `Credential::Provider` for tokens that refresh. A static token is also read from `{env}`.", scheme_kind(&s.kind));
+                quote! {
+                    #[doc = #doc]
+                    pub fn #m(self, credential: ::sturdy_runtime::Credential) -> Self {
+                        self.credential(#name, credential)
+                    }
+                }
+            }
+            _ => {
+                let doc = format!(" Credentials for `{name}` ({}). Also read from `{env}` by [`ClientBuilder::credentials_from_env`].", scheme_kind(&s.kind));
+                quote! {
+                    #[doc = #doc]
+                    pub fn #m(self, secret: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.credential(#name, ::sturdy_runtime::Credential::token(secret))
+                    }
+                }
+            }
+        }
+    });
+    let env_reads = api.security_schemes.values().map(|s| {
+        let name = &s.name;
+        let env = env_var(crate_name, &s.name);
+        match &s.kind {
+            SecurityKind::Basic => quote! {
+                if let ::std::result::Result::Ok(v) = ::std::env::var(#env) {
+                    let (user, pass) = v.split_once(':').unwrap_or((v.as_str(), ""));
+                    self = self.credential(#name, ::sturdy_runtime::Credential::basic(user, pass));
+                }
+            },
+            _ => quote! {
+                if let ::std::option::Option::Some(c) = ::sturdy_runtime::Credential::from_env(#env) {
+                    self = self.credential(#name, c);
+                }
+            },
+        }
+    });
+    let (env_field, env_method, env_init, base_resolution) = if envs.is_empty() {
+        (quote!(), quote!(), quote!(), quote!(let inner = self.inner;))
+    } else {
+        (
+            quote!(environment: Environment,),
+            quote! {
+                /// Chooses a server from the spec (default: the first).
+                pub fn environment(mut self, environment: Environment) -> Self {
+                    self.environment = environment;
+                    self.base_url_set = false;
+                    self
+                }
+            },
+            quote!(environment: Environment::default(),),
+            quote! {
+                let inner = if self.base_url_set { self.inner } else { self.inner.base_url(self.environment.url()) };
+            },
+        )
+    };
+    let scheme_count = api.security_schemes.len();
+    let title_doc = format!(" A client for {} (API version {}).", api.title, api.version);
+    let health_check = match api.runtime.health_check.as_deref().and_then(|id| api.operations.iter().find(|o| o.id == id)) {
+        Some(op) if !op.params.iter().any(|p| p.required) && op.body.is_none() => {
+            let meta = crate::emit::operations::meta_ident(op);
+            let module = ident(&crate::emit::operations::tag_module(op.tags.first().map(String::as_str)));
+            let feature = crate::emit::operations::tag_feature(op.tags.first().map(String::as_str));
+            let path = &op.path;
+            let doc = format!(" Checks the credentials by calling `{}` (`x-sturdy-health-check`); the error's hint says plainly what is wrong.", op.id);
+            quote! {
+                #[doc = #doc]
+                #[cfg(feature = #feature)]
+                pub async fn verify_credentials(&self) -> ::std::result::Result<(), ::sturdy_runtime::Error> {
+                    let request = ::sturdy_runtime::Request::new(&crate::operations::#module::#meta, ::std::string::String::from(#path));
+                    self.inner.execute(request, ::sturdy_runtime::RequestOptions::new()).await.map(|_| ())
+                }
+            }
+        }
+        _ => quote!(),
+    };
+    quote! {
+        /// The security schemes of the spec.
+        pub static SECURITY_SCHEMES: [::sturdy_runtime::SecurityScheme; #scheme_count] = [#(#schemes),*];
+
+        /// API-wide facts the runtime needs.
+        pub static API: ::sturdy_runtime::ApiMeta = ::sturdy_runtime::ApiMeta {
+            name: #crate_name,
+            version: #api_version,
+            security_schemes: &SECURITY_SCHEMES,
+            error_pointer: #error_pointer,
+            version_header: #version_header,
+        };
+
+        #env_items
+
+        #[doc = #title_doc]
+        ///
+        /// Cheap to clone: clones share connections, credentials, rate limits and retry budget.
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            pub(crate) inner: ::sturdy_runtime::Client,
+        }
+
+        impl Client {
+            /// A builder with sturdy's defaults.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder {
+                    inner: ::sturdy_runtime::Client::builder().api(API),
+                    base_url_set: false,
+                    #env_init
+                }
+            }
+
+            /// Wraps a runtime client configured by hand.
+            pub fn from_runtime(inner: ::sturdy_runtime::Client) -> Self {
+                Self { inner }
+            }
+
+            /// The runtime client underneath.
+            pub fn runtime(&self) -> &::sturdy_runtime::Client {
+                &self.inner
+            }
+
+            /// Replaces the credential of a scheme while the client runs (key rotation).
+            pub fn set_credential(&self, scheme: &str, credential: ::sturdy_runtime::Credential) {
+                self.inner.set_credential(scheme, credential);
+            }
+
+            #health_check
+        }
+
+        /// Builds a [`Client`]. By value; `build()` validates.
+        #[derive(Debug)]
+        pub struct ClientBuilder {
+            inner: ::sturdy_runtime::ClientBuilder,
+            base_url_set: bool,
+            #env_field
+        }
+
+        impl ClientBuilder {
+            /// The base URL, instead of an environment's.
+            pub fn base_url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.inner = self.inner.base_url(url);
+                self.base_url_set = true;
+                self
+            }
+
+            #env_method
+
+            /// A credential for a security scheme, by its name in the spec.
+            pub fn credential(mut self, scheme: &str, credential: ::sturdy_runtime::Credential) -> Self {
+                self.inner = self.inner.credential(scheme, credential);
+                self
+            }
+
+            #(#scheme_methods)*
+
+            /// Reads credentials from the environment variables named in the crate docs.
+            #[allow(unused_mut)]
+            pub fn credentials_from_env(mut self) -> Self {
+                #(#env_reads)*
+                self
+            }
+
+            /// Configures the runtime: timeouts, retry policy, time source, HTTP client.
+            pub fn runtime(mut self, f: impl ::std::ops::FnOnce(::sturdy_runtime::ClientBuilder) -> ::sturdy_runtime::ClientBuilder) -> Self {
+                self.inner = f(self.inner);
+                self
+            }
+
+            /// Validates the configuration and builds the client.
+            pub fn build(self) -> ::std::result::Result<Client, ::sturdy_runtime::BuildError> {
+                #base_resolution
+                ::std::result::Result::Ok(Client { inner: inner.build()? })
+            }
+        }
+    }
+}

@@ -1,0 +1,508 @@
+//! Operations to methods on `Client`: one `OperationMeta` static, an optional-parameters
+//! struct, and a small method that builds a `Request` and returns a `Call`. All behaviour
+//! (retries, auth, decoding) lives in the runtime, so each method stays a few lines and
+//! cheap to compile.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::emit::rust::{doc_attrs, ident, type_tokens};
+use crate::ir::{
+    Api, BodyEncoding, ErrorResponse, HttpMethod, Operation, Param, ParamLocation, ParamStyle, Prim,
+    ResponseEncoding, StatusMatch, TypeRef,
+};
+
+/// The module name of a tag.
+pub fn tag_module(tag: Option<&str>) -> String {
+    match tag {
+        Some(t) => {
+            let m = crate::ir::names::snake(t);
+            if m == "errors" || m == "types" || m == "client" || m == "webhooks" || m == "operations" {
+                format!("{m}_ops")
+            } else {
+                m
+            }
+        }
+        None => "default_ops".to_owned(),
+    }
+}
+
+/// The cargo feature name of a tag.
+pub fn tag_feature(tag: Option<&str>) -> String {
+    tag_module(tag).replace('_', "-")
+}
+
+/// Operations grouped by module (first tag), in order.
+pub fn by_module(api: &Api) -> BTreeMap<String, Vec<&Operation>> {
+    let mut out: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
+    for op in &api.operations {
+        out.entry(tag_module(op.tags.first().map(String::as_str))).or_default().push(op);
+    }
+    out
+}
+
+fn is_copy(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::Prim(Prim::Bool | Prim::I32 | Prim::I64 | Prim::U64 | Prim::F32 | Prim::F64 | Prim::DateTime | Prim::Date | Prim::Uuid)
+    )
+}
+
+/// The type of a required argument: `&str` for strings, by value for small copies, a
+/// reference otherwise.
+fn arg_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Prim(Prim::String) => quote!(&str),
+        t if is_copy(t) => type_tokens(t),
+        TypeRef::Vec(inner) => {
+            let i = type_tokens(inner);
+            quote!(&[#i])
+        }
+        t => {
+            let t = type_tokens(t);
+            quote!(&#t)
+        }
+    }
+}
+
+/// An expression that is a reference to the argument's value.
+fn arg_ref(p: &Param) -> TokenStream {
+    let name = ident(&p.rust_name);
+    if is_copy(&p.ty) {
+        quote!(&#name)
+    } else {
+        quote!(#name)
+    }
+}
+
+fn method_tokens(m: HttpMethod) -> TokenStream {
+    match m {
+        HttpMethod::Get => quote!(::sturdy_runtime::Method::Get),
+        HttpMethod::Put => quote!(::sturdy_runtime::Method::Put),
+        HttpMethod::Post => quote!(::sturdy_runtime::Method::Post),
+        HttpMethod::Delete => quote!(::sturdy_runtime::Method::Delete),
+        HttpMethod::Options => quote!(::sturdy_runtime::Method::Options),
+        HttpMethod::Head => quote!(::sturdy_runtime::Method::Head),
+        HttpMethod::Patch => quote!(::sturdy_runtime::Method::Patch),
+        HttpMethod::Trace => quote!(::sturdy_runtime::Method::Trace),
+    }
+}
+
+/// The name of the static describing an operation.
+pub fn meta_ident(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}", op.method_name.to_ascii_uppercase())
+}
+
+fn meta_static(api: &Api, op: &Operation) -> TokenStream {
+    let name = meta_ident(op);
+    let id = &op.id;
+    let method = method_tokens(op.method);
+    let path = &op.path;
+    let mut chain = quote!(::sturdy_runtime::OperationMeta::new(#id, #method, #path));
+    if let Some(h) = &op.idempotency_header {
+        chain = quote!(#chain.idempotency_header(#h));
+    }
+    let alts: Vec<TokenStream> = op
+        .security
+        .iter()
+        .map(|alt| {
+            let names: Vec<&String> = alt
+                .iter()
+                .map(|(n, _)| n)
+                .filter(|n| api.security_schemes.contains_key(*n))
+                .collect();
+            quote!(&[#(#names),*])
+        })
+        .collect();
+    if !alts.is_empty() {
+        chain = quote!(#chain.security(&[#(#alts),*]));
+    }
+    let r = &op.retry;
+    if r.retry_conflict || !r.terminal_codes.is_empty() || r.max_retries.is_some() || r.idempotent.is_some() {
+        let conflict = r.retry_conflict;
+        let codes = &r.terminal_codes;
+        let max = match r.max_retries {
+            Some(n) => quote!(::std::option::Option::Some(#n)),
+            None => quote!(::std::option::Option::None),
+        };
+        let idem = match r.idempotent {
+            Some(b) => quote!(::std::option::Option::Some(#b)),
+            None => quote!(::std::option::Option::None),
+        };
+        chain = quote!(#chain.retry(::sturdy_runtime::RetryRules {
+            retry_conflict: #conflict,
+            terminal_codes: &[#(#codes),*],
+            max_retries: #max,
+            idempotent: #idem,
+        }));
+    }
+    if let Some(ms) = op.timeout_ms {
+        chain = quote!(#chain.timeout_ms(#ms));
+    }
+    let doc = format!(" `{} {}`", op.method.as_str(), op.path);
+    quote! {
+        #[doc = #doc]
+        pub static #name: ::sturdy_runtime::OperationMeta = #chain;
+    }
+}
+
+fn success_type(op: &Operation) -> TokenStream {
+    match op.success.encoding {
+        ResponseEncoding::Empty => quote!(()),
+        ResponseEncoding::Bytes => quote!(::sturdy_runtime::bytes::Bytes),
+        ResponseEncoding::Text => quote!(::std::string::String),
+        ResponseEncoding::Json => type_tokens(&op.success.ty),
+    }
+}
+
+fn decoder(op: &Operation) -> TokenStream {
+    match op.success.encoding {
+        ResponseEncoding::Empty => quote!(::sturdy_runtime::decode::empty),
+        ResponseEncoding::Bytes => quote!(::sturdy_runtime::decode::bytes),
+        ResponseEncoding::Text => quote!(::sturdy_runtime::decode::text),
+        ResponseEncoding::Json => quote!(::sturdy_runtime::decode::json),
+    }
+}
+
+/// The error type of an operation: its own enum (in `crate::errors`), or `Infallible`.
+pub fn error_type(op: &Operation) -> TokenStream {
+    if op.errors.is_empty() {
+        quote!(::std::convert::Infallible)
+    } else {
+        let e = format_ident!("{}Error", op.type_prefix);
+        quote!(crate::errors::#e)
+    }
+}
+
+fn error_decoder(op: &Operation) -> TokenStream {
+    if op.errors.is_empty() {
+        quote!(::sturdy_runtime::__private::no_typed_error)
+    } else {
+        let e = format_ident!("{}Error", op.type_prefix);
+        quote!(crate::errors::#e::decode)
+    }
+}
+
+/// A key identifying an operation's error shape, to share one enum between operations.
+fn error_key(errors: &[ErrorResponse]) -> Vec<(StatusMatch, String, TypeRef)> {
+    errors.iter().map(|e| (e.status, e.variant.clone(), e.ty.clone())).collect()
+}
+
+/// The `errors` module: one enum per distinct error shape, aliases for operations that share
+/// one.
+pub fn emit_errors(api: &Api) -> TokenStream {
+    let mut first: BTreeMap<Vec<(StatusMatch, String, TypeRef)>, String> = BTreeMap::new();
+    let mut items = Vec::new();
+    for op in &api.operations {
+        if op.errors.is_empty() {
+            continue;
+        }
+        let name = format!("{}Error", op.type_prefix);
+        let id = ident(&name);
+        let key = error_key(&op.errors);
+        if let Some(existing) = first.get(&key) {
+            let target = ident(existing);
+            let doc = format!(" Declared error responses of `{}` (the same as [`{existing}`]).", op.id);
+            items.push(quote! {
+                #[doc = #doc]
+                pub type #id = #target;
+            });
+            continue;
+        }
+        first.insert(key, name.clone());
+        let variants = op.errors.iter().map(|e| {
+            let v = ident(&e.variant);
+            let docs = doc_attrs(Some(&status_doc(e)));
+            match &e.ty {
+                TypeRef::Unit => quote!(#docs #v),
+                t => {
+                    let t = type_tokens(t);
+                    quote!(#docs #v(#t))
+                }
+            }
+        });
+        let mut exact = Vec::new();
+        let mut ranges = Vec::new();
+        let mut default = None;
+        for e in &op.errors {
+            let v = ident(&e.variant);
+            let value = match &e.ty {
+                TypeRef::Unit => quote!(::std::option::Option::Some(Self::#v)),
+                _ => quote!(::sturdy_runtime::__private::decode_error_json(body).map(Self::#v)),
+            };
+            match e.status {
+                StatusMatch::Code(c) => exact.push(quote!(#c => #value,)),
+                StatusMatch::Range(d) => {
+                    let lo = d as u16 * 100;
+                    let hi = lo + 99;
+                    ranges.push(quote!(#lo..=#hi => #value,));
+                }
+                StatusMatch::Default => default = Some(quote!(_ => #value,)),
+            }
+        }
+        let fallback = default.unwrap_or_else(|| quote!(_ => ::std::option::Option::None,));
+        let doc = format!(" Declared error responses of `{}`.", op.id);
+        items.push(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub enum #id { #(#variants,)* }
+
+            impl #id {
+                /// Decodes the declared error response for `status`, if there is one.
+                pub fn decode(status: u16, body: &::sturdy_runtime::bytes::Bytes) -> ::std::option::Option<Self> {
+                    let _ = body;
+                    match status {
+                        #(#exact)*
+                        #(#ranges)*
+                        #fallback
+                    }
+                }
+            }
+        });
+    }
+    quote!(#(#items)*)
+}
+
+fn status_doc(e: &ErrorResponse) -> String {
+    let status = match e.status {
+        StatusMatch::Code(c) => format!("HTTP {c}"),
+        StatusMatch::Range(d) => format!("HTTP {d}XX"),
+        StatusMatch::Default => "Any other status".to_owned(),
+    };
+    match &e.docs {
+        Some(d) => format!("{status}: {d}"),
+        None => status,
+    }
+}
+
+fn path_expr(op: &Operation) -> TokenStream {
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(start) = rest.find('{') {
+        let (lit, after) = rest.split_at(start);
+        fmt.push_str(&lit.replace('}', "}}"));
+        match after.find('}') {
+            Some(end) => {
+                let name = &after[1..end];
+                match op.params.iter().find(|p| p.location == ParamLocation::Path && p.name == name) {
+                    Some(p) => {
+                        fmt.push_str("{}");
+                        let v = arg_ref(p);
+                        args.push(match p.style {
+                            ParamStyle::Json => quote!(::sturdy_runtime::encode::path(&::sturdy_runtime::encode::json_text(#v))),
+                            _ => quote!(::sturdy_runtime::encode::path(#v)),
+                        });
+                    }
+                    None => fmt.push_str(&after[..=end].replace('{', "{{").replace('}', "}}")),
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                fmt.push_str(&after.replace('{', "{{"));
+                rest = "";
+            }
+        }
+    }
+    fmt.push_str(&rest.replace('}', "}}"));
+    if args.is_empty() {
+        let lit = Literal::string(&op.path);
+        quote!(::std::string::String::from(#lit))
+    } else {
+        quote!(::std::format!(#fmt, #(#args),*))
+    }
+}
+
+/// The statements that add one non-path parameter to `request`.
+fn param_stmt(p: &Param, value: TokenStream, optional: bool) -> TokenStream {
+    let wire = &p.name;
+    let add = |v: TokenStream| -> TokenStream {
+        match (p.location, p.style) {
+            (ParamLocation::Query, ParamStyle::Array { explode, delimiter }) => {
+                let d = delimiter.to_string();
+                quote!(request = request.query_array(#wire, #v, #explode, #d);)
+            }
+            (ParamLocation::Query, ParamStyle::Object { deep }) => quote!(request = request.query_object(#wire, #v, #deep);),
+            (loc, ParamStyle::Json) => {
+                let m = loc_method(loc);
+                quote!(request = request.#m(#wire, &::sturdy_runtime::encode::json_text(#v));)
+            }
+            (loc, _) => {
+                let m = loc_method(loc);
+                quote!(request = request.#m(#wire, #v);)
+            }
+        }
+    };
+    if optional {
+        let stmt = add(quote!(v));
+        quote!(if let ::std::option::Option::Some(v) = &#value { #stmt })
+    } else {
+        add(value)
+    }
+}
+
+fn loc_method(loc: ParamLocation) -> proc_macro2::Ident {
+    match loc {
+        ParamLocation::Query | ParamLocation::Path => format_ident!("query"),
+        ParamLocation::Header => format_ident!("header"),
+        ParamLocation::Cookie => format_ident!("cookie"),
+    }
+}
+
+fn params_struct_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Params", op.type_prefix)
+}
+
+/// The items of one operation: its static, its parameters struct, and its method.
+/// Returns (module items, method).
+pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+    let meta = meta_static(api, op);
+    let meta_id = meta_ident(op);
+    let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
+    let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
+    let mut items = meta;
+    let params_name = params_struct_name(op);
+    if !optional.is_empty() {
+        let fields = optional.iter().map(|p| {
+            let n = ident(&p.rust_name);
+            let t = type_tokens(&p.ty);
+            let doc = doc_attrs(Some(&param_doc(p)));
+            let dep = if p.deprecated { quote!(#[deprecated]) } else { quote!() };
+            quote!(#doc #dep pub #n: ::std::option::Option<#t>)
+        });
+        let doc = format!(" Optional parameters of [`Client::{}`](crate::Client::{}).", op.method_name, op.method_name);
+        items = quote! {
+            #items
+            #[doc = #doc]
+            #[derive(Debug, Clone, Default, PartialEq)]
+            pub struct #params_name { #(#fields,)* }
+        };
+    }
+    // Method signature.
+    let mut args = Vec::new();
+    for p in &required {
+        if p.location == ParamLocation::Path || p.required {
+            let n = ident(&p.rust_name);
+            let t = arg_type(&p.ty);
+            args.push(quote!(#n: #t));
+        }
+    }
+    let body_arg = op.body.as_ref().map(|b| {
+        let t = match b.encoding {
+            BodyEncoding::Bytes => quote!(::sturdy_runtime::bytes::Bytes),
+            BodyEncoding::Text => quote!(&str),
+            _ => {
+                let t = type_tokens(&b.ty);
+                quote!(&#t)
+            }
+        };
+        if b.required || matches!(b.encoding, BodyEncoding::Bytes | BodyEncoding::Text) {
+            quote!(body: #t)
+        } else {
+            quote!(body: ::std::option::Option<#t>)
+        }
+    });
+    args.extend(body_arg);
+    if !optional.is_empty() {
+        args.push(quote!(params: #params_name));
+    }
+    // Body of the method.
+    let path = path_expr(op);
+    let mut stmts = Vec::new();
+    for p in &op.params {
+        if p.location == ParamLocation::Path {
+            continue;
+        }
+        if p.required {
+            stmts.push(param_stmt(p, arg_ref(p), false));
+        } else {
+            let f = ident(&p.rust_name);
+            stmts.push(param_stmt(p, quote!(params.#f), true));
+        }
+    }
+    if let Some(b) = &op.body {
+        let ct = &b.content_type;
+        let set = |v: TokenStream| match b.encoding {
+            BodyEncoding::Json => quote!(request = request.json(#v);),
+            BodyEncoding::Form => quote!(request = request.form(#v);),
+            BodyEncoding::Multipart => quote!(request = request.multipart(#v);),
+            BodyEncoding::Bytes => quote!(request = request.bytes(#ct, #v);),
+            BodyEncoding::Text => quote!(request = request.bytes(#ct, ::std::string::String::from(#v));),
+        };
+        if b.required || matches!(b.encoding, BodyEncoding::Bytes | BodyEncoding::Text) {
+            stmts.push(set(quote!(body)));
+        } else {
+            let s = set(quote!(body));
+            stmts.push(quote!(if let ::std::option::Option::Some(body) = body { #s }));
+        }
+    }
+    let ok = success_type(op);
+    let err = error_type(op);
+    let dec = decoder(op);
+    let dec_err = error_decoder(op);
+    let mutability = if stmts.is_empty() { quote!() } else { quote!(mut) };
+    let method_name = ident(&op.method_name);
+    let docs = doc_attrs(Some(&method_doc(op)));
+    let dep = if op.deprecated { quote!(#[deprecated]) } else { quote!() };
+    let _ = &params_name;
+    let method = quote! {
+        #docs
+        #dep
+        pub fn #method_name(&self, #(#args),*) -> ::sturdy_runtime::Call<'_, #ok, #err> {
+            let #mutability request = ::sturdy_runtime::Request::new(&#meta_id, #path);
+            #(#stmts)*
+            ::sturdy_runtime::Call::new(&self.inner, request, #dec, #dec_err)
+        }
+    };
+    (items, method)
+}
+
+fn param_doc(p: &Param) -> String {
+    let loc = match p.location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    };
+    match &p.docs {
+        Some(d) => format!("{d}\n\n(`{}` {loc} parameter)", p.name),
+        None => format!("The `{}` {loc} parameter.", p.name),
+    }
+}
+
+fn method_doc(op: &Operation) -> String {
+    let mut s = String::new();
+    if let Some(sum) = &op.summary {
+        s.push_str(sum.trim());
+        s.push_str("\n\n");
+    }
+    if let Some(d) = &op.description {
+        if op.summary.as_deref().map(str::trim) != Some(d.trim()) {
+            s.push_str(d.trim());
+            s.push_str("\n\n");
+        }
+    }
+    s.push_str(&format!("`{} {}` (operation `{}`).", op.method.as_str(), op.path, op.id));
+    let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
+    if !required.is_empty() {
+        s.push_str("\n\nArguments:");
+        for p in required {
+            let d = p.docs.as_deref().map(|d| d.lines().next().unwrap_or("").trim().to_owned()).unwrap_or_default();
+            s.push_str(&format!("\n- `{}`: {}", p.rust_name, if d.is_empty() { format!("the `{}` parameter", p.name) } else { d }));
+        }
+    }
+    if let Some(h) = &op.idempotency_header {
+        s.push_str(&format!("\n\nIdempotent: an `{h}` key is generated per call and sent on every retry (set your own with `.idempotency_key(..)`)."));
+    }
+    let scopes: Vec<String> = op.security.iter().flat_map(|alt| alt.iter().flat_map(|(_, sc)| sc.iter().cloned())).collect();
+    if !scopes.is_empty() {
+        let mut scopes = scopes;
+        scopes.sort();
+        scopes.dedup();
+        s.push_str(&format!("\n\nScopes: {}.", scopes.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")));
+    }
+    s
+}

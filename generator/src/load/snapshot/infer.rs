@@ -1,0 +1,468 @@
+//! Types from examples: every example of a site (a request, a response, an event payload) is
+//! observed into one [`Shape`]; nested objects are then pulled out into named shapes (merged by
+//! name across sites) and every shape becomes a JSON Schema (OpenAPI 3.1 dialect).
+//!
+//! Rules: integer and float in the same place give `number`; a `null` next to a value makes it
+//! nullable; a field present in every sample is `required`; an empty array gives `items: {}`;
+//! strings that are all RFC 3339 date-times, dates or UUIDs get that `format`.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+
+use crate::ir::names;
+
+/// What strings at one place looked like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StrKind {
+    DateTime,
+    Date,
+    Uuid,
+    Plain,
+}
+
+impl StrKind {
+    fn of(s: &str) -> StrKind {
+        if is_date_time(s) {
+            StrKind::DateTime
+        } else if is_date(s) {
+            StrKind::Date
+        } else if is_uuid(s) {
+            StrKind::Uuid
+        } else {
+            StrKind::Plain
+        }
+    }
+
+    fn merge(self, other: StrKind) -> StrKind {
+        if self == other {
+            self
+        } else {
+            StrKind::Plain
+        }
+    }
+}
+
+/// Everything observed at one place of the examples.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Shape {
+    /// Values observed (including `null`).
+    pub samples: usize,
+    pub null: bool,
+    pub boolean: bool,
+    pub integer: bool,
+    pub number: bool,
+    pub string: Option<StrKind>,
+    /// The merged shape of all elements of all arrays seen here (`samples == 0`: all empty).
+    pub array: Option<Box<Shape>>,
+    pub object: Option<ObjShape>,
+}
+
+/// Objects observed at one place.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct ObjShape {
+    /// Objects observed.
+    pub count: usize,
+    /// Fields in first-seen order; a field's `samples` is how many objects had it.
+    pub fields: IndexMap<String, Shape>,
+    /// Set once the object has been pulled out into a named shape: a `$ref` to it.
+    pub name: Option<String>,
+}
+
+impl Shape {
+    /// The shape of the given examples.
+    pub fn of_examples<'a>(examples: impl IntoIterator<Item = &'a Value>) -> Shape {
+        let mut s = Shape::default();
+        for e in examples {
+            s.observe(e);
+        }
+        s
+    }
+
+    /// Adds one value.
+    pub fn observe(&mut self, v: &Value) {
+        self.samples += 1;
+        match v {
+            Value::Null => self.null = true,
+            Value::Bool(_) => self.boolean = true,
+            Value::Number(n) => {
+                if n.is_i64() || n.is_u64() {
+                    self.integer = true
+                } else {
+                    self.number = true
+                }
+            }
+            Value::String(s) => {
+                let k = StrKind::of(s);
+                self.string = Some(self.string.map_or(k, |old| old.merge(k)));
+            }
+            Value::Array(items) => {
+                let a = self.array.get_or_insert_with(Default::default);
+                for i in items {
+                    a.observe(i);
+                }
+            }
+            Value::Object(map) => {
+                let o = self.object.get_or_insert_with(Default::default);
+                o.count += 1;
+                for (k, v) in map {
+                    o.fields.entry(k.clone()).or_default().observe(v);
+                }
+            }
+        }
+    }
+
+    /// Merges another shape of the same place into this one.
+    pub fn merge(&mut self, other: Shape) {
+        self.samples += other.samples;
+        self.null |= other.null;
+        self.boolean |= other.boolean;
+        self.integer |= other.integer;
+        self.number |= other.number;
+        self.string = match (self.string, other.string) {
+            (Some(a), Some(b)) => Some(a.merge(b)),
+            (a, b) => a.or(b),
+        };
+        match (&mut self.array, other.array) {
+            (Some(a), Some(b)) => a.merge(*b),
+            (a @ None, b) => *a = b,
+            (Some(_), None) => {}
+        }
+        match (&mut self.object, other.object) {
+            (Some(a), Some(b)) => {
+                a.count += b.count;
+                if a.name.is_none() {
+                    a.name = b.name;
+                }
+                for (k, v) in b.fields {
+                    match a.fields.get_mut(&k) {
+                        Some(f) => f.merge(v),
+                        None => {
+                            a.fields.insert(k, v);
+                        }
+                    }
+                }
+            }
+            (a @ None, b) => *a = b,
+            (Some(_), None) => {}
+        }
+    }
+}
+
+/// Named object shapes, merged by name, plus the names that are given explicitly (those are
+/// referenced, never inferred).
+#[derive(Debug, Default)]
+pub(crate) struct Registry {
+    pub named: BTreeMap<String, ObjShape>,
+    pub explicit: std::collections::BTreeSet<String>,
+}
+
+impl Registry {
+    /// Pulls the objects of a site's shape out into named shapes: the root object (or, for an
+    /// array, its item object) is called `name`; nested objects `{Parent}{Field}` (array items
+    /// `{Parent}{Field}Item`) unless `overrides` names them by field path (`/data`,
+    /// `/data/card`; arrays are transparent).
+    pub fn extract_site(&mut self, shape: &mut Shape, name: &str, overrides: &BTreeMap<String, String>) {
+        self.extract(shape, name, "", overrides, true);
+    }
+
+    fn extract(&mut self, shape: &mut Shape, name: &str, path: &str, overrides: &BTreeMap<String, String>, root: bool) {
+        if let Some(items) = shape.array.as_deref_mut() {
+            let item_name = match overrides.get(path) {
+                Some(n) => n.clone(),
+                None if root => name.to_owned(),
+                None => format!("{name}Item"),
+            };
+            self.extract(items, &item_name, path, overrides, root);
+        }
+        let Some(obj) = shape.object.as_mut() else {
+            return;
+        };
+        if obj.name.is_some() {
+            return;
+        }
+        let own = overrides.get(path).cloned().unwrap_or_else(|| name.to_owned());
+        let fields: Vec<String> = obj.fields.keys().cloned().collect();
+        for f in fields {
+            let child_path = format!("{path}/{}", escape(&f));
+            let child_name = format!("{own}{}", field_part(&f));
+            if let Some(fs) = obj.fields.get_mut(&f) {
+                self.extract(fs, &child_name, &child_path, overrides, false);
+            }
+        }
+        let mut pulled = ObjShape { count: obj.count, fields: std::mem::take(&mut obj.fields), name: None };
+        obj.name = Some(own.clone());
+        if self.explicit.contains(&own) {
+            return;
+        }
+        match self.named.get_mut(&own) {
+            Some(existing) => {
+                let mut a = Shape { object: Some(std::mem::take(existing)), ..Default::default() };
+                a.merge(Shape { object: Some(std::mem::take(&mut pulled)), ..Default::default() });
+                *existing = a.object.unwrap_or_default();
+            }
+            None => {
+                self.named.insert(own, pulled);
+            }
+        }
+    }
+
+    /// The component schemas of every named shape, by name.
+    pub fn schemas(&self) -> BTreeMap<String, Value> {
+        self.named.iter().map(|(k, o)| (k.clone(), object_schema(o))).collect()
+    }
+}
+
+fn field_part(field: &str) -> String {
+    let p = names::pascal(field);
+    if p.is_empty() {
+        "Field".to_owned()
+    } else {
+        p
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// `#/components/schemas/{name}`.
+pub(crate) fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn object_schema(o: &ObjShape) -> Value {
+    let mut m = Map::new();
+    m.insert("type".into(), json!("object"));
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    for (k, f) in &o.fields {
+        props.insert(k.clone(), schema_of(f));
+        if f.samples == o.count {
+            required.push(json!(k));
+        }
+    }
+    if !required.is_empty() {
+        m.insert("required".into(), Value::Array(required));
+    }
+    m.insert("properties".into(), Value::Object(props));
+    Value::Object(m)
+}
+
+/// The JSON Schema of a shape whose objects have all been named (see
+/// [`Registry::extract_site`]); an unnamed object is written inline.
+pub(crate) fn schema_of(s: &Shape) -> Value {
+    let mut kinds: Vec<Value> = Vec::new();
+    if s.boolean {
+        kinds.push(json!({"type": "boolean"}));
+    }
+    if s.number {
+        kinds.push(json!({"type": "number"}));
+    } else if s.integer {
+        kinds.push(json!({"type": "integer"}));
+    }
+    if let Some(k) = s.string {
+        kinds.push(match k {
+            StrKind::DateTime => json!({"type": "string", "format": "date-time"}),
+            StrKind::Date => json!({"type": "string", "format": "date"}),
+            StrKind::Uuid => json!({"type": "string", "format": "uuid"}),
+            StrKind::Plain => json!({"type": "string"}),
+        });
+    }
+    if let Some(items) = &s.array {
+        let items = if items.samples == 0 { json!({}) } else { schema_of(items) };
+        kinds.push(json!({"type": "array", "items": items}));
+    }
+    if let Some(o) = &s.object {
+        kinds.push(match &o.name {
+            Some(n) => reference(n),
+            None => object_schema(o),
+        });
+    }
+    match (kinds.len(), s.null) {
+        (0, true) => json!({"description": "Only `null` was seen in the examples."}),
+        (0, false) => json!({}),
+        (1, false) => kinds.pop().unwrap_or_default(),
+        (1, true) => {
+            let mut only = kinds.pop().unwrap_or_default();
+            match only.get("type").and_then(|t| t.as_str()).map(str::to_owned) {
+                Some(t) if only.get("$ref").is_none() => {
+                    only["type"] = json!([t, "null"]);
+                    only
+                }
+                _ => json!({"anyOf": [only, {"type": "null"}]}),
+            }
+        }
+        (_, null) => {
+            if null {
+                kinds.push(json!({"type": "null"}));
+            }
+            json!({ "anyOf": kinds })
+        }
+    }
+}
+
+fn digits(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(u8::is_ascii_digit)
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+pub(crate) fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(&b[0..4]) || !digits(&b[5..7]) || !digits(&b[8..10]) {
+        return false;
+    }
+    let month = (b[5] - b'0') * 10 + (b[6] - b'0');
+    let day = (b[8] - b'0') * 10 + (b[9] - b'0');
+    (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
+/// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
+pub(crate) fn is_date_time(s: &str) -> bool {
+    if s.len() < 20 || !s.is_char_boundary(10) || !is_date(&s[..10]) {
+        return false;
+    }
+    let b = s.as_bytes();
+    if !matches!(b[10], b'T' | b't' | b' ') {
+        return false;
+    }
+    let t = &b[11..];
+    if t.len() < 9 || t[2] != b':' || t[5] != b':' || !digits(&t[0..2]) || !digits(&t[3..5]) || !digits(&t[6..8]) {
+        return false;
+    }
+    let (h, m, sec) = ((t[0] - b'0') * 10 + (t[1] - b'0'), (t[3] - b'0') * 10 + (t[4] - b'0'), (t[6] - b'0') * 10 + (t[7] - b'0'));
+    if h > 23 || m > 59 || sec > 60 {
+        return false;
+    }
+    let mut rest = &t[8..];
+    if rest.first() == Some(&b'.') {
+        let n = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &rest[1 + n..];
+    }
+    match rest {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => digits(&[*h1, *h2, *m1, *m2]),
+        _ => false,
+    }
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+pub(crate) fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn infer(name: &str, examples: &[Value]) -> (Value, BTreeMap<String, Value>) {
+        let mut shape = Shape::of_examples(examples);
+        let mut reg = Registry::default();
+        reg.extract_site(&mut shape, name, &BTreeMap::new());
+        (schema_of(&shape), reg.schemas())
+    }
+
+    #[test]
+    fn strings_by_format() {
+        assert!(is_date_time("2024-06-20T12:34:56Z"));
+        assert!(is_date_time("2024-06-20T12:34:56.123+02:00"));
+        assert!(!is_date_time("2024-06-20T25:34:56Z"));
+        assert!(!is_date_time("2024-06-20T12:34:56"));
+        assert!(is_date("2024-02-29"));
+        assert!(!is_date("2024-13-01"));
+        assert!(is_uuid("123e4567-e89b-12d3-a456-426614174000"));
+        assert!(!is_uuid("123e4567e89b12d3a456426614174000"));
+        assert!(!is_date_time("ü€2024-06-20T12:34:56Z"));
+    }
+
+    #[test]
+    fn mixed_numbers_are_number_and_null_makes_nullable() {
+        let (root, schemas) = infer("Thing", &[json!({"n": 1, "x": null}), json!({"n": 2.5, "x": "a"})]);
+        assert_eq!(root, json!({"$ref": "#/components/schemas/Thing"}));
+        assert_eq!(
+            schemas["Thing"],
+            json!({"type": "object", "required": ["n", "x"], "properties": {
+                "n": {"type": "number"},
+                "x": {"type": ["string", "null"]}
+            }})
+        );
+    }
+
+    #[test]
+    fn optional_when_missing_in_one_example() {
+        let (_, schemas) = infer("T", &[json!({"a": 1, "b": true}), json!({"a": 2})]);
+        assert_eq!(schemas["T"]["required"], json!(["a"]));
+        assert_eq!(schemas["T"]["properties"]["b"], json!({"type": "boolean"}));
+    }
+
+    #[test]
+    fn nested_objects_are_named_and_arrays_merge_their_items() {
+        let (root, schemas) = infer(
+            "List",
+            &[json!({"data": [{"id": "x", "card": {"last4": "4242"}}, {"id": "y", "card": null}], "empty": []})],
+        );
+        assert_eq!(root, json!({"$ref": "#/components/schemas/List"}));
+        assert_eq!(schemas["List"]["properties"]["data"], json!({"type": "array", "items": {"$ref": "#/components/schemas/ListDataItem"}}));
+        assert_eq!(schemas["List"]["properties"]["empty"], json!({"type": "array", "items": {}}));
+        assert_eq!(
+            schemas["ListDataItem"]["properties"]["card"],
+            json!({"anyOf": [{"$ref": "#/components/schemas/ListDataItemCard"}, {"type": "null"}]})
+        );
+        assert_eq!(schemas["ListDataItemCard"]["required"], json!(["last4"]));
+    }
+
+    #[test]
+    fn overrides_name_nested_types_and_same_names_merge() {
+        let mut reg = Registry::default();
+        let overrides: BTreeMap<String, String> = [("/data".to_owned(), "Charge".to_owned())].into();
+        let mut a = Shape::of_examples(&[json!({"data": [{"id": "ch_1", "amount": 100}]})]);
+        reg.extract_site(&mut a, "ChargeList", &overrides);
+        let mut b = Shape::of_examples(&[json!({"id": "ch_2", "amount": 1.5, "refunded": false})]);
+        reg.extract_site(&mut b, "Charge", &BTreeMap::new());
+        let s = reg.schemas();
+        assert_eq!(s["Charge"]["properties"]["amount"], json!({"type": "number"}));
+        assert_eq!(s["Charge"]["required"], json!(["id", "amount"]));
+        assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn odd_keys_are_kept_on_the_wire() {
+        let (_, schemas) = infer("T", &[json!({"@odata.type": "x", "2fa": true, "type": "k", "": 1})]);
+        let props = schemas["T"]["properties"].as_object().cloned().unwrap_or_default();
+        assert_eq!(props.keys().cloned().collect::<Vec<_>>(), vec!["@odata.type", "2fa", "type", ""]);
+    }
+
+    #[test]
+    fn top_level_arrays_name_their_items_after_the_site() {
+        let (root, schemas) = infer("Pet", &[json!([{"id": 1}, {"id": 2, "tag": "a"}]), json!([])]);
+        assert_eq!(root, json!({"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}));
+        assert_eq!(schemas["Pet"]["required"], json!(["id"]));
+    }
+
+    #[test]
+    fn mixed_kinds_become_any_of() {
+        let (root, _) = infer("X", &[json!("a"), json!(1), json!(null)]);
+        assert_eq!(root, json!({"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]}));
+        let (only_null, _) = infer("X", &[json!(null)]);
+        assert!(only_null.get("type").is_none());
+    }
+
+    #[test]
+    fn formats_only_when_every_string_agrees() {
+        let (r, _) = infer("X", &[json!("2024-01-01T00:00:00Z"), json!("2024-01-02T00:00:00+01:00")]);
+        assert_eq!(r, json!({"type": "string", "format": "date-time"}));
+        let (r, _) = infer("X", &[json!("2024-01-01T00:00:00Z"), json!("yesterday")]);
+        assert_eq!(r, json!({"type": "string"}));
+        let (r, _) = infer("X", &[json!("2024-01-01")]);
+        assert_eq!(r, json!({"type": "string", "format": "date"}));
+    }
+}
