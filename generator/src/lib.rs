@@ -10,13 +10,15 @@
 //! ```no_run
 //! // build.rs
 //! fn main() {
-//!     sturdy_generator::build_rs("openapi.yaml", "api.rs").expect("generate client");
+//!     sturdy_generator::build_rs("openapi.yaml", "api.rs", "api").expect("generate client");
 //! }
-//! // src/main.rs: include!(concat!(env!("OUT_DIR"), "/api.rs"));
+//! // src/main.rs:
+//! // mod api { include!(concat!(env!("OUT_DIR"), "/api.rs")); }
 //! ```
 
 pub mod emit;
 pub mod ir;
+pub mod lint;
 pub mod load;
 pub mod write;
 
@@ -132,15 +134,22 @@ pub fn generate_document(
 }
 
 /// For a consumer's `build.rs`: generates the client for `spec` (relative to the crate) as
-/// one module file `OUT_DIR/file_name`, prints `cargo:rerun-if-changed` for the spec and
-/// `cargo:warning` for each warning.
-pub fn build_rs(spec: impl AsRef<Path>, file_name: &str) -> Result<PathBuf, Error> {
+/// one module file `OUT_DIR/file_name`, to be included as `mod <module> { include!(..); }` at
+/// the crate root. Prints `cargo:rerun-if-changed` for the spec and `cargo:warning` for each
+/// warning. The generated code needs `sturdy-runtime`, `serde` and `serde_json` as
+/// dependencies of the consuming crate.
+pub fn build_rs(spec: impl AsRef<Path>, file_name: &str, module: &str) -> Result<PathBuf, Error> {
     let spec = spec.as_ref();
     println!("cargo:rerun-if-changed={}", spec.display());
     let out_dir = std::env::var_os("OUT_DIR")
         .map(PathBuf::from)
         .ok_or(write::WriteError::NoOutDir)?;
-    let output = generate(spec, &Settings::default(), Layout::Module)?;
+    let settings = Settings {
+        module_path: Some(module.to_owned()),
+        spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
+        ..Settings::default()
+    };
+    let output = generate(spec, &settings, Layout::Module)?;
     for w in &output.warnings {
         println!("cargo:warning=sturdy: {w}");
     }
