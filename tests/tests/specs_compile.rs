@@ -21,6 +21,7 @@ fn every_shared_spec_generates_a_crate_that_compiles_cleanly() {
         .collect();
     specs.sort();
     specs.push(shared.join("peers/petstore.yaml"));
+    specs.push(sturdy_tests::workspace_root().join("fixtures/snapshot/shapes.yaml"));
     let root = scratch("specs");
     let mut members = Vec::new();
     let mut table = Vec::new();

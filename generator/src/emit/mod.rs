@@ -11,6 +11,7 @@
 //! - `src/webhooks.rs`: the webhook event enum.
 
 pub mod client;
+pub mod features;
 pub mod operations;
 pub mod rust;
 pub mod types;
@@ -117,8 +118,12 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
     let crate_name = crate_name(api, settings);
     let allows = allows();
 
-    let types = types::emit_types(&api.types);
-    let errors = operations::emit_errors(api);
+    let gated = layout == Layout::Crate;
+    let mut types = types::emit_types(&api.types);
+    if gated {
+        types = features::Gates::compute(api).apply(types).map_err(|e| EmitError::Unparsable { file: "src/types.rs".into(), message: e.to_string() })?;
+    }
+    let errors = operations::emit_errors(api, gated);
     let client = client::emit_client(api, &crate_name);
     let webhooks = webhooks::emit_webhooks(api);
 

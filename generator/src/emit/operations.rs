@@ -192,8 +192,23 @@ fn error_key(errors: &[ErrorResponse]) -> Vec<(StatusMatch, String, TypeRef)> {
 
 /// The `errors` module: one enum per distinct error shape, aliases for operations that share
 /// one.
-pub fn emit_errors(api: &Api) -> TokenStream {
+pub fn emit_errors(api: &Api, gated: bool) -> TokenStream {
     let mut first: BTreeMap<Vec<(StatusMatch, String, TypeRef)>, String> = BTreeMap::new();
+    // The features whose operations use each distinct error enum.
+    let mut users: BTreeMap<Vec<(StatusMatch, String, TypeRef)>, std::collections::BTreeSet<String>> = BTreeMap::new();
+    let all_features: std::collections::BTreeSet<String> = api.operations.iter().map(|o| tag_feature(o.tags.first().map(String::as_str))).collect();
+    for op in &api.operations {
+        if !op.errors.is_empty() {
+            users.entry(error_key(&op.errors)).or_default().insert(tag_feature(op.tags.first().map(String::as_str)));
+        }
+    }
+    let cfg_of = |features: &std::collections::BTreeSet<String>| {
+        if gated {
+            crate::emit::features::Gates::cfg_for_features(features, all_features.len())
+        } else {
+            None
+        }
+    };
     let mut items = Vec::new();
     for op in &api.operations {
         if op.errors.is_empty() {
@@ -205,12 +220,16 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         if let Some(existing) = first.get(&key) {
             let target = ident(existing);
             let doc = format!(" Declared error responses of `{}` (the same as [`{existing}`]).", op.id);
+            let own: std::collections::BTreeSet<String> = [tag_feature(op.tags.first().map(String::as_str))].into();
+            let cfg = cfg_of(&own);
             items.push(quote! {
                 #[doc = #doc]
+                #cfg
                 pub type #id = #target;
             });
             continue;
         }
+        let cfg = cfg_of(&users[&key]);
         first.insert(key, name.clone());
         let variants = op.errors.iter().map(|e| {
             let v = ident(&e.variant);
@@ -248,8 +267,10 @@ pub fn emit_errors(api: &Api) -> TokenStream {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq)]
             #[non_exhaustive]
+            #cfg
             pub enum #id { #(#variants,)* }
 
+            #cfg
             impl #id {
                 /// Decodes the declared error response for `status`, if there is one.
                 pub fn decode(status: u16, body: &::sturdy_runtime::bytes::Bytes) -> ::std::option::Option<Self> {

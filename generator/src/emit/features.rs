@@ -1,0 +1,153 @@
+//! Cargo features per tag: which model types each tag's operations need, so that a crate
+//! built with only some tags compiles only their types.
+//!
+//! A type used by the operations of every tag (or by webhooks, or by nothing: a model type a
+//! user may want on its own) is always compiled; any other type is behind
+//! `#[cfg(any(feature = "tag-a", ...))]` for the tags whose operations reach it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::operations::tag_feature;
+use crate::ir::{Api, TypeKind, TypeRef};
+
+/// The features each gated type belongs to.
+#[derive(Debug, Default)]
+pub struct Gates {
+    by_type: BTreeMap<String, BTreeSet<String>>,
+}
+
+fn refs(t: &TypeRef, out: &mut Vec<String>) {
+    match t {
+        TypeRef::Named(n) => out.push(n.clone()),
+        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Boxed(i) => refs(i, out),
+        _ => {}
+    }
+}
+
+fn direct(api: &Api, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    match api.types.get(name).map(|d| &d.kind) {
+        Some(TypeKind::Struct(s)) => {
+            for f in &s.fields {
+                refs(&f.ty, &mut out);
+            }
+            if let Some(a) = &s.additional {
+                refs(a, &mut out);
+            }
+        }
+        Some(TypeKind::Union(u)) => {
+            for v in &u.variants {
+                refs(&v.ty, &mut out);
+            }
+        }
+        Some(TypeKind::Alias(t)) => refs(t, &mut out),
+        Some(TypeKind::Enum(_)) | None => {}
+    }
+    out
+}
+
+fn closure(api: &Api, roots: Vec<String>, seen: &mut BTreeSet<String>) {
+    let mut stack = roots;
+    while let Some(n) = stack.pop() {
+        if seen.insert(n.clone()) {
+            stack.extend(direct(api, &n));
+        }
+    }
+}
+
+impl Gates {
+    /// Computes the gates of `api`.
+    pub fn compute(api: &Api) -> Self {
+        let mut per_feature: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for op in &api.operations {
+            let mut roots = Vec::new();
+            for p in &op.params {
+                refs(&p.ty, &mut roots);
+            }
+            if let Some(b) = &op.body {
+                refs(&b.ty, &mut roots);
+            }
+            refs(&op.success.ty, &mut roots);
+            for e in &op.errors {
+                refs(&e.ty, &mut roots);
+            }
+            if let Some(p) = &op.pagination {
+                refs(&p.item_ty, &mut roots);
+            }
+            let f = tag_feature(op.tags.first().map(String::as_str));
+            closure(api, roots, per_feature.entry(f).or_default());
+        }
+        let mut always = BTreeSet::new();
+        let webhook_roots = api.webhooks.iter().flat_map(|w| {
+            let mut v = Vec::new();
+            refs(&w.ty, &mut v);
+            v
+        });
+        closure(api, webhook_roots.collect(), &mut always);
+        let features: BTreeSet<&String> = per_feature.keys().collect();
+        let mut by_type: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (f, types) in &per_feature {
+            for t in types {
+                by_type.entry(t.clone()).or_default().insert(f.clone());
+            }
+        }
+        by_type.retain(|t, fs| !always.contains(t) && fs.len() < features.len());
+        Gates { by_type }
+    }
+
+    /// Whether any type is gated.
+    pub fn is_empty(&self) -> bool {
+        self.by_type.is_empty()
+    }
+
+    /// The `#[cfg(...)]` of a type, if it is gated.
+    pub fn cfg(&self, ty: &str) -> Option<TokenStream> {
+        let fs = self.by_type.get(ty)?;
+        let fs = fs.iter();
+        Some(quote!(#[cfg(any(#(feature = #fs),*))]))
+    }
+
+    /// The `#[cfg(...)]` for an item used by the operations of these features (errors
+    /// shared by several operations).
+    pub fn cfg_for_features<'a>(features: impl IntoIterator<Item = &'a String>, all: usize) -> Option<TokenStream> {
+        let fs: BTreeSet<&String> = features.into_iter().collect();
+        if fs.is_empty() || fs.len() >= all {
+            return None;
+        }
+        let fs = fs.into_iter();
+        Some(quote!(#[cfg(any(#(feature = #fs),*))]))
+    }
+
+    /// Adds the gates to the items of the `types` module.
+    pub fn apply(&self, types: TokenStream) -> Result<TokenStream, syn::Error> {
+        if self.is_empty() {
+            return Ok(types);
+        }
+        let mut file: syn::File = syn::parse2(types)?;
+        for item in &mut file.items {
+            let name = match item {
+                syn::Item::Struct(s) => Some(s.ident.to_string()),
+                syn::Item::Enum(e) => Some(e.ident.to_string()),
+                syn::Item::Type(t) => Some(t.ident.to_string()),
+                syn::Item::Impl(i) => match &*i.self_ty {
+                    syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(cfg) = name.and_then(|n| self.cfg(&n)) else { continue };
+            let attr: syn::Attribute = syn::parse_quote!(#cfg);
+            match item {
+                syn::Item::Struct(s) => s.attrs.push(attr),
+                syn::Item::Enum(e) => e.attrs.push(attr),
+                syn::Item::Type(t) => t.attrs.push(attr),
+                syn::Item::Impl(i) => i.attrs.push(attr),
+                _ => {}
+            }
+        }
+        Ok(quote!(#file))
+    }
+}
