@@ -42,6 +42,38 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Print a production-readiness report of SPEC (OpenAPI or contract snapshot).
+    Lint {
+        /// The spec.
+        spec: PathBuf,
+        /// Exit non-zero when a finding at or above this severity exists.
+        #[arg(long, value_enum, default_value = "error")]
+        fail_on: FailOn,
+    },
+    /// Convert a contract snapshot to an equivalent OpenAPI 3.1 document.
+    Convert {
+        /// The contract snapshot.
+        snapshot: PathBuf,
+        /// The target format.
+        #[arg(long, value_enum, default_value = "openapi")]
+        to: ConvertTo,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FailOn {
+    Info,
+    Warning,
+    Error,
+    Never,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ConvertTo {
+    Openapi,
 }
 
 fn settings(spec: &Path, name: Option<String>, runtime_version: Option<String>, runtime_path: Option<PathBuf>) -> Settings {
@@ -97,6 +129,28 @@ fn run() -> anyhow::Result<ExitCode> {
                 written.len(),
                 output.warnings.len()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lint { spec, fail_on } => {
+            let doc = sturdy_generator::load::load(&spec)?;
+            let findings = sturdy_generator::lint::lint(&doc);
+            print!("{}", sturdy_generator::lint::render(&findings, &spec));
+            let threshold = match fail_on {
+                FailOn::Info => sturdy_generator::lint::Severity::Info,
+                FailOn::Warning => sturdy_generator::lint::Severity::Warning,
+                FailOn::Error => sturdy_generator::lint::Severity::Error,
+                FailOn::Never => return Ok(ExitCode::SUCCESS),
+            };
+            let code = sturdy_generator::lint::exit_code(&findings, threshold);
+            Ok(ExitCode::from(code.clamp(0, 255) as u8))
+        }
+        Command::Convert { snapshot, to: ConvertTo::Openapi, out } => {
+            let value = sturdy_generator::load::snapshot::convert_to_openapi(&snapshot)?;
+            let text = serde_json::to_string_pretty(&value)? + "\n";
+            match out {
+                Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
