@@ -15,7 +15,10 @@ pub(crate) fn segments(pointer: &str) -> Vec<String> {
     if p.is_empty() {
         return Vec::new();
     }
-    p.trim_start_matches('/').split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect()
+    p.trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
 }
 
 fn escape(s: &str) -> String {
@@ -24,10 +27,16 @@ fn escape(s: &str) -> String {
 
 /// Where each of `pointers` (`#/...` or `/...`) starts in `text`: a member's key, an array
 /// element's first character. Pointers not found are absent from the map.
-pub(crate) fn locate<'a>(text: &str, pointers: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, Pos> {
+pub(crate) fn locate<'a>(
+    text: &str,
+    pointers: impl IntoIterator<Item = &'a str>,
+) -> BTreeMap<String, Pos> {
     let mut wanted: BTreeMap<String, String> = BTreeMap::new();
     for p in pointers {
-        let canon: String = segments(p).iter().map(|s| format!("/{}", escape(s))).collect();
+        let canon: String = segments(p)
+            .iter()
+            .map(|s| format!("/{}", escape(s)))
+            .collect();
         wanted.insert(canon, p.to_owned());
     }
     let mut prefixes: BTreeSet<String> = BTreeSet::new();
@@ -40,13 +49,61 @@ pub(crate) fn locate<'a>(text: &str, pointers: impl IntoIterator<Item = &'a str>
             prefixes.insert(acc.clone());
         }
     }
-    let found = if text.trim_start().starts_with(['{', '[']) { json(text, &wanted, &prefixes) } else { yaml(text, &wanted, &prefixes) };
-    found.into_iter().filter_map(|(canon, pos)| wanted.get(&canon).map(|orig| (orig.clone(), pos))).collect()
+    let found = if text.trim_start().starts_with(['{', '[']) {
+        json(text, &wanted, &prefixes)
+    } else {
+        yaml(text, &wanted, &prefixes)
+    };
+    found
+        .into_iter()
+        .filter_map(|(canon, pos)| wanted.get(&canon).map(|orig| (orig.clone(), pos)))
+        .collect()
 }
 
-/// Where `pointer` starts in `text`, if found.
+/// Like [`locate`], but a pointer that cannot be found (inside flow-style YAML, or naming a
+/// key that is missing) gets the position of its nearest ancestor that can; the root is 1:1.
+pub(crate) fn locate_nearest<'a>(
+    text: &str,
+    pointers: impl IntoIterator<Item = &'a str>,
+) -> BTreeMap<String, Pos> {
+    let pointers: Vec<&str> = pointers.into_iter().collect();
+    let mut all: BTreeSet<String> = BTreeSet::new();
+    for p in &pointers {
+        let segs = segments(p);
+        for n in 1..=segs.len() {
+            all.insert(
+                segs[..n]
+                    .iter()
+                    .map(|s| format!("/{}", escape(s)))
+                    .collect(),
+            );
+        }
+    }
+    let found = locate(text, all.iter().map(String::as_str));
+    let mut out = BTreeMap::new();
+    for p in pointers {
+        let segs = segments(p);
+        let pos = (1..=segs.len())
+            .rev()
+            .find_map(|n| {
+                found
+                    .get(
+                        &segs[..n]
+                            .iter()
+                            .map(|s| format!("/{}", escape(s)))
+                            .collect::<String>(),
+                    )
+                    .copied()
+            })
+            .unwrap_or((1, 1));
+        out.insert(p.to_owned(), pos);
+    }
+    out
+}
+
+/// Where `pointer` (or its nearest locatable ancestor) starts in `text`.
 pub(crate) fn locate_one(text: &str, pointer: &str) -> Option<Pos> {
-    locate(text, [pointer]).into_values().next()
+    locate_nearest(text, [pointer]).into_values().next()
 }
 
 struct Frame {
@@ -60,7 +117,11 @@ struct Frame {
     key: Option<String>,
 }
 
-fn json(text: &str, wanted: &BTreeMap<String, String>, prefixes: &BTreeSet<String>) -> BTreeMap<String, Pos> {
+fn json(
+    text: &str,
+    wanted: &BTreeMap<String, String>,
+    prefixes: &BTreeSet<String>,
+) -> BTreeMap<String, Pos> {
     let mut out = BTreeMap::new();
     let b = text.as_bytes();
     let (mut i, mut line, mut line_start) = (0usize, 1usize, 0usize);
@@ -71,7 +132,11 @@ fn json(text: &str, wanted: &BTreeMap<String, String>, prefixes: &BTreeSet<Strin
         if !top.live {
             return None;
         }
-        let seg = if top.is_obj { escape(top.key.as_deref()?) } else { top.idx.to_string() };
+        let seg = if top.is_obj {
+            escape(top.key.as_deref()?)
+        } else {
+            top.idx.to_string()
+        };
         Some(format!("{}/{seg}", top.ptr))
     };
     while i < b.len() {
@@ -95,14 +160,24 @@ fn json(text: &str, wanted: &BTreeMap<String, String>, prefixes: &BTreeSet<Strin
                 i += 1;
             }
             b'{' | b'[' => {
-                let ptr = if stack.is_empty() { Some(String::new()) } else { value_ptr(&stack) };
+                let ptr = if stack.is_empty() {
+                    Some(String::new())
+                } else {
+                    value_ptr(&stack)
+                };
                 if let Some(p) = &ptr {
                     if stack.last().is_some_and(|t| !t.is_obj) && wanted.contains_key(p) {
                         out.entry(p.clone()).or_insert((line, col.get()));
                     }
                 }
                 let live = ptr.as_ref().is_some_and(|p| prefixes.contains(p));
-                stack.push(Frame { ptr: ptr.unwrap_or_default(), live, is_obj: c == b'{', idx: 0, key: None });
+                stack.push(Frame {
+                    ptr: ptr.unwrap_or_default(),
+                    live,
+                    is_obj: c == b'{',
+                    idx: 0,
+                    key: None,
+                });
                 i += 1;
             }
             b'}' | b']' => {
@@ -122,7 +197,8 @@ fn json(text: &str, wanted: &BTreeMap<String, String>, prefixes: &BTreeSet<Strin
                 let is_key = stack.last().is_some_and(|t| t.is_obj && t.key.is_none());
                 if is_key {
                     let raw = &text[start..i];
-                    let key: String = serde_json::from_str(raw).unwrap_or_else(|_| raw.trim_matches('"').to_owned());
+                    let key: String = serde_json::from_str(raw)
+                        .unwrap_or_else(|_| raw.trim_matches('"').to_owned());
                     if let Some(top) = stack.last_mut() {
                         top.key = Some(key);
                     }
@@ -143,7 +219,9 @@ fn json(text: &str, wanted: &BTreeMap<String, String>, prefixes: &BTreeSet<Strin
                         out.entry(p).or_insert((line, col.get()));
                     }
                 }
-                while i < b.len() && !matches!(b[i], b',' | b'}' | b']' | b'\n' | b' ' | b'\t' | b'\r') {
+                while i < b.len()
+                    && !matches!(b[i], b',' | b'}' | b']' | b'\n' | b' ' | b'\t' | b'\r')
+                {
                     i += 1;
                 }
             }
@@ -157,7 +235,10 @@ struct Col<'a>(&'a str, usize, usize);
 
 impl Col<'_> {
     fn get(&self) -> usize {
-        self.0.get(self.1..self.2).map_or(self.2 - self.1, |s| s.chars().count()) + 1
+        self.0
+            .get(self.1..self.2)
+            .map_or(self.2 - self.1, |s| s.chars().count())
+            + 1
     }
 }
 
@@ -180,7 +261,11 @@ fn yaml_key(s: &str) -> Option<(String, &str)> {
         if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
             return None;
         }
-        let key = if q == '"' { serde_json::from_str(&s[..=end]).unwrap_or_else(|_| key.to_owned()) } else { key.replace("''", "'") };
+        let key = if q == '"' {
+            serde_json::from_str(&s[..=end]).unwrap_or_else(|_| key.to_owned())
+        } else {
+            key.replace("''", "'")
+        };
         return Some((key, rest.trim()));
     }
     if s.starts_with(['{', '[', '#', '|', '>', '&', '*', '!']) {
@@ -205,7 +290,11 @@ fn strip_comment(s: &str) -> &str {
     }
 }
 
-fn yaml(text: &str, wanted: &BTreeMap<String, String>, prefixes: &BTreeSet<String>) -> BTreeMap<String, Pos> {
+fn yaml(
+    text: &str,
+    wanted: &BTreeMap<String, String>,
+    prefixes: &BTreeSet<String>,
+) -> BTreeMap<String, Pos> {
     let mut out = BTreeMap::new();
     let mut stack: Vec<YFrame> = Vec::new();
     let mut block: Option<usize> = None;
@@ -236,7 +325,8 @@ fn yaml(text: &str, wanted: &BTreeMap<String, String>, prefixes: &BTreeSet<Strin
         let mut first = true;
         while rest == "-" || rest.starts_with("- ") {
             while let Some(top) = stack.last() {
-                let pop = top.indent > col || (top.indent == col && (top.is_item || top.inline || !first));
+                let pop = top.indent > col
+                    || (top.indent == col && (top.is_item || top.inline || !first));
                 if !pop {
                     break;
                 }
@@ -254,7 +344,13 @@ fn yaml(text: &str, wanted: &BTreeMap<String, String>, prefixes: &BTreeSet<Strin
             if live {
                 note(&parent_ptr, (line, col + 1));
             }
-            stack.push(YFrame { indent: col, ptr: parent_ptr, is_item: true, inline: false, next_idx: 0 });
+            stack.push(YFrame {
+                indent: col,
+                ptr: parent_ptr,
+                is_item: true,
+                inline: false,
+                next_idx: 0,
+            });
             let after = rest[1..].trim_start_matches(' ');
             col += rest.len() - after.len();
             rest = after;
@@ -269,7 +365,7 @@ fn yaml(text: &str, wanted: &BTreeMap<String, String>, prefixes: &BTreeSet<Strin
             continue;
         };
         while let Some(top) = stack.last() {
-            if top.indent >= col && !(top.is_item && top.indent < col) {
+            if top.indent >= col {
                 stack.pop();
             } else {
                 break;
@@ -284,7 +380,13 @@ fn yaml(text: &str, wanted: &BTreeMap<String, String>, prefixes: &BTreeSet<Strin
         if value.starts_with(['|', '>']) {
             block = Some(col);
         }
-        stack.push(YFrame { indent: col, ptr, is_item: false, inline: !value.is_empty(), next_idx: 0 });
+        stack.push(YFrame {
+            indent: col,
+            ptr,
+            is_item: false,
+            inline: !value.is_empty(),
+            next_idx: 0,
+        });
     }
     out
 }
@@ -296,7 +398,10 @@ mod tests {
     #[test]
     fn json_pretty_and_minified() {
         let pretty = "{\n  \"paths\": {\n    \"/a/b\": {\n      \"get\": {}\n    }\n  },\n  \"list\": [1, {\"x\": 2}]\n}";
-        let m = locate(pretty, ["#/paths/~1a~1b/get", "#/list/1/x", "#/list/0", "#/nope"]);
+        let m = locate(
+            pretty,
+            ["#/paths/~1a~1b/get", "#/list/1/x", "#/list/0", "#/nope"],
+        );
         assert_eq!(m.get("#/paths/~1a~1b/get"), Some(&(4, 7)));
         assert_eq!(m.get("#/list/0"), Some(&(7, 12)));
         assert_eq!(m.get("#/list/1/x"), Some(&(7, 16)));
@@ -308,14 +413,17 @@ mod tests {
     #[test]
     fn yaml_blocks_items_and_scalars() {
         let y = "sturdy: snapshot/v1\ndescription: |\n  text: not a key\n  more\nendpoints:\n  list:\n    method: GET\n    errors:\n    - status: 404\n      code: missing\n    - {status: 500}\n    tags:\n      - a\n      - b\n  \"odd/key\":\n    method: FETCH # comment\n";
-        let m = locate(y, [
-            "#/endpoints/list/method",
-            "#/endpoints/list/errors/0/code",
-            "#/endpoints/list/errors/1",
-            "#/endpoints/list/tags/1",
-            "#/endpoints/odd~1key/method",
-            "#/description/text",
-        ]);
+        let m = locate(
+            y,
+            [
+                "#/endpoints/list/method",
+                "#/endpoints/list/errors/0/code",
+                "#/endpoints/list/errors/1",
+                "#/endpoints/list/tags/1",
+                "#/endpoints/odd~1key/method",
+                "#/description/text",
+            ],
+        );
         assert_eq!(m.get("#/endpoints/list/method"), Some(&(7, 5)));
         assert_eq!(m.get("#/endpoints/list/errors/0/code"), Some(&(10, 7)));
         assert_eq!(m.get("#/endpoints/list/errors/1"), Some(&(11, 5)));

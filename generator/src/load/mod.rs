@@ -4,7 +4,22 @@
 //! the 3.0 shape the typed parser understands (keeping 3.1-only facts such as `webhooks`), and
 //! turns contract snapshots into OpenAPI. Errors name the file, the JSON pointer and the line.
 
+mod bundle;
+mod kind;
+pub mod locate;
+mod normalize;
+pub mod snapshot;
+mod typed;
+mod yaml;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
 
 use crate::Warning;
 
@@ -22,6 +37,44 @@ pub struct Document {
     pub source_version: String,
     /// Warnings from loading.
     pub warnings: Vec<Warning>,
+    /// The text the document was read from (for [`Document::line_of`]); empty for a contract
+    /// snapshot, whose pointers name the converted document, not the snapshot text.
+    pub source: SourceText,
+}
+
+impl Document {
+    /// The 1-based line of `pointer` (`#/paths/~1pets/get`) in the file the document was read
+    /// from, if it is there (values copied in from other files, or converted from a contract
+    /// snapshot, have no line).
+    pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        if self.source.as_str().is_empty() {
+            return None;
+        }
+        locate::line_of(self.source.as_str(), pointer)
+    }
+}
+
+/// The source text of a document, shared (cloning a [`Document`] does not copy it); its
+/// `Debug` shows only the length.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SourceText(Arc<str>);
+
+impl SourceText {
+    /// Wraps `text`.
+    pub fn new(text: impl Into<Arc<str>>) -> SourceText {
+        SourceText(text.into())
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SourceText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SourceText({} bytes)", self.0.len())
+    }
 }
 
 /// Why a spec could not be loaded. Every variant names the file; where it can, the JSON
@@ -83,9 +136,29 @@ pub enum LoadError {
         /// The reference.
         reference: String,
     },
+    /// A `$ref` names another local file that could not be read or parsed.
+    #[error("{path}{}: {pointer}: $ref `{reference}` names a file that could not be loaded: {source}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    RefFile {
+        /// The file holding the reference.
+        path: PathBuf,
+        /// JSON pointer of the `$ref`.
+        pointer: String,
+        /// Line, where known.
+        line: Option<usize>,
+        /// The reference.
+        reference: String,
+        /// Why the referenced file could not be loaded.
+        source: Box<LoadError>,
+    },
 }
 
 /// Loads and normalizes the spec at `path`.
+///
+/// ```no_run
+/// let doc = sturdy_generator::load::load(std::path::Path::new("openapi.yaml"))?;
+/// println!("{} paths", doc.openapi.paths.paths.len());
+/// # Ok::<(), sturdy_generator::LoadError>(())
+/// ```
 pub fn load(path: &Path) -> Result<Document, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
         path: path.to_owned(),
@@ -95,47 +168,147 @@ pub fn load(path: &Path) -> Result<Document, LoadError> {
 }
 
 /// Loads and normalizes spec text; `path` names it in errors and anchors relative refs.
+///
+/// ```
+/// use std::path::Path;
+/// let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n";
+/// let doc = sturdy_generator::load::load_str(text, Path::new("api.yaml")).unwrap();
+/// assert_eq!(doc.source_version, "3.1.0");
+/// ```
 pub fn load_str(text: &str, path: &Path) -> Result<Document, LoadError> {
-    let raw: serde_json::Value = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| LoadError::Syntax {
-            path: path.to_owned(),
-            format: "JSON",
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?
-    } else {
-        serde_yaml::from_str(text).map_err(|e| {
-            let loc = e.location();
-            LoadError::Syntax {
-                path: path.to_owned(),
-                format: "YAML",
-                line: loc.as_ref().map_or(0, |l| l.line()),
-                column: loc.as_ref().map_or(0, |l| l.column()),
-                message: e.to_string(),
-            }
-        })?
-    };
-    let version = raw
-        .get("openapi")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| LoadError::NotOpenApi {
-            path: path.to_owned(),
-            reason: "no top-level `openapi` version string".into(),
-        })?
-        .to_owned();
-    let openapi: openapiv3::OpenAPI =
-        serde_json::from_value(raw.clone()).map_err(|e| LoadError::Invalid {
-            path: path.to_owned(),
-            pointer: String::new(),
-            line: None,
-            message: e.to_string(),
-        })?;
+    let mut raw = parse_text(text, path)?;
+    let mut source_version = None;
+    let mut source = SourceText::new(text);
+    if snapshot_of(&raw) {
+        raw = snapshot_to_openapi(&raw, text, path)?;
+        source_version = Some("snapshot".to_owned());
+        source = SourceText::default();
+    }
+    let mut warnings = Vec::new();
+    let (version, v31) = version_of(&mut raw, source.as_str(), path, &mut warnings)?;
+    let source_version = source_version.unwrap_or(version);
+    warnings.extend(bundle::bundle(&mut raw, &source.0, path)?);
+    normalize::normalize(&mut raw, v31, &mut warnings);
+    let openapi = typed::parse(&raw, source.as_str(), path)?;
     Ok(Document {
         path: path.to_owned(),
         openapi,
         raw,
-        source_version: version,
-        warnings: Vec::new(),
+        source_version,
+        warnings,
+        source,
     })
+}
+
+/// Parses JSON or YAML, chosen by content: text starting with `{` or `[` is JSON (and, if it
+/// is not valid JSON, YAML flow style); anything else is YAML.
+pub(crate) fn parse_text(text: &str, path: &Path) -> Result<Value, LoadError> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if body.trim_start().starts_with(['{', '[']) {
+        return match serde_json::from_str(body) {
+            Ok(v) => Ok(v),
+            Err(e) => match yaml::from_str(body) {
+                Ok(v) => Ok(v),
+                Err(_) => Err(LoadError::Syntax {
+                    path: path.to_owned(),
+                    format: "JSON",
+                    line: e.line(),
+                    column: e.column(),
+                    message: e.to_string(),
+                }),
+            },
+        };
+    }
+    yaml::from_str(body).map_err(|e| {
+        let loc = e.location();
+        LoadError::Syntax {
+            path: path.to_owned(),
+            format: "YAML",
+            line: loc.as_ref().map_or(0, |l| l.line()),
+            column: loc.as_ref().map_or(0, |l| l.column()),
+            message: e.to_string(),
+        }
+    })
+}
+
+/// The declared version, and whether it is 3.1 (or later 3.x); rewrites a YAML number
+/// version (`openapi: 3.1`) into a string.
+fn version_of(
+    raw: &mut Value,
+    text: &str,
+    path: &Path,
+    warnings: &mut Vec<Warning>,
+) -> Result<(String, bool), LoadError> {
+    let not = |reason: String| LoadError::NotOpenApi {
+        path: path.to_owned(),
+        reason,
+    };
+    let obj = match raw {
+        Value::Object(o) => o,
+        other => {
+            let what = match other {
+                Value::Null => "empty",
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::String(_) => "a string",
+                Value::Array(_) => "an array",
+                Value::Object(_) => "an object",
+            };
+            return Err(not(format!(
+                "the document is {what}, not an object with an `openapi` version"
+            )));
+        }
+    };
+    if let Some(s) = obj.get("swagger") {
+        let v = s
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| s.to_string());
+        return Err(not(format!(
+            "this is Swagger {v} (OpenAPI 2), which sturdy does not read; convert it to OpenAPI 3 first \
+             (for example `npx swagger2openapi spec.json -o openapi.yaml`, or https://converter.swagger.io)"
+        )));
+    }
+    let version = match obj.get("openapi") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => {
+            let s = n.to_string();
+            obj.insert("openapi".into(), Value::String(s.clone()));
+            s
+        }
+        Some(other) => {
+            let line = locate::line_of(text, "/openapi").map(|l| format!(" (line {l})")).unwrap_or_default();
+            return Err(not(format!("`openapi`{line} must be a version string such as \"3.1.0\", not {other}")));
+        }
+        None => {
+            return Err(not(
+                "no top-level `openapi` version; an OpenAPI document starts with `openapi: 3.1.0` (or 3.0.x)".into(),
+            ))
+        }
+    };
+    let mut parts = version.split('.');
+    match (parts.next(), parts.next()) {
+        (Some("3"), Some("0")) => Ok((version, false)),
+        (Some("3"), Some("1")) => Ok((version, true)),
+        (Some("3"), Some(_)) => {
+            warnings.push(Warning {
+                pointer: "#/openapi".into(),
+                message: format!("OpenAPI {version} is newer than 3.1; read as 3.1"),
+            });
+            Ok((version, true))
+        }
+        _ => Err(not(format!(
+            "OpenAPI version `{version}` is not supported; sturdy reads 3.0.x and 3.1.x"
+        ))),
+    }
+}
+
+/// Whether `raw` is a contract snapshot.
+fn snapshot_of(raw: &Value) -> bool {
+    snapshot::is_snapshot(raw)
+}
+
+/// Converts a contract snapshot into OpenAPI 3.1.
+fn snapshot_to_openapi(raw: &Value, text: &str, path: &Path) -> Result<Value, LoadError> {
+    snapshot::to_openapi(raw, text, path)
 }

@@ -163,11 +163,23 @@ impl Registry {
     /// array, its item object) is called `name`; nested objects `{Parent}{Field}` (array items
     /// `{Parent}{Field}Item`) unless `overrides` names them by field path (`/data`,
     /// `/data/card`; arrays are transparent).
-    pub fn extract_site(&mut self, shape: &mut Shape, name: &str, overrides: &BTreeMap<String, String>) {
+    pub fn extract_site(
+        &mut self,
+        shape: &mut Shape,
+        name: &str,
+        overrides: &BTreeMap<String, String>,
+    ) {
         self.extract(shape, name, "", overrides, true);
     }
 
-    fn extract(&mut self, shape: &mut Shape, name: &str, path: &str, overrides: &BTreeMap<String, String>, root: bool) {
+    fn extract(
+        &mut self,
+        shape: &mut Shape,
+        name: &str,
+        path: &str,
+        overrides: &BTreeMap<String, String>,
+        root: bool,
+    ) {
         if let Some(items) = shape.array.as_deref_mut() {
             let item_name = match overrides.get(path) {
                 Some(n) => n.clone(),
@@ -179,10 +191,14 @@ impl Registry {
         let Some(obj) = shape.object.as_mut() else {
             return;
         };
-        if obj.name.is_some() {
+        if obj.name.is_some() || (obj.fields.is_empty() && !root) {
+            // Only empty objects seen: a free-form map, not a named struct.
             return;
         }
-        let own = overrides.get(path).cloned().unwrap_or_else(|| name.to_owned());
+        let own = overrides
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| name.to_owned());
         let fields: Vec<String> = obj.fields.keys().cloned().collect();
         for f in fields {
             let child_path = format!("{path}/{}", escape(&f));
@@ -191,15 +207,25 @@ impl Registry {
                 self.extract(fs, &child_name, &child_path, overrides, false);
             }
         }
-        let mut pulled = ObjShape { count: obj.count, fields: std::mem::take(&mut obj.fields), name: None };
+        let mut pulled = ObjShape {
+            count: obj.count,
+            fields: std::mem::take(&mut obj.fields),
+            name: None,
+        };
         obj.name = Some(own.clone());
         if self.explicit.contains(&own) {
             return;
         }
         match self.named.get_mut(&own) {
             Some(existing) => {
-                let mut a = Shape { object: Some(std::mem::take(existing)), ..Default::default() };
-                a.merge(Shape { object: Some(std::mem::take(&mut pulled)), ..Default::default() });
+                let mut a = Shape {
+                    object: Some(std::mem::take(existing)),
+                    ..Default::default()
+                };
+                a.merge(Shape {
+                    object: Some(std::mem::take(&mut pulled)),
+                    ..Default::default()
+                });
                 *existing = a.object.unwrap_or_default();
             }
             None => {
@@ -210,7 +236,10 @@ impl Registry {
 
     /// The component schemas of every named shape, by name.
     pub fn schemas(&self) -> BTreeMap<String, Value> {
-        self.named.iter().map(|(k, o)| (k.clone(), object_schema(o))).collect()
+        self.named
+            .iter()
+            .map(|(k, o)| (k.clone(), object_schema(o)))
+            .collect()
     }
 }
 
@@ -235,6 +264,10 @@ pub(crate) fn reference(name: &str) -> Value {
 fn object_schema(o: &ObjShape) -> Value {
     let mut m = Map::new();
     m.insert("type".into(), json!("object"));
+    if o.fields.is_empty() {
+        m.insert("additionalProperties".into(), json!({}));
+        return Value::Object(m);
+    }
     let mut props = Map::new();
     let mut required = Vec::new();
     for (k, f) in &o.fields {
@@ -271,7 +304,11 @@ pub(crate) fn schema_of(s: &Shape) -> Value {
         });
     }
     if let Some(items) = &s.array {
-        let items = if items.samples == 0 { json!({}) } else { schema_of(items) };
+        let items = if items.samples == 0 {
+            json!({})
+        } else {
+            schema_of(items)
+        };
         kinds.push(json!({"type": "array", "items": items}));
     }
     if let Some(o) = &s.object {
@@ -310,7 +347,13 @@ fn digits(s: &[u8]) -> bool {
 /// `YYYY-MM-DD` with a plausible month and day.
 pub(crate) fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(&b[0..4]) || !digits(&b[5..7]) || !digits(&b[8..10]) {
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !digits(&b[0..4])
+        || !digits(&b[5..7])
+        || !digits(&b[8..10])
+    {
         return false;
     }
     let month = (b[5] - b'0') * 10 + (b[6] - b'0');
@@ -328,10 +371,20 @@ pub(crate) fn is_date_time(s: &str) -> bool {
         return false;
     }
     let t = &b[11..];
-    if t.len() < 9 || t[2] != b':' || t[5] != b':' || !digits(&t[0..2]) || !digits(&t[3..5]) || !digits(&t[6..8]) {
+    if t.len() < 9
+        || t[2] != b':'
+        || t[5] != b':'
+        || !digits(&t[0..2])
+        || !digits(&t[3..5])
+        || !digits(&t[6..8])
+    {
         return false;
     }
-    let (h, m, sec) = ((t[0] - b'0') * 10 + (t[1] - b'0'), (t[3] - b'0') * 10 + (t[4] - b'0'), (t[6] - b'0') * 10 + (t[7] - b'0'));
+    let (h, m, sec) = (
+        (t[0] - b'0') * 10 + (t[1] - b'0'),
+        (t[3] - b'0') * 10 + (t[4] - b'0'),
+        (t[6] - b'0') * 10 + (t[7] - b'0'),
+    );
     if h > 23 || m > 59 || sec > 60 {
         return false;
     }
@@ -386,7 +439,10 @@ mod tests {
 
     #[test]
     fn mixed_numbers_are_number_and_null_makes_nullable() {
-        let (root, schemas) = infer("Thing", &[json!({"n": 1, "x": null}), json!({"n": 2.5, "x": "a"})]);
+        let (root, schemas) = infer(
+            "Thing",
+            &[json!({"n": 1, "x": null}), json!({"n": 2.5, "x": "a"})],
+        );
         assert_eq!(root, json!({"$ref": "#/components/schemas/Thing"}));
         assert_eq!(
             schemas["Thing"],
@@ -408,11 +464,19 @@ mod tests {
     fn nested_objects_are_named_and_arrays_merge_their_items() {
         let (root, schemas) = infer(
             "List",
-            &[json!({"data": [{"id": "x", "card": {"last4": "4242"}}, {"id": "y", "card": null}], "empty": []})],
+            &[
+                json!({"data": [{"id": "x", "card": {"last4": "4242"}}, {"id": "y", "card": null}], "empty": []}),
+            ],
         );
         assert_eq!(root, json!({"$ref": "#/components/schemas/List"}));
-        assert_eq!(schemas["List"]["properties"]["data"], json!({"type": "array", "items": {"$ref": "#/components/schemas/ListDataItem"}}));
-        assert_eq!(schemas["List"]["properties"]["empty"], json!({"type": "array", "items": {}}));
+        assert_eq!(
+            schemas["List"]["properties"]["data"],
+            json!({"type": "array", "items": {"$ref": "#/components/schemas/ListDataItem"}})
+        );
+        assert_eq!(
+            schemas["List"]["properties"]["empty"],
+            json!({"type": "array", "items": {}})
+        );
         assert_eq!(
             schemas["ListDataItem"]["properties"]["card"],
             json!({"anyOf": [{"$ref": "#/components/schemas/ListDataItemCard"}, {"type": "null"}]})
@@ -423,42 +487,70 @@ mod tests {
     #[test]
     fn overrides_name_nested_types_and_same_names_merge() {
         let mut reg = Registry::default();
-        let overrides: BTreeMap<String, String> = [("/data".to_owned(), "Charge".to_owned())].into();
+        let overrides: BTreeMap<String, String> =
+            [("/data".to_owned(), "Charge".to_owned())].into();
         let mut a = Shape::of_examples(&[json!({"data": [{"id": "ch_1", "amount": 100}]})]);
         reg.extract_site(&mut a, "ChargeList", &overrides);
         let mut b = Shape::of_examples(&[json!({"id": "ch_2", "amount": 1.5, "refunded": false})]);
         reg.extract_site(&mut b, "Charge", &BTreeMap::new());
         let s = reg.schemas();
-        assert_eq!(s["Charge"]["properties"]["amount"], json!({"type": "number"}));
+        assert_eq!(
+            s["Charge"]["properties"]["amount"],
+            json!({"type": "number"})
+        );
         assert_eq!(s["Charge"]["required"], json!(["id", "amount"]));
         assert_eq!(s.len(), 2);
     }
 
     #[test]
     fn odd_keys_are_kept_on_the_wire() {
-        let (_, schemas) = infer("T", &[json!({"@odata.type": "x", "2fa": true, "type": "k", "": 1})]);
-        let props = schemas["T"]["properties"].as_object().cloned().unwrap_or_default();
-        assert_eq!(props.keys().cloned().collect::<Vec<_>>(), vec!["@odata.type", "2fa", "type", ""]);
+        let (_, schemas) = infer(
+            "T",
+            &[json!({"@odata.type": "x", "2fa": true, "type": "k", "": 1})],
+        );
+        let props = schemas["T"]["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            props.keys().cloned().collect::<Vec<_>>(),
+            vec!["@odata.type", "2fa", "type", ""]
+        );
     }
 
     #[test]
     fn top_level_arrays_name_their_items_after_the_site() {
-        let (root, schemas) = infer("Pet", &[json!([{"id": 1}, {"id": 2, "tag": "a"}]), json!([])]);
-        assert_eq!(root, json!({"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}));
+        let (root, schemas) = infer(
+            "Pet",
+            &[json!([{"id": 1}, {"id": 2, "tag": "a"}]), json!([])],
+        );
+        assert_eq!(
+            root,
+            json!({"type": "array", "items": {"$ref": "#/components/schemas/Pet"}})
+        );
         assert_eq!(schemas["Pet"]["required"], json!(["id"]));
     }
 
     #[test]
     fn mixed_kinds_become_any_of() {
         let (root, _) = infer("X", &[json!("a"), json!(1), json!(null)]);
-        assert_eq!(root, json!({"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]}));
+        assert_eq!(
+            root,
+            json!({"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]})
+        );
         let (only_null, _) = infer("X", &[json!(null)]);
         assert!(only_null.get("type").is_none());
     }
 
     #[test]
     fn formats_only_when_every_string_agrees() {
-        let (r, _) = infer("X", &[json!("2024-01-01T00:00:00Z"), json!("2024-01-02T00:00:00+01:00")]);
+        let (r, _) = infer(
+            "X",
+            &[
+                json!("2024-01-01T00:00:00Z"),
+                json!("2024-01-02T00:00:00+01:00"),
+            ],
+        );
         assert_eq!(r, json!({"type": "string", "format": "date-time"}));
         let (r, _) = infer("X", &[json!("2024-01-01T00:00:00Z"), json!("yesterday")]);
         assert_eq!(r, json!({"type": "string"}));
