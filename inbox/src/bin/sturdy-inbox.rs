@@ -1,0 +1,211 @@
+//! `sturdy-inbox`: inspect and replay a webhook inbox's events (dead letters above all).
+//!
+//! ```text
+//! sturdy-inbox --sqlite inbox.db counts
+//! sturdy-inbox --sqlite inbox.db list --status dead --limit 20
+//! sturdy-inbox --sqlite inbox.db show 42 --body
+//! sturdy-inbox --sqlite inbox.db replay 42
+//! sturdy-inbox --postgres postgres://me@127.0.0.1/app replay-range --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z --status dead
+//! ```
+
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use clap::{Parser, Subcommand};
+use sturdy_inbox::{Inbox, InboxError, ListQuery, Status, StoredEvent};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sturdy-inbox",
+    version,
+    about = "Inspect and replay webhook inbox events"
+)]
+struct Cli {
+    /// SQLite database file.
+    #[arg(
+        long,
+        conflicts_with = "postgres",
+        required_unless_present = "postgres"
+    )]
+    sqlite: Option<std::path::PathBuf>,
+    /// PostgreSQL URL (needs the `postgres` feature).
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Table name.
+    #[arg(long, default_value = sturdy_inbox::store::DEFAULT_TABLE)]
+    table: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// How many events are in each status.
+    Counts,
+    /// Lists events, newest first.
+    List {
+        /// Only this status (received, processing, applied, failed, dead).
+        #[arg(long)]
+        status: Option<Status>,
+        /// Only this provider.
+        #[arg(long)]
+        provider: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Shows one event.
+    Show {
+        /// The inbox id.
+        id: i64,
+        /// Also print the headers and the body.
+        #[arg(long)]
+        body: bool,
+    },
+    /// Makes one event due again (attempts reset).
+    Replay {
+        /// The inbox id.
+        id: i64,
+    },
+    /// Replays every event received in [from, to).
+    ReplayRange {
+        /// Start (RFC 3339), inclusive.
+        #[arg(long)]
+        from: chrono::DateTime<chrono::Utc>,
+        /// End (RFC 3339), exclusive.
+        #[arg(long)]
+        to: chrono::DateTime<chrono::Utc>,
+        /// Only this status.
+        #[arg(long)]
+        status: Option<Status>,
+    },
+}
+
+fn time(t: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn line(e: &StoredEvent) -> String {
+    format!(
+        "{:>8}  {:<10}  {:<8} {:>3}  {}  {}  {}  {}",
+        e.id,
+        e.status,
+        e.provider,
+        e.attempts,
+        time(e.received_at),
+        e.event_id,
+        e.event_type.as_deref().unwrap_or("-"),
+        e.last_error.as_deref().unwrap_or("")
+    )
+}
+
+async fn open(cli: &Cli) -> Result<Inbox, InboxError> {
+    if let Some(path) = &cli.sqlite {
+        return Ok(
+            Inbox::builder(sturdy_inbox::SqliteStore::open_table(path, &cli.table)?).build(),
+        );
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(url) = &cli.postgres {
+        return Ok(Inbox::builder(
+            sturdy_inbox::PostgresStore::connect_table(url, &cli.table).await?,
+        )
+        .build());
+    }
+    Err(InboxError::Config(
+        "--postgres needs sturdy-inbox built with the `postgres` feature; or pass --sqlite FILE"
+            .into(),
+    ))
+}
+
+async fn run(cli: Cli) -> Result<(), InboxError> {
+    let inbox = open(&cli).await?;
+    match cli.command {
+        Command::Counts => {
+            for (status, n) in inbox.counts().await? {
+                println!("{status:<10} {n}");
+            }
+        }
+        Command::List {
+            status,
+            provider,
+            limit,
+        } => {
+            let mut q = ListQuery::new(limit);
+            q.status = status;
+            q.provider = provider;
+            println!(
+                "{:>8}  {:<10}  {:<8} {:>3}  {:<24}  event_id  type  last_error",
+                "id", "status", "provider", "try", "received_at"
+            );
+            for e in inbox.list(q).await? {
+                println!("{}", line(&e));
+            }
+        }
+        Command::Show { id, body } => match inbox.get(id).await? {
+            None => return Err(InboxError::Config(format!("no event with id {id}"))),
+            Some(e) => {
+                println!("id:              {}", e.id);
+                println!("provider:        {}", e.provider);
+                println!("event_id:        {}", e.event_id);
+                println!(
+                    "event_type:      {}",
+                    e.event_type.as_deref().unwrap_or("-")
+                );
+                println!("status:          {}", e.status);
+                println!("attempts:        {}", e.attempts);
+                println!("received_at:     {}", time(e.received_at));
+                println!("next_attempt_at: {}", time(e.next_attempt_at));
+                println!(
+                    "applied_at:      {}",
+                    e.applied_at.map(time).unwrap_or_else(|| "-".into())
+                );
+                println!(
+                    "last_error:      {}",
+                    e.last_error.as_deref().unwrap_or("-")
+                );
+                if body {
+                    for (k, v) in &e.headers {
+                        println!("header: {k}: {v}");
+                    }
+                    println!("{}", String::from_utf8_lossy(&e.body));
+                }
+            }
+        },
+        Command::Replay { id } => {
+            if inbox.replay(id).await? {
+                println!("event {id} will be processed again");
+            } else {
+                return Err(InboxError::Config(format!(
+                    "event {id} was not replayed: it does not exist or a worker holds it under a live lease"
+                )));
+            }
+        }
+        Command::ReplayRange { from, to, status } => {
+            let n = inbox.replay_range(from.into(), to.into(), status).await?;
+            println!("{n} event(s) will be processed again");
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
