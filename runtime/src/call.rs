@@ -67,6 +67,12 @@ impl<'c, T, E> Call<'c, T, E> {
         self
     }
 
+    /// A deadline across all attempts of this call, waits included.
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.options.total_timeout = Some(timeout);
+        self
+    }
+
     /// The idempotency key to send on every attempt (instead of a generated one).
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.options.idempotency_key = Some(key.into());

@@ -97,6 +97,10 @@ pub struct ClientBuilder {
     pub(crate) correlation_header: Option<String>,
     pub(crate) user_agent: Option<String>,
     pub(crate) http: Option<reqwest::Client>,
+    pub(crate) retry_budget: Option<crate::budget::RetryBudget>,
+    pub(crate) breaker: crate::breaker::BreakerConfig,
+    pub(crate) rate_limit: Option<crate::ratelimit::RateLimit>,
+    pub(crate) adaptive_rate_limit: bool,
 }
 
 impl Default for ClientBuilder {
@@ -112,6 +116,10 @@ impl Default for ClientBuilder {
             correlation_header: Some("x-correlation-id".to_owned()),
             user_agent: None,
             http: None,
+            retry_budget: Some(crate::budget::RetryBudget::default()),
+            breaker: crate::breaker::BreakerConfig::default(),
+            rate_limit: None,
+            adaptive_rate_limit: true,
         }
     }
 }
@@ -202,6 +210,7 @@ impl ClientBuilder {
                 reason: "must be greater than zero".into(),
             });
         }
+        let limiter = crate::ratelimit::RateLimiter::new(self.rate_limit, self.adaptive_rate_limit)?;
         let user_agent = self.user_agent.unwrap_or_else(|| {
             if self.api.name.is_empty() {
                 format!("sturdy-runtime/{}", env!("CARGO_PKG_VERSION"))
@@ -233,6 +242,10 @@ impl ClientBuilder {
                 default_headers: self.default_headers,
                 correlation_header: self.correlation_header,
                 http,
+                budget: self.retry_budget,
+                breaker: crate::breaker::CircuitBreaker::new(self.breaker, &parsed),
+                limiter,
+                health: crate::health::HealthTracker::default(),
             }),
         })
     }
@@ -254,6 +267,10 @@ pub(crate) struct ClientInner {
     pub(crate) default_headers: Vec<(String, String)>,
     pub(crate) correlation_header: Option<String>,
     pub(crate) http: reqwest::Client,
+    pub(crate) budget: Option<crate::budget::RetryBudget>,
+    pub(crate) breaker: crate::breaker::CircuitBreaker,
+    pub(crate) limiter: crate::ratelimit::RateLimiter,
+    pub(crate) health: crate::health::HealthTracker,
 }
 
 impl fmt::Debug for Client {

@@ -42,13 +42,16 @@ pub enum ErrorKind {
     Conflict,
     /// 400 or 422: the server refused the input. **Sent.**
     Validation,
-    /// 429: the provider is rate limiting; see [`Error::retry_after`]. **Sent.**
+    /// 429: the provider is rate limiting; see [`Error::retry_after`]. **Sent.** Also the
+    /// client-side limiter's refusal to wait longer than the retry policy's cap, which is
+    /// **not sent** ([`Error::sent`] says so).
     RateLimited,
     /// 5xx. **Sent** (and a write may or may not have been applied).
     Server,
     /// Another non-success status. **Sent.**
     Status,
-    /// The attempt or the total deadline timed out. **May have been sent.**
+    /// The attempt or the total deadline timed out. **May have been sent** (not sent when
+    /// the deadline passed before an attempt started; [`Error::sent`] says so).
     Timeout,
     /// The connection could not be established. **Not sent.**
     Connect,
@@ -60,8 +63,9 @@ pub enum ErrorKind {
     Decode,
     /// The circuit breaker for this host is open; the call failed fast. **Not sent.**
     CircuitOpen,
-    /// A retry was due but the client's retry budget is spent; the error of the last
-    /// attempt is kept. **Sent** at least once.
+    /// A retry was due but the client's retry budget is spent; the status, provider code,
+    /// headers and body of the last attempt are kept. **Sent** as far as the last attempt
+    /// was ([`Error::sent`]).
     BudgetExhausted,
 }
 
@@ -152,6 +156,9 @@ pub(crate) struct ErrorInner<E> {
     pub(crate) message: String,
     pub(crate) hint: Option<&'static str>,
     pub(crate) retryable: bool,
+    /// Overrides the kind's [`ErrorKind::sent`] when the executor knows better (a
+    /// client-side refusal is never sent; a spent budget keeps its last attempt's).
+    pub(crate) sent: Option<Sent>,
     pub(crate) typed: Option<E>,
 }
 
@@ -176,6 +183,7 @@ impl<E> Error<E> {
                 message: message.into(),
                 hint: None,
                 retryable: false,
+                sent: None,
                 typed: None,
             }),
         }
@@ -191,7 +199,12 @@ impl<E> Error<E> {
     }
     /// Whether the request may have reached the server.
     pub fn sent(&self) -> Sent {
-        self.inner.kind.sent()
+        self.inner.sent.unwrap_or_else(|| self.inner.kind.sent())
+    }
+    /// The runtime's own description of the failure (empty for a plain status error, whose
+    /// provider message is in [`Error::provider_message`]).
+    pub fn message(&self) -> &str {
+        &self.inner.message
     }
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<u16> {
@@ -285,6 +298,7 @@ impl<E> Error<E> {
                 message: i.message,
                 hint: i.hint,
                 retryable: i.retryable,
+                sent: i.sent,
                 typed: f(i.typed),
             }),
         }
@@ -301,6 +315,7 @@ impl<E> fmt::Debug for Error<E> {
         let i = &self.inner;
         f.debug_struct("Error")
             .field("kind", &i.kind)
+            .field("sent", &self.sent())
             .field("status", &i.status)
             .field("provider_code", &i.provider_code)
             .field("provider_message", &i.provider_message)
@@ -311,7 +326,9 @@ impl<E> fmt::Debug for Error<E> {
             .field("attempts", &i.attempts)
             .field("retry_after", &i.retry_after)
             .field("idempotency_key", &i.idempotency_key)
+            .field("correlation_id", &i.correlation_id)
             .field("message", &i.message)
+            .field("hint", &i.hint)
             .finish_non_exhaustive()
     }
 }
@@ -326,6 +343,10 @@ impl<E> fmt::Display for Error<E> {
         if let Some(s) = i.status {
             write!(f, " (HTTP {s})")?;
         }
+        if let Some(url) = &i.url {
+            // Already stripped of credentials and secret query values.
+            write!(f, " {} {url}", i.method)?;
+        }
         if let Some(c) = &i.provider_code {
             write!(f, " [{c}]")?;
         }
@@ -337,6 +358,12 @@ impl<E> fmt::Display for Error<E> {
         }
         if let Some(id) = &i.request_id {
             write!(f, " (request id {id})")?;
+        }
+        if i.attempts > 1 {
+            write!(f, " after {} attempts", i.attempts)?;
+        }
+        if let Some(wait) = i.retry_after {
+            write!(f, "; retry after {:.3}s", wait.as_secs_f64())?;
         }
         if let Some(h) = i.hint {
             write!(f, "; {h}")?;

@@ -22,18 +22,24 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod breaker;
+pub mod budget;
 mod call;
 mod client;
 pub mod encode;
 mod error;
 mod execute;
+pub mod health;
 pub mod normalize;
+mod observe;
+pub mod ratelimit;
 pub mod redact;
 mod request;
 mod response;
 pub mod retry;
 pub mod time;
 pub mod types;
+pub mod webhooks;
 
 pub use auth::{Credential, SecurityScheme};
 pub use call::{decode_failure, typed_error, Call, DecodeErrorFn, DecodeFn};
@@ -44,6 +50,7 @@ pub use execute::{request_id, REQUEST_ID_HEADERS};
 pub use request::{Body, Method, OperationMeta, Request, RequestOptions, RetryRules};
 pub use response::{decode, RawResponse, Response};
 pub use retry::RetryPolicy;
+pub use health::{Health, HealthState};
 
 pub use bytes;
 pub use chrono;

@@ -14,3 +14,5 @@ install_npm() { # dir package@version
   echo "installed $pkg in $dir"
 }
 install_npm prism @stoplight/prism-cli@5.16.0
+# Fault-injecting proxy for tests/tests/faults.rs (runs tests/peers/mockttp-faults.js with NODE_PATH here).
+install_npm faults mockttp@4.6.5

@@ -188,6 +188,14 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
             },
         )
     };
+    let rate_limit = match &api.runtime.rate_limit {
+        Some(r) => {
+            let per_second = r.per_second;
+            let burst = r.burst;
+            quote!(.rate_limit(#per_second, #burst))
+        }
+        None => quote!(),
+    };
     let scheme_count = api.security_schemes.len();
     let title_doc = format!(" A client for {} (API version {}).", api.title, api.version);
     let health_check = match api.runtime.health_check.as_deref().and_then(|id| api.operations.iter().find(|o| o.id == id)) {
@@ -235,7 +243,7 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
             /// A builder with sturdy's defaults.
             pub fn builder() -> ClientBuilder {
                 ClientBuilder {
-                    inner: ::sturdy_runtime::Client::builder().api(API),
+                    inner: ::sturdy_runtime::Client::builder().api(API)#rate_limit,
                     base_url_set: false,
                     #env_init
                 }

@@ -33,18 +33,34 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
         let n = &w.name;
         quote!(Self::#v(_) => #n,)
     });
-    let unknown = quote!(::sturdy_runtime::serde_json::from_slice(body).map(|payload| Self::Unknown { name: name.to_owned(), payload }));
+    // GitHub names events `{X-GitHub-Event}-{action}` in its spec (`_` written `-`).
+    let unknown = quote! {{
+        let payload: ::sturdy_runtime::serde_json::Value = ::sturdy_runtime::serde_json::from_slice(body)?;
+        if let ::std::option::Option::Some(action) = payload.get("action").and_then(|a| a.as_str()) {
+            let combined = ::std::format!("{}-{}", name, action).replace('_', "-");
+            if !name.ends_with(action) && combined != name {
+                let event = Self::from_payload(&combined, body)?;
+                if !matches!(event, Self::Unknown { .. }) {
+                    return ::std::result::Result::Ok(event);
+                }
+            }
+        }
+        ::std::result::Result::Ok(Self::Unknown { name: name.to_owned(), payload })
+    }};
     let dispatch = if api.webhooks.is_empty() {
         unknown
     } else {
         quote! {
             match name {
                 #(#arms)*
-                _ => #unknown,
+                _ => #unknown
             }
         }
     };
+    let verifier = verifier(api);
     quote! {
+        #verifier
+
         /// A webhook event, decoded from a verified payload.
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
@@ -86,5 +102,59 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
                 }
             }
         }
+
+        impl ::sturdy_runtime::webhooks::WebhookEvent for WebhookEvent {
+            fn from_parts(event_type: ::std::option::Option<&str>, body: &[u8]) -> ::std::result::Result<Self, ::sturdy_runtime::webhooks::WebhookError> {
+                match event_type {
+                    ::std::option::Option::Some(name) => Self::from_payload(name, body),
+                    ::std::option::Option::None => Self::from_body(body),
+                }
+                .map_err(|e| ::sturdy_runtime::webhooks::WebhookError::payload(event_type, e))
+            }
+        }
     }
 }
+
+/// `verifier()`: the signature scheme the contract declares, ready for secrets.
+fn verifier(api: &Api) -> TokenStream {
+    let Some(sig) = &api.runtime.webhook_signature else {
+        return quote!();
+    };
+    let w = quote!(::sturdy_runtime::webhooks);
+    let doc = format!(" A verifier for this API's webhook signatures (`{}`), for the given secrets (several during a rotation).", sig.scheme);
+    let body = match sig.scheme.as_str() {
+        "standard-webhooks" => quote!(#w::Verifier::standard_webhooks(secrets)),
+        "stripe" => quote!(#w::Verifier::stripe(secrets)),
+        "github" => quote!(#w::Verifier::github(secrets)),
+        _ => {
+            let header = sig.header.clone().unwrap_or_else(|| "x-signature".to_owned());
+            let mut spec = quote!(#w::HmacSpec::new(#header));
+            if sig.algorithm.as_deref() == Some("sha512") {
+                spec = quote!(#spec.algorithm(#w::Algorithm::Sha512));
+            }
+            if sig.encoding.as_deref() == Some("base64") {
+                spec = quote!(#spec.encoding(#w::SignatureEncoding::Base64));
+            }
+            if let Some(p) = &sig.prefix {
+                spec = quote!(#spec.prefix(#p));
+            }
+            if let Some(t) = &sig.timestamp_header {
+                spec = quote!(#spec.timestamp_header(#t));
+            }
+            if let Some(i) = &sig.id_header {
+                spec = quote!(#spec.id_header(#i));
+            }
+            if let Some(s) = &sig.signed {
+                spec = quote!(#spec.signed(#s));
+            }
+            quote!(#w::Verifier::hmac(#spec, secrets))
+        }
+    };
+    quote! {
+        #[doc = #doc]
+        pub fn verifier(secrets: impl ::std::iter::IntoIterator<Item = ::std::string::String>) -> #w::VerifierBuilder {
+            #body
+        }
+    }
+}
+

@@ -207,5 +207,18 @@ fn runtime_config(doc: &Document) -> RuntimeConfig {
         health_check: root.get("x-sturdy-health-check").and_then(|v| v.as_str()).map(str::to_owned),
         retry: operations::retry_rules(root.get("x-sturdy-retry")),
         timeout_ms: root.get("x-sturdy-timeout").and_then(|v| v.as_u64()),
+        webhook_signature: root.get("x-sturdy-webhook-signature").and_then(|v| {
+            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+            Some(WebhookSignature {
+                scheme: s("scheme")?,
+                header: s("header"),
+                algorithm: s("algorithm"),
+                encoding: s("encoding"),
+                prefix: s("prefix"),
+                timestamp_header: s("timestamp_header"),
+                id_header: s("id_header"),
+                signed: s("signed"),
+            })
+        }),
     }
 }

@@ -536,6 +536,29 @@ pub struct RuntimeConfig {
     pub retry: RetryRules,
     /// API-wide per-attempt timeout, in milliseconds.
     pub timeout_ms: Option<u64>,
+    /// How webhook deliveries are signed (`x-sturdy-webhook-signature`).
+    pub webhook_signature: Option<WebhookSignature>,
+}
+
+/// A webhook signature scheme from the contract.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebhookSignature {
+    /// `standard-webhooks`, `stripe`, `github` or `hmac`.
+    pub scheme: String,
+    /// The signature header.
+    pub header: Option<String>,
+    /// `sha256` or `sha512`.
+    pub algorithm: Option<String>,
+    /// `hex` or `base64`.
+    pub encoding: Option<String>,
+    /// A prefix before the signature (`sha256=`).
+    pub prefix: Option<String>,
+    /// The timestamp header.
+    pub timestamp_header: Option<String>,
+    /// The event id header.
+    pub id_header: Option<String>,
+    /// What is signed (`{timestamp}.{body}`).
+    pub signed: Option<String>,
 }
 
 /// A client-side rate limit.

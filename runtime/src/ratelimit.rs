@@ -1,0 +1,621 @@
+//! The client-side rate limiter: one per client, shared by its clones.
+//!
+//! Two sources slow calls down before the provider answers 429, and every wait goes through
+//! the client's injected [`crate::time::Sleeper`]:
+//!
+//! - A token bucket the application (or a generated client, from the contract's
+//!   `x-sturdy-rate-limit`) configures with [`ClientBuilder::rate_limit`]: `per_second`
+//!   tokens a second, at most `burst` at once. Off by default.
+//! - The provider's own counters, read from every response (on by default,
+//!   [`ClientBuilder::adaptive_rate_limit`]): GitHub-style `X-RateLimit-Remaining` /
+//!   `X-RateLimit-Reset` (epoch seconds, or seconds from now when small), OpenAI-style
+//!   `x-ratelimit-remaining-requests` / `x-ratelimit-reset-requests` (`6m0s`), IETF
+//!   `RateLimit: limit=100, remaining=0, reset=5` (draft 7) or `"default";r=0;t=5` (draft 8+),
+//!   the older `RateLimit-Remaining` / `RateLimit-Reset`, and `RateLimit-Policy: 100;w=60` for
+//!   the limit. When nothing remains, calls wait for the reset; when less than a tenth of the
+//!   limit remains (5 calls when the limit is unknown), calls are spaced evenly over what is
+//!   left of the window. A 429 with `Retry-After` holds every call of the client for that long.
+//!
+//! A wait longer than the retry policy's `max_retry_after` (60 s by default), or past the
+//! call's total deadline, is not slept: the call fails at once, unsent, with
+//! [`crate::ErrorKind::RateLimited`] (and `retry_after` set) or [`crate::ErrorKind::Timeout`].
+//!
+//! ```
+//! let client = sturdy_runtime::Client::builder()
+//!     .base_url("http://127.0.0.1:9")
+//!     .rate_limit(10.0, 20) // 10 calls a second, bursts of 20
+//!     .build()
+//!     .unwrap();
+//! # let _ = client;
+//! ```
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::client::{BuildError, ClientBuilder};
+
+/// A configured token bucket: `per_second` tokens a second, at most `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Sustained rate.
+    pub per_second: f64,
+    /// Largest burst.
+    pub burst: u32,
+}
+
+impl ClientBuilder {
+    /// Limits this client (and its clones) to `per_second` calls a second with bursts of up to
+    /// `burst`; `build()` rejects a rate that is not positive and finite, or a zero burst.
+    pub fn rate_limit(mut self, per_second: f64, burst: u32) -> Self {
+        self.rate_limit = Some(RateLimit { per_second, burst });
+        self
+    }
+
+    /// Whether calls slow down according to the provider's rate-limit headers (default on).
+    pub fn adaptive_rate_limit(mut self, on: bool) -> Self {
+        self.adaptive_rate_limit = on;
+        self
+    }
+}
+
+/// What a response says about the provider's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerWindow {
+    /// The window's limit, when stated.
+    pub limit: Option<u64>,
+    /// Calls left in the window.
+    pub remaining: u64,
+    /// Time until the window resets.
+    pub reset: Duration,
+}
+
+/// Reads the provider's window from response headers (see the module docs for the forms).
+pub fn server_window(headers: &http::HeaderMap, system_now: SystemTime) -> Option<ServerWindow> {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let num = |name: &str| {
+        get(name)
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite() && *v >= 0.0)
+    };
+    let policy_limit = get("ratelimit-policy").and_then(parse_policy_limit);
+
+    // IETF structured header, draft 7 (`limit=, remaining=, reset=`) or 8+ (`r=`, `t=`).
+    if let Some(v) = get("ratelimit") {
+        let (mut limit, mut remaining, mut reset) = (None, None, None);
+        for item in v.split([',', ';']) {
+            let Some((k, val)) = item.trim().split_once('=') else {
+                continue;
+            };
+            let n = val
+                .trim()
+                .trim_matches('"')
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n >= 0.0);
+            match k.trim() {
+                "limit" | "q" => limit = n,
+                "remaining" | "r" => remaining = n,
+                "reset" | "t" => reset = n,
+                _ => {}
+            }
+        }
+        if let (Some(r), Some(t)) = (remaining, reset) {
+            return Some(ServerWindow {
+                limit: limit.map(|l| l as u64).or(policy_limit),
+                remaining: r as u64,
+                reset: Duration::from_secs_f64(t),
+            });
+        }
+    }
+    // Older IETF draft: separate headers, reset in seconds from now.
+    if let (Some(r), Some(t)) = (num("ratelimit-remaining"), num("ratelimit-reset")) {
+        return Some(ServerWindow {
+            limit: num("ratelimit-limit").map(|l| l as u64).or(policy_limit),
+            remaining: r as u64,
+            reset: Duration::from_secs_f64(t),
+        });
+    }
+    // GitHub and many others: epoch seconds (or seconds from now when small).
+    if let (Some(r), Some(t)) = (num("x-ratelimit-remaining"), num("x-ratelimit-reset")) {
+        let reset = if t > 1_000_000_000.0 {
+            let now = system_now
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs_f64();
+            Duration::from_secs_f64((t - now).max(0.0))
+        } else {
+            Duration::from_secs_f64(t)
+        };
+        return Some(ServerWindow {
+            limit: num("x-ratelimit-limit").map(|l| l as u64),
+            remaining: r as u64,
+            reset,
+        });
+    }
+    // OpenAI: per-request counters with Go-style durations.
+    if let (Some(r), Some(t)) = (
+        num("x-ratelimit-remaining-requests"),
+        get("x-ratelimit-reset-requests").and_then(parse_go_duration),
+    ) {
+        return Some(ServerWindow {
+            limit: num("x-ratelimit-limit-requests").map(|l| l as u64),
+            remaining: r as u64,
+            reset: t,
+        });
+    }
+    None
+}
+
+fn parse_policy_limit(v: &str) -> Option<u64> {
+    // `100;w=60` (draft 7) or `"default";q=100;w=60` (draft 8+); the first policy counts.
+    let first = v.split(',').next()?.trim();
+    let mut parts = first.split(';');
+    let head = parts.next()?.trim();
+    if let Ok(n) = head.parse::<u64>() {
+        return Some(n);
+    }
+    parts.find_map(|p| p.trim().strip_prefix("q=")?.parse::<u64>().ok())
+}
+
+/// Parses `1h2m3.5s`, `6m0s`, `20ms`, `1s` into a duration.
+fn parse_go_duration(v: &str) -> Option<Duration> {
+    let mut total = 0f64;
+    let mut rest = v.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let split = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let (n, tail) = rest.split_at(split);
+        let n: f64 = n.parse().ok()?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_len);
+        total += n * match unit {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            "us" | "µs" => 0.000_001,
+            "ns" => 0.000_000_001,
+            _ => return None,
+        };
+        rest = tail;
+    }
+    total.is_finite().then(|| Duration::from_secs_f64(total))
+}
+
+#[derive(Debug, Default)]
+struct State {
+    tokens: f64,
+    last_refill: Option<Instant>,
+    /// No call before this (nothing remains in the provider's window, or a 429 said wait).
+    blocked_until: Option<Instant>,
+    /// Spacing while the provider's window runs low, until the window resets.
+    pace: Option<(Duration, Instant)>,
+    next_slot: Option<Instant>,
+}
+
+/// The limiter of one client.
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    bucket: Option<RateLimit>,
+    adaptive: bool,
+    state: Mutex<State>,
+}
+
+impl RateLimiter {
+    pub(crate) fn new(bucket: Option<RateLimit>, adaptive: bool) -> Result<Self, BuildError> {
+        if let Some(b) = bucket {
+            if !(b.per_second.is_finite() && b.per_second > 0.0) || b.burst == 0 {
+                return Err(BuildError::InvalidSetting {
+                    setting: "rate_limit",
+                    reason: format!(
+                        "needs a positive, finite rate and a burst of at least 1 (got {} per second, burst {})",
+                        b.per_second, b.burst
+                    ),
+                });
+            }
+        }
+        Ok(Self {
+            bucket,
+            adaptive,
+            state: Mutex::new(State {
+                tokens: bucket.map_or(0.0, |b| f64::from(b.burst)),
+                ..State::default()
+            }),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether the limiter can ever make a call wait.
+    pub(crate) fn is_active(&self) -> bool {
+        self.bucket.is_some() || self.adaptive
+    }
+
+    /// Reserves a slot for one call. `Ok(wait)`: the slot is taken and the call may go after
+    /// `wait`. `Err(wait)`: the slot is further away than `max_wait`; nothing is taken.
+    pub(crate) fn acquire(&self, now: Instant, max_wait: Duration) -> Result<Duration, Duration> {
+        let mut s = self.lock();
+        let mut wait = Duration::ZERO;
+        if let Some(b) = self.bucket {
+            if let Some(last) = s.last_refill {
+                let add = now.saturating_duration_since(last).as_secs_f64() * b.per_second;
+                s.tokens = (s.tokens + add).min(f64::from(b.burst));
+            }
+            s.last_refill = Some(now);
+            if s.tokens < 1.0 {
+                wait = Duration::from_secs_f64((1.0 - s.tokens) / b.per_second);
+            }
+        }
+        if let Some(until) = s.blocked_until {
+            if until > now {
+                wait = wait.max(until - now);
+            } else {
+                s.blocked_until = None;
+            }
+        }
+        let pacing = match s.pace {
+            Some((interval, until)) if until > now => Some(interval),
+            Some(_) => {
+                s.pace = None;
+                s.next_slot = None;
+                None
+            }
+            None => None,
+        };
+        if pacing.is_some() {
+            if let Some(slot) = s.next_slot {
+                if slot > now {
+                    wait = wait.max(slot - now);
+                }
+            }
+        }
+        if wait > max_wait {
+            return Err(wait);
+        }
+        if self.bucket.is_some() {
+            // May go negative: later callers then queue behind this one.
+            s.tokens -= 1.0;
+        }
+        if let Some(interval) = pacing {
+            s.next_slot = Some(now + wait + interval);
+        }
+        Ok(wait)
+    }
+
+    /// Learns from a response: the provider's window, and a 429's `retry_after`.
+    pub(crate) fn observe(
+        &self,
+        headers: &http::HeaderMap,
+        status: u16,
+        retry_after: Option<Duration>,
+        now: Instant,
+        system_now: SystemTime,
+    ) {
+        if !self.adaptive {
+            return;
+        }
+        let window = server_window(headers, system_now);
+        if window.is_none() && !(status == 429 && retry_after.is_some()) {
+            return;
+        }
+        let mut s = self.lock();
+        if let Some(w) = window {
+            let low_water = w.limit.map_or(5, |l| (l / 10).max(1));
+            if w.remaining == 0 {
+                let until = now + w.reset;
+                s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
+                s.pace = None;
+                s.next_slot = None;
+            } else if w.remaining <= low_water && !w.reset.is_zero() {
+                // remaining is at least 1 here.
+                let interval = w.reset / u32::try_from(w.remaining).unwrap_or(u32::MAX);
+                s.pace = Some((interval, now + w.reset));
+                s.blocked_until = None;
+            } else {
+                s.pace = None;
+                s.next_slot = None;
+                s.blocked_until = None;
+            }
+        }
+        if status == 429 {
+            if let Some(wait) = retry_after {
+                let until = now + wait;
+                s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
+            }
+        }
+    }
+
+    /// How long calls are held right now by the provider's window, if they are.
+    pub(crate) fn held_for(&self, now: Instant) -> Option<Duration> {
+        let s = self.lock();
+        s.blocked_until.filter(|u| *u > now).map(|u| u - now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{Clock, ManualClock, Sleeper};
+
+    const BIG: Duration = Duration::from_secs(3600);
+
+    fn headers(pairs: &[(&'static str, &str)]) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    fn epoch(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn rejects_bad_settings() {
+        for (rate, burst) in [
+            (0.0, 1),
+            (-1.0, 1),
+            (f64::NAN, 1),
+            (f64::INFINITY, 1),
+            (1.0, 0),
+        ] {
+            assert!(RateLimiter::new(
+                Some(RateLimit {
+                    per_second: rate,
+                    burst
+                }),
+                true
+            )
+            .is_err());
+        }
+    }
+
+    #[tokio::test]
+    async fn bucket_allows_a_burst_then_spaces_calls() {
+        let clock = ManualClock::new(epoch(0));
+        let l = RateLimiter::new(
+            Some(RateLimit {
+                per_second: 2.0,
+                burst: 3,
+            }),
+            false,
+        )
+        .unwrap();
+        let mut waits = Vec::new();
+        for _ in 0..6 {
+            let w = l.acquire(clock.now(), BIG).unwrap();
+            waits.push(w);
+            clock.sleep(w).await;
+        }
+        assert_eq!(
+            waits,
+            [0, 0, 0, 500, 500, 500].map(Duration::from_millis).to_vec()
+        );
+        // Idle time refills up to the burst, not beyond.
+        clock.advance(Duration::from_secs(100));
+        for _ in 0..3 {
+            assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::ZERO));
+        }
+        assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn concurrent_callers_queue_behind_each_other() {
+        let clock = ManualClock::new(epoch(0));
+        let l = RateLimiter::new(
+            Some(RateLimit {
+                per_second: 10.0,
+                burst: 1,
+            }),
+            false,
+        )
+        .unwrap();
+        let now = clock.now();
+        let waits: Vec<_> = (0..4).map(|_| l.acquire(now, BIG).unwrap()).collect();
+        assert_eq!(
+            waits,
+            [0, 100, 200, 300].map(Duration::from_millis).to_vec()
+        );
+    }
+
+    #[test]
+    fn a_wait_over_the_cap_takes_nothing() {
+        let clock = ManualClock::new(epoch(0));
+        let l = RateLimiter::new(
+            Some(RateLimit {
+                per_second: 1.0,
+                burst: 1,
+            }),
+            false,
+        )
+        .unwrap();
+        assert_eq!(l.acquire(clock.now(), Duration::ZERO), Ok(Duration::ZERO));
+        assert_eq!(
+            l.acquire(clock.now(), Duration::from_millis(999)),
+            Err(Duration::from_secs(1))
+        );
+        assert_eq!(
+            l.acquire(clock.now(), Duration::from_secs(1)),
+            Ok(Duration::from_secs(1))
+        );
+    }
+
+    #[test]
+    fn parses_every_header_form() {
+        let now = epoch(1_700_000_000);
+        let w = |pairs: &[(&'static str, &str)]| server_window(&headers(pairs), now);
+        assert_eq!(
+            w(&[
+                ("x-ratelimit-limit", "5000"),
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1700000042")
+            ]),
+            Some(ServerWindow {
+                limit: Some(5000),
+                remaining: 0,
+                reset: Duration::from_secs(42)
+            })
+        );
+        assert_eq!(
+            w(&[("x-ratelimit-remaining", "3"), ("x-ratelimit-reset", "30")]),
+            Some(ServerWindow {
+                limit: None,
+                remaining: 3,
+                reset: Duration::from_secs(30)
+            })
+        );
+        assert_eq!(
+            w(&[("ratelimit", "limit=100, remaining=0, reset=5")]),
+            Some(ServerWindow {
+                limit: Some(100),
+                remaining: 0,
+                reset: Duration::from_secs(5)
+            })
+        );
+        assert_eq!(
+            w(&[
+                ("ratelimit", "\"default\";r=7;t=12"),
+                ("ratelimit-policy", "\"default\";q=100;w=60")
+            ]),
+            Some(ServerWindow {
+                limit: Some(100),
+                remaining: 7,
+                reset: Duration::from_secs(12)
+            })
+        );
+        assert_eq!(
+            w(&[
+                ("ratelimit-remaining", "9"),
+                ("ratelimit-reset", "4"),
+                ("ratelimit-policy", "100;w=60")
+            ]),
+            Some(ServerWindow {
+                limit: Some(100),
+                remaining: 9,
+                reset: Duration::from_secs(4)
+            })
+        );
+        assert_eq!(
+            w(&[
+                ("x-ratelimit-remaining-requests", "0"),
+                ("x-ratelimit-reset-requests", "6m0.5s")
+            ]),
+            Some(ServerWindow {
+                limit: None,
+                remaining: 0,
+                reset: Duration::from_millis(360_500)
+            })
+        );
+        // A reset already in the past means "now".
+        assert_eq!(
+            w(&[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1699999990")
+            ])
+            .map(|w| w.reset),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            w(&[
+                ("x-ratelimit-remaining", "nope"),
+                ("x-ratelimit-reset", "3")
+            ]),
+            None
+        );
+        assert_eq!(w(&[("ratelimit", "garbage")]), None);
+        assert_eq!(w(&[]), None);
+        assert_eq!(parse_go_duration("20ms"), Some(Duration::from_millis(20)));
+        assert_eq!(parse_go_duration("1h"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_go_duration("5x"), None);
+        assert_eq!(parse_go_duration(""), None);
+    }
+
+    #[test]
+    fn waits_for_the_reset_when_nothing_remains() {
+        let clock = ManualClock::new(epoch(1_700_000_000));
+        let l = RateLimiter::new(None, true).unwrap();
+        assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::ZERO));
+        l.observe(
+            &headers(&[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1700000010"),
+            ]),
+            200,
+            None,
+            clock.now(),
+            clock.system_now(),
+        );
+        assert_eq!(l.held_for(clock.now()), Some(Duration::from_secs(10)));
+        assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::from_secs(10)));
+        // Past the cap: refused, nothing taken.
+        assert_eq!(
+            l.acquire(clock.now(), Duration::from_secs(5)),
+            Err(Duration::from_secs(10))
+        );
+        clock.advance(Duration::from_secs(10));
+        assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::ZERO));
+        assert_eq!(l.held_for(clock.now()), None);
+    }
+
+    #[test]
+    fn spaces_calls_when_the_window_runs_low() {
+        let clock = ManualClock::new(epoch(0));
+        let l = RateLimiter::new(None, true).unwrap();
+        // 100 a window, 4 left, 8 s to go: one call every 2 s.
+        l.observe(
+            &headers(&[("ratelimit", "limit=100, remaining=4, reset=8")]),
+            200,
+            None,
+            clock.now(),
+            clock.system_now(),
+        );
+        let now = clock.now();
+        let waits: Vec<_> = (0..4).map(|_| l.acquire(now, BIG).unwrap()).collect();
+        assert_eq!(waits, [0, 2, 4, 6].map(Duration::from_secs).to_vec());
+        // Plenty left again: no more spacing.
+        l.observe(
+            &headers(&[("ratelimit", "limit=100, remaining=90, reset=8")]),
+            200,
+            None,
+            now,
+            clock.system_now(),
+        );
+        assert_eq!(l.acquire(now, BIG), Ok(Duration::ZERO));
+        assert_eq!(l.acquire(now, BIG), Ok(Duration::ZERO));
+    }
+
+    #[test]
+    fn a_429_retry_after_holds_every_call() {
+        let clock = ManualClock::new(epoch(0));
+        let l = RateLimiter::new(None, true).unwrap();
+        l.observe(
+            &http::HeaderMap::new(),
+            429,
+            Some(Duration::from_secs(3)),
+            clock.now(),
+            clock.system_now(),
+        );
+        assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::from_secs(3)));
+        let off = RateLimiter::new(None, false).unwrap();
+        off.observe(
+            &http::HeaderMap::new(),
+            429,
+            Some(Duration::from_secs(3)),
+            clock.now(),
+            clock.system_now(),
+        );
+        assert_eq!(off.acquire(clock.now(), BIG), Ok(Duration::ZERO));
+    }
+}
