@@ -8,14 +8,24 @@ use crate::ir::{Api, ParamLocation, SecurityKind};
 
 /// The environment variable a scheme's credential is read from.
 pub fn env_var(crate_name: &str, scheme: &str) -> String {
-    format!("{}_{}", crate::ir::names::snake(crate_name), crate::ir::names::snake(scheme)).to_ascii_uppercase()
+    format!(
+        "{}_{}",
+        crate::ir::names::snake(crate_name),
+        crate::ir::names::snake(scheme)
+    )
+    .to_ascii_uppercase()
 }
 
 /// The builder method that sets a scheme's credential.
 pub fn scheme_method(scheme: &str) -> String {
     let base = crate::ir::names::snake(scheme);
     match base.as_str() {
-        "build" | "environment" | "base_url" | "runtime" | "credential" | "credentials_from_env" => format!("{base}_auth"),
+        "build"
+        | "environment"
+        | "base_url"
+        | "runtime"
+        | "credential"
+        | "credentials_from_env" => format!("{base}_auth"),
         _ => base,
     }
 }
@@ -78,7 +88,11 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
     let api_version = &api.version;
 
     // Environments: servers with absolute URLs.
-    let envs: Vec<&crate::ir::Server> = api.servers.iter().filter(|s| s.url.contains("://")).collect();
+    let envs: Vec<&crate::ir::Server> = api
+        .servers
+        .iter()
+        .filter(|s| s.url.contains("://"))
+        .collect();
     let env_items = if envs.is_empty() {
         quote!()
     } else {
@@ -170,7 +184,12 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
         }
     });
     let (env_field, env_method, env_init, base_resolution) = if envs.is_empty() {
-        (quote!(), quote!(), quote!(), quote!(let inner = self.inner;))
+        (
+            quote!(),
+            quote!(),
+            quote!(),
+            quote!(let inner = self.inner;),
+        )
     } else {
         (
             quote!(environment: Environment,),
@@ -198,10 +217,17 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
     };
     let scheme_count = api.security_schemes.len();
     let title_doc = format!(" A client for {} (API version {}).", api.title, api.version);
-    let health_check = match api.runtime.health_check.as_deref().and_then(|id| api.operations.iter().find(|o| o.id == id)) {
+    let health_check = match api
+        .runtime
+        .health_check
+        .as_deref()
+        .and_then(|id| api.operations.iter().find(|o| o.id == id))
+    {
         Some(op) if !op.params.iter().any(|p| p.required) && op.body.is_none() => {
             let meta = crate::emit::operations::meta_ident(op);
-            let module = ident(&crate::emit::operations::tag_module(op.tags.first().map(String::as_str)));
+            let module = ident(&crate::emit::operations::tag_module(
+                op.tags.first().map(String::as_str),
+            ));
             let feature = crate::emit::operations::tag_feature(op.tags.first().map(String::as_str));
             let path = &op.path;
             let doc = format!(" Checks the credentials by calling `{}` (`x-sturdy-health-check`); the error's hint says plainly what is wrong.", op.id);

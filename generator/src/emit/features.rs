@@ -105,20 +105,20 @@ impl Gates {
 
     /// The `#[cfg(...)]` of a type, if it is gated.
     pub fn cfg(&self, ty: &str) -> Option<TokenStream> {
-        let fs = self.by_type.get(ty)?;
-        let fs = fs.iter();
-        Some(quote!(#[cfg(any(#(feature = #fs),*))]))
+        Some(cfg_attr(self.by_type.get(ty)?.iter()))
     }
 
     /// The `#[cfg(...)]` for an item used by the operations of these features (errors
     /// shared by several operations).
-    pub fn cfg_for_features<'a>(features: impl IntoIterator<Item = &'a String>, all: usize) -> Option<TokenStream> {
+    pub fn cfg_for_features<'a>(
+        features: impl IntoIterator<Item = &'a String>,
+        all: usize,
+    ) -> Option<TokenStream> {
         let fs: BTreeSet<&String> = features.into_iter().collect();
         if fs.is_empty() || fs.len() >= all {
             return None;
         }
-        let fs = fs.into_iter();
-        Some(quote!(#[cfg(any(#(feature = #fs),*))]))
+        Some(cfg_attr(fs.into_iter()))
     }
 
     /// Adds the gates to the items of the `types` module.
@@ -138,7 +138,9 @@ impl Gates {
                 },
                 _ => None,
             };
-            let Some(cfg) = name.and_then(|n| self.cfg(&n)) else { continue };
+            let Some(cfg) = name.and_then(|n| self.cfg(&n)) else {
+                continue;
+            };
             let attr: syn::Attribute = syn::parse_quote!(#cfg);
             match item {
                 syn::Item::Struct(s) => s.attrs.push(attr),
@@ -149,5 +151,16 @@ impl Gates {
             }
         }
         Ok(quote!(#file))
+    }
+}
+
+/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", ...))]` for several.
+fn cfg_attr<'a>(features: impl ExactSizeIterator<Item = &'a String>) -> TokenStream {
+    if features.len() == 1 {
+        let f = features.collect::<Vec<_>>();
+        let f = f[0];
+        quote!(#[cfg(feature = #f)])
+    } else {
+        quote!(#[cfg(any(#(feature = #features),*))])
     }
 }

@@ -10,8 +10,8 @@ use quote::{format_ident, quote};
 
 use crate::emit::rust::{doc_attrs, ident, type_tokens};
 use crate::ir::{
-    Api, BodyEncoding, ErrorResponse, HttpMethod, Operation, Param, ParamLocation, ParamStyle, Prim,
-    ResponseEncoding, StatusMatch, TypeRef,
+    Api, BodyEncoding, ErrorResponse, HttpMethod, Operation, Param, ParamLocation, ParamStyle,
+    Prim, ResponseEncoding, StatusMatch, TypeRef,
 };
 
 /// The module name of a tag.
@@ -19,7 +19,12 @@ pub fn tag_module(tag: Option<&str>) -> String {
     match tag {
         Some(t) => {
             let m = crate::ir::names::snake(t);
-            if m == "errors" || m == "types" || m == "client" || m == "webhooks" || m == "operations" {
+            if m == "errors"
+                || m == "types"
+                || m == "client"
+                || m == "webhooks"
+                || m == "operations"
+            {
                 format!("{m}_ops")
             } else {
                 m
@@ -38,7 +43,9 @@ pub fn tag_feature(tag: Option<&str>) -> String {
 pub fn by_module(api: &Api) -> BTreeMap<String, Vec<&Operation>> {
     let mut out: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
     for op in &api.operations {
-        out.entry(tag_module(op.tags.first().map(String::as_str))).or_default().push(op);
+        out.entry(tag_module(op.tags.first().map(String::as_str)))
+            .or_default()
+            .push(op);
     }
     out
 }
@@ -46,7 +53,17 @@ pub fn by_module(api: &Api) -> BTreeMap<String, Vec<&Operation>> {
 fn is_copy(ty: &TypeRef) -> bool {
     matches!(
         ty,
-        TypeRef::Prim(Prim::Bool | Prim::I32 | Prim::I64 | Prim::U64 | Prim::F32 | Prim::F64 | Prim::DateTime | Prim::Date | Prim::Uuid)
+        TypeRef::Prim(
+            Prim::Bool
+                | Prim::I32
+                | Prim::I64
+                | Prim::U64
+                | Prim::F32
+                | Prim::F64
+                | Prim::DateTime
+                | Prim::Date
+                | Prim::Uuid
+        )
     )
 }
 
@@ -120,7 +137,11 @@ fn meta_static(api: &Api, op: &Operation) -> TokenStream {
         chain = quote!(#chain.security(&[#(#alts),*]));
     }
     let r = &op.retry;
-    if r.retry_conflict || !r.terminal_codes.is_empty() || r.max_retries.is_some() || r.idempotent.is_some() {
+    if r.retry_conflict
+        || !r.terminal_codes.is_empty()
+        || r.max_retries.is_some()
+        || r.idempotent.is_some()
+    {
         let conflict = r.retry_conflict;
         let codes = &r.terminal_codes;
         let max = match r.max_retries {
@@ -187,7 +208,10 @@ fn error_decoder(op: &Operation) -> TokenStream {
 
 /// A key identifying an operation's error shape, to share one enum between operations.
 fn error_key(errors: &[ErrorResponse]) -> Vec<(StatusMatch, String, TypeRef)> {
-    errors.iter().map(|e| (e.status, e.variant.clone(), e.ty.clone())).collect()
+    errors
+        .iter()
+        .map(|e| (e.status, e.variant.clone(), e.ty.clone()))
+        .collect()
 }
 
 /// The `errors` module: one enum per distinct error shape, aliases for operations that share
@@ -195,11 +219,21 @@ fn error_key(errors: &[ErrorResponse]) -> Vec<(StatusMatch, String, TypeRef)> {
 pub fn emit_errors(api: &Api, gated: bool) -> TokenStream {
     let mut first: BTreeMap<Vec<(StatusMatch, String, TypeRef)>, String> = BTreeMap::new();
     // The features whose operations use each distinct error enum.
-    let mut users: BTreeMap<Vec<(StatusMatch, String, TypeRef)>, std::collections::BTreeSet<String>> = BTreeMap::new();
-    let all_features: std::collections::BTreeSet<String> = api.operations.iter().map(|o| tag_feature(o.tags.first().map(String::as_str))).collect();
+    let mut users: BTreeMap<
+        Vec<(StatusMatch, String, TypeRef)>,
+        std::collections::BTreeSet<String>,
+    > = BTreeMap::new();
+    let all_features: std::collections::BTreeSet<String> = api
+        .operations
+        .iter()
+        .map(|o| tag_feature(o.tags.first().map(String::as_str)))
+        .collect();
     for op in &api.operations {
         if !op.errors.is_empty() {
-            users.entry(error_key(&op.errors)).or_default().insert(tag_feature(op.tags.first().map(String::as_str)));
+            users
+                .entry(error_key(&op.errors))
+                .or_default()
+                .insert(tag_feature(op.tags.first().map(String::as_str)));
         }
     }
     let cfg_of = |features: &std::collections::BTreeSet<String>| {
@@ -219,8 +253,12 @@ pub fn emit_errors(api: &Api, gated: bool) -> TokenStream {
         let key = error_key(&op.errors);
         if let Some(existing) = first.get(&key) {
             let target = ident(existing);
-            let doc = format!(" Declared error responses of `{}` (the same as [`{existing}`]).", op.id);
-            let own: std::collections::BTreeSet<String> = [tag_feature(op.tags.first().map(String::as_str))].into();
+            let doc = format!(
+                " Declared error responses of `{}` (the same as [`{existing}`]).",
+                op.id
+            );
+            let own: std::collections::BTreeSet<String> =
+                [tag_feature(op.tags.first().map(String::as_str))].into();
             let cfg = cfg_of(&own);
             items.push(quote! {
                 #[doc = #doc]
@@ -309,7 +347,11 @@ fn path_expr(op: &Operation) -> TokenStream {
         match after.find('}') {
             Some(end) => {
                 let name = &after[1..end];
-                match op.params.iter().find(|p| p.location == ParamLocation::Path && p.name == name) {
+                match op
+                    .params
+                    .iter()
+                    .find(|p| p.location == ParamLocation::Path && p.name == name)
+                {
                     Some(p) => {
                         fmt.push_str("{}");
                         let v = arg_ref(p);
@@ -346,7 +388,9 @@ fn param_stmt(p: &Param, value: TokenStream, optional: bool) -> TokenStream {
                 let d = delimiter.to_string();
                 quote!(request = request.query_array(#wire, #v, #explode, #d);)
             }
-            (ParamLocation::Query, ParamStyle::Object { deep }) => quote!(request = request.query_object(#wire, #v, #deep);),
+            (ParamLocation::Query, ParamStyle::Object { deep }) => {
+                quote!(request = request.query_object(#wire, #v, #deep);)
+            }
             (loc, ParamStyle::Json) => {
                 let m = loc_method(loc);
                 quote!(request = request.#m(#wire, &::sturdy_runtime::encode::json_text(#v));)
@@ -391,10 +435,17 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             let n = ident(&p.rust_name);
             let t = type_tokens(&p.ty);
             let doc = doc_attrs(Some(&param_doc(p)));
-            let dep = if p.deprecated { quote!(#[deprecated]) } else { quote!() };
+            let dep = if p.deprecated {
+                quote!(#[deprecated])
+            } else {
+                quote!()
+            };
             quote!(#doc #dep pub #n: ::std::option::Option<#t>)
         });
-        let doc = format!(" Optional parameters of [`Client::{}`](crate::Client::{}).", op.method_name, op.method_name);
+        let doc = format!(
+            " Optional parameters of [`Client::{}`](crate::Client::{}).",
+            op.method_name, op.method_name
+        );
         items = quote! {
             #items
             #[doc = #doc]
@@ -451,7 +502,9 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             BodyEncoding::Form => quote!(request = request.form(#v);),
             BodyEncoding::Multipart => quote!(request = request.multipart(#v);),
             BodyEncoding::Bytes => quote!(request = request.bytes(#ct, #v);),
-            BodyEncoding::Text => quote!(request = request.bytes(#ct, ::std::string::String::from(#v));),
+            BodyEncoding::Text => {
+                quote!(request = request.bytes(#ct, ::std::string::String::from(#v));)
+            }
         };
         if b.required || matches!(b.encoding, BodyEncoding::Bytes | BodyEncoding::Text) {
             stmts.push(set(quote!(body)));
@@ -464,10 +517,18 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     let err = error_type(op);
     let dec = decoder(op);
     let dec_err = error_decoder(op);
-    let mutability = if stmts.is_empty() { quote!() } else { quote!(mut) };
+    let mutability = if stmts.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
     let method_name = ident(&op.method_name);
     let docs = doc_attrs(Some(&method_doc(op)));
-    let dep = if op.deprecated { quote!(#[deprecated]) } else { quote!() };
+    let dep = if op.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
     let _ = &params_name;
     let method = quote! {
         #docs
@@ -506,24 +567,52 @@ fn method_doc(op: &Operation) -> String {
             s.push_str("\n\n");
         }
     }
-    s.push_str(&format!("`{} {}` (operation `{}`).", op.method.as_str(), op.path, op.id));
+    s.push_str(&format!(
+        "`{} {}` (operation `{}`).",
+        op.method.as_str(),
+        op.path,
+        op.id
+    ));
     let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
     if !required.is_empty() {
         s.push_str("\n\nArguments:");
         for p in required {
-            let d = p.docs.as_deref().map(|d| d.lines().next().unwrap_or("").trim().to_owned()).unwrap_or_default();
-            s.push_str(&format!("\n- `{}`: {}", p.rust_name, if d.is_empty() { format!("the `{}` parameter", p.name) } else { d }));
+            let d = p
+                .docs
+                .as_deref()
+                .map(|d| d.lines().next().unwrap_or("").trim().to_owned())
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "\n- `{}`: {}",
+                p.rust_name,
+                if d.is_empty() {
+                    format!("the `{}` parameter", p.name)
+                } else {
+                    d
+                }
+            ));
         }
     }
     if let Some(h) = &op.idempotency_header {
         s.push_str(&format!("\n\nIdempotent: an `{h}` key is generated per call and sent on every retry (set your own with `.idempotency_key(..)`)."));
     }
-    let scopes: Vec<String> = op.security.iter().flat_map(|alt| alt.iter().flat_map(|(_, sc)| sc.iter().cloned())).collect();
+    let scopes: Vec<String> = op
+        .security
+        .iter()
+        .flat_map(|alt| alt.iter().flat_map(|(_, sc)| sc.iter().cloned()))
+        .collect();
     if !scopes.is_empty() {
         let mut scopes = scopes;
         scopes.sort();
         scopes.dedup();
-        s.push_str(&format!("\n\nScopes: {}.", scopes.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")));
+        s.push_str(&format!(
+            "\n\nScopes: {}.",
+            scopes
+                .iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     s
 }

@@ -109,7 +109,9 @@ fn escape_line(line: &str, out: &mut String) {
         }
         if rest.starts_with("http://") || rest.starts_with("https://") {
             let end = rest
-                .find(|c: char| c.is_whitespace() || c == ')' || c == '>' || c == '"' || c == '\'' || c == ']')
+                .find(|c: char| {
+                    c.is_whitespace() || c == ')' || c == '>' || c == '"' || c == '\'' || c == ']'
+                })
                 .unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
             let before = if i > 0 { bytes[i - 1] } else { b' ' };
@@ -168,6 +170,9 @@ mod tests {
         assert_eq!(doc_text("a <b> c"), "a &lt;b&gt; c");
         assert_eq!(doc_text("```\nfoo()\n```"), "```text\nfoo()\n```");
         assert_eq!(doc_text("```js\nx"), "```text\nx\n```");
-        assert_eq!(doc_text("`https://x.io/{id}` and `a<b>`"), "`https://x.io/{id}` and `a<b>`");
+        assert_eq!(
+            doc_text("`https://x.io/{id}` and `a<b>`"),
+            "`https://x.io/{id}` and `a<b>`"
+        );
     }
 }

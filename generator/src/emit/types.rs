@@ -1,24 +1,244 @@
-//! Placeholder until the types emitter lands (the types helper replaces this whole file).
+//! Named types to Rust: structs with serde derives, open string enums, unions, aliases.
+//! Per-type code is kept small (compile time of large APIs): derives, and for enums a
+//! handful of one-line impls.
 
 use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
-use crate::emit::rust::{ident, type_tokens};
-use crate::ir::{TypeDef, TypeKind};
+use crate::emit::rust::{doc_attrs, ident, type_tokens};
+use crate::ir::{EnumDef, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 
-/// Emits every named type (placeholder: aliases to JSON for non-alias types).
+/// Emits every named type: the body of `pub mod types`.
 pub fn emit_types(types: &BTreeMap<String, TypeDef>) -> TokenStream {
-    let items = types.values().map(|t| {
-        let n = ident(&t.name);
-        match &t.kind {
-            TypeKind::Alias(r) => {
-                let r = type_tokens(r);
-                quote!(pub type #n = #r;)
-            }
-            _ => quote!(pub type #n = ::sturdy_runtime::serde_json::Value;),
+    let items = types.values().map(emit_type);
+    quote!(#(#items)*)
+}
+
+fn emit_type(def: &TypeDef) -> TokenStream {
+    let docs = doc_attrs(def.docs.as_deref());
+    let dep = if def.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
+    let name = ident(&def.name);
+    match &def.kind {
+        TypeKind::Alias(t) => {
+            let t = type_tokens(t);
+            quote!(#docs #dep pub type #name = #t;)
+        }
+        TypeKind::Struct(s) => emit_struct(&name, s, docs, dep),
+        TypeKind::Enum(e) => emit_enum(&name, e, docs, dep),
+        TypeKind::Union(u) => emit_union(&name, u, docs, dep),
+    }
+}
+
+fn emit_struct(
+    name: &proc_macro2::Ident,
+    s: &StructDef,
+    docs: TokenStream,
+    dep: TokenStream,
+) -> TokenStream {
+    let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
+    let default = if all_optional {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let wire = &f.wire_name;
+        let rename = if f.name != f.wire_name {
+            quote!(#[serde(rename = #wire)])
+        } else {
+            quote!()
+        };
+        let t = type_tokens(&f.ty);
+        let fdocs = doc_attrs(f.docs.as_deref());
+        let fdep = if f.deprecated {
+            quote!(#[deprecated])
+        } else {
+            quote!()
+        };
+        let (ty, attr) = if f.required && !f.nullable {
+            (t, quote!())
+        } else if f.required {
+            // Required but nullable: always sent, `null` when `None`.
+            (quote!(::std::option::Option<#t>), quote!(#[serde(default)]))
+        } else {
+            (
+                quote!(::std::option::Option<#t>),
+                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+            )
+        };
+        quote!(#fdocs #fdep #rename #attr pub #fname: #ty)
+    });
+    let extra = s.additional.as_ref().map(|t| {
+        let t = type_tokens(t);
+        quote! {
+            /// Properties not declared by the spec.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<::std::string::String, #t>
         }
     });
-    quote!(#(#items)*)
+    let extra = extra.into_iter();
+    quote! {
+        #docs
+        #dep
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields,)*
+            #(#extra,)*
+        }
+    }
+}
+
+fn emit_enum(
+    name: &proc_macro2::Ident,
+    e: &EnumDef,
+    docs: TokenStream,
+    dep: TokenStream,
+) -> TokenStream {
+    let variants = e.variants.iter().map(|v| {
+        let vn = ident(&v.name);
+        let value = &v.value;
+        let d = format!(" `{value}`");
+        let vdocs = doc_attrs(v.docs.as_deref());
+        quote!(#vdocs #[doc = #d] #vn)
+    });
+    let to_str = e.variants.iter().map(|v| {
+        let vn = ident(&v.name);
+        let value = &v.value;
+        quote!(Self::#vn => #value,)
+    });
+    let from_str = e.variants.iter().map(|v| {
+        let vn = ident(&v.name);
+        let value = &v.value;
+        quote!(#value => Self::#vn,)
+    });
+    quote! {
+        #docs
+        #dep
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants,)*
+            /// A value this client does not know yet (the server added it).
+            Unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::Unknown(s) => s,
+                }
+            }
+
+            /// The variant for a wire value; unknown values are kept.
+            pub fn from_wire(s: ::std::string::String) -> Self {
+                match s.as_str() {
+                    #(#from_str)*
+                    _ => Self::Unknown(s),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::sturdy_runtime::ParamValue for #name {
+            fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                ::sturdy_runtime::__private::deserialize_string(d).map(Self::from_wire)
+            }
+        }
+    }
+}
+
+fn emit_union(
+    name: &proc_macro2::Ident,
+    u: &UnionDef,
+    docs: TokenStream,
+    dep: TokenStream,
+) -> TokenStream {
+    let variants = u.variants.iter().map(|v| {
+        let vn = ident(&v.name);
+        let t = type_tokens(&v.ty);
+        let vdocs = doc_attrs(v.docs.as_deref());
+        quote!(#vdocs #vn(#t))
+    });
+    let other = format_ident!("Other");
+    match &u.discriminator {
+        Some(prop) => {
+            // Dispatch on the discriminator; the payload keeps its discriminator field.
+            let arms = u.variants.iter().map(|v| {
+                let vn = ident(&v.name);
+                let tags = &v.tags;
+                quote!(::std::option::Option::Some(#(#tags)|*) => ::sturdy_runtime::serde_json::from_value(value).map(Self::#vn).map_err(::serde::de::Error::custom),)
+            });
+            let doc =
+                format!(" Dispatched on `{prop}`; an unknown `{prop}` keeps the JSON in `Other`.");
+            quote! {
+                #docs
+                #[doc = ""]
+                #[doc = #doc]
+                #dep
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #(#variants,)*
+                    /// A shape this client does not know.
+                    #other(::sturdy_runtime::serde_json::Value),
+                }
+
+                impl<'de> ::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                        let value = <::sturdy_runtime::serde_json::Value as ::serde::Deserialize>::deserialize(d)?;
+                        match value.get(#prop).and_then(|t| t.as_str()) {
+                            #(#arms)*
+                            _ => ::std::result::Result::Ok(Self::#other(value)),
+                        }
+                    }
+                }
+            }
+        }
+        None => {
+            let has_json = u.variants.iter().any(|v| v.ty == TypeRef::Json);
+            let other = if has_json {
+                quote!()
+            } else {
+                quote! {
+                    /// A shape this client does not know.
+                    Other(::sturdy_runtime::serde_json::Value),
+                }
+            };
+            quote! {
+                #docs
+                #dep
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #(#variants,)*
+                    #other
+                }
+            }
+        }
+    }
 }

@@ -127,7 +127,10 @@ fn verifier(api: &Api) -> TokenStream {
         "stripe" => quote!(#w::Verifier::stripe(secrets)),
         "github" => quote!(#w::Verifier::github(secrets)),
         _ => {
-            let header = sig.header.clone().unwrap_or_else(|| "x-signature".to_owned());
+            let header = sig
+                .header
+                .clone()
+                .unwrap_or_else(|| "x-signature".to_owned());
             let mut spec = quote!(#w::HmacSpec::new(#header));
             if sig.algorithm.as_deref() == Some("sha512") {
                 spec = quote!(#spec.algorithm(#w::Algorithm::Sha512));
@@ -157,4 +160,3 @@ fn verifier(api: &Api) -> TokenStream {
         }
     }
 }
-
