@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 use sturdy_generator::emit::rust::type_tokens;
-use sturdy_generator::ir::{Api, BodyEncoding, Param, Prim, ResponseEncoding, StatusMatch, TypeKind, TypeRef};
+use sturdy_generator::ir::{
+    Api, BodyEncoding, Param, Prim, ResponseEncoding, StatusMatch, TypeKind, TypeRef,
+};
 
 /// A JSON value of type `ty` that the spec's validator should accept (required fields only,
 /// first enum value, first union variant, one element per array).
@@ -35,11 +37,17 @@ pub fn synth(api: &Api, ty: &TypeRef, depth: usize) -> Value {
                 }
                 Value::Object(m)
             }
-            Some(TypeKind::Enum(e)) => e.variants.first().map(|v| json!(v.value)).unwrap_or(json!("string")),
+            Some(TypeKind::Enum(e)) => e
+                .variants
+                .first()
+                .map(|v| json!(v.value))
+                .unwrap_or(json!("string")),
             Some(TypeKind::Union(u)) => match u.variants.first() {
                 Some(v) => {
                     let mut value = synth(api, &v.ty, depth + 1);
-                    if let (Some(prop), Some(tag), Value::Object(m)) = (&u.discriminator, v.tags.first(), &mut value) {
+                    if let (Some(prop), Some(tag), Value::Object(m)) =
+                        (&u.discriminator, v.tags.first(), &mut value)
+                    {
                         m.insert(prop.clone(), json!(tag));
                     }
                     value
@@ -57,11 +65,260 @@ pub fn synth(api: &Api, ty: &TypeRef, depth: usize) -> Value {
     }
 }
 
-fn ty_path(ty: &TypeRef, krate: &str) -> String {
-    type_tokens(ty).to_string().replace("crate :: ", &format!("{krate} :: "))
+/// The shortest string a regex matches (first alternative, minimum repetitions), or `None`
+/// when the pattern uses what `regex-syntax` does not parse (look-arounds).
+pub fn string_for_pattern(pattern: &str) -> Option<String> {
+    use regex_syntax::hir::{Class, HirKind};
+    fn walk(h: &regex_syntax::hir::Hir, out: &mut String) {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => {}
+            HirKind::Literal(l) => out.push_str(&String::from_utf8_lossy(&l.0)),
+            HirKind::Class(Class::Unicode(c)) => {
+                if let Some(r) = c.ranges().first() {
+                    out.push(r.start());
+                }
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                if let Some(r) = c.ranges().first() {
+                    out.push(r.start() as char);
+                }
+            }
+            HirKind::Repetition(r) => {
+                for _ in 0..r.min.max(if r.max == Some(0) { 0 } else { r.min.max(1) }) {
+                    walk(&r.sub, out);
+                }
+            }
+            HirKind::Capture(c) => walk(&c.sub, out),
+            HirKind::Concat(v) => v.iter().for_each(|h| walk(h, out)),
+            HirKind::Alternation(v) => {
+                if let Some(h) = v.first() {
+                    walk(h, out)
+                }
+            }
+        }
+    }
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let mut out = String::new();
+    walk(&hir, &mut out);
+    Some(out)
 }
 
-fn raw(s: &str) -> String {
+/// A JSON value valid for the spec's own `schema` (as found in the loaded document): its
+/// example or first enum value for scalars, formats and patterns honoured, required
+/// properties only, first `oneOf`/`anyOf` member with its discriminator set.
+pub fn synth_schema(raw: &Value, schema: &Value, depth: usize) -> Value {
+    if depth > 12 {
+        return Value::Null;
+    }
+    if let Some(r) = schema.get("$ref").and_then(|r| r.as_str()) {
+        return match r.strip_prefix('#').and_then(|p| raw.pointer(p)) {
+            Some(s) => synth_schema(raw, s, depth + 1),
+            None => Value::Null,
+        };
+    }
+    if let Some(v) = schema
+        .get("enum")
+        .and_then(|e| e.as_array())
+        .and_then(|a| a.iter().find(|v| !v.is_null()))
+    {
+        return v.clone();
+    }
+    if let Some(all) = schema.get("allOf").and_then(|a| a.as_array()) {
+        let mut merged = serde_json::Map::new();
+        let mut other = None;
+        for m in all {
+            match synth_schema(raw, m, depth + 1) {
+                Value::Object(o) => merged.extend(o),
+                v => other = Some(v),
+            }
+        }
+        if let Some(Value::Object(o)) = object_part(raw, schema, depth) {
+            merged.extend(o);
+        }
+        return if merged.is_empty() {
+            other.unwrap_or(json!({}))
+        } else {
+            Value::Object(merged)
+        };
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(members) = schema.get(key).and_then(|a| a.as_array()) {
+            let Some(first) = members
+                .iter()
+                .find(|m| m.get("type").and_then(|t| t.as_str()) != Some("null"))
+            else {
+                return Value::Null;
+            };
+            let mut v = synth_schema(raw, first, depth + 1);
+            if let (Some(d), Value::Object(o)) = (schema.get("discriminator"), &mut v) {
+                if let Some(prop) = d.get("propertyName").and_then(|p| p.as_str()) {
+                    let target = first.get("$ref").and_then(|r| r.as_str()).unwrap_or("");
+                    let tag = d
+                        .get("mapping")
+                        .and_then(|m| m.as_object())
+                        .and_then(|m| {
+                            m.iter().find(|(_, t)| {
+                                t.as_str() == Some(target)
+                                    || target.ends_with(&format!("/{}", t.as_str().unwrap_or("\0")))
+                            })
+                        })
+                        .map(|(k, _)| k.clone())
+                        .unwrap_or_else(|| target.rsplit('/').next().unwrap_or("").to_owned());
+                    o.entry(prop.to_owned()).or_insert(json!(tag));
+                }
+            }
+            return v;
+        }
+    }
+    let ty = schema.get("type").and_then(|t| t.as_str()).unwrap_or(
+        if schema.get("properties").is_some() {
+            "object"
+        } else {
+            ""
+        },
+    );
+    let scalar_example = schema
+        .get("example")
+        .filter(|e| !e.is_object() && !e.is_array() && !e.is_null());
+    match ty {
+        "string" => {
+            if let Some(e) = scalar_example.filter(|e| e.is_string()) {
+                return e.clone();
+            }
+            let format = schema.get("format").and_then(|f| f.as_str()).unwrap_or("");
+            let s = match format {
+                "date-time" => "2024-01-02T03:04:05Z".to_owned(),
+                "date" => "2024-01-02".to_owned(),
+                "uuid" => "6f1c5a38-2d7a-4b6e-9b1f-3a1e0c5d7e21".to_owned(),
+                "ipv4" | "ip" => "192.0.2.10".to_owned(),
+                "ipv6" => "2001:db8::1".to_owned(),
+                "email" => "user@example.com".to_owned(),
+                "uri" | "url" => "https://example.com/x".to_owned(),
+                "hostname" => "example.com".to_owned(),
+                "byte" => "c3R1cmR5".to_owned(),
+                _ => schema
+                    .get("pattern")
+                    .and_then(|p| p.as_str())
+                    .and_then(string_for_pattern)
+                    .unwrap_or_else(|| "string".to_owned()),
+            };
+            let min = schema
+                .get("minLength")
+                .and_then(|m| m.as_u64())
+                .unwrap_or(0) as usize;
+            if s.len() < min {
+                json!(format!("{s}{}", "x".repeat(min - s.len())))
+            } else {
+                json!(s)
+            }
+        }
+        "integer" | "number" => {
+            if let Some(e) = scalar_example.filter(|e| e.is_number()) {
+                return e.clone();
+            }
+            let min = schema
+                .get("minimum")
+                .and_then(|m| m.as_f64())
+                .unwrap_or(1.0);
+            let max = schema
+                .get("maximum")
+                .and_then(|m| m.as_f64())
+                .unwrap_or(f64::MAX);
+            let v = 1f64.max(min).min(max);
+            if ty == "integer" {
+                json!(v.ceil() as i64)
+            } else {
+                json!(v)
+            }
+        }
+        "boolean" => json!(true),
+        "array" => match schema.get("items") {
+            Some(i) => json!([synth_schema(raw, i, depth + 1)]),
+            None => json!([]),
+        },
+        "object" => object_part(raw, schema, depth).unwrap_or(json!({})),
+        _ => Value::Null,
+    }
+}
+
+fn object_part(raw: &Value, schema: &Value, depth: usize) -> Option<Value> {
+    let props = schema.get("properties")?.as_object()?;
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(|r| r.as_array())
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let mut m = serde_json::Map::new();
+    for (k, v) in props {
+        if required.contains(&k.as_str()) && v.get("readOnly") != Some(&json!(true)) {
+            m.insert(k.clone(), synth_schema(raw, v, depth + 1));
+        }
+    }
+    Some(Value::Object(m))
+}
+
+/// The spec's schemas of an operation's parameters (by location and name) and body.
+fn op_schemas(
+    raw: &Value,
+    path: &str,
+    method: &str,
+    body_ct: Option<&str>,
+) -> (BTreeMap<(String, String), Value>, Option<Value>) {
+    let deref = |v: &Value| -> Value {
+        let mut cur = v.clone();
+        for _ in 0..8 {
+            match cur
+                .get("$ref")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|p| raw.pointer(p))
+            {
+                Some(next) => cur = next.clone(),
+                None => break,
+            }
+        }
+        cur
+    };
+    let item = raw
+        .get("paths")
+        .and_then(|p| p.get(path))
+        .map(&deref)
+        .unwrap_or(Value::Null);
+    let op = item.get(method).cloned().unwrap_or(Value::Null);
+    let mut params = BTreeMap::new();
+    for list in [item.get("parameters"), op.get("parameters")]
+        .into_iter()
+        .flatten()
+    {
+        for p in list.as_array().into_iter().flatten() {
+            let p = deref(p);
+            if let (Some(n), Some(l), Some(s)) = (
+                p.get("name").and_then(|v| v.as_str()),
+                p.get("in").and_then(|v| v.as_str()),
+                p.get("schema"),
+            ) {
+                params.insert((l.to_owned(), n.to_owned()), s.clone());
+            }
+        }
+    }
+    let body = body_ct.and_then(|ct| {
+        op.get("requestBody").map(&deref).and_then(|b| {
+            b.get("content")
+                .and_then(|c| c.get(ct))
+                .and_then(|m| m.get("schema"))
+                .cloned()
+        })
+    });
+    (params, body)
+}
+
+fn ty_path(ty: &TypeRef, krate: &str) -> String {
+    type_tokens(ty)
+        .to_string()
+        .replace("crate :: ", &format!("{krate} :: "))
+}
+
+fn raw_str(s: &str) -> String {
     let mut hashes = String::from("#");
     while s.contains(&format!("\"{hashes}")) {
         hashes.push('#');
@@ -70,11 +327,25 @@ fn raw(s: &str) -> String {
 }
 
 fn is_copy(ty: &TypeRef) -> bool {
-    matches!(ty, TypeRef::Prim(Prim::Bool | Prim::I32 | Prim::I64 | Prim::U64 | Prim::F32 | Prim::F64 | Prim::DateTime | Prim::Date | Prim::Uuid))
+    matches!(
+        ty,
+        TypeRef::Prim(
+            Prim::Bool
+                | Prim::I32
+                | Prim::I64
+                | Prim::U64
+                | Prim::F32
+                | Prim::F64
+                | Prim::DateTime
+                | Prim::Date
+                | Prim::Uuid
+        )
+    )
 }
 
-/// The driver's `main.rs` for a generated crate named `krate` (its Rust identifier).
-pub fn driver_source(api: &Api, krate: &str) -> String {
+/// The driver's `main.rs` for a generated crate named `krate` (its Rust identifier);
+/// `raw` is the loaded document, whose schemas give valid argument values.
+pub fn driver_source(api: &Api, raw: &Value, krate: &str) -> String {
     let mut s = String::new();
     s.push_str("#![allow(deprecated, unused_mut, irrefutable_let_patterns, clippy::all)]\n");
     s.push_str("use sturdy_runtime::serde_json;\n");
@@ -115,15 +386,21 @@ async fn main() {
     let dynamic = args.next().as_deref() == Some("dynamic");
 "#,
     );
-    let _ = writeln!(s, "    let client = {krate}::Client::builder().base_url(base)");
+    s.push_str("    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect(\"http\");\n");
+    let _ = writeln!(
+        s,
+        "    let client = {krate}::Client::builder().base_url(base)"
+    );
     for (name, scheme) in &api.security_schemes {
         let value = match scheme.kind {
-            sturdy_generator::ir::SecurityKind::Basic => "sturdy_runtime::Credential::basic(\"user\", \"pass\")",
+            sturdy_generator::ir::SecurityKind::Basic => {
+                "sturdy_runtime::Credential::basic(\"user\", \"pass\")"
+            }
             _ => "sturdy_runtime::Credential::token(\"sturdy-test-token\")",
         };
         let _ = writeln!(s, "        .credential({name:?}, {value})");
     }
-    s.push_str("        .runtime(|r| r.retry(sturdy_runtime::RetryPolicy::none()))\n        .build().expect(\"client\");\n");
+    s.push_str("        .runtime(|r| r.retry(sturdy_runtime::RetryPolicy::none()).http_client(http))\n        .build().expect(\"client\");\n");
     for op in &api.operations {
         let mut codes: Vec<u16> = Vec::new();
         if op.success.status != 0 {
@@ -140,9 +417,20 @@ async fn main() {
         }
         let mut bindings = Vec::new();
         let mut args = Vec::new();
+        let (param_schemas, body_schema) = op_schemas(
+            raw,
+            &op.path,
+            &op.method.as_str().to_ascii_lowercase(),
+            op.body.as_ref().map(|b| b.content_type.as_str()),
+        );
         let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
         for (i, p) in required.iter().enumerate() {
-            let v = serde_json::to_string(&synth(api, &p.ty, 0)).expect("json");
+            let loc = format!("{:?}", p.location).to_ascii_lowercase();
+            let value = match param_schemas.get(&(loc, p.name.clone())) {
+                Some(schema) => synth_schema(raw, schema, 0),
+                None => synth(api, &p.ty, 0),
+            };
+            let v = serde_json::to_string(&value).expect("json");
             let (t, pass) = match &p.ty {
                 TypeRef::Prim(Prim::String) => ("String".to_owned(), format!("&a{i}")),
                 t if is_copy(t) => (ty_path(t, krate), format!("a{i}")),
@@ -153,12 +441,22 @@ async fn main() {
         }
         if let Some(b) = &op.body {
             match b.encoding {
-                BodyEncoding::Bytes => args.push("sturdy_runtime::bytes::Bytes::from_static(b\"sturdy\")".into()),
+                BodyEncoding::Bytes => {
+                    args.push("sturdy_runtime::bytes::Bytes::from_static(b\"sturdy\")".into())
+                }
                 BodyEncoding::Text => args.push("\"sturdy\"".into()),
                 _ => {
-                    let v = serde_json::to_string(&synth(api, &b.ty, 0)).expect("json");
+                    let value = match &body_schema {
+                        Some(schema) => synth_schema(raw, schema, 0),
+                        None => synth(api, &b.ty, 0),
+                    };
+                    let v = serde_json::to_string(&value).expect("json");
                     bindings.push(("body".into(), ty_path(&b.ty, krate), v));
-                    args.push(if b.required { "&body".into() } else { "Some(&body)".into() });
+                    args.push(if b.required {
+                        "&body".into()
+                    } else {
+                        "Some(&body)".into()
+                    });
                 }
             }
         }
@@ -167,13 +465,34 @@ async fn main() {
         }
         let _ = op.success.encoding == ResponseEncoding::Json;
         let names: Vec<&str> = bindings.iter().map(|(n, _, _)| n.as_str()).collect();
-        let exprs: Vec<String> = bindings.iter().map(|(_, t, v)| format!("ex::<{t}>({})", raw(v))).collect();
+        let exprs: Vec<String> = bindings
+            .iter()
+            .map(|(_, t, v)| format!("ex::<{t}>({})", raw_str(v)))
+            .collect();
         let id = &op.id;
         let call_codes: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
-        let typed_expr: Vec<String> = codes.iter().map(|c| format!("({c}, {})", typed.get(c).copied().unwrap_or(false))).collect();
+        let typed_expr: Vec<String> = codes
+            .iter()
+            .map(|c| format!("({c}, {})", typed.get(c).copied().unwrap_or(false)))
+            .collect();
         let _ = call_codes;
-        let pattern = if names.is_empty() { "()".to_owned() } else { format!("({},)", names.iter().map(|n| format!("Some({n})")).collect::<Vec<_>>().join(", ")) };
-        let tuple = if exprs.is_empty() { "()".to_owned() } else { format!("({},)", exprs.join(", ")) };
+        let pattern = if names.is_empty() {
+            "()".to_owned()
+        } else {
+            format!(
+                "({},)",
+                names
+                    .iter()
+                    .map(|n| format!("Some({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let tuple = if exprs.is_empty() {
+            "()".to_owned()
+        } else {
+            format!("({},)", exprs.join(", "))
+        };
         let _ = writeln!(
             s,
             "    if let {pattern} = {tuple} {{\n        for (code, typed) in [{}] {{\n            let r = client.{}({}).header(\"Prefer\", prefer(code, dynamic)).await;\n            report({id:?}, code, typed, r);\n        }}\n    }} else {{ skip({id:?}, \"arguments\"); }}",

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_owned()
 }
 
 /// `../shared` next to the workspace (specs and peers), if present.
@@ -52,8 +55,10 @@ pub fn build_client_and_driver(spec: &Path, name: &str) -> Result<Built, String>
         spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
         ..Settings::default()
     };
-    let out = sturdy_generator::generate(spec, &settings, Layout::Crate).map_err(|e| e.to_string())?;
-    sturdy_generator::write::write_dir(&out.generated, &root.join("client")).map_err(|e| e.to_string())?;
+    let out =
+        sturdy_generator::generate(spec, &settings, Layout::Crate).map_err(|e| e.to_string())?;
+    sturdy_generator::write::write_dir(&out.generated, &root.join("client"))
+        .map_err(|e| e.to_string())?;
     let krate = crate_name.replace('-', "_");
     let driver_dir = root.join("driver");
     std::fs::create_dir_all(driver_dir.join("src")).map_err(|e| e.to_string())?;
@@ -61,13 +66,22 @@ pub fn build_client_and_driver(spec: &Path, name: &str) -> Result<Built, String>
     std::fs::write(
         driver_dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{name}-driver\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{crate_name} = {{ path = \"../client\" }}\nsturdy-runtime = {{ path = {:?} }}\nserde = \"1\"\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n",
+            "[package]\nname = \"{name}-driver\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{crate_name} = {{ path = \"../client\" }}\nsturdy-runtime = {{ path = {:?} }}\nserde = \"1\"\nreqwest = {{ version = \"0.12\", default-features = false }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n",
             runtime.display().to_string()
         ),
     )
     .map_err(|e| e.to_string())?;
-    std::fs::write(driver_dir.join("src/main.rs"), driver::driver_source(&out.api, &krate)).map_err(|e| e.to_string())?;
-    std::fs::write(root.join("Cargo.toml"), "[workspace]\nresolver = \"2\"\nmembers = [\"client\", \"driver\"]\n").map_err(|e| e.to_string())?;
+    let doc = sturdy_generator::load::load(spec).map_err(|e| e.to_string())?;
+    std::fs::write(
+        driver_dir.join("src/main.rs"),
+        driver::driver_source(&out.api, &doc.raw, &krate),
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = [\"client\", \"driver\"]\n",
+    )
+    .map_err(|e| e.to_string())?;
     let target = e2e_target_dir();
     let output = std::process::Command::new(env!("CARGO"))
         .args(["build", "--quiet", "-p", &format!("{name}-driver")])
@@ -77,13 +91,23 @@ pub fn build_client_and_driver(spec: &Path, name: &str) -> Result<Built, String>
         .output()
         .map_err(|e| e.to_string())?;
     if !output.status.success() {
-        return Err(format!("building the {name} driver failed:\n{}", String::from_utf8_lossy(&output.stderr)));
+        return Err(format!(
+            "building the {name} driver failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
     }
-    Ok(Built { driver: target.join("debug").join(format!("{name}-driver")), api: out.api })
+    Ok(Built {
+        driver: target.join("debug").join(format!("{name}-driver")),
+        api: out.api,
+    })
 }
 
 /// Runs a driver against `base`, returning its JSON lines.
-pub fn run_driver(driver: &Path, base: &str, dynamic: bool) -> Result<Vec<serde_json::Value>, String> {
+pub fn run_driver(
+    driver: &Path,
+    base: &str,
+    dynamic: bool,
+) -> Result<Vec<serde_json::Value>, String> {
     let mut cmd = std::process::Command::new(driver);
     cmd.arg(base);
     if dynamic {
@@ -91,7 +115,10 @@ pub fn run_driver(driver: &Path, base: &str, dynamic: bool) -> Result<Vec<serde_
     }
     let out = cmd.output().map_err(|e| e.to_string())?;
     if !out.status.success() {
-        return Err(format!("driver failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "driver failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     String::from_utf8_lossy(&out.stdout)
         .lines()

