@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use sturdy_generator::{Layout, RuntimeDependency, Settings};
 
 #[derive(Parser)]
-#[command(name = "sturdy", version, about = "Typed Rust clients that survive production, from OpenAPI or a contract snapshot.")]
+#[command(
+    name = "sturdy",
+    version,
+    about = "Typed Rust clients that survive production, from OpenAPI or a contract snapshot."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -76,7 +80,12 @@ enum ConvertTo {
     Openapi,
 }
 
-fn settings(spec: &Path, name: Option<String>, runtime_version: Option<String>, runtime_path: Option<PathBuf>) -> Settings {
+fn settings(
+    spec: &Path,
+    name: Option<String>,
+    runtime_version: Option<String>,
+    runtime_path: Option<PathBuf>,
+) -> Settings {
     let runtime = match (runtime_version, runtime_path) {
         (Some(v), _) => RuntimeDependency::Version(v),
         (None, Some(p)) => RuntimeDependency::Path(std::fs::canonicalize(&p).unwrap_or(p)),
@@ -93,7 +102,16 @@ fn settings(spec: &Path, name: Option<String>, runtime_version: Option<String>, 
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Generate { spec, out, name, runtime_version, runtime_path, check, report, quiet } => {
+        Command::Generate {
+            spec,
+            out,
+            name,
+            runtime_version,
+            runtime_path,
+            check,
+            report,
+            quiet,
+        } => {
             let settings = settings(&spec, name, runtime_version, runtime_path);
             let output = sturdy_generator::generate(&spec, &settings, Layout::Crate)?;
             if !quiet {
@@ -116,7 +134,12 @@ fn run() -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::SUCCESS);
                 }
                 eprint!("{r}");
-                eprintln!("{} is stale: run `sturdy generate {} --out {}`", out.display(), spec.display(), out.display());
+                eprintln!(
+                    "{} is stale: run `sturdy generate {} --out {}`",
+                    out.display(),
+                    spec.display(),
+                    out.display()
+                );
                 return Ok(ExitCode::FAILURE);
             }
             let written = sturdy_generator::write::write_dir(&output.generated, &out)
@@ -144,11 +167,16 @@ fn run() -> anyhow::Result<ExitCode> {
             let code = sturdy_generator::lint::exit_code(&findings, threshold);
             Ok(ExitCode::from(code.clamp(0, 255) as u8))
         }
-        Command::Convert { snapshot, to: ConvertTo::Openapi, out } => {
+        Command::Convert {
+            snapshot,
+            to: ConvertTo::Openapi,
+            out,
+        } => {
             let value = sturdy_generator::load::snapshot::convert_to_openapi(&snapshot)?;
             let text = serde_json::to_string_pretty(&value)? + "\n";
             match out {
-                Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
                 None => print!("{text}"),
             }
             Ok(ExitCode::SUCCESS)

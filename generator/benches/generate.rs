@@ -14,8 +14,16 @@ use sturdy_generator::{Layout, Settings};
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<f64>().ok())
+        })
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
 }
@@ -28,7 +36,8 @@ fn one(spec: &Path) {
     let (api, _w) = sturdy_generator::ir::build(&doc).expect("ir");
     let ir = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let out = sturdy_generator::emit::emit(&api, &Settings::default(), Layout::Crate).expect("emit");
+    let out =
+        sturdy_generator::emit::emit(&api, &Settings::default(), Layout::Crate).expect("emit");
     let emit = t.elapsed().as_secs_f64();
     let bytes: usize = out.files.values().map(String::len).sum();
     println!(
@@ -51,11 +60,16 @@ fn main() {
         return;
     }
     let specs_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs");
-    let specs: Vec<PathBuf> = ["github.json", "stripe.json", "openai.yaml", "oxide-nexus.json"]
-        .iter()
-        .map(|s| specs_dir.join(s))
-        .filter(|p| p.exists())
-        .collect();
+    let specs: Vec<PathBuf> = [
+        "github.json",
+        "stripe.json",
+        "openai.yaml",
+        "oxide-nexus.json",
+    ]
+    .iter()
+    .map(|s| specs_dir.join(s))
+    .filter(|p| p.exists())
+    .collect();
     if specs.is_empty() {
         println!("no specs found in {}", specs_dir.display());
         return;
@@ -67,15 +81,28 @@ fn main() {
     for spec in specs {
         let mut best: Option<Vec<String>> = None;
         for _ in 0..3 {
-            let out = Command::new(&me).env("STURDY_BENCH_ONE", &spec).output().expect("run bench child");
+            let out = Command::new(&me)
+                .env("STURDY_BENCH_ONE", &spec)
+                .output()
+                .expect("run bench child");
             let line = String::from_utf8_lossy(&out.stdout).trim().to_owned();
             let cols: Vec<String> = line.split('\t').map(str::to_owned).collect();
             if cols.len() != 9 {
-                println!("| {} | failed: {} |", spec.display(), String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+                println!(
+                    "| {} | failed: {} |",
+                    spec.display(),
+                    String::from_utf8_lossy(&out.stderr)
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                );
                 break;
             }
             let total: f64 = cols[6].parse().unwrap_or(f64::MAX);
-            if best.as_ref().is_none_or(|b| total < b[6].parse().unwrap_or(f64::MAX)) {
+            if best
+                .as_ref()
+                .is_none_or(|b| total < b[6].parse().unwrap_or(f64::MAX))
+            {
                 best = Some(cols);
             }
         }

@@ -7,7 +7,9 @@ use std::path::Path;
 use sturdy_generator::{Layout, Settings};
 
 fn generate(fixture: &str, name: &str) -> sturdy_generator::Output {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(fixture);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(fixture);
     let settings = Settings {
         crate_name: Some(name.to_owned()),
         spec_name: Some(fixture.to_owned()),
@@ -46,7 +48,10 @@ fn output_is_byte_identical_across_runs() {
 #[test]
 fn module_layout_rewrites_paths_for_its_module() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/petstore.yaml");
-    let settings = Settings { module_path: Some("api".into()), ..Settings::default() };
+    let settings = Settings {
+        module_path: Some("api".into()),
+        ..Settings::default()
+    };
     let out = sturdy_generator::generate(&path, &settings, Layout::Module).expect("generate");
     let text = &out.generated.files["module.rs"];
     assert!(text.contains("crate::api::"));

@@ -47,10 +47,10 @@ pub use client::{ApiMeta, BuildError, Client, ClientBuilder, Timeouts};
 pub use encode::ParamValue;
 pub use error::{Error, ErrorKind, Sent, MAX_RAW_BODY};
 pub use execute::{request_id, REQUEST_ID_HEADERS};
+pub use health::{Health, HealthState};
 pub use request::{Body, Method, OperationMeta, Request, RequestOptions, RetryRules};
 pub use response::{decode, RawResponse, Response};
 pub use retry::RetryPolicy;
-pub use health::{Health, HealthState};
 
 pub use bytes;
 pub use chrono;

@@ -62,10 +62,15 @@ impl Binary {
         use base64::Engine;
         let obj = value.as_object()?;
         let data = obj.get(MARKER)?.as_str()?;
-        let data = base64::engine::general_purpose::STANDARD.decode(data).ok()?;
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .ok()?;
         Some(Binary {
             data: data.into(),
-            filename: obj.get("filename").and_then(|v| v.as_str()).map(str::to_owned),
+            filename: obj
+                .get("filename")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned),
             content_type: obj
                 .get("content_type")
                 .and_then(|v| v.as_str())

@@ -21,7 +21,9 @@ async fn serve(listener: TcpListener, seen: Seen) {
         let mut len = 0;
         // Read headers and (small) body.
         loop {
-            let Ok(n) = sock.read(&mut buf[len..]).await else { break };
+            let Ok(n) = sock.read(&mut buf[len..]).await else {
+                break;
+            };
             if n == 0 {
                 break;
             }
@@ -30,7 +32,11 @@ async fn serve(listener: TcpListener, seen: Seen) {
             if let Some(end) = text.find("\r\n\r\n") {
                 let cl = text
                     .lines()
-                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                    })
                     .unwrap_or(0);
                 if len >= end + 4 + cl {
                     break;
@@ -39,18 +45,29 @@ async fn serve(listener: TcpListener, seen: Seen) {
         }
         let text = String::from_utf8_lossy(&buf[..len]).to_string();
         let line = text.lines().next().unwrap_or("").to_owned();
-        let key = text.lines().find_map(|l| l.strip_prefix("idempotency-key: ").map(str::to_owned));
+        let key = text
+            .lines()
+            .find_map(|l| l.strip_prefix("idempotency-key: ").map(str::to_owned));
         seen.lock().expect("lock").push((line.clone(), key));
         let (status, body) = if line.starts_with("GET /pets/1 ") {
             ("200 OK", r#"{"id":1,"name":"Rex","tag":"dog"}"#.to_owned())
         } else if line.starts_with("GET /pets/") {
-            ("404 Not Found", r#"{"code":"not_found","message":"no such pet"}"#.to_owned())
+            (
+                "404 Not Found",
+                r#"{"code":"not_found","message":"no such pet"}"#.to_owned(),
+            )
         } else if line.starts_with("GET /pets") {
-            ("200 OK", r#"{"data":[{"id":1,"name":"Rex","tag":"dog"}],"next_cursor":null}"#.to_owned())
+            (
+                "200 OK",
+                r#"{"data":[{"id":1,"name":"Rex","tag":"dog"}],"next_cursor":null}"#.to_owned(),
+            )
         } else if line.starts_with("POST /pets") {
             creates += 1;
             if creates == 1 {
-                ("503 Service Unavailable", r#"{"code":"unavailable","message":"try again"}"#.to_owned())
+                (
+                    "503 Service Unavailable",
+                    r#"{"code":"unavailable","message":"try again"}"#.to_owned(),
+                )
             } else {
                 ("201 Created", r#"{"id":42,"name":"Fido"}"#.to_owned())
             }
@@ -71,17 +88,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let client = petstore::Client::builder().base_url(&base).build()?;
     let pets = client.list_pets(Default::default()).await?;
-    println!("list_pets: {} pet(s), first {:?}", pets.data.len(), pets.data.first().map(|p| &p.name));
+    println!(
+        "list_pets: {} pet(s), first {:?}",
+        pets.data.len(),
+        pets.data.first().map(|p| &p.name)
+    );
 
     let rex = client.get_pet(1).await?;
-    println!("get_pet(1): {} (request id {:?})", rex.name, rex.request_id());
+    println!(
+        "get_pet(1): {} (request id {:?})",
+        rex.name,
+        rex.request_id()
+    );
 
     match client.get_pet(7).await {
         Err(e) => println!("get_pet(7): {} -> typed: {:?}", e.kind(), e.typed()),
         Ok(p) => println!("get_pet(7): unexpected {p:?}"),
     }
 
-    let new_pet = petstore::types::NewPet { name: "Fido".into(), tag: None };
+    let new_pet = petstore::types::NewPet {
+        name: "Fido".into(),
+        tag: None,
+    };
     let created = client.create_pet(&new_pet, Default::default()).await?;
     println!(
         "create_pet: id {} after {} attempts, idempotency key {:?}",
@@ -89,8 +117,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         created.attempts(),
         created.idempotency_key()
     );
-    let keys: Vec<Option<String>> = seen.lock().expect("lock").iter().filter(|(l, _)| l.starts_with("POST")).map(|(_, k)| k.clone()).collect();
-    println!("the server saw {} POSTs with keys {keys:?}: the same key on every attempt", keys.len());
+    let keys: Vec<Option<String>> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|(l, _)| l.starts_with("POST"))
+        .map(|(_, k)| k.clone())
+        .collect();
+    println!(
+        "the server saw {} POSTs with keys {keys:?}: the same key on every attempt",
+        keys.len()
+    );
     server.abort();
     Ok(())
 }

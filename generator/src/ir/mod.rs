@@ -95,12 +95,26 @@ fn servers(doc: &Document) -> Vec<Server> {
                 .map(str::to_owned)
                 .or_else(|| {
                     let d = s.description.as_deref().unwrap_or("").to_ascii_lowercase();
-                    ["production", "sandbox", "staging", "development", "test", "mock", "local"]
-                        .iter()
-                        .find(|k| d.contains(*k))
-                        .map(|k| (*k).to_owned())
+                    [
+                        "production",
+                        "sandbox",
+                        "staging",
+                        "development",
+                        "test",
+                        "mock",
+                        "local",
+                    ]
+                    .iter()
+                    .find(|k| d.contains(*k))
+                    .map(|k| (*k).to_owned())
                 })
-                .unwrap_or_else(|| if i == 0 { "default".to_owned() } else { format!("server {i}") });
+                .unwrap_or_else(|| {
+                    if i == 0 {
+                        "default".to_owned()
+                    } else {
+                        format!("server {i}")
+                    }
+                });
             let mut variables: Vec<ServerVariable> = s
                 .variables
                 .iter()
@@ -123,7 +137,10 @@ fn servers(doc: &Document) -> Vec<Server> {
         .collect()
 }
 
-fn security_schemes(doc: &Document, warnings: &mut Vec<Warning>) -> BTreeMap<String, SecurityScheme> {
+fn security_schemes(
+    doc: &Document,
+    warnings: &mut Vec<Warning>,
+) -> BTreeMap<String, SecurityScheme> {
     let mut out = BTreeMap::new();
     let Some(c) = &doc.openapi.components else {
         return out;
@@ -131,12 +148,20 @@ fn security_schemes(doc: &Document, warnings: &mut Vec<Warning>) -> BTreeMap<Str
     for (name, s) in &c.security_schemes {
         let here = format!("#/components/securitySchemes/{}", resolve::escape(name));
         let Some((s, _)) = resolve::resolve(doc, s, &here) else {
-            warnings.push(Warning { pointer: here, message: "security scheme reference could not be resolved; ignored".into() });
+            warnings.push(Warning {
+                pointer: here,
+                message: "security scheme reference could not be resolved; ignored".into(),
+            });
             continue;
         };
         use openapiv3::SecurityScheme as S;
         let (kind, description) = match s {
-            S::APIKey { location, name: key, description, .. } => (
+            S::APIKey {
+                location,
+                name: key,
+                description,
+                ..
+            } => (
                 SecurityKind::ApiKey {
                     location: match location {
                         openapiv3::APIKeyLocation::Query => ParamLocation::Query,
@@ -147,15 +172,26 @@ fn security_schemes(doc: &Document, warnings: &mut Vec<Warning>) -> BTreeMap<Str
                 },
                 description,
             ),
-            S::HTTP { scheme, description, .. } => match scheme.to_ascii_lowercase().as_str() {
+            S::HTTP {
+                scheme,
+                description,
+                ..
+            } => match scheme.to_ascii_lowercase().as_str() {
                 "basic" => (SecurityKind::Basic, description),
                 "bearer" => (SecurityKind::Bearer, description),
                 other => {
-                    warnings.push(Warning { pointer: here.clone(), message: format!("HTTP auth scheme `{other}` is sent as a bearer-style token") });
+                    warnings.push(Warning {
+                        pointer: here.clone(),
+                        message: format!(
+                            "HTTP auth scheme `{other}` is sent as a bearer-style token"
+                        ),
+                    });
                     (SecurityKind::Bearer, description)
                 }
             },
-            S::OAuth2 { flows, description, .. } => {
+            S::OAuth2 {
+                flows, description, ..
+            } => {
                 let mut kinds = Vec::new();
                 let mut scopes = BTreeMap::new();
                 let (mut token_url, mut authorization_url, mut refresh_url) = (None, None, None);
@@ -182,11 +218,36 @@ fn security_schemes(doc: &Document, warnings: &mut Vec<Warning>) -> BTreeMap<Str
                     authorization_url = authorization_url.or(Some(f.authorization_url.clone()));
                     scopes.extend(f.scopes.iter().map(|(k, v)| (k.clone(), v.clone())));
                 }
-                (SecurityKind::OAuth2 { token_url, authorization_url, refresh_url, flows: kinds, scopes }, description)
+                (
+                    SecurityKind::OAuth2 {
+                        token_url,
+                        authorization_url,
+                        refresh_url,
+                        flows: kinds,
+                        scopes,
+                    },
+                    description,
+                )
             }
-            S::OpenIDConnect { open_id_connect_url, description, .. } => (SecurityKind::OpenIdConnect { url: open_id_connect_url }, description),
+            S::OpenIDConnect {
+                open_id_connect_url,
+                description,
+                ..
+            } => (
+                SecurityKind::OpenIdConnect {
+                    url: open_id_connect_url,
+                },
+                description,
+            ),
         };
-        out.insert(name.clone(), SecurityScheme { name: name.clone(), kind, description });
+        out.insert(
+            name.clone(),
+            SecurityScheme {
+                name: name.clone(),
+                kind,
+                description,
+            },
+        );
     }
     out
 }
@@ -194,17 +255,33 @@ fn security_schemes(doc: &Document, warnings: &mut Vec<Warning>) -> BTreeMap<Str
 fn runtime_config(doc: &Document) -> RuntimeConfig {
     let root = &doc.raw;
     let rate_limit = root.get("x-sturdy-rate-limit").and_then(|v| {
-        let per_second = v.get("per_second").and_then(|n| n.as_f64()).filter(|n| *n > 0.0 && n.is_finite())?;
-        let burst = v.get("burst").and_then(|n| n.as_u64()).unwrap_or(1).clamp(1, u32::MAX as u64) as u32;
+        let per_second = v
+            .get("per_second")
+            .and_then(|n| n.as_f64())
+            .filter(|n| *n > 0.0 && n.is_finite())?;
+        let burst = v
+            .get("burst")
+            .and_then(|n| n.as_u64())
+            .unwrap_or(1)
+            .clamp(1, u32::MAX as u64) as u32;
         Some(RateLimit { per_second, burst })
     });
     RuntimeConfig {
-        error_pointer: root.get("x-sturdy-error").and_then(|v| v.as_str()).map(str::to_owned),
+        error_pointer: root
+            .get("x-sturdy-error")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
         version_header: root.get("x-sturdy-version-header").and_then(|v| {
-            Some((v.get("name")?.as_str()?.to_owned(), v.get("value")?.as_str()?.to_owned()))
+            Some((
+                v.get("name")?.as_str()?.to_owned(),
+                v.get("value")?.as_str()?.to_owned(),
+            ))
         }),
         rate_limit,
-        health_check: root.get("x-sturdy-health-check").and_then(|v| v.as_str()).map(str::to_owned),
+        health_check: root
+            .get("x-sturdy-health-check")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
         retry: operations::retry_rules(root.get("x-sturdy-retry")),
         timeout_ms: root.get("x-sturdy-timeout").and_then(|v| v.as_u64()),
         webhook_signature: root.get("x-sturdy-webhook-signature").and_then(|v| {

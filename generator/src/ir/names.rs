@@ -7,19 +7,54 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 const KEYWORDS: &[&str] = &[
     "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
     "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
-    "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final",
-    "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// Names that generated code uses at the top of the crate or in prelude position and that a
 /// type must not shadow.
 const RESERVED_TYPES: &[&str] = &[
-    "Option", "Result", "String", "Vec", "Box", "Client", "ClientBuilder", "Error", "Environment",
-    "Some", "None", "Ok", "Err", "Self", "Default", "Clone", "Debug", "Send", "Sync",
-    "Sized", "Copy", "Fn", "FnMut", "FnOnce", "Drop", "Iterator", "ToString", "From", "Into",
-    "PartialEq", "Eq", "Hash", "Ord", "PartialOrd", "Deserialize", "Serialize", "Value",
-    "BTreeMap", "Webhook", "WebhookEvent",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Client",
+    "ClientBuilder",
+    "Error",
+    "Environment",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+    "Default",
+    "Clone",
+    "Debug",
+    "Send",
+    "Sync",
+    "Sized",
+    "Copy",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Drop",
+    "Iterator",
+    "ToString",
+    "From",
+    "Into",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "Ord",
+    "PartialOrd",
+    "Deserialize",
+    "Serialize",
+    "Value",
+    "BTreeMap",
+    "Webhook",
+    "WebhookEvent",
 ];
 
 fn clean(raw: &str) -> String {
@@ -34,7 +69,9 @@ fn clean(raw: &str) -> String {
             match c {
                 '+' => out.push_str(" plus "),
                 '-' if out.is_empty() => out.push_str("minus "),
-                _ if !c.is_ascii() && c.is_alphanumeric() => out.push_str(&format!(" u{:x} ", c as u32)),
+                _ if !c.is_ascii() && c.is_alphanumeric() => {
+                    out.push_str(&format!(" u{:x} ", c as u32))
+                }
                 _ => out.push(' '),
             }
             let _ = prev_lower;
@@ -113,7 +150,10 @@ impl Scope {
         if self.used.insert(base.to_owned()) {
             return base.to_owned();
         }
-        let snake_like = base.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+        let snake_like = base
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
         for n in 2.. {
             let candidate = if snake_like {
                 format!("{base}_{n}")

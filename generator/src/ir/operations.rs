@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use openapiv3::{
-    MediaType, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr, RequestBody,
-    Response, Schema, SchemaKind, StatusCode, Type,
+    MediaType, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr,
+    RequestBody, Response, Schema, SchemaKind, StatusCode, Type,
 };
 
 use crate::ir::names::{self, Scope};
@@ -72,13 +72,23 @@ pub fn retry_rules(v: Option<&serde_json::Value>) -> RetryRules {
         return RetryRules::default();
     };
     RetryRules {
-        retry_conflict: v.get("retry_conflict").and_then(|b| b.as_bool()).unwrap_or(false),
+        retry_conflict: v
+            .get("retry_conflict")
+            .and_then(|b| b.as_bool())
+            .unwrap_or(false),
         terminal_codes: v
             .get("terminal_codes")
             .and_then(|a| a.as_array())
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default(),
-        max_retries: v.get("max_retries").and_then(|n| n.as_u64()).map(|n| n.min(u32::MAX as u64) as u32),
+        max_retries: v
+            .get("max_retries")
+            .and_then(|n| n.as_u64())
+            .map(|n| n.min(u32::MAX as u64) as u32),
         idempotent: v.get("idempotent").and_then(|b| b.as_bool()),
     }
 }
@@ -98,9 +108,16 @@ fn merge_retry(api: &RetryRules, op: RetryRules) -> RetryRules {
     }
 }
 
-fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&str, &MediaType, BodyEncoding)> {
+fn pick_media(
+    content: &indexmap::IndexMap<String, MediaType>,
+) -> Option<(&str, &MediaType, BodyEncoding)> {
     let rank = |ct: &str| -> Option<(u8, BodyEncoding)> {
-        let ct = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let ct = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if ct == "application/json" {
             Some((0, BodyEncoding::Json))
         } else if ct.ends_with("+json") || ct.ends_with("/json") {
@@ -175,13 +192,22 @@ fn security_of(req: &[openapiv3::SecurityRequirement]) -> Security {
 
 /// The API-level security default.
 pub(crate) fn default_security(doc: &Document) -> Security {
-    doc.openapi.security.as_deref().map(security_of).unwrap_or_default()
+    doc.openapi
+        .security
+        .as_deref()
+        .map(security_of)
+        .unwrap_or_default()
 }
 
 /// The idempotency header an API declares, if any: `x-sturdy-idempotency` at the root, or
 /// the first `Idempotency-Key`-like header parameter of any operation or of the components.
 pub(crate) fn api_idempotency_header(doc: &Document) -> Option<String> {
-    if let Some(h) = doc.raw.get("x-sturdy-idempotency").and_then(|v| v.get("header")).and_then(|h| h.as_str()) {
+    if let Some(h) = doc
+        .raw
+        .get("x-sturdy-idempotency")
+        .and_then(|v| v.get("header"))
+        .and_then(|h| h.as_str())
+    {
         return Some(h.to_owned());
     }
     let mut found: Option<String> = None;
@@ -201,7 +227,11 @@ pub(crate) fn api_idempotency_header(doc: &Document) -> Option<String> {
     }
     for (_, item) in doc.openapi.paths.paths.iter() {
         if let ReferenceOr::Item(item) = item {
-            for p in item.parameters.iter().chain(methods(item).iter().flat_map(|(_, o)| o.parameters.iter())) {
+            for p in item
+                .parameters
+                .iter()
+                .chain(methods(item).iter().flat_map(|(_, o)| o.parameters.iter()))
+            {
                 if let ReferenceOr::Item(p) = p {
                     consider(p);
                 }
@@ -213,7 +243,12 @@ pub(crate) fn api_idempotency_header(doc: &Document) -> Option<String> {
         for (_, item) in doc.openapi.paths.paths.iter() {
             if let ReferenceOr::Item(item) = item {
                 for (_, op) in methods(item) {
-                    if let Some(h) = op.extensions.get("x-sturdy-idempotency").and_then(|v| v.get("header")).and_then(|h| h.as_str()) {
+                    if let Some(h) = op
+                        .extensions
+                        .get("x-sturdy-idempotency")
+                        .and_then(|v| v.get("header"))
+                        .and_then(|h| h.as_str())
+                    {
                         return Some(h.to_owned());
                     }
                 }
@@ -226,7 +261,17 @@ pub(crate) fn api_idempotency_header(doc: &Document) -> Option<String> {
 /// Builds every operation, sorted by method name.
 pub(crate) fn build_operations(cx: &mut Ctx<'_, '_>) -> Vec<Operation> {
     let mut out = Vec::new();
-    let mut method_names = Scope::with_reserved(["new", "builder", "client", "inner", "with_options", "base_url", "verify_credentials", "set_credential", "health"]);
+    let mut method_names = Scope::with_reserved([
+        "new",
+        "builder",
+        "client",
+        "inner",
+        "with_options",
+        "base_url",
+        "verify_credentials",
+        "set_credential",
+        "health",
+    ]);
     let mut prefixes = Scope::new();
     let doc = cx.doc;
     for (path, item) in doc.openapi.paths.paths.iter() {
@@ -236,17 +281,33 @@ pub(crate) fn build_operations(cx: &mut Ctx<'_, '_>) -> Vec<Operation> {
             None => {
                 cx.warnings.push(Warning {
                     pointer: item_ptr,
-                    message: "path item reference could not be resolved; its operations are skipped".into(),
+                    message:
+                        "path item reference could not be resolved; its operations are skipped"
+                            .into(),
                 });
                 continue;
             }
         };
         for (method, op) in methods(&item) {
             let pointer = format!("{item_ptr}/{}", method.as_str().to_ascii_lowercase());
-            let id = op.operation_id.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| synthesize_id(method, path));
+            let id = op
+                .operation_id
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| synthesize_id(method, path));
             let method_name = method_names.claim(&names::snake(&id));
             let type_prefix = prefixes.claim(&names::pascal(&method_name));
-            let built = build_one(cx, &item, op, method, path, &pointer, id, method_name, type_prefix);
+            let built = build_one(
+                cx,
+                &item,
+                op,
+                method,
+                path,
+                &pointer,
+                id,
+                method_name,
+                type_prefix,
+            );
             out.push(built);
         }
     }
@@ -270,10 +331,16 @@ fn build_one(
     // Parameters: path-item ones overridden by operation ones with the same (name, in).
     let mut raw_params: Vec<(Parameter, String)> = Vec::new();
     for (i, p) in item.parameters.iter().enumerate() {
-        let here = format!("{}/parameters/{i}", pointer.rsplit_once('/').map_or(pointer, |(a, _)| a));
+        let here = format!(
+            "{}/parameters/{i}",
+            pointer.rsplit_once('/').map_or(pointer, |(a, _)| a)
+        );
         match resolve(doc, p, &here) {
             Some(v) => raw_params.push(v),
-            None => cx.warnings.push(Warning { pointer: here, message: "parameter reference could not be resolved; skipped".into() }),
+            None => cx.warnings.push(Warning {
+                pointer: here,
+                message: "parameter reference could not be resolved; skipped".into(),
+            }),
         }
     }
     for (i, p) in op.parameters.iter().enumerate() {
@@ -281,10 +348,14 @@ fn build_one(
         match resolve(doc, p, &here) {
             Some((p, at)) => {
                 let key = (p.parameter_data_ref().name.clone(), location_of(&p));
-                raw_params.retain(|(q, _)| (q.parameter_data_ref().name.clone(), location_of(q)) != key);
+                raw_params
+                    .retain(|(q, _)| (q.parameter_data_ref().name.clone(), location_of(q)) != key);
                 raw_params.push((p, at));
             }
-            None => cx.warnings.push(Warning { pointer: here, message: "parameter reference could not be resolved; skipped".into() }),
+            None => cx.warnings.push(Warning {
+                pointer: here,
+                message: "parameter reference could not be resolved; skipped".into(),
+            }),
         }
     }
     // Path parameters in template order, then the rest in spec order.
@@ -294,7 +365,13 @@ fn build_one(
         .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_owned()))
         .collect();
     raw_params.sort_by_key(|(p, _)| match p {
-        Parameter::Path { parameter_data, .. } => (0, template_names.iter().position(|n| *n == parameter_data.name).unwrap_or(usize::MAX)),
+        Parameter::Path { parameter_data, .. } => (
+            0,
+            template_names
+                .iter()
+                .position(|n| *n == parameter_data.name)
+                .unwrap_or(usize::MAX),
+        ),
         _ => (1, 0),
     });
     let mut rust_names = Scope::with_reserved(["body", "self", "options"]);
@@ -303,42 +380,85 @@ fn build_one(
         let data = p.parameter_data_ref();
         let location = location_of(p);
         if location == ParamLocation::Header
-            && ["accept", "content-type", "authorization"].contains(&data.name.to_ascii_lowercase().as_str())
+            && ["accept", "content-type", "authorization"]
+                .contains(&data.name.to_ascii_lowercase().as_str())
         {
             continue;
         }
         if location == ParamLocation::Path && !template_names.contains(&data.name) {
-            cx.warnings.push(Warning { pointer: at.clone(), message: format!("path parameter `{}` is not in the path template; ignored", data.name) });
+            cx.warnings.push(Warning {
+                pointer: at.clone(),
+                message: format!(
+                    "path parameter `{}` is not in the path template; ignored",
+                    data.name
+                ),
+            });
             continue;
         }
         let hint = format!("{type_prefix}{}", names::pascal(&data.name));
         let (ty, schema) = match &data.format {
-            ParameterSchemaOrContent::Schema(s) => (cx.space.type_of(s, &hint, &format!("{at}/schema")), Some(s.clone())),
+            ParameterSchemaOrContent::Schema(s) => (
+                cx.space.type_of(s, &hint, &format!("{at}/schema")),
+                Some(s.clone()),
+            ),
             ParameterSchemaOrContent::Content(c) => match c.iter().next() {
                 Some((ct, mt)) => match &mt.schema {
-                    Some(s) => (cx.space.type_of(s, &hint, &format!("{at}/content/{}/schema", escape(ct))), Some(s.clone())),
+                    Some(s) => (
+                        cx.space
+                            .type_of(s, &hint, &format!("{at}/content/{}/schema", escape(ct))),
+                        Some(s.clone()),
+                    ),
                     None => (TypeRef::Json, None),
                 },
                 None => (TypeRef::Json, None),
             },
         };
-        let resolved = schema.as_ref().and_then(|s| resolve(doc, s, "")).map(|(s, _)| s);
-        let is_array = resolved.as_ref().is_some_and(|s| matches!(s.schema_kind, SchemaKind::Type(Type::Array(_))));
-        let is_object = resolved.as_ref().is_some_and(|s| matches!(s.schema_kind, SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. }));
+        let resolved = schema
+            .as_ref()
+            .and_then(|s| resolve(doc, s, ""))
+            .map(|(s, _)| s);
+        let is_array = resolved
+            .as_ref()
+            .is_some_and(|s| matches!(s.schema_kind, SchemaKind::Type(Type::Array(_))));
+        let is_object = resolved.as_ref().is_some_and(|s| {
+            matches!(
+                s.schema_kind,
+                SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. }
+            )
+        });
         let style = match p {
             Parameter::Query { style, .. } => {
                 let explode = data.explode.unwrap_or(matches!(style, QueryStyle::Form));
                 match (style, is_array, is_object) {
                     (QueryStyle::DeepObject, _, _) => ParamStyle::Object { deep: true },
-                    (QueryStyle::SpaceDelimited, true, _) => ParamStyle::Array { explode: false, delimiter: ' ' },
-                    (QueryStyle::PipeDelimited, true, _) => ParamStyle::Array { explode: false, delimiter: '|' },
-                    (_, true, _) => ParamStyle::Array { explode, delimiter: ',' },
+                    (QueryStyle::SpaceDelimited, true, _) => ParamStyle::Array {
+                        explode: false,
+                        delimiter: ' ',
+                    },
+                    (QueryStyle::PipeDelimited, true, _) => ParamStyle::Array {
+                        explode: false,
+                        delimiter: '|',
+                    },
+                    (_, true, _) => ParamStyle::Array {
+                        explode,
+                        delimiter: ',',
+                    },
                     (_, _, true) => ParamStyle::Object { deep: false },
                     _ => ParamStyle::Simple,
                 }
             }
-            Parameter::Path { style: PathStyle::Simple, .. } | Parameter::Header { .. } | Parameter::Cookie { .. } if is_array => {
-                ParamStyle::Array { explode: false, delimiter: ',' }
+            Parameter::Path {
+                style: PathStyle::Simple,
+                ..
+            }
+            | Parameter::Header { .. }
+            | Parameter::Cookie { .. }
+                if is_array =>
+            {
+                ParamStyle::Array {
+                    explode: false,
+                    delimiter: ',',
+                }
             }
             _ if is_object => ParamStyle::Json,
             _ => ParamStyle::Simple,
@@ -349,7 +469,8 @@ fn build_one(
             location,
             // The runtime supplies an idempotency key when the caller gives none, so the
             // header is never a required argument.
-            required: (data.required && !(location == ParamLocation::Header && is_idempotency_header(&data.name)))
+            required: (data.required
+                && !(location == ParamLocation::Header && is_idempotency_header(&data.name)))
                 || location == ParamLocation::Path,
             ty,
             style,
@@ -359,20 +480,32 @@ fn build_one(
     }
     // Path parameters named in the template but never declared: strings, with a warning.
     for n in &template_names {
-        if !params.iter().any(|p| p.location == ParamLocation::Path && &p.name == n) {
-            cx.warnings.push(Warning { pointer: pointer.to_owned(), message: format!("path parameter `{n}` is not declared; typed as a string") });
-            let rust_name = rust_names.claim(&names::snake(n));
-            let at = params.iter().filter(|p| p.location == ParamLocation::Path).count();
-            params.insert(at, Param {
-                name: n.clone(),
-                rust_name,
-                location: ParamLocation::Path,
-                required: true,
-                ty: TypeRef::Prim(crate::ir::Prim::String),
-                style: ParamStyle::Simple,
-                docs: None,
-                deprecated: false,
+        if !params
+            .iter()
+            .any(|p| p.location == ParamLocation::Path && &p.name == n)
+        {
+            cx.warnings.push(Warning {
+                pointer: pointer.to_owned(),
+                message: format!("path parameter `{n}` is not declared; typed as a string"),
             });
+            let rust_name = rust_names.claim(&names::snake(n));
+            let at = params
+                .iter()
+                .filter(|p| p.location == ParamLocation::Path)
+                .count();
+            params.insert(
+                at,
+                Param {
+                    name: n.clone(),
+                    rust_name,
+                    location: ParamLocation::Path,
+                    required: true,
+                    ty: TypeRef::Prim(crate::ir::Prim::String),
+                    style: ParamStyle::Simple,
+                    docs: None,
+                    deprecated: false,
+                },
+            );
         }
     }
 
@@ -382,7 +515,12 @@ fn build_one(
         let (b, at): (RequestBody, String) = match resolve(doc, b, &here) {
             Some(v) => v,
             None => {
-                cx.warnings.push(Warning { pointer: here, message: "request body reference could not be resolved; the operation takes no body".into() });
+                cx.warnings.push(Warning {
+                    pointer: here,
+                    message:
+                        "request body reference could not be resolved; the operation takes no body"
+                            .into(),
+                });
                 return None;
             }
         };
@@ -391,7 +529,9 @@ fn build_one(
         let ty = match (&mt.schema, encoding) {
             (_, BodyEncoding::Bytes) => TypeRef::Prim(crate::ir::Prim::Binary),
             (_, BodyEncoding::Text) => TypeRef::Prim(crate::ir::Prim::String),
-            (Some(s), _) => cx.space.type_of(s, &format!("{type_prefix}Body"), &schema_at),
+            (Some(s), _) => cx
+                .space
+                .type_of(s, &format!("{type_prefix}Body"), &schema_at),
             (None, _) => TypeRef::Json,
         };
         Some(IrBody {
@@ -424,14 +564,20 @@ fn build_one(
         entries.push((StatusMatch::Default, d, "default".into()));
     }
     entries.sort_by_key(|(m, _, _)| *m);
-    let has_2xx = entries.iter().any(|(m, _, _)| matches!(m, StatusMatch::Code(200..=299) | StatusMatch::Range(2)));
+    let has_2xx = entries
+        .iter()
+        .any(|(m, _, _)| matches!(m, StatusMatch::Code(200..=299) | StatusMatch::Range(2)));
     for (status, r, key) in &entries {
         let here = format!("{pointer}/responses/{key}");
         let Some((resp, at)) = resolve(doc, *r, &here) else {
-            cx.warnings.push(Warning { pointer: here, message: "response reference could not be resolved; ignored".into() });
+            cx.warnings.push(Warning {
+                pointer: here,
+                message: "response reference could not be resolved; ignored".into(),
+            });
             continue;
         };
-        let is_success = matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2)) || (!has_2xx && *status == StatusMatch::Default);
+        let is_success = matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2))
+            || (!has_2xx && *status == StatusMatch::Default);
         let media = pick_media(&resp.content);
         if is_success {
             if success.is_some() {
@@ -447,28 +593,63 @@ fn build_one(
                     BodyEncoding::Json => match &mt.schema {
                         Some(s) => {
                             success_schema = Some(s.clone());
-                            (ResponseEncoding::Json, cx.space.type_of(s, &format!("{type_prefix}Response"), &format!("{at}/content/{}/schema", escape(ct))))
+                            (
+                                ResponseEncoding::Json,
+                                cx.space.type_of(
+                                    s,
+                                    &format!("{type_prefix}Response"),
+                                    &format!("{at}/content/{}/schema", escape(ct)),
+                                ),
+                            )
                         }
                         None => (ResponseEncoding::Json, TypeRef::Json),
                     },
-                    BodyEncoding::Text => (ResponseEncoding::Text, TypeRef::Prim(crate::ir::Prim::String)),
-                    _ => (ResponseEncoding::Bytes, TypeRef::Prim(crate::ir::Prim::Binary)),
+                    BodyEncoding::Text => (
+                        ResponseEncoding::Text,
+                        TypeRef::Prim(crate::ir::Prim::String),
+                    ),
+                    _ => (
+                        ResponseEncoding::Bytes,
+                        TypeRef::Prim(crate::ir::Prim::Binary),
+                    ),
                 },
             };
             success_headers = resp.headers.keys().cloned().collect();
-            success = Some(SuccessResponse { status: status_code, encoding, ty, docs: Some(resp.description.clone()).filter(|d| !d.trim().is_empty()) });
-        } else if !matches!(status, StatusMatch::Code(100..=399) | StatusMatch::Range(1..=3)) {
+            success = Some(SuccessResponse {
+                status: status_code,
+                encoding,
+                ty,
+                docs: Some(resp.description.clone()).filter(|d| !d.trim().is_empty()),
+            });
+        } else if !matches!(
+            status,
+            StatusMatch::Code(100..=399) | StatusMatch::Range(1..=3)
+        ) {
             let ty = match media {
                 Some((ct, mt, BodyEncoding::Json)) => match &mt.schema {
-                    Some(s) => cx.space.type_of(s, &format!("{type_prefix}{}", variant_for(*status)), &format!("{at}/content/{}/schema", escape(ct))),
+                    Some(s) => cx.space.type_of(
+                        s,
+                        &format!("{type_prefix}{}", variant_for(*status)),
+                        &format!("{at}/content/{}/schema", escape(ct)),
+                    ),
                     None => TypeRef::Json,
                 },
                 _ => TypeRef::Unit,
             };
-            errors.push(ErrorResponse { status: *status, variant: variant_for(*status), ty, docs: Some(resp.description.clone()).filter(|d| !d.trim().is_empty()) });
+            errors.push(ErrorResponse {
+                status: *status,
+                variant: variant_for(*status),
+                ty,
+                docs: Some(resp.description.clone()).filter(|d| !d.trim().is_empty()),
+            });
         }
     }
-    let success = success.unwrap_or(SuccessResponse { status: 0, encoding: ResponseEncoding::Empty, ty: TypeRef::Unit, docs: None });
+    let success = success.unwrap_or(SuccessResponse {
+        status: 0,
+        encoding: ResponseEncoding::Empty,
+        ty: TypeRef::Unit,
+        docs: None,
+    });
 
     let security = match &op.security {
         Some(s) => security_of(s),
@@ -480,14 +661,39 @@ fn build_one(
         .and_then(|v| v.get("header"))
         .and_then(|h| h.as_str())
         .map(str::to_owned)
-        .or_else(|| params.iter().find(|p| p.location == ParamLocation::Header && is_idempotency_header(&p.name)).map(|p| p.name.clone()))
-        .or_else(|| if method == HttpMethod::Get || method == HttpMethod::Head { None } else { cx.api_idempotency.clone() });
-    let retry = merge_retry(&cx.api_retry, retry_rules(op.extensions.get("x-sturdy-retry")));
+        .or_else(|| {
+            params
+                .iter()
+                .find(|p| p.location == ParamLocation::Header && is_idempotency_header(&p.name))
+                .map(|p| p.name.clone())
+        })
+        .or_else(|| {
+            if method == HttpMethod::Get || method == HttpMethod::Head {
+                None
+            } else {
+                cx.api_idempotency.clone()
+            }
+        });
+    let retry = merge_retry(
+        &cx.api_retry,
+        retry_rules(op.extensions.get("x-sturdy-retry")),
+    );
     let timeout_ms = ext_u64(op.extensions.get("x-sturdy-timeout")).or(cx.api_timeout);
 
-    let param_locs: Vec<(String, ParamLocation)> = params.iter().map(|p| (p.name.clone(), p.location)).collect();
+    let param_locs: Vec<(String, ParamLocation)> = params
+        .iter()
+        .map(|p| (p.name.clone(), p.location))
+        .collect();
     let pagination = if method == HttpMethod::Get {
-        crate::ir::pagination_hook::detect(cx, op, pointer, &param_locs, success_schema.as_ref(), &success_headers, &type_prefix)
+        crate::ir::pagination_hook::detect(
+            cx,
+            op,
+            pointer,
+            &param_locs,
+            success_schema.as_ref(),
+            &success_headers,
+            &type_prefix,
+        )
     } else {
         None
     };
@@ -530,9 +736,19 @@ pub(crate) fn settle_styles(ops: &mut [Operation], types: &BTreeMap<String, crat
         for p in &mut op.params {
             p.style = match (&p.style, &p.ty) {
                 (ParamStyle::Simple, t) if !param_value_ok(t, types) => ParamStyle::Json,
-                (ParamStyle::Array { .. }, TypeRef::Vec(inner)) if !param_value_ok(inner, types) => ParamStyle::Json,
-                (ParamStyle::Array { .. }, t) if !matches!(resolve_alias(t, types), TypeRef::Vec(_)) => {
-                    if param_value_ok(t, types) { ParamStyle::Simple } else { ParamStyle::Json }
+                (ParamStyle::Array { .. }, TypeRef::Vec(inner))
+                    if !param_value_ok(inner, types) =>
+                {
+                    ParamStyle::Json
+                }
+                (ParamStyle::Array { .. }, t)
+                    if !matches!(resolve_alias(t, types), TypeRef::Vec(_)) =>
+                {
+                    if param_value_ok(t, types) {
+                        ParamStyle::Simple
+                    } else {
+                        ParamStyle::Json
+                    }
                 }
                 (s, _) => *s,
             };
@@ -540,7 +756,10 @@ pub(crate) fn settle_styles(ops: &mut [Operation], types: &BTreeMap<String, crat
     }
 }
 
-fn resolve_alias<'t>(t: &'t TypeRef, types: &'t BTreeMap<String, crate::ir::TypeDef>) -> &'t TypeRef {
+fn resolve_alias<'t>(
+    t: &'t TypeRef,
+    types: &'t BTreeMap<String, crate::ir::TypeDef>,
+) -> &'t TypeRef {
     let mut cur = t;
     for _ in 0..16 {
         match cur {

@@ -3,7 +3,7 @@
 use openapiv3::{ReferenceOr, Schema};
 
 use crate::ir::operations::Ctx;
-use crate::ir::{ParamLocation, Pagination};
+use crate::ir::{Pagination, ParamLocation};
 
 /// Detects the pagination of a GET operation and types its items.
 pub(crate) fn detect(

@@ -11,7 +11,11 @@ use crate::load::Document;
 use crate::Warning;
 
 /// The webhook events of `doc`, sorted by name.
-pub(crate) fn build(doc: &Document, space: &mut TypeSpace<'_>, warnings: &mut Vec<Warning>) -> Vec<Webhook> {
+pub(crate) fn build(
+    doc: &Document,
+    space: &mut TypeSpace<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Webhook> {
     let mut out = Vec::new();
     let mut variants = Scope::with_reserved(["Unknown"]);
     for key in ["webhooks", "x-webhooks"] {
@@ -27,14 +31,21 @@ pub(crate) fn build(doc: &Document, space: &mut TypeSpace<'_>, warnings: &mut Ve
                 Some(r) => match r.strip_prefix('#').and_then(|p| doc.raw.pointer(p)) {
                     Some(v) => (v, r.to_owned()),
                     None => {
-                        warnings.push(Warning { pointer: item_ptr, message: format!("webhook reference `{r}` could not be resolved; event skipped") });
+                        warnings.push(Warning {
+                            pointer: item_ptr,
+                            message: format!(
+                                "webhook reference `{r}` could not be resolved; event skipped"
+                            ),
+                        });
                         continue;
                     }
                 },
                 None => (item, item_ptr),
             };
             let Some((method, op)) = item.as_object().and_then(|o| {
-                ["post", "put"].iter().find_map(|m| o.get(*m).map(|op| (*m, op)))
+                ["post", "put"]
+                    .iter()
+                    .find_map(|m| o.get(*m).map(|op| (*m, op)))
             }) else {
                 continue;
             };
@@ -45,7 +56,9 @@ pub(crate) fn build(doc: &Document, space: &mut TypeSpace<'_>, warnings: &mut Ve
                 body = r.strip_prefix('#').and_then(|p| doc.raw.pointer(p));
                 body_ptr = r.to_owned();
             }
-            let content = body.and_then(|b| b.get("content")).and_then(|c| c.as_object());
+            let content = body
+                .and_then(|b| b.get("content"))
+                .and_then(|c| c.as_object());
             let schema = content.and_then(|c| {
                 c.iter()
                     .find(|(ct, _)| ct.contains("json"))
@@ -59,7 +72,12 @@ pub(crate) fn build(doc: &Document, space: &mut TypeSpace<'_>, warnings: &mut Ve
                     match serde_json::from_value::<ReferenceOr<Schema>>((*s).clone()) {
                         Ok(parsed) => space.type_of(&parsed, &format!("{variant}Event"), &pointer),
                         Err(e) => {
-                            warnings.push(Warning { pointer, message: format!("webhook payload schema not understood ({e}); kept as JSON") });
+                            warnings.push(Warning {
+                                pointer,
+                                message: format!(
+                                    "webhook payload schema not understood ({e}); kept as JSON"
+                                ),
+                            });
                             TypeRef::Json
                         }
                     }
@@ -74,7 +92,13 @@ pub(crate) fn build(doc: &Document, space: &mut TypeSpace<'_>, warnings: &mut Ve
             let discriminator_values = schema
                 .and_then(|(_, s)| discriminator_values(doc, s))
                 .unwrap_or_default();
-            out.push(Webhook { name: name.clone(), variant, ty, docs, discriminator_values });
+            out.push(Webhook {
+                name: name.clone(),
+                variant,
+                ty,
+                docs,
+                discriminator_values,
+            });
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -94,7 +118,10 @@ fn discriminator_values(doc: &Document, schema: &serde_json::Value) -> Option<Ve
     for key in ["type", "event", "event_type", "action"] {
         if let Some(p) = props.get(key) {
             if let Some(values) = p.get("enum").and_then(|e| e.as_array()) {
-                let v: Vec<String> = values.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect();
+                let v: Vec<String> = values
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect();
                 if !v.is_empty() && key != "action" {
                     return Some(v);
                 }

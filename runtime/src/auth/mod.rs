@@ -104,7 +104,10 @@ impl Credential {
 
     /// A key or token read from the environment variable `var`, if it is set.
     pub fn from_env(var: &str) -> Option<Self> {
-        std::env::var(var).ok().filter(|v| !v.is_empty()).map(Credential::token)
+        std::env::var(var)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(Credential::token)
     }
 }
 
@@ -113,7 +116,10 @@ impl fmt::Debug for Credential {
         match self {
             Credential::Token(_) => f.write_str("Credential::Token([redacted])"),
             Credential::Basic { username, .. } => {
-                write!(f, "Credential::Basic {{ username: {username:?}, password: [redacted] }}")
+                write!(
+                    f,
+                    "Credential::Basic {{ username: {username:?}, password: [redacted] }}"
+                )
             }
             Credential::Provider(_) => f.write_str("Credential::Provider(..)"),
         }
