@@ -32,6 +32,7 @@ mod execute;
 pub mod health;
 pub mod normalize;
 mod observe;
+pub mod paginate;
 pub mod ratelimit;
 pub mod redact;
 mod request;

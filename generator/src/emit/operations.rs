@@ -296,10 +296,29 @@ pub fn emit_errors(api: &Api, gated: bool) -> TokenStream {
                     let hi = lo + 99;
                     ranges.push(quote!(#lo..=#hi => #value,));
                 }
-                StatusMatch::Default => default = Some(quote!(_ => #value,)),
+                StatusMatch::Default => default = Some(value),
             }
         }
-        let fallback = default.unwrap_or_else(|| quote!(_ => ::std::option::Option::None,));
+        let body_expr = if exact.is_empty() && ranges.is_empty() {
+            // Only `default`: no match needed.
+            let value = default.unwrap_or_else(|| quote!(::std::option::Option::None));
+            quote! {
+                let _ = status;
+                #value
+            }
+        } else {
+            let fallback = match default {
+                Some(v) => quote!(_ => #v,),
+                None => quote!(_ => ::std::option::Option::None,),
+            };
+            quote! {
+                match status {
+                    #(#exact)*
+                    #(#ranges)*
+                    #fallback
+                }
+            }
+        };
         let doc = format!(" Declared error responses of `{}`.", op.id);
         items.push(quote! {
             #[doc = #doc]
@@ -313,11 +332,7 @@ pub fn emit_errors(api: &Api, gated: bool) -> TokenStream {
                 /// Decodes the declared error response for `status`, if there is one.
                 pub fn decode(status: u16, body: &::sturdy_runtime::bytes::Bytes) -> ::std::option::Option<Self> {
                     let _ = body;
-                    match status {
-                        #(#exact)*
-                        #(#ranges)*
-                        #fallback
-                    }
+                    #body_expr
                 }
             }
         });
