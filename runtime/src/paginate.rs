@@ -408,6 +408,17 @@ fn fetch_stream<'c, E: 'c>(
             Ok(v) => v,
             Err(m) => return Some((Err(decode_failure(raw, m)), None)),
         };
+        // Relative next links (`/2010-04-01/Accounts.json?Page=1`) resolve against this page's URL.
+        let next = match next {
+            Position::Url(u) if url::Url::parse(&u).is_err() => {
+                let here = format!("{}{}", state.client.base_url(), state.request.path());
+                match url::Url::parse(&here).and_then(|b| b.join(&u)) {
+                    Ok(abs) => Position::Url(abs.to_string()),
+                    Err(_) => Position::Url(u),
+                }
+            }
+            other => other,
+        };
         let next = match key(&next) {
             Some(k) if !state.seen.insert(k.clone()) => {
                 tracing::warn!(

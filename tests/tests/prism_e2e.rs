@@ -76,7 +76,10 @@ fn check(spec: PathBuf, name: &str) {
         "{name}: {calls} calls against Prism ({} operations), all conformant; {peer_limits} responses Prism could not render",
         built.api.operations.len()
     );
-    assert!(peer_limits * 10 < calls, "too many calls hit Prism's limits to mean anything");
+    assert!(
+        peer_limits * 10 < calls,
+        "too many calls hit Prism's limits to mean anything"
+    );
 }
 
 #[test]

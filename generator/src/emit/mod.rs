@@ -257,6 +257,9 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
             );
         }
         Layout::Module => {
+            // Included into a consumer's crate, where unused public items of a private module
+            // would warn.
+            let allows = quote!(#allows dead_code,);
             let mods = modules.iter().map(|(m, _, body)| {
                 let id = rust::ident(m);
                 quote!(pub mod #id { #body })

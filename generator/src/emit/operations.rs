@@ -538,6 +538,20 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
         quote!(mut)
     };
     let method_name = ident(&op.method_name);
+    let paged = op
+        .pagination
+        .as_ref()
+        .filter(|_| op.success.encoding == ResponseEncoding::Json);
+    if let Some(p) = paged {
+        let spec = page_spec(p);
+        let name = format_ident!("{}_PAGES", op.method_name.to_ascii_uppercase());
+        let doc = format!(" Pagination of `{}` ({}).", op.id, p.source);
+        items = quote! {
+            #items
+            #[doc = #doc]
+            pub static #name: ::sturdy_runtime::paginate::PageSpec = #spec;
+        };
+    }
     let docs = doc_attrs(Some(&method_doc(op)));
     let dep = if op.deprecated {
         quote!(#[deprecated])
@@ -545,16 +559,72 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
         quote!()
     };
     let _ = &params_name;
-    let method = quote! {
-        #docs
-        #dep
-        pub fn #method_name(&self, #(#args),*) -> ::sturdy_runtime::Call<'_, #ok, #err> {
-            let #mutability request = ::sturdy_runtime::Request::new(&#meta_id, #path);
-            #(#stmts)*
-            ::sturdy_runtime::Call::new(&self.inner, request, #dec, #dec_err)
+    let method = match paged {
+        Some(p) => {
+            let item = type_tokens(&p.item_ty);
+            let pages = format_ident!("{}_PAGES", op.method_name.to_ascii_uppercase());
+            quote! {
+                #docs
+                #dep
+                pub fn #method_name(&self, #(#args),*) -> ::sturdy_runtime::paginate::Paginated<'_, #ok, #item, #err> {
+                    let #mutability request = ::sturdy_runtime::Request::new(&#meta_id, #path);
+                    #(#stmts)*
+                    ::sturdy_runtime::paginate::Paginated::new(::sturdy_runtime::Call::new(&self.inner, request, #dec, #dec_err), &#pages)
+                }
+            }
         }
+        None => quote! {
+            #docs
+            #dep
+            pub fn #method_name(&self, #(#args),*) -> ::sturdy_runtime::Call<'_, #ok, #err> {
+                let #mutability request = ::sturdy_runtime::Request::new(&#meta_id, #path);
+                #(#stmts)*
+                ::sturdy_runtime::Call::new(&self.inner, request, #dec, #dec_err)
+            }
+        },
     };
     (items, method)
+}
+
+/// The `PageSpec` expression of a pagination scheme.
+fn page_spec(p: &crate::ir::Pagination) -> TokenStream {
+    use crate::ir::PageScheme;
+    let items = &p.items;
+    let base = match &p.scheme {
+        PageScheme::Cursor {
+            param,
+            cursor,
+            from_last_item,
+            has_more,
+        } => {
+            let mut t = quote!(::sturdy_runtime::paginate::PageSpec::cursor(#param));
+            if let Some(c) = cursor {
+                t = quote!(#t.next_cursor(#c));
+            }
+            if let Some(f) = from_last_item {
+                t = quote!(#t.cursor_from_last_item(#f));
+            }
+            if let Some(h) = has_more {
+                t = quote!(#t.has_more(#h));
+            }
+            t
+        }
+        PageScheme::Offset { param, limit_param } => {
+            let mut t = quote!(::sturdy_runtime::paginate::PageSpec::offset(#param));
+            if let Some(l) = limit_param {
+                t = quote!(#t.limit_param(#l));
+            }
+            t
+        }
+        PageScheme::PageNumber { param, start } => {
+            quote!(::sturdy_runtime::paginate::PageSpec::page_number(#param, #start))
+        }
+        PageScheme::NextUrl { pointer } => {
+            quote!(::sturdy_runtime::paginate::PageSpec::next_url(#pointer))
+        }
+        PageScheme::LinkHeader => quote!(::sturdy_runtime::paginate::PageSpec::link_header()),
+    };
+    quote!(#base.items(#items))
 }
 
 fn param_doc(p: &Param) -> String {
@@ -607,6 +677,12 @@ fn method_doc(op: &Operation) -> String {
                 }
             ));
         }
+    }
+    if let Some(p) = &op.pagination {
+        s.push_str(&format!("\n\nPaginated ({}): `.await` gives the first page; `.items()` streams every item and `.pages()` every page, each with its position for resuming.", p.source));
+    }
+    if let Some(p) = &op.pagination {
+        s.push_str(&format!("\n\nPaginated ({}): `.await` gives the first page; `.items()` streams every item and `.pages()` every page, each with its position for resuming.", p.source));
     }
     if let Some(h) = &op.idempotency_header {
         s.push_str(&format!("\n\nIdempotent: an `{h}` key is generated per call and sent on every retry (set your own with `.idempotency_key(..)`)."));

@@ -3,6 +3,7 @@
 mod model;
 pub mod names;
 pub(crate) mod operations;
+pub mod pagination;
 mod pagination_hook;
 pub mod resolve;
 pub mod types;

@@ -3,17 +3,32 @@
 use openapiv3::{ReferenceOr, Schema};
 
 use crate::ir::operations::Ctx;
-use crate::ir::{Pagination, ParamLocation};
+use crate::ir::{Pagination, ParamLocation, TypeRef};
 
 /// Detects the pagination of a GET operation and types its items.
 pub(crate) fn detect(
-    _cx: &mut Ctx<'_, '_>,
-    _op: &openapiv3::Operation,
-    _pointer: &str,
-    _params: &[(String, ParamLocation)],
-    _success: Option<&ReferenceOr<Schema>>,
-    _success_headers: &[String],
-    _type_prefix: &str,
+    cx: &mut Ctx<'_, '_>,
+    op: &openapiv3::Operation,
+    pointer: &str,
+    params: &[(String, ParamLocation)],
+    success: Option<&ReferenceOr<Schema>>,
+    success_headers: &[String],
+    type_prefix: &str,
 ) -> Option<Pagination> {
-    None
+    let found =
+        crate::ir::pagination::detect(cx.doc, op, pointer, params, success, success_headers)?;
+    let item_ty = match &found.item_schema {
+        Some(s) => cx.space.type_of(
+            s,
+            &format!("{type_prefix}Item"),
+            &format!("{pointer}/pagination/items"),
+        ),
+        None => TypeRef::Json,
+    };
+    Some(Pagination {
+        scheme: found.scheme,
+        items: found.items,
+        item_ty,
+        source: found.source,
+    })
 }

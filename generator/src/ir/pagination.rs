@@ -1,0 +1,426 @@
+//! Which list operations paginate, and how.
+//!
+//! Found in this order:
+//! 1. `x-sturdy-pagination` on the operation:
+//!    `{scheme: cursor|page_token|offset|page_number|next_url|link_header, param, items,
+//!    has_more?, cursor?, cursor_from_last_item?, limit_param?, start?}` (pointers are JSON
+//!    pointers into the response body; for `next_url`, `cursor` points at the URL).
+//! 2. Extensions other tools use: `x-dropshot-pagination` (Oxide: `page_token`, `next_page`,
+//!    `items`), `x-ms-pageable` (`nextLinkName`, `itemName`).
+//! 3. Heuristics on parameters and the success response (refs and `allOf` followed):
+//!    - `starting_after` + `has_more` + `data` (Stripe): cursor from the last item's `id`;
+//!    - a cursor parameter (`cursor`, `page_token`, `pageToken`, `continue`, `marker`, `after`,
+//!      `offset` when the response has `next_page.offset` as in Asana) and a next-cursor field
+//!      (`next_cursor`, `response_metadata.next_cursor`, `metadata.continue`,
+//!      `next_page_token`, `nextPageToken`, `next_page`, `next_marker`, `next_page.offset`);
+//!    - a `next` URL field beside an array (Spotify, Box);
+//!    - `offset` (+ `limit`) with an array;
+//!    - `page` (+ `per_page`) with a declared `Link` header (GitHub) → the `Link` header, else
+//!      page numbers.
+
+use openapiv3::{ReferenceOr, Schema, SchemaKind, Type};
+
+use crate::ir::{PageScheme, ParamLocation};
+use crate::load::Document;
+
+/// What detection found.
+#[derive(Debug, Clone)]
+pub struct Detected {
+    /// The scheme.
+    pub scheme: PageScheme,
+    /// JSON pointer to the items array.
+    pub items: String,
+    /// The items' schema, when known.
+    pub item_schema: Option<ReferenceOr<Schema>>,
+    /// How it was found.
+    pub source: String,
+}
+
+fn resolve<'d>(doc: &'d Document, s: &'d ReferenceOr<Schema>) -> Option<&'d Schema> {
+    let mut cur = s;
+    for _ in 0..16 {
+        match cur {
+            ReferenceOr::Item(s) => return Some(s),
+            ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/schemas/")?
+                    .replace("~1", "/")
+                    .replace("~0", "~");
+                cur = doc.openapi.components.as_ref()?.schemas.get(&name)?;
+            }
+        }
+    }
+    None
+}
+
+/// Properties of an object schema (following `allOf`).
+fn properties(
+    doc: &Document,
+    s: &ReferenceOr<Schema>,
+    out: &mut Vec<(String, ReferenceOr<Schema>)>,
+    depth: usize,
+) {
+    if depth > 8 {
+        return;
+    }
+    let Some(s) = resolve(doc, s) else { return };
+    let unbox = |b: &ReferenceOr<Box<Schema>>| match b {
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+            reference: reference.clone(),
+        },
+        ReferenceOr::Item(i) => ReferenceOr::Item((**i).clone()),
+    };
+    match &s.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => {
+            out.extend(o.properties.iter().map(|(k, v)| (k.clone(), unbox(v))))
+        }
+        SchemaKind::AllOf { all_of } => all_of
+            .iter()
+            .for_each(|m| properties(doc, m, out, depth + 1)),
+        SchemaKind::Any(a) => {
+            out.extend(a.properties.iter().map(|(k, v)| (k.clone(), unbox(v))));
+            a.all_of
+                .iter()
+                .for_each(|m| properties(doc, m, out, depth + 1));
+        }
+        _ => {}
+    }
+}
+
+fn array_items(doc: &Document, s: &ReferenceOr<Schema>) -> Option<Option<ReferenceOr<Schema>>> {
+    let s = resolve(doc, s)?;
+    let items = match &s.schema_kind {
+        SchemaKind::Type(Type::Array(a)) => a.items.clone(),
+        SchemaKind::Any(a) if a.typ.as_deref() == Some("array") => a.items.clone(),
+        SchemaKind::AllOf { all_of } if all_of.len() == 1 => return array_items(doc, &all_of[0]),
+        _ => return None,
+    };
+    Some(items.map(|b| match b {
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference },
+        ReferenceOr::Item(i) => ReferenceOr::Item(*i),
+    }))
+}
+
+/// A pointer to the first property named in `path` that exists (`a/b` nested).
+fn find_field(
+    doc: &Document,
+    props: &[(String, ReferenceOr<Schema>)],
+    candidates: &[&str],
+) -> Option<String> {
+    for c in candidates {
+        let mut parts = c.split('/');
+        let first = parts.next()?;
+        let Some((_, schema)) = props.iter().find(|(k, _)| k == first) else {
+            continue;
+        };
+        let mut pointer = format!("/{first}");
+        let mut cur = schema.clone();
+        let mut ok = true;
+        for part in parts {
+            let mut inner = Vec::new();
+            properties(doc, &cur, &mut inner, 0);
+            match inner.into_iter().find(|(k, _)| k == part) {
+                Some((_, s)) => {
+                    pointer.push('/');
+                    pointer.push_str(part);
+                    cur = s;
+                }
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok {
+            return Some(pointer);
+        }
+    }
+    None
+}
+
+const ITEM_NAMES: &[&str] = &[
+    "data", "items", "results", "entries", "records", "values", "value", "members", "channels",
+    "messages", "elements", "list",
+];
+
+/// The items array of a page: a top-level array, a well-known name, or the only array.
+fn items_of(
+    doc: &Document,
+    success: &ReferenceOr<Schema>,
+    props: &[(String, ReferenceOr<Schema>)],
+) -> Option<(String, Option<ReferenceOr<Schema>>)> {
+    if let Some(items) = array_items(doc, success) {
+        return Some((String::new(), items));
+    }
+    let arrays: Vec<(&String, Option<ReferenceOr<Schema>>)> = props
+        .iter()
+        .filter_map(|(k, s)| array_items(doc, s).map(|i| (k, i)))
+        .collect();
+    for name in ITEM_NAMES {
+        if let Some((k, i)) = arrays.iter().find(|(k, _)| k.as_str() == *name) {
+            return Some((format!("/{k}"), i.clone()));
+        }
+    }
+    if arrays.len() == 1 {
+        let (k, i) = &arrays[0];
+        return Some((format!("/{k}"), i.clone()));
+    }
+    None
+}
+
+fn ext_str(v: &serde_json::Value, k: &str) -> Option<String> {
+    v.get(k).and_then(|x| x.as_str()).map(str::to_owned)
+}
+
+/// Detects the pagination of a GET operation.
+pub fn detect(
+    doc: &Document,
+    op: &openapiv3::Operation,
+    _op_pointer: &str,
+    params: &[(String, ParamLocation)],
+    success: Option<&ReferenceOr<Schema>>,
+    success_headers: &[String],
+) -> Option<Detected> {
+    let query: Vec<&str> = params
+        .iter()
+        .filter(|(_, l)| *l == ParamLocation::Query)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let has = |n: &str| query.contains(&n);
+    let mut props = Vec::new();
+    if let Some(s) = success {
+        properties(doc, s, &mut props, 0);
+    }
+    let items = success.and_then(|s| items_of(doc, s, &props));
+
+    // 1. Our own extension.
+    if let Some(x) = op.extensions.get("x-sturdy-pagination") {
+        let scheme_name = ext_str(x, "scheme").unwrap_or_default();
+        let param = ext_str(x, "param").unwrap_or_default();
+        let items_ptr = ext_str(x, "items")
+            .or_else(|| items.as_ref().map(|(p, _)| p.clone()))
+            .unwrap_or_default();
+        let scheme = match scheme_name.as_str() {
+            "cursor" | "page_token" => PageScheme::Cursor {
+                param,
+                cursor: ext_str(x, "cursor"),
+                from_last_item: ext_str(x, "cursor_from_last_item"),
+                has_more: ext_str(x, "has_more"),
+            },
+            "offset" => PageScheme::Offset {
+                param,
+                limit_param: ext_str(x, "limit_param"),
+            },
+            "page_number" => PageScheme::PageNumber {
+                param,
+                start: x.get("start").and_then(|s| s.as_u64()).unwrap_or(1),
+            },
+            "next_url" => PageScheme::NextUrl {
+                pointer: ext_str(x, "cursor")
+                    .or_else(|| ext_str(x, "next"))
+                    .unwrap_or_else(|| "/next".into()),
+            },
+            "link_header" => PageScheme::LinkHeader,
+            _ => return None,
+        };
+        let item_schema = items
+            .as_ref()
+            .filter(|(p, _)| *p == items_ptr)
+            .and_then(|(_, s)| s.clone());
+        return Some(Detected {
+            scheme,
+            items: items_ptr,
+            item_schema,
+            source: "x-sturdy-pagination".into(),
+        });
+    }
+    // 2. Others' extensions.
+    if op.extensions.contains_key("x-dropshot-pagination") {
+        let (ptr, item) = items.clone().unwrap_or(("/items".into(), None));
+        return Some(Detected {
+            scheme: PageScheme::Cursor {
+                param: "page_token".into(),
+                cursor: Some("/next_page".into()),
+                from_last_item: None,
+                has_more: None,
+            },
+            items: ptr,
+            item_schema: item,
+            source: "x-dropshot-pagination".into(),
+        });
+    }
+    if let Some(x) = op.extensions.get("x-ms-pageable") {
+        let next = ext_str(x, "nextLinkName")?;
+        let item_name = ext_str(x, "itemName").unwrap_or_else(|| "value".into());
+        let item = props
+            .iter()
+            .find(|(k, _)| *k == item_name)
+            .and_then(|(_, s)| array_items(doc, s))
+            .flatten();
+        return Some(Detected {
+            scheme: PageScheme::NextUrl {
+                pointer: format!("/{next}"),
+            },
+            items: format!("/{item_name}"),
+            item_schema: item,
+            source: "x-ms-pageable".into(),
+        });
+    }
+    // 3. Heuristics.
+    let (items_ptr, item_schema) = items?;
+    let found = |scheme: PageScheme, why: &str| {
+        Some(Detected {
+            scheme,
+            items: items_ptr.clone(),
+            item_schema: item_schema.clone(),
+            source: format!("heuristic: {why}"),
+        })
+    };
+    if has("starting_after") {
+        if let Some(more) = find_field(doc, &props, &["has_more"]) {
+            return found(
+                PageScheme::Cursor {
+                    param: "starting_after".into(),
+                    cursor: None,
+                    from_last_item: Some("id".into()),
+                    has_more: Some(more),
+                },
+                "starting_after + has_more",
+            );
+        }
+    }
+    let cursor_params = [
+        "cursor",
+        "page_token",
+        "pageToken",
+        "continue",
+        "marker",
+        "after",
+        "next_token",
+        "nextToken",
+        "page_cursor",
+        "offset",
+        "start_cursor",
+    ];
+    let cursor_fields = [
+        "next_cursor",
+        "response_metadata/next_cursor",
+        "metadata/continue",
+        "next_page_token",
+        "nextPageToken",
+        "next_page/offset",
+        "next_marker",
+        "next_token",
+        "nextToken",
+        "cursor/next",
+        "paging/next_cursor",
+        "next_page_cursor",
+        "pagination/next_cursor",
+        "meta/next_cursor",
+        "last_id",
+    ];
+    for p in cursor_params {
+        if has(p) {
+            if let Some(c) = find_field(doc, &props, &cursor_fields) {
+                let has_more = find_field(doc, &props, &["has_more", "has_next", "more"]);
+                return found(
+                    PageScheme::Cursor {
+                        param: p.into(),
+                        cursor: Some(c),
+                        from_last_item: None,
+                        has_more,
+                    },
+                    &format!("{p} parameter + next cursor field"),
+                );
+            }
+            if p != "offset" {
+                if let Some(c) = find_field(doc, &props, &["next_page"]) {
+                    return found(
+                        PageScheme::Cursor {
+                            param: p.into(),
+                            cursor: Some(c),
+                            from_last_item: None,
+                            has_more: None,
+                        },
+                        &format!("{p} parameter + next_page"),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(next) = find_field(
+        doc,
+        &props,
+        &[
+            "next",
+            "next_url",
+            "nextUrl",
+            "next_page_uri",
+            "next_page_url",
+            "links/next",
+            "_links/next/href",
+            "paging/next",
+        ],
+    ) {
+        return found(PageScheme::NextUrl { pointer: next }, "next URL field");
+    }
+    if has("offset") && offset_is_token(doc, op) {
+        // An opaque offset token (Asana): the next one is in `next_page.offset`.
+        return found(
+            PageScheme::Cursor {
+                param: "offset".into(),
+                cursor: Some("/next_page/offset".into()),
+                from_last_item: None,
+                has_more: None,
+            },
+            "offset token (string) + next_page.offset",
+        );
+    }
+    if has("offset") {
+        let limit = ["limit", "count", "page_size", "per_page"]
+            .iter()
+            .find(|l| has(l))
+            .map(|l| (*l).to_owned());
+        return found(
+            PageScheme::Offset {
+                param: "offset".into(),
+                limit_param: limit,
+            },
+            "offset parameter",
+        );
+    }
+    if has("page") {
+        if success_headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("link"))
+        {
+            return found(PageScheme::LinkHeader, "page parameter + Link header");
+        }
+        return found(
+            PageScheme::PageNumber {
+                param: "page".into(),
+                start: 1,
+            },
+            "page parameter",
+        );
+    }
+    None
+}
+
+/// Whether the operation's `offset` query parameter is a string (an opaque token), not a number.
+fn offset_is_token(doc: &Document, op: &openapiv3::Operation) -> bool {
+    op.parameters.iter().any(|p| {
+        let value = match p {
+            ReferenceOr::Item(p) => serde_json::to_value(p).ok(),
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix('#')
+                .and_then(|ptr| doc.raw.pointer(ptr))
+                .cloned(),
+        };
+        value.is_some_and(|v| {
+            v.get("name").and_then(|n| n.as_str()) == Some("offset")
+                && v.get("in").and_then(|n| n.as_str()) == Some("query")
+                && v.pointer("/schema/type").and_then(|t| t.as_str()) == Some("string")
+        })
+    })
+}
