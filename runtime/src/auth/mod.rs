@@ -17,6 +17,8 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::{Error, ErrorKind};
 use crate::request::OperationMeta;
 
+pub mod oauth2;
+
 /// Where an API key goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiKeyLocation {
@@ -194,20 +196,28 @@ impl Auth {
         op: &OperationMeta,
         force_refresh: bool,
     ) -> Result<Applied, Error> {
-        if op.security.is_empty() || op.security.iter().any(|alt| alt.is_empty()) {
+        if op.security.is_empty() {
             return Ok(Applied::default());
         }
+        // The first alternative whose every scheme has a credential. An empty alternative
+        // (`{}`: auth optional) is used only when no other one has credentials.
         let chosen: Option<Vec<(&'static SecurityScheme, Credential)>> = {
             let creds = self
                 .creds
                 .read()
                 .map_err(|_| Error::new(ErrorKind::Credentials, "credential store poisoned"))?;
-            op.security.iter().find_map(|alt| {
-                alt.iter()
-                    .map(|name| Some((self.scheme(name)?, creds.get(*name)?.clone())))
-                    .collect::<Option<Vec<_>>>()
-            })
+            op.security
+                .iter()
+                .filter(|alt| !alt.is_empty())
+                .find_map(|alt| {
+                    alt.iter()
+                        .map(|name| Some((self.scheme(name)?, creds.get(*name)?.clone())))
+                        .collect::<Option<Vec<_>>>()
+                })
         };
+        if chosen.is_none() && op.security.iter().any(|alt| alt.is_empty()) {
+            return Ok(Applied::default());
+        }
         let Some(chosen) = chosen else {
             let wanted: Vec<String> = op.security.iter().map(|alt| alt.join(" + ")).collect();
             let mut e = Error::new(
