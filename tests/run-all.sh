@@ -24,5 +24,5 @@ fi
 cleanup() { if [ -n "$pg_started" ]; then bash tests/peers/postgres.sh stop || true; fi; }
 trap cleanup EXIT
 
-cargo test --workspace --all-targets "$@"
-cargo test --workspace --doc
+cargo test --workspace --all-targets --features sturdy-inbox/postgres "$@"
+cargo test --workspace --doc --features sturdy-inbox/postgres
