@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{json, Value};
+use sturdy_generator::emit::operations::is_copy;
 use sturdy_generator::emit::rust::type_tokens;
 use sturdy_generator::ir::{
     Api, BodyEncoding, Param, Prim, ResponseEncoding, StatusMatch, TypeKind, TypeRef,
@@ -324,23 +325,6 @@ fn raw_str(s: &str) -> String {
         hashes.push('#');
     }
     format!("r{hashes}\"{s}\"{hashes}")
-}
-
-fn is_copy(ty: &TypeRef) -> bool {
-    matches!(
-        ty,
-        TypeRef::Prim(
-            Prim::Bool
-                | Prim::I32
-                | Prim::I64
-                | Prim::U64
-                | Prim::F32
-                | Prim::F64
-                | Prim::DateTime
-                | Prim::Date
-                | Prim::Uuid
-        )
-    )
 }
 
 /// The driver's `main.rs` for a generated crate named `krate` (its Rust identifier);

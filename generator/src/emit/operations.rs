@@ -50,7 +50,8 @@ pub fn by_module(api: &Api) -> BTreeMap<String, Vec<&Operation>> {
     out
 }
 
-fn is_copy(ty: &TypeRef) -> bool {
+/// Whether a value of `ty` is passed by value (small `Copy` types).
+pub fn is_copy(ty: &TypeRef) -> bool {
     matches!(
         ty,
         TypeRef::Prim(

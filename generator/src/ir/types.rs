@@ -436,6 +436,31 @@ impl<'a> TypeSpace<'a> {
         }
     }
 
+    /// A component whose schema is just another type becomes a named alias of it; an inline
+    /// one is that type.
+    fn alias_or(
+        &mut self,
+        fixed: Option<String>,
+        t: TypeRef,
+        s: &Schema,
+        pointer: &str,
+    ) -> TypeRef {
+        match fixed {
+            Some(name) => {
+                let def = TypeDef {
+                    name: name.clone(),
+                    origin: pointer.to_owned(),
+                    docs: docs_of(s),
+                    deprecated: s.schema_data.deprecated,
+                    kind: TypeKind::Alias(t),
+                };
+                self.types.insert(name.clone(), def);
+                TypeRef::Named(name)
+            }
+            None => t,
+        }
+    }
+
     fn enum_type(
         &mut self,
         values: Vec<String>,
@@ -559,22 +584,7 @@ impl<'a> TypeSpace<'a> {
         if members.len() == 1 {
             let (i, m) = members[0];
             let t = self.type_of(m, hint, &format!("{pointer}/{key}/{i}"));
-            return match fixed {
-                Some(name) => {
-                    self.types.insert(
-                        name.clone(),
-                        TypeDef {
-                            name: name.clone(),
-                            origin: pointer.to_owned(),
-                            docs: docs_of(s),
-                            deprecated: s.schema_data.deprecated,
-                            kind: TypeKind::Alias(t),
-                        },
-                    );
-                    TypeRef::Named(name)
-                }
-                None => t,
-            };
+            return self.alias_or(fixed, t, s, pointer);
         }
         let mut scope = Scope::with_reserved(["Other", "Unknown"]);
         let mut variants: Vec<UnionVariant> = Vec::new();
@@ -700,22 +710,7 @@ impl<'a> TypeSpace<'a> {
     ) -> TypeRef {
         if members.len() == 1 {
             let t = self.type_of(&members[0], hint, &format!("{pointer}/allOf/0"));
-            return match fixed {
-                Some(name) => {
-                    self.types.insert(
-                        name.clone(),
-                        TypeDef {
-                            name: name.clone(),
-                            origin: pointer.to_owned(),
-                            docs: docs_of(s),
-                            deprecated: s.schema_data.deprecated,
-                            kind: TypeKind::Alias(t),
-                        },
-                    );
-                    TypeRef::Named(name)
-                }
-                None => t,
-            };
+            return self.alias_or(fixed, t, s, pointer);
         }
         let mut props = indexmap::IndexMap::new();
         let mut required = Vec::new();
