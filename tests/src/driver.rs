@@ -485,6 +485,25 @@ async fn main() {
             args.join(", "),
         );
     }
+    // Webhooks: sign an example event as the provider would, verify it, decode it.
+    if api.runtime.webhook_signature.is_some() {
+        for w in &api.webhooks {
+            let mut body = synth(api, &w.ty, 0);
+            if let (Some(tag), serde_json::Value::Object(o)) =
+                (w.discriminator_values.first(), &mut body)
+            {
+                o.insert("type".into(), json!(tag));
+            }
+            let body = serde_json::to_string(&body).expect("json");
+            let name = &w.name;
+            let variant = &w.variant;
+            let _ = writeln!(
+                s,
+                "    {{\n        let body = {body_lit}.as_bytes();\n        let v = {krate}::webhooks::verifier(vec![\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\".to_owned()]).build().expect(\"verifier\");\n        let now = std::time::SystemTime::now();\n        let headers = v.sign(\"evt_1\", now, body).expect(\"sign\");\n        let verified = v.verify(&headers, body, now).is_ok();\n        let mut tampered = body.to_vec(); tampered.push(b' ');\n        let refused = v.verify(&headers, &tampered, now).is_err();\n        let decoded = matches!({krate}::webhooks::WebhookEvent::from_payload({name:?}, body), Ok({krate}::webhooks::WebhookEvent::{variant}(_)));\n        println!(\"{{}}\", serde_json::json!({{\"webhook\": {name:?}, \"verified\": verified, \"tampered_refused\": refused, \"decoded\": decoded}}));\n    }}",
+                body_lit = raw_str(&body),
+            );
+        }
+    }
     s.push_str("}\n");
     s
 }

@@ -16,12 +16,22 @@ fn check(spec: PathBuf, name: &str) {
     let mut failures = Vec::new();
     let mut calls = 0;
     let mut peer_limits = 0;
+    let mut webhooks = 0;
     for dynamic in [false, true] {
         let prism = peers::prism(&spec, dynamic).unwrap_or_else(|e| panic!("{e}"));
         let base = format!("http://127.0.0.1:{}", prism.port);
         let lines = run_driver(&built.driver, &base, dynamic).unwrap_or_else(|e| panic!("{e}"));
         drop(prism);
         for l in &lines {
+            if let Some(w) = l.get("webhook") {
+                webhooks += 1;
+                for k in ["verified", "tampered_refused", "decoded"] {
+                    if l[k] != true {
+                        failures.push(format!("webhook {w}: {k} is {}", l[k]));
+                    }
+                }
+                continue;
+            }
             calls += 1;
             let op = l["op"].as_str().unwrap_or("?");
             if let Some(what) = l.get("skipped") {
@@ -73,7 +83,7 @@ fn check(spec: PathBuf, name: &str) {
         failures.join("\n")
     );
     eprintln!(
-        "{name}: {calls} calls against Prism ({} operations), all conformant; {peer_limits} responses Prism could not render",
+        "{name}: {calls} calls against Prism ({} operations), all conformant; {peer_limits} responses Prism could not render; {webhooks} webhook events signed, verified and decoded",
         built.api.operations.len()
     );
     assert!(
@@ -96,4 +106,18 @@ fn oxide_nexus_against_prism() {
         return eprintln!("SKIP: ../shared not found");
     };
     check(shared.join("specs/oxide-nexus.json"), "oxide");
+}
+
+#[test]
+fn messaging_snapshot_converted_to_openapi_against_prism() {
+    // A contract snapshot, converted to OpenAPI 3.1 (as `sturdy convert` does), served by
+    // Prism: bearer auth, a declared error case, cursor pagination, and its webhooks signed
+    // with Standard Webhooks, verified and decoded by the generated client.
+    let snapshot = sturdy_tests::workspace_root().join("fixtures/snapshots/messaging.yaml");
+    let converted =
+        sturdy_generator::load::snapshot::convert_to_openapi(&snapshot).expect("convert");
+    let dir = sturdy_tests::scratch("messaging-openapi");
+    let path = dir.join("messaging.openapi.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&converted).unwrap()).unwrap();
+    check(path, "messaging");
 }

@@ -24,6 +24,10 @@ fn every_shared_spec_generates_a_crate_that_compiles_cleanly() {
     specs.sort();
     specs.push(shared.join("peers/petstore.yaml"));
     specs.push(sturdy_tests::workspace_root().join("fixtures/snapshot/shapes.yaml"));
+    // The contract snapshots.
+    for s in ["payments", "crm", "messaging"] {
+        specs.push(sturdy_tests::workspace_root().join(format!("fixtures/snapshots/{s}.yaml")));
+    }
     let root = scratch("specs");
     let mut members = Vec::new();
     let mut table = Vec::new();
