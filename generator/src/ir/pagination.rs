@@ -6,7 +6,9 @@
 //!    has_more?, cursor?, cursor_from_last_item?, limit_param?, start?}` (pointers are JSON
 //!    pointers into the response body; for `next_url`, `cursor` points at the URL).
 //! 2. Extensions other tools use: `x-dropshot-pagination` (Oxide: `page_token`, `next_page`,
-//!    `items`), `x-ms-pageable` (`nextLinkName`, `itemName`).
+//!    `items`), `x-speakeasy-pagination` (`type`, `inputs`, `outputs` with JSONPath),
+//!    `x-fern-pagination` (`cursor`/`offset`, `next_cursor`, `results` as `$request.x` /
+//!    `$response.a.b`), `x-ms-pageable` (`nextLinkName`, `itemName`).
 //! 3. Heuristics on parameters and the success response (refs and `allOf` followed):
 //!    - `starting_after` + `has_more` + `data` (Stripe): cursor from the last item's `id`;
 //!    - a cursor parameter (`cursor`, `page_token`, `pageToken`, `continue`, `marker`, `after`,
@@ -249,6 +251,16 @@ pub fn detect(
             source: "x-dropshot-pagination".into(),
         });
     }
+    if let Some(x) = op.extensions.get("x-speakeasy-pagination") {
+        if let Some(d) = speakeasy(x, &props, doc) {
+            return Some(d);
+        }
+    }
+    if let Some(x) = op.extensions.get("x-fern-pagination") {
+        if let Some(d) = fern(x, &props, doc) {
+            return Some(d);
+        }
+    }
     if let Some(x) = op.extensions.get("x-ms-pageable") {
         let next = ext_str(x, "nextLinkName")?;
         let item_name = ext_str(x, "itemName").unwrap_or_else(|| "value".into());
@@ -423,4 +435,197 @@ fn offset_is_token(doc: &Document, op: &openapiv3::Operation) -> bool {
                 && v.pointer("/schema/type").and_then(|t| t.as_str()) == Some("string")
         })
     })
+}
+
+/// `$.a.b`, `$response.a.b` or `a.b` as a JSON pointer (`/a/b`).
+fn json_path_pointer(path: &str) -> String {
+    let p = path
+        .trim_start_matches("$response")
+        .trim_start_matches('$')
+        .trim_start_matches('.');
+    if p.is_empty() {
+        String::new()
+    } else {
+        format!("/{}", p.replace('.', "/"))
+    }
+}
+
+fn item_schema_at(
+    doc: &Document,
+    props: &[(String, ReferenceOr<Schema>)],
+    pointer: &str,
+) -> Option<ReferenceOr<Schema>> {
+    let first = pointer.trim_start_matches('/').split('/').next()?;
+    props
+        .iter()
+        .find(|(k, _)| k == first)
+        .and_then(|(_, s)| array_items(doc, s))
+        .flatten()
+}
+
+/// `x-speakeasy-pagination`.
+fn speakeasy(
+    x: &serde_json::Value,
+    props: &[(String, ReferenceOr<Schema>)],
+    doc: &Document,
+) -> Option<Detected> {
+    let inputs: Vec<(String, String)> = x
+        .get("inputs")?
+        .as_array()?
+        .iter()
+        .filter_map(|i| Some((ext_str(i, "name")?, ext_str(i, "type")?)))
+        .collect();
+    let outputs = x.get("outputs");
+    let out = |k: &str| {
+        outputs
+            .and_then(|o| o.get(k))
+            .and_then(|v| v.as_str())
+            .map(json_path_pointer)
+    };
+    let items = out("results").unwrap_or_default();
+    let input = |t: &str| {
+        inputs
+            .iter()
+            .find(|(_, ty)| ty == t)
+            .map(|(n, _)| n.clone())
+    };
+    let scheme = match ext_str(x, "type")?.as_str() {
+        "cursor" => PageScheme::Cursor {
+            param: input("cursor")?,
+            cursor: out("nextCursor"),
+            from_last_item: None,
+            has_more: None,
+        },
+        "offsetLimit" => match (input("offset"), input("page")) {
+            (Some(o), _) => PageScheme::Offset {
+                param: o,
+                limit_param: input("limit"),
+            },
+            (None, Some(p)) => PageScheme::PageNumber { param: p, start: 1 },
+            _ => return None,
+        },
+        "url" => PageScheme::NextUrl {
+            pointer: out("nextUrl")?,
+        },
+        _ => return None,
+    };
+    let item_schema = item_schema_at(doc, props, &items);
+    Some(Detected {
+        scheme,
+        items,
+        item_schema,
+        source: "x-speakeasy-pagination".into(),
+    })
+}
+
+/// `x-fern-pagination`.
+fn fern(
+    x: &serde_json::Value,
+    props: &[(String, ReferenceOr<Schema>)],
+    doc: &Document,
+) -> Option<Detected> {
+    let req = |k: &str| ext_str(x, k).map(|v| v.trim_start_matches("$request.").to_owned());
+    let items = ext_str(x, "results")
+        .map(|r| json_path_pointer(&r))
+        .unwrap_or_default();
+    let scheme = if let Some(c) = req("cursor") {
+        PageScheme::Cursor {
+            param: c,
+            cursor: ext_str(x, "next_cursor").map(|n| json_path_pointer(&n)),
+            from_last_item: None,
+            has_more: None,
+        }
+    } else if let Some(o) = req("offset") {
+        PageScheme::PageNumber { param: o, start: 1 }
+    } else {
+        return None;
+    };
+    let item_schema = item_schema_at(doc, props, &items);
+    Some(Detected {
+        scheme,
+        items,
+        item_schema,
+        source: "x-fern-pagination".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn detect_in(op_yaml: &str) -> Option<Detected> {
+        let text = format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /x:\n    get:\n{op_yaml}      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  data: {{type: array, items: {{type: string}}}}\n                  next: {{type: string}}\n                  has_more: {{type: boolean}}\n"
+        );
+        let doc = crate::load::load_str(&text, Path::new("t.yaml")).unwrap();
+        let item = doc
+            .openapi
+            .paths
+            .paths
+            .get("/x")
+            .unwrap()
+            .as_item()
+            .unwrap()
+            .get
+            .clone()
+            .unwrap();
+        let params: Vec<(String, ParamLocation)> = item
+            .parameters
+            .iter()
+            .filter_map(|p| p.as_item())
+            .map(|p| (p.parameter_data_ref().name.clone(), ParamLocation::Query))
+            .collect();
+        let schema = item
+            .responses
+            .responses
+            .values()
+            .next()
+            .unwrap()
+            .as_item()
+            .unwrap()
+            .content["application/json"]
+            .schema
+            .clone()
+            .unwrap();
+        detect(&doc, &item, "#/paths/~1x/get", &params, Some(&schema), &[])
+    }
+
+    #[test]
+    fn speakeasy_and_fern_extensions() {
+        let d = detect_in("      x-speakeasy-pagination: {type: cursor, inputs: [{name: after, in: parameters, type: cursor}], outputs: {results: $.data, nextCursor: $.next}}\n").unwrap();
+        assert_eq!(
+            d.scheme,
+            PageScheme::Cursor {
+                param: "after".into(),
+                cursor: Some("/next".into()),
+                from_last_item: None,
+                has_more: None
+            }
+        );
+        assert_eq!(d.items, "/data");
+        assert!(d.item_schema.is_some());
+        let d = detect_in("      x-fern-pagination: {cursor: $request.starting_after, next_cursor: $response.next, results: $response.data}\n").unwrap();
+        assert_eq!(
+            d.scheme,
+            PageScheme::Cursor {
+                param: "starting_after".into(),
+                cursor: Some("/next".into()),
+                from_last_item: None,
+                has_more: None
+            }
+        );
+    }
+
+    #[test]
+    fn stripe_shape_by_heuristic() {
+        let d = detect_in(
+            "      parameters: [{name: starting_after, in: query, schema: {type: string}}]\n",
+        )
+        .unwrap();
+        assert!(
+            matches!(d.scheme, PageScheme::Cursor { ref param, ref has_more, .. } if param == "starting_after" && has_more.as_deref() == Some("/has_more"))
+        );
+        assert_eq!(d.source, "heuristic: starting_after + has_more");
+    }
 }
