@@ -87,6 +87,7 @@ pub enum BuildError {
 /// ```
 #[derive(Debug)]
 pub struct ClientBuilder {
+    pub(crate) signer: Option<crate::auth::signing::RequestSigner>,
     pub(crate) base_url: Option<String>,
     pub(crate) api: ApiMeta,
     pub(crate) timeouts: Timeouts,
@@ -120,6 +121,7 @@ impl Default for ClientBuilder {
             breaker: crate::breaker::BreakerConfig::default(),
             rate_limit: None,
             adaptive_rate_limit: true,
+            signer: None,
         }
     }
 }
@@ -165,6 +167,12 @@ impl ClientBuilder {
         self.time = time;
         self
     }
+    /// Signs every attempt of every request with HMAC (contracts that ask for it).
+    pub fn request_signer(mut self, signer: crate::auth::signing::RequestSigner) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
     /// A credential for the security scheme `scheme` (its name in the spec).
     pub fn credential(mut self, scheme: impl Into<String>, credential: Credential) -> Self {
         self.credentials.insert(scheme.into(), credential);
@@ -247,6 +255,7 @@ impl ClientBuilder {
                 breaker: crate::breaker::CircuitBreaker::new(self.breaker, &parsed),
                 limiter,
                 health: crate::health::HealthTracker::default(),
+                signer: self.signer,
             }),
         })
     }
@@ -272,6 +281,7 @@ pub(crate) struct ClientInner {
     pub(crate) breaker: crate::breaker::CircuitBreaker,
     pub(crate) limiter: crate::ratelimit::RateLimiter,
     pub(crate) health: crate::health::HealthTracker,
+    pub(crate) signer: Option<crate::auth::signing::RequestSigner>,
 }
 
 impl fmt::Debug for Client {

@@ -534,7 +534,7 @@ impl Client {
                 builder.multipart(form)
             }
         };
-        let req = match builder.build() {
+        let mut req = match builder.build() {
             Ok(r) => r,
             Err(e) => {
                 return (
@@ -546,6 +546,27 @@ impl Client {
                 )
             }
         };
+        if let Some(signer) = &self.inner.signer {
+            let path = match req.url().query() {
+                Some(q) => format!("{}?{q}", req.url().path()),
+                None => req.url().path().to_owned(),
+            };
+            let body = req
+                .body()
+                .and_then(|b| b.as_bytes())
+                .unwrap_or(&[])
+                .to_vec();
+            let now = self.inner.time.clock.system_now();
+            for (k, v) in signer.sign(req.method().as_str(), &path, &body, now) {
+                if let (Ok(name), Ok(mut value)) = (
+                    reqwest::header::HeaderName::from_bytes(k.as_bytes()),
+                    reqwest::header::HeaderValue::from_str(&v),
+                ) {
+                    value.set_sensitive(true);
+                    req.headers_mut().insert(name, value);
+                }
+            }
+        }
         let clock = &self.inner.time.clock;
         let sent_at = clock.now();
         let fut = async {

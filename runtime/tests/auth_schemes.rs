@@ -284,3 +284,49 @@ async fn a_missing_credential_fails_before_sending() {
     assert!(!format!("{:?}", Credential::token("CANARY")).contains("CANARY"));
     assert!(!format!("{:?}", Credential::basic("u", "CANARY")).contains("CANARY"));
 }
+
+#[tokio::test]
+async fn hmac_signed_requests_carry_a_fresh_signature() {
+    use std::time::{Duration, SystemTime};
+    use sturdy_runtime::auth::signing::RequestSigner;
+    static SIGNED: OperationMeta = OperationMeta::new("signed", Method::Post, "/x");
+    let s = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .mount(&s)
+        .await;
+    let clock = sturdy_runtime::time::ManualClock::new(
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+    );
+    let signer =
+        RequestSigner::new("CANARY-SIGNING-KEY").template("{timestamp}.{method}.{path}.{body}");
+    let c = Client::builder()
+        .base_url(s.uri())
+        .time_source(clock.time_source(0.0))
+        .request_signer(signer.clone())
+        .build()
+        .unwrap();
+    let call: Call<'_, serde_json::Value, std::convert::Infallible> = Call::new(
+        &c,
+        Request::new(&SIGNED, "/x".into())
+            .query("a", "1")
+            .json(&serde_json::json!({"n": 1})),
+        sturdy_runtime::decode::json,
+        |_, _| None,
+    );
+    call.await.unwrap();
+    let r = &s.received_requests().await.unwrap()[0];
+    let ts = r.headers.get("X-Timestamp").unwrap().to_str().unwrap();
+    assert_eq!(ts, "1700000000");
+    let expected = signer.sign(
+        "POST",
+        "/x?a=1",
+        &r.body,
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+    );
+    assert_eq!(
+        r.headers.get("X-Signature").unwrap().to_str().unwrap(),
+        expected[1].1
+    );
+    assert!(!format!("{c:?}").contains("CANARY"));
+}

@@ -215,6 +215,37 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
         }
         None => quote!(),
     };
+    let signing = api.runtime.request_signing.as_ref().map(|r| {
+        let s = quote!(::sturdy_runtime::auth::signing);
+        let mut chain = quote!(#s::RequestSigner::new(secret));
+        if let Some(h) = &r.header {
+            chain = quote!(#chain.header(#h));
+        }
+        if let Some(h) = &r.timestamp_header {
+            chain = quote!(#chain.timestamp_header(#h));
+        }
+        if r.algorithm.as_deref() == Some("sha512") {
+            chain = quote!(#chain.digest(#s::Digest::Sha512));
+        }
+        if r.encoding.as_deref() == Some("base64") {
+            chain = quote!(#chain.encoding(#s::Encoding::Base64));
+        }
+        if let Some(p) = &r.prefix {
+            chain = quote!(#chain.prefix(#p));
+        }
+        if let Some(t) = &r.signed {
+            chain = quote!(#chain.template(#t));
+        }
+        quote! {
+            /// The secret every request is HMAC-signed with, as the contract requires
+            /// (`x-sturdy-request-signing`).
+            pub fn signing_secret(mut self, secret: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.inner = self.inner.request_signer(#chain);
+                self
+            }
+        }
+    });
+    let signing = signing.into_iter();
     let scheme_count = api.security_schemes.len();
     let title_doc = format!(" A client for {} (API version {}).", api.title, api.version);
     let health_check = match api
@@ -318,6 +349,8 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
             }
 
             #(#scheme_methods)*
+
+            #(#signing)*
 
             /// Reads credentials from the environment variables named in the crate docs.
             #[allow(unused_mut)]

@@ -285,6 +285,20 @@ fn runtime_config(doc: &Document) -> RuntimeConfig {
             .map(str::to_owned),
         retry: operations::retry_rules(root.get("x-sturdy-retry")),
         timeout_ms: root.get("x-sturdy-timeout").and_then(|v| v.as_u64()),
+        request_signing: root
+            .get("x-sturdy-request-signing")
+            .filter(|v| v.is_object())
+            .map(|v| {
+                let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+                RequestSigning {
+                    header: s("header"),
+                    timestamp_header: s("timestamp_header"),
+                    algorithm: s("algorithm"),
+                    encoding: s("encoding"),
+                    prefix: s("prefix"),
+                    signed: s("signed"),
+                }
+            }),
         webhook_signature: root.get("x-sturdy-webhook-signature").and_then(|v| {
             let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
             Some(WebhookSignature {

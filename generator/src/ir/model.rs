@@ -538,6 +538,26 @@ pub struct RuntimeConfig {
     pub timeout_ms: Option<u64>,
     /// How webhook deliveries are signed (`x-sturdy-webhook-signature`).
     pub webhook_signature: Option<WebhookSignature>,
+    /// How requests must be signed (`x-sturdy-request-signing`).
+    pub request_signing: Option<RequestSigning>,
+}
+
+/// HMAC request signing from the contract: `x-sturdy-request-signing: {header,
+/// timestamp_header, algorithm: sha256|sha512, encoding: hex|base64, prefix, signed}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestSigning {
+    /// Signature header.
+    pub header: Option<String>,
+    /// Timestamp header.
+    pub timestamp_header: Option<String>,
+    /// `sha256` or `sha512`.
+    pub algorithm: Option<String>,
+    /// `hex` or `base64`.
+    pub encoding: Option<String>,
+    /// Signature prefix.
+    pub prefix: Option<String>,
+    /// What is signed (`{timestamp}.{method}.{path}.{body}`).
+    pub signed: Option<String>,
 }
 
 /// A webhook signature scheme from the contract.

@@ -18,6 +18,7 @@ use crate::error::{Error, ErrorKind};
 use crate::request::OperationMeta;
 
 pub mod oauth2;
+pub mod signing;
 
 /// Where an API key goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
