@@ -33,7 +33,7 @@ use crate::ir::{
 use crate::load::Document;
 use crate::Warning;
 
-const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 40;
 
 /// Every named type of an API, built on demand as operations ask for schemas.
 pub struct TypeSpace<'a> {
@@ -48,6 +48,8 @@ pub struct TypeSpace<'a> {
     shapes: BTreeMap<String, String>,
     warnings: Vec<Warning>,
     depth: usize,
+    /// `allOf`s being merged, by their members' refs: entering one again is a cycle.
+    merging: Vec<String>,
 }
 
 fn unbox(s: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
@@ -83,6 +85,7 @@ impl<'a> TypeSpace<'a> {
             shapes: BTreeMap::new(),
             warnings: Vec::new(),
             depth: 0,
+            merging: Vec::new(),
         }
     }
 
@@ -708,10 +711,48 @@ impl<'a> TypeSpace<'a> {
         pointer: &str,
         fixed: Option<String>,
     ) -> TypeRef {
+        // Members that only annotate (a description beside a `$ref`) add nothing to the type.
+        let members: Vec<ReferenceOr<Schema>> = members
+            .iter()
+            .filter(|m| !is_annotation(m))
+            .cloned()
+            .collect();
+        if members.is_empty() {
+            return TypeRef::Map(Box::new(TypeRef::Json));
+        }
         if members.len() == 1 {
             let t = self.type_of(&members[0], hint, &format!("{pointer}/allOf/0"));
             return self.alias_or(fixed, t, s, pointer);
         }
+        let key: String = members
+            .iter()
+            .map(|m| match m {
+                ReferenceOr::Reference { reference } => reference.clone(),
+                ReferenceOr::Item(_) => "inline".to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("|");
+        if key.contains('#') && self.merging.contains(&key) {
+            self.warn(
+                pointer,
+                "allOf refers back to itself through inline schemas; typed as JSON",
+            );
+            return TypeRef::Json;
+        }
+        self.merging.push(key);
+        let t = self.merge_all_of(&members, s, hint, pointer, fixed);
+        self.merging.pop();
+        t
+    }
+
+    fn merge_all_of(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        s: &Schema,
+        hint: &str,
+        pointer: &str,
+        fixed: Option<String>,
+    ) -> TypeRef {
         let mut props = indexmap::IndexMap::new();
         let mut required = Vec::new();
         let mut additional = None;
@@ -749,6 +790,29 @@ impl<'a> TypeSpace<'a> {
         break_alias_cycles(&mut self.types, &mut self.warnings);
         box_recursion(&mut self.types);
         (self.types, self.warnings)
+    }
+}
+
+/// Whether a schema only annotates (description, title, example...) without saying anything
+/// about the value's type.
+fn is_annotation(m: &ReferenceOr<Schema>) -> bool {
+    match m {
+        ReferenceOr::Reference { .. } => false,
+        ReferenceOr::Item(s) => match &s.schema_kind {
+            SchemaKind::Any(a) => {
+                a.typ.is_none()
+                    && a.properties.is_empty()
+                    && a.items.is_none()
+                    && a.all_of.is_empty()
+                    && a.one_of.is_empty()
+                    && a.any_of.is_empty()
+                    && a.not.is_none()
+                    && a.enumeration.is_empty()
+                    && a.additional_properties.is_none()
+                    && a.format.is_none()
+            }
+            _ => false,
+        },
     }
 }
 
@@ -1012,6 +1076,24 @@ mod tests {
         assert!(w
             .iter()
             .any(|w| w.pointer.contains("/N") && w.message.contains("not")));
+    }
+
+    #[test]
+    fn all_of_with_annotations_is_the_ref_and_cycles_through_inline_all_of_end() {
+        let (t, _) = space_of(&format!(
+            "{HEAD}    A: {{type: object, properties: {{b: {{allOf: [{{$ref: '#/components/schemas/B'}}, {{description: d}}]}}}}}}\n    B: {{type: object, properties: {{a: {{allOf: [{{$ref: '#/components/schemas/A'}}, {{description: d}}]}}}}}}\n"
+        ));
+        let TypeKind::Struct(a) = &t["A"].kind else {
+            panic!()
+        };
+        assert_eq!(
+            a.fields[0].ty,
+            TypeRef::Boxed(Box::new(TypeRef::Named("B".into())))
+        );
+        let (t, _) = space_of(&format!(
+            "{HEAD}    X:\n      allOf:\n        - $ref: '#/components/schemas/Y'\n        - type: object\n          properties:\n            child: {{allOf: [{{$ref: '#/components/schemas/X'}}, {{$ref: '#/components/schemas/Y'}}]}}\n    Y: {{type: object, properties: {{y: {{type: string}}}}}}\n"
+        ));
+        assert!(t.contains_key("X"));
     }
 
     #[test]
