@@ -60,6 +60,8 @@ pub fn prim_tokens(p: Prim) -> TokenStream {
 pub fn doc_text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len() + 16);
     let mut in_fence = false;
+    // A bare carriage return is not allowed in a doc comment.
+    let raw = raw.replace("\r\n", "\n").replace('\r', "\n");
     for (i, line) in raw.trim().lines().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -170,6 +172,7 @@ mod tests {
         assert_eq!(doc_text("a <b> c"), "a &lt;b&gt; c");
         assert_eq!(doc_text("```\nfoo()\n```"), "```text\nfoo()\n```");
         assert_eq!(doc_text("```js\nx"), "```text\nx\n```");
+        assert_eq!(doc_text("a\r\nb\rc"), "a\nb\nc");
         assert_eq!(
             doc_text("`https://x.io/{id}` and `a<b>`"),
             "`https://x.io/{id}` and `a<b>`"
