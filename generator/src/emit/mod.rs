@@ -248,6 +248,7 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
                 "README.md".to_owned(),
                 templates::readme(
                     api,
+                    settings,
                     &crate_name,
                     &modules
                         .iter()
@@ -392,7 +393,7 @@ mod templates {
             include_str!("../../../templates/README.md.j2"),
             minijinja::context! {
                 sturdy_version => env!("CARGO_PKG_VERSION"),
-                spec_name => "the spec",
+                spec_name => settings.spec_name.clone().unwrap_or_else(|| "the spec".to_owned()),
                 crate_name => crate_name,
                 crate_ident => crate_name.replace('-', "_"),
                 title => api.title.clone(),
