@@ -368,6 +368,7 @@ mod templates {
 
     pub(super) fn readme(
         api: &Api,
+        settings: &Settings,
         crate_name: &str,
         features: &[String],
     ) -> Result<String, EmitError> {
