@@ -363,7 +363,7 @@ impl Client {
     }
 
     fn uses_refreshing_auth(&self, op: &crate::request::OperationMeta) -> bool {
-        !op.security.is_empty()
+        self.inner.auth.is_refreshable(op)
     }
 
     /// The full URL of a request.

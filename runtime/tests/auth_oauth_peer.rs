@@ -1,22 +1,37 @@
-//! OAuth2 against the real oauth2-mock-server (`tests/peers/install-oauth.sh`), with 2 s
-//! tokens: one token request however many concurrent calls wait, refresh ahead of expiry,
-//! `invalid_grant` for a revoked refresh token (and the client's health says "needs
-//! re-auth"), retried 503s at the token endpoint, and `invalid_client` for a wrong secret.
-//! API calls go to a wiremock server that only accepts the peer's current tokens.
+//! OAuth2 against the real oauth2-mock-server (npm, installed by
+//! `tests/peers/install-oauth.sh` into `target/peers/oauth` with the shared harness
+//! `oauth-peer.mjs`), issuing 2 s tokens:
+//! - 200 concurrent calls cost one token request; 200 more after the refresh point cost
+//!   exactly one more, and 200 more after the token's expiry one more again, with no 401s;
+//! - rotated refresh tokens are kept, and a revoked one is `invalid_grant`, a Credentials error
+//!   (the client's health says it needs re-auth, and nothing reaches the API);
+//! - injected 503s at the token endpoint are retried (with the injected backoff) and succeed;
+//! - a wrong client secret is `invalid_client`, with either client authentication style;
+//! - the authorization-code flow with PKCE: the server checks the S256 challenge against the
+//!   verifier, a wrong verifier is refused, and a forged `state` sends nothing.
+//!
+//! API calls go to a wiremock server that accepts only unexpired JWTs issued by this peer.
+//! The tests skip (and say so) when node or the peer is not installed; CI installs them.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sturdy_runtime::auth::oauth2::{OAuth2, OAuth2Config};
+use base64::Engine;
+use secrecy::ExposeSecret;
+use sturdy_runtime::auth::oauth2::{ClientAuth, OAuth2, OAuth2Config};
+use sturdy_runtime::auth::pkce::AuthorizationRequest;
+use sturdy_runtime::auth::store::{MemoryStore, TokenStore};
 use sturdy_runtime::auth::{SchemeKind, SecurityScheme};
+use sturdy_runtime::time::ManualClock;
 use sturdy_runtime::{
-    ApiMeta, Call, Client, Credential, ErrorKind, HealthState, Method, OperationMeta, Request,
+    ApiMeta, Client, Credential, ErrorKind, HealthState, Method, OperationMeta, Request,
+    RequestOptions,
 };
-use wiremock::matchers::{header_regex, method};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, Request as WmRequest, ResponseTemplate};
 
 static SCHEMES: [SecurityScheme; 1] = [SecurityScheme {
     name: "oauth",
@@ -28,6 +43,7 @@ static SCHEMES: [SecurityScheme; 1] = [SecurityScheme {
 static GET: OperationMeta =
     OperationMeta::new("getThing", Method::Get, "/thing").security(&[&["oauth"]]);
 
+/// The node process of one peer; killed on drop.
 struct Peer {
     child: Child,
     port: u16,
@@ -40,18 +56,57 @@ impl Drop for Peer {
     }
 }
 
+impl Peer {
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The peer's issuer (it names `localhost` even when bound to 127.0.0.1).
+    fn issuer(&self) -> String {
+        format!("http://localhost:{}", self.port)
+    }
+
+    async fn stats(&self) -> serde_json::Value {
+        reqwest::get(self.url("/__stats"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// A refresh token straight from the peer (its client-credentials grant hands one out).
+    async fn refresh_token(&self) -> String {
+        let t: serde_json::Value = reqwest::Client::new()
+            .post(self.url("/token"))
+            .basic_auth("myclient", Some("mysecret"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        t["refresh_token"].as_str().unwrap().to_owned()
+    }
+}
+
+/// Starts a peer on a free port, or says why not and returns `None`.
 fn peer() -> Option<Peer> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/peers/oauth");
     if !dir.join("node_modules/oauth2-mock-server").exists() || !dir.join("oauth-peer.mjs").exists()
     {
-        eprintln!("SKIP: oauth2-mock-server is not installed (run tests/peers/install-oauth.sh)");
+        eprintln!(
+            "SKIP: oauth2-mock-server is not installed in {} (run tests/peers/install-oauth.sh)",
+            dir.display()
+        );
         return None;
     }
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
-        .ok()?
+        .expect("a free port")
         .port();
-    let mut child = Command::new("node")
+    let child = Command::new("node")
         .arg("oauth-peer.mjs")
         .current_dir(&dir)
         .env("PORT", port.to_string())
@@ -61,43 +116,61 @@ fn peer() -> Option<Peer> {
         .env("CC_REFRESH", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    for _ in 0..100 {
+        .spawn();
+    let child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("SKIP: cannot run node for the oauth peer: {e}");
+            return None;
+        }
+    };
+    let mut peer = Peer { child, port };
+    for _ in 0..150 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(Peer { child, port });
+            return Some(peer);
+        }
+        if let Ok(Some(status)) = peer.child.try_wait() {
+            panic!("the oauth peer exited at start ({status})");
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = child.kill();
-    panic!("oauth peer did not start");
-}
-
-async fn stats(p: &Peer) -> serde_json::Value {
-    reqwest::get(format!("http://127.0.0.1:{}/__stats", p.port))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    panic!("the oauth peer did not listen on port {port} within 15 s");
 }
 
 fn config(p: &Peer, secret: &str) -> OAuth2Config {
-    OAuth2Config::new(
-        format!("http://127.0.0.1:{}/token", p.port),
-        "myclient",
-        secret,
-    )
-    .scope("read")
+    OAuth2Config::new(p.url("/token"), "myclient", secret).scope("read")
 }
 
-async fn api() -> MockServer {
+/// The claims of a JWT, unverified.
+fn claims(jwt: &str) -> Option<serde_json::Value> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// An API that accepts only bearer JWTs issued by `issuer` that have not expired (by the
+/// wall clock, to the second as JWTs count), and answers 401 otherwise.
+async fn api(issuer: String) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(header_regex(
-            "authorization",
-            r"^Bearer ey[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$",
-        ))
+        .and(move |r: &WmRequest| {
+            let Some(jwt) = r
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+            else {
+                return false;
+            };
+            let Some(c) = claims(jwt) else { return false };
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            c["iss"] == issuer.as_str() && c["exp"].as_u64().is_some_and(|exp| exp >= now)
+        })
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
         .mount(&server)
         .await;
@@ -108,7 +181,7 @@ async fn api() -> MockServer {
     server
 }
 
-fn client(api: &MockServer, tokens: OAuth2) -> Client {
+fn client(api: &MockServer, tokens: &OAuth2) -> Client {
     Client::builder()
         .base_url(api.uri())
         .api(ApiMeta {
@@ -118,32 +191,32 @@ fn client(api: &MockServer, tokens: OAuth2) -> Client {
             error_pointer: None,
             version_header: None,
         })
-        .credential("oauth", Credential::Provider(Arc::new(tokens)))
+        .credential("oauth", Credential::Provider(Arc::new(tokens.clone())))
         .build()
         .unwrap()
 }
 
 async fn call(c: &Client) -> Result<(), sturdy_runtime::Error> {
-    let call: Call<'_, serde_json::Value, std::convert::Infallible> = Call::new(
-        c,
-        Request::new(&GET, "/thing".into()),
-        sturdy_runtime::decode::json,
-        |_, _| None,
-    );
-    call.await.map(|_| ()).map_err(|e| e.untyped())
+    c.execute(Request::new(&GET, "/thing".into()), RequestOptions::new())
+        .await
+        .map(|_| ())
+}
+
+/// How many requests reached the API.
+async fn api_requests(api: &MockServer) -> usize {
+    api.received_requests().await.unwrap().len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_calls_share_one_token_request_and_refresh_ahead_of_expiry() {
+async fn concurrent_calls_share_one_token_request_per_expiry() {
     let Some(p) = peer() else { return };
-    let api = api().await;
-    let c = client(
-        &api,
-        OAuth2::client_credentials(config(&p, "mysecret"))
-            .build()
-            .unwrap(),
-    );
+    let api = api(p.issuer()).await;
+    let tokens = OAuth2::client_credentials(config(&p, "mysecret"))
+        .build()
+        .unwrap();
+    let c = client(&api, &tokens);
     let burst = |c: Client| async move {
+        let started = std::time::Instant::now();
         let tasks: Vec<_> = (0..200)
             .map(|_| {
                 let c = c.clone();
@@ -153,80 +226,79 @@ async fn concurrent_calls_share_one_token_request_and_refresh_ahead_of_expiry() 
         for t in tasks {
             t.await.unwrap().expect("call succeeds");
         }
+        eprintln!("200 concurrent calls took {:?}", started.elapsed());
     };
     burst(c.clone()).await;
     assert_eq!(
-        stats(&p).await["client_credentials"],
+        p.stats().await["client_credentials"],
         1,
         "200 concurrent calls, one token request"
     );
-    // The 2 s token is refreshed once half its lifetime is left.
-    tokio::time::sleep(Duration::from_millis(1300)).await;
+    // Past the refresh point (half of the 2 s lifetime), before expiry.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     burst(c.clone()).await;
+    assert_eq!(p.stats().await["client_credentials"], 2, "one refresh");
+    // Past the expiry of that token.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    burst(c.clone()).await;
+    assert_eq!(p.stats().await["client_credentials"], 3, "one more");
     assert_eq!(
-        stats(&p).await["client_credentials"],
-        2,
-        "one refresh across the expiry"
+        api_requests(&api).await,
+        600,
+        "no call was refused and replayed: every token was fresh"
     );
 }
 
 #[tokio::test]
-async fn a_revoked_refresh_token_is_invalid_grant_and_needs_reauth() {
+async fn rotated_refresh_tokens_are_kept_and_a_revoked_one_is_invalid_grant() {
     let Some(p) = peer() else { return };
-    // A refresh token from the peer, then revoked.
-    let http = reqwest::Client::new();
-    let t: serde_json::Value = http
-        .post(format!("http://127.0.0.1:{}/token", p.port))
-        .basic_auth("myclient", Some("mysecret"))
-        .form(&[("grant_type", "client_credentials"), ("scope", "read")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let rt = t["refresh_token"].as_str().unwrap().to_owned();
-    // Works before revocation, and rotates.
+    let rt = p.refresh_token().await;
+    let clock = ManualClock::new(SystemTime::now());
+    let store = Arc::new(MemoryStore::default());
     let tokens = OAuth2::refresh_token(config(&p, "mysecret"), Some(rt.clone()))
+        .store(store.clone())
+        .time_source(clock.time_source(0.0))
         .build()
         .unwrap();
-    tokens.access_token(false).await.expect("refresh works");
-    http.post(format!("http://127.0.0.1:{}/revoke", p.port))
-        .form(&[("token", rt.as_str())])
+    let api = api(p.issuer()).await;
+    let c = Client::builder()
+        .base_url(api.uri())
+        .api(ApiMeta {
+            security_schemes: &SCHEMES,
+            ..ApiMeta::default()
+        })
+        .time_source(clock.time_source(0.0))
+        .credential("oauth", Credential::Provider(Arc::new(tokens.clone())))
+        .build()
+        .unwrap();
+    // Each refresh rotates the refresh token; the peer refuses a used one, so three refreshes
+    // in a row work only if each rotated token was kept.
+    let mut seen = vec![rt];
+    for _ in 0..3 {
+        call(&c).await.expect("refresh works");
+        let current = store.load().unwrap().expose_secret().to_owned();
+        assert!(!seen.contains(&current), "rotated");
+        seen.push(current);
+        clock.advance(Duration::from_millis(1500));
+    }
+    assert_eq!(p.stats().await["refresh_token"], 3);
+
+    // Revoked (the user disconnected the app, say).
+    reqwest::Client::new()
+        .post(p.url("/revoke"))
+        .form(&[("token", seen.last().unwrap().as_str())])
         .send()
         .await
         .unwrap();
-    // The rotated token is still valid; revoke a fresh one we hold instead.
-    let t2: serde_json::Value = http
-        .post(format!("http://127.0.0.1:{}/token", p.port))
-        .basic_auth("myclient", Some("mysecret"))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let rt2 = t2["refresh_token"].as_str().unwrap().to_owned();
-    http.post(format!("http://127.0.0.1:{}/revoke", p.port))
-        .form(&[("token", rt2.as_str())])
-        .send()
-        .await
-        .unwrap();
-    let api = api().await;
-    let c = client(
-        &api,
-        OAuth2::refresh_token(config(&p, "mysecret"), Some(rt2))
-            .build()
-            .unwrap(),
-    );
+    let before = api_requests(&api).await;
     let e = call(&c).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credentials, "{e}");
     assert_eq!(e.provider_code(), Some("invalid_grant"), "{e}");
+    assert!(e.hint().unwrap().contains("reconnect"), "{e}");
     assert_eq!(c.health().state, HealthState::NeedsReauth);
     assert_eq!(
-        api.received_requests().await.unwrap().len(),
-        0,
+        api_requests(&api).await,
+        before,
         "nothing sent without a token"
     );
 }
@@ -235,38 +307,140 @@ async fn a_revoked_refresh_token_is_invalid_grant_and_needs_reauth() {
 async fn token_endpoint_503s_are_retried() {
     let Some(p) = peer() else { return };
     reqwest::Client::new()
-        .post(format!(
-            "http://127.0.0.1:{}/__fail?status=503&error=temporarily_unavailable&count=2",
-            p.port
-        ))
+        .post(p.url("/__fail?status=503&error=temporarily_unavailable&count=2"))
         .send()
         .await
         .unwrap();
-    let api = api().await;
-    let c = client(
-        &api,
-        OAuth2::client_credentials(config(&p, "mysecret"))
-            .build()
-            .unwrap(),
-    );
-    call(&c).await.expect("third token attempt succeeds");
-    let s = stats(&p).await;
+    let clock = ManualClock::new(SystemTime::now());
+    let tokens = OAuth2::client_credentials(config(&p, "mysecret"))
+        .time_source(clock.time_source(0.0))
+        .build()
+        .unwrap();
+    let api = api(p.issuer()).await;
+    call(&client(&api, &tokens))
+        .await
+        .expect("the third token attempt succeeds");
+    let s = p.stats().await;
     assert_eq!(s["client_credentials"], 3, "{s}");
     assert_eq!(s["failed"], 2, "{s}");
+    assert_eq!(
+        clock.sleeps(),
+        vec![Duration::from_millis(100), Duration::from_millis(200)],
+        "backoff through the injected sleeper"
+    );
+
+    // More failures than attempts: a Credentials error that says the endpoint is failing.
+    reqwest::Client::new()
+        .post(p.url("/__fail?status=503&error=temporarily_unavailable&count=3"))
+        .send()
+        .await
+        .unwrap();
+    let tokens = OAuth2::client_credentials(config(&p, "mysecret"))
+        .time_source(clock.time_source(0.0))
+        .build()
+        .unwrap();
+    let e = call(&client(&api, &tokens)).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Credentials);
+    assert_eq!(e.provider_code(), Some("temporarily_unavailable"));
+    assert!(e.to_string().contains("failed 3 times"), "{e}");
 }
 
 #[tokio::test]
 async fn a_wrong_secret_is_invalid_client() {
     let Some(p) = peer() else { return };
-    let api = api().await;
-    let c = client(
-        &api,
-        OAuth2::client_credentials(config(&p, "wrong"))
+    let api = api(p.issuer()).await;
+    for auth in [ClientAuth::Basic, ClientAuth::Post] {
+        let tokens = OAuth2::client_credentials(config(&p, "wrong").client_auth(auth))
             .build()
-            .unwrap(),
-    );
-    let e = call(&c).await.unwrap_err();
+            .unwrap();
+        let c = client(&api, &tokens);
+        let e = call(&c).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+        assert_eq!(e.provider_code(), Some("invalid_client"), "{e}");
+        assert!(e.hint().unwrap().contains("client id or secret"));
+        assert_eq!(c.health().state, HealthState::NeedsReauth);
+        // The right secret, same style, works.
+        let good = OAuth2::client_credentials(config(&p, "mysecret").client_auth(auth))
+            .build()
+            .unwrap();
+        call(&client(&api, &good)).await.unwrap();
+    }
+    assert_eq!(p.stats().await["failed"], 2);
+}
+
+/// Follows the peer's authorize endpoint (no browser: it redirects at once).
+async fn authorize(req: &AuthorizationRequest) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = http.get(req.url()).send().await.unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    resp.headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn authorization_code_with_pkce() {
+    let Some(p) = peer() else { return };
+    let api = api(p.issuer()).await;
+    let redirect_uri = "http://127.0.0.1:1/callback";
+    let new_request = || {
+        AuthorizationRequest::new(
+            &p.url("/authorize"),
+            "myclient",
+            redirect_uri,
+            &["tasks:read"],
+        )
+        .unwrap()
+    };
+
+    // The happy path: the peer checks S256(verifier) against the challenge it was sent.
+    let req = new_request();
+    let back = authorize(&req).await;
+    let clock = ManualClock::new(SystemTime::now());
+    let tokens = OAuth2::authorization_code(config(&p, "mysecret"))
+        .time_source(clock.time_source(0.0))
+        .build()
+        .unwrap();
+    assert!(!tokens.is_connected());
+    tokens.connect_redirect(&req, &back).await.unwrap();
+    assert!(tokens.is_connected());
+    let c = client(&api, &tokens);
+    call(&c).await.unwrap();
+    let s = p.stats().await;
+    assert_eq!(s["authorization_code"], 1, "{s}");
+    assert_eq!(s["token"], 1, "the exchanged access token is used: {s}");
+    // Then it refreshes with the refresh token the exchange returned.
+    clock.advance(Duration::from_millis(1500));
+    call(&c).await.unwrap();
+    assert_eq!(p.stats().await["refresh_token"], 1);
+
+    // A wrong verifier: the peer refuses the exchange.
+    let req = new_request();
+    let back = authorize(&req).await;
+    let impostor = AuthorizationRequest::resume(req.state(), "x".repeat(43), redirect_uri).unwrap();
+    let e = tokens.connect_redirect(&impostor, &back).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credentials);
-    assert_eq!(e.provider_code(), Some("invalid_client"), "{e}");
-    assert!(e.hint().unwrap().contains("client id or secret"));
+    // The peer answers with a problem document rather than an OAuth2 error code.
+    assert_eq!(e.provider_code(), Some("token_endpoint_error"), "{e}");
+    assert!(
+        e.provider_message()
+            .unwrap()
+            .contains("code_verifier provided does not match"),
+        "{e}"
+    );
+
+    // A forged state: nothing is sent.
+    let req = new_request();
+    let back = authorize(&req).await;
+    let before = p.stats().await["token"].clone();
+    let other = new_request();
+    let e = tokens.connect_redirect(&other, &back).await.unwrap_err();
+    assert_eq!(e.provider_code(), Some("state_mismatch"));
+    assert_eq!(p.stats().await["token"], before);
 }

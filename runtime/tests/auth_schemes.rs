@@ -54,8 +54,9 @@ static GITLAB: OperationMeta = OperationMeta::new("getProjects", Method::Get, "/
     .security(&[&["private_token_header"], &["private_token_query"]]);
 static GITLAB_QUERY: OperationMeta =
     OperationMeta::new("getProjectsQ", Method::Get, "/x").security(&[&["private_token_query"]]);
+// asana.json: `security: [{personalAccessToken: []}, {oauth2: []}]`.
 static ASANA: OperationMeta = OperationMeta::new("getUsers", Method::Get, "/x")
-    .security(&[&["oauth2"], &["personalAccessToken"]]);
+    .security(&[&["personalAccessToken"], &["oauth2"]]);
 static BOTH: OperationMeta = OperationMeta::new("both", Method::Get, "/x")
     .security(&[&["bearerAuth", "private_token_header"]]);
 static OPTIONAL: OperationMeta =
@@ -223,6 +224,115 @@ async fn asana_oauth2_or_personal_access_token() {
     assert_eq!(
         last_header(&s, "authorization").await.as_deref(),
         Some("Bearer pat-1")
+    );
+    // Both available: the first alternative in the spec's order wins.
+    call(
+        &client(
+            &s,
+            vec![
+                (
+                    "oauth2",
+                    Credential::Provider(Arc::new(Static("oauth-tok"))),
+                ),
+                ("personalAccessToken", Credential::token("pat-2")),
+            ],
+        ),
+        &ASANA,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        last_header(&s, "authorization").await.as_deref(),
+        Some("Bearer pat-2")
+    );
+}
+
+// plaid.json: three header keys required together; and a cookie key.
+static PLAID_SCHEMES: [SecurityScheme; 4] = [
+    SecurityScheme {
+        name: "clientId",
+        kind: SchemeKind::ApiKey {
+            location: ApiKeyLocation::Header,
+            name: "PLAID-CLIENT-ID",
+        },
+    },
+    SecurityScheme {
+        name: "plaidVersion",
+        kind: SchemeKind::ApiKey {
+            location: ApiKeyLocation::Header,
+            name: "Plaid-Version",
+        },
+    },
+    SecurityScheme {
+        name: "secret",
+        kind: SchemeKind::ApiKey {
+            location: ApiKeyLocation::Header,
+            name: "PLAID-SECRET",
+        },
+    },
+    SecurityScheme {
+        name: "session",
+        kind: SchemeKind::ApiKey {
+            location: ApiKeyLocation::Cookie,
+            name: "sid",
+        },
+    },
+];
+static PLAID: OperationMeta = OperationMeta::new("itemGet", Method::Get, "/x").security(&[&[
+    "clientId",
+    "plaidVersion",
+    "secret",
+]]);
+static COOKIE: OperationMeta =
+    OperationMeta::new("me", Method::Get, "/x").security(&[&["session"]]);
+
+#[tokio::test]
+async fn plaid_three_headers_together_and_a_cookie_key() {
+    let s = server().await;
+    let c = Client::builder()
+        .base_url(s.uri())
+        .api(ApiMeta {
+            security_schemes: &PLAID_SCHEMES,
+            ..ApiMeta::default()
+        })
+        .credential("clientId", Credential::token("cid"))
+        .credential("plaidVersion", Credential::token("2020-09-14"))
+        .build()
+        .unwrap();
+    // One of the three missing: refused before sending.
+    let e = call(&c, &PLAID).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Credentials);
+    assert!(
+        e.message().contains("clientId + plaidVersion + secret"),
+        "{e}"
+    );
+    assert!(s.received_requests().await.unwrap().is_empty());
+    c.set_credential("secret", Credential::token("sec"));
+    call(&c, &PLAID).await.unwrap();
+    assert_eq!(
+        last_header(&s, "PLAID-CLIENT-ID").await.as_deref(),
+        Some("cid")
+    );
+    assert_eq!(
+        last_header(&s, "Plaid-Version").await.as_deref(),
+        Some("2020-09-14")
+    );
+    assert_eq!(
+        last_header(&s, "PLAID-SECRET").await.as_deref(),
+        Some("sec")
+    );
+
+    c.set_credential("session", Credential::token("abc"));
+    let call_with_cookie: Call<'_, serde_json::Value, std::convert::Infallible> = Call::new(
+        &c,
+        Request::new(&COOKIE, "/x".into()).cookie("theme", "dark"),
+        sturdy_runtime::decode::json,
+        |_, _| None,
+    );
+    call_with_cookie.await.unwrap();
+    assert_eq!(
+        last_header(&s, "cookie").await.as_deref(),
+        Some("theme=dark; sid=abc")
     );
 }
 

@@ -756,7 +756,10 @@ async fn a_401_after_a_forced_refresh_needs_reauth() {
         })
         .credential("hdr", Credential::token("a"))
         .credential("qry", Credential::token("b"))
-        .credential("bearer", Credential::token("c"))
+        .credential(
+            "bearer",
+            Credential::provider_fn(|_| async { Ok("c".to_owned().into()) }),
+        )
         .build()
         .unwrap();
     let err = client

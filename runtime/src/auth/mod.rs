@@ -5,6 +5,22 @@
 //! application supplies a [`Credential`] per scheme name. Credentials can be replaced while the
 //! client runs ([`crate::Client::set_credential`]), so a rotated key takes effect on the next
 //! request without a restart.
+//!
+//! - Each operation lists its security alternatives; the first whose every scheme has a
+//!   credential is applied (API keys in a header, query parameter or cookie; bearer; basic),
+//!   an empty alternative makes auth optional, and none at all is a
+//!   [`ErrorKind::Credentials`] error (provider code `missing_credentials`) before anything is
+//!   sent.
+//! - Keys can come from the environment: [`env_var_name`] names the variable per scheme and
+//!   [`Credential::from_scheme_env`] reads it.
+//! - Tokens that refresh come from a [`TokenProvider`]: the OAuth2 manager
+//!   ([`oauth2::OAuth2`]: client credentials, refresh token, authorization code with PKCE in
+//!   [`pkce`], refresh tokens kept in a [`store::TokenStore`]) or any async function
+//!   ([`Credential::provider_fn`]). After a 401 on such a credential the call is replayed once
+//!   with a forced refresh; a static key is not replayed.
+//! - [`crate::Client::verify_credentials`] checks the credentials at start-up; contracts that
+//!   require HMAC-signed requests use [`signing::RequestSigner`].
+//! - No secret appears in `Debug`, logs, spans or errors.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,7 +34,10 @@ use crate::error::{Error, ErrorKind};
 use crate::request::OperationMeta;
 
 pub mod oauth2;
+pub mod pkce;
 pub mod signing;
+pub mod store;
+mod verify;
 
 /// Where an API key goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,13 +124,116 @@ impl Credential {
         }
     }
 
-    /// A key or token read from the environment variable `var`, if it is set.
+    /// A refreshing token source from an async function, called before every attempt with
+    /// `force_refresh` (true after the API refused the last token with a 401). The function
+    /// should cache: it is called once per attempt.
+    ///
+    /// ```
+    /// use sturdy_runtime::Credential;
+    /// let cred = Credential::provider_fn(|_force_refresh| async {
+    ///     Ok::<_, sturdy_runtime::Error>(secrecy::SecretString::from("token-from-vault".to_owned()))
+    /// });
+    /// # let _ = cred;
+    /// ```
+    pub fn provider_fn<F, Fut>(f: F) -> Self
+    where
+        F: Fn(bool) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<SecretString, Error>> + Send + 'static,
+    {
+        struct FnProvider<F>(F);
+        impl<F, Fut> TokenProvider for FnProvider<F>
+        where
+            F: Fn(bool) -> Fut + Send + Sync + 'static,
+            Fut: Future<Output = Result<SecretString, Error>> + Send + 'static,
+        {
+            fn token(
+                &self,
+                force_refresh: bool,
+            ) -> Pin<Box<dyn Future<Output = Result<SecretString, Error>> + Send + '_>>
+            {
+                Box::pin((self.0)(force_refresh))
+            }
+        }
+        Credential::Provider(Arc::new(FnProvider(f)))
+    }
+
+    /// A key or token read from the environment variable `var`, if it is set and not empty.
     pub fn from_env(var: &str) -> Option<Self> {
         std::env::var(var)
             .ok()
             .filter(|v| !v.is_empty())
             .map(Credential::token)
     }
+
+    /// The credential for `scheme` from its documented environment variable,
+    /// [`env_var_name`]`(crate_name, scheme.name)`: a key or token, or `user:password` for an
+    /// HTTP basic scheme (a value without `:` is the user name with an empty password, as
+    /// Stripe's secret keys are used).
+    ///
+    /// ```
+    /// use sturdy_runtime::auth::{env_var_name, SchemeKind, SecurityScheme};
+    /// use sturdy_runtime::Credential;
+    /// static BEARER: SecurityScheme = SecurityScheme { name: "bearerAuth", kind: SchemeKind::Bearer };
+    /// assert_eq!(env_var_name("acme-api", BEARER.name), "ACME_API_BEARER_AUTH");
+    /// assert!(Credential::from_scheme_env("acme-api-doc-example-unset", &BEARER).is_none());
+    /// ```
+    pub fn from_scheme_env(crate_name: &str, scheme: &SecurityScheme) -> Option<Self> {
+        let value = std::env::var(env_var_name(crate_name, scheme.name))
+            .ok()
+            .filter(|v| !v.is_empty())?;
+        Some(match scheme.kind {
+            SchemeKind::Basic => match value.split_once(':') {
+                Some((user, password)) => Credential::basic(user, password),
+                None => Credential::token(value),
+            },
+            _ => Credential::token(value),
+        })
+    }
+}
+
+/// The environment variable a generated crate reads a scheme's credential from:
+/// `{CRATE}_{SCHEME}` in upper snake case, each part split into words at case changes and at
+/// anything that is not a letter or digit (`acme-api` + `bearerAuth` gives
+/// `ACME_API_BEARER_AUTH`; `gitlab` + `private_token_header` gives
+/// `GITLAB_PRIVATE_TOKEN_HEADER`). A part that starts with a digit gets a leading `_`, and a
+/// part that is a Rust keyword a trailing `_`, as the generator names its builder methods.
+pub fn env_var_name(crate_name: &str, scheme: &str) -> String {
+    format!("{}_{}", env_part(crate_name), env_part(scheme)).to_ascii_uppercase()
+}
+
+/// One part of [`env_var_name`], in lower snake case (the generator's identifier rule).
+fn env_part(raw: &str) -> String {
+    use heck::ToSnakeCase;
+    const KEYWORDS: &[&str] = &[
+        "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn",
+        "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+        "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
+        "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final",
+        "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+    ];
+    let mut cleaned = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            c if c.is_ascii_alphanumeric() => cleaned.push(c),
+            '+' => cleaned.push_str(" plus "),
+            '-' if cleaned.is_empty() => cleaned.push_str("minus "),
+            c if !c.is_ascii() && c.is_alphanumeric() => {
+                cleaned.push_str(&format!(" u{:x} ", c as u32))
+            }
+            _ => cleaned.push(' '),
+        }
+    }
+    let mut s = cleaned.to_snake_case();
+    if s.is_empty() {
+        s = "value".to_owned();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    if KEYWORDS.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
 }
 
 impl fmt::Debug for Credential {
@@ -171,9 +293,10 @@ impl Auth {
     }
 
     pub(crate) fn set(&self, scheme: &str, credential: Credential) {
-        if let Ok(mut c) = self.creds.write() {
-            c.insert(scheme.to_owned(), credential);
-        }
+        self.creds
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(scheme.to_owned(), credential);
     }
 
     pub(crate) fn names_of_secret_params(&self) -> Vec<&'static str> {
@@ -190,23 +313,19 @@ impl Auth {
         self.schemes.iter().find(|s| s.name == name)
     }
 
-    /// Applies the first security alternative of `op` for which every scheme has a
-    /// credential. An operation with no requirements gets nothing.
-    pub(crate) async fn apply(
+    /// The alternative of `op` to use: the first whose every scheme has a credential; an
+    /// empty alternative (`{}`: auth optional) only when no other has credentials. `Ok(None)`:
+    /// send without credentials.
+    #[allow(clippy::type_complexity)]
+    fn choose(
         &self,
         op: &OperationMeta,
-        force_refresh: bool,
-    ) -> Result<Applied, Error> {
+    ) -> Result<Option<Vec<(&'static SecurityScheme, Credential)>>, Error> {
         if op.security.is_empty() {
-            return Ok(Applied::default());
+            return Ok(None);
         }
-        // The first alternative whose every scheme has a credential. An empty alternative
-        // (`{}`: auth optional) is used only when no other one has credentials.
         let chosen: Option<Vec<(&'static SecurityScheme, Credential)>> = {
-            let creds = self
-                .creds
-                .read()
-                .map_err(|_| Error::new(ErrorKind::Credentials, "credential store poisoned"))?;
+            let creds = self.creds.read().unwrap_or_else(|p| p.into_inner());
             op.security
                 .iter()
                 .filter(|alt| !alt.is_empty())
@@ -216,17 +335,42 @@ impl Auth {
                         .collect::<Option<Vec<_>>>()
                 })
         };
-        if chosen.is_none() && op.security.iter().any(|alt| alt.is_empty()) {
-            return Ok(Applied::default());
+        if chosen.is_some() {
+            return Ok(chosen);
         }
-        let Some(chosen) = chosen else {
-            let wanted: Vec<String> = op.security.iter().map(|alt| alt.join(" + ")).collect();
-            let mut e = Error::new(
-                ErrorKind::Credentials,
-                format!("no credentials for any of: {}", wanted.join(" | ")),
-            );
-            e.inner_mut().hint = Some("set a credential for one of the operation's security schemes on the client builder");
-            return Err(e);
+        if op.security.iter().any(|alt| alt.is_empty()) {
+            return Ok(None);
+        }
+        let wanted: Vec<String> = op.security.iter().map(|alt| alt.join(" + ")).collect();
+        let mut e = Error::new(
+            ErrorKind::Credentials,
+            format!("no credentials for any of: {}", wanted.join(" | ")),
+        );
+        e.inner_mut().provider_code = Some("missing_credentials".to_owned());
+        e.inner_mut().hint = Some(
+            "set a credential for one of the operation's security schemes on the client builder",
+        );
+        Err(e)
+    }
+
+    /// Whether the credentials `op` would use come from a refreshing provider, so a 401 may
+    /// be worth one forced refresh and replay.
+    pub(crate) fn is_refreshable(&self, op: &OperationMeta) -> bool {
+        matches!(
+            self.choose(op),
+            Ok(Some(chosen)) if chosen.iter().any(|(_, c)| matches!(c, Credential::Provider(_)))
+        )
+    }
+
+    /// Applies the first security alternative of `op` for which every scheme has a
+    /// credential. An operation with no requirements gets nothing.
+    pub(crate) async fn apply(
+        &self,
+        op: &OperationMeta,
+        force_refresh: bool,
+    ) -> Result<Applied, Error> {
+        let Some(chosen) = self.choose(op)? else {
+            return Ok(Applied::default());
         };
         let mut applied = Applied::default();
         for (scheme, cred) in chosen {

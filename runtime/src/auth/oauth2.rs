@@ -1,112 +1,135 @@
-//! OAuth2 tokens that do not expire in production: client credentials and refresh-token
-//! grants, refreshed ahead of expiry with one refresh in flight however many calls wait,
-//! rotated refresh tokens kept, and the authorization-code flow with PKCE.
+//! OAuth2 tokens that do not expire in production: the client-credentials and refresh-token
+//! grants and the authorization-code flow with PKCE, behind one token manager, [`OAuth2`],
+//! which is a [`TokenProvider`] for [`crate::Credential::Provider`].
 //!
-//! Defaults: refresh 120 s before `expires_in` runs out (or at half the lifetime when that is
-//! shorter), 3 attempts at the token endpoint for 5xx and network failures (backoff through
-//! the client's injected sleeper), a forced refresh (after a 401) at most once per 5 s.
+//! What it does:
+//! - **Caches** the access token and **refreshes ahead of expiry**: `refresh_margin` (default
+//!   120 s) before `expires_in` runs out, but never before half the token's lifetime has
+//!   passed, so a 2 s token is refreshed after 1 s and a one-hour token after 58 minutes.
+//!   A response without `expires_in` is taken to last one hour. Expiry is judged by the
+//!   manager's [`TimeSource`] clock (give it the client's, see [`OAuth2Builder::time_source`]).
+//! - **One refresh in flight**: however many calls need a token at once, one request goes to
+//!   the token endpoint and the others wait for its result (a success or the same error).
+//! - **A 401 forces one refresh** (the executor asks with `force_refresh` and replays the call
+//!   once). Forced refreshes are coalesced: a caller that waited while another refreshed takes
+//!   that token, and a token younger than `min_forced_interval` (default 1 s) is not replaced.
+//! - **A failed refresh is retried like any safe call**: 5xx, 408, 429 and network failures,
+//!   `attempts` times in all (default 3), with exponential backoff from 200 ms and equal
+//!   jitter through the time source's sleeper and jitter (a `Retry-After` up to 10 s is
+//!   honoured). If it still fails while the cached token has not expired, the cached token is
+//!   used, and the next try is [`RETRY_PAUSE`] later (or at expiry); otherwise the call fails.
+//! - **Clear failures**: every failure is an [`ErrorKind::Credentials`] error (nothing was
+//!   sent to the API) whose [`Error::provider_code`] says why: `invalid_grant` (the refresh
+//!   token was revoked, expired or already used: the user must reconnect), `invalid_client`
+//!   (wrong client id or secret), `expired` (no refresh token left), another OAuth2 error
+//!   code from the provider, or `token_endpoint_unavailable`. The hint says what to do.
+//! - **Rotated refresh tokens are kept**: a new `refresh_token` in a response replaces the old
+//!   one in the [`TokenStore`] (memory by default; see [`crate::auth::store`] for a store
+//!   that encrypts at rest).
+//! - Client authentication: HTTP basic (the default, RFC 6749 §2.3.1: id and secret
+//!   form-urlencoded, then base64), `client_secret_post`, or none for a public client.
+//!
+//! Client credentials:
 //!
 //! ```no_run
 //! use std::sync::Arc;
 //! use sturdy_runtime::auth::oauth2::{OAuth2, OAuth2Config};
 //! use sturdy_runtime::Credential;
+//! let time = sturdy_runtime::time::TimeSource::default();
 //! let tokens = OAuth2::client_credentials(
 //!     OAuth2Config::new("https://auth.example.com/token", "my-client", "my-secret").scope("read"),
 //! )
+//! .time_source(time.clone())
 //! .build()
-//! .expect("valid config");
+//! .expect("a valid token URL");
 //! let client = sturdy_runtime::Client::builder()
 //!     .base_url("https://api.example.com")
+//!     .time_source(time)
 //!     .credential("oauth", Credential::Provider(Arc::new(tokens)))
 //!     .build()
-//!     .unwrap();
+//!     .expect("a valid client");
 //! # let _ = client;
 //! ```
 //!
-//! An application that must keep refresh tokens across restarts implements [`TokenStore`];
-//! encrypt at rest by wrapping any store:
+//! A refresh token you already hold (`OAuth2::refresh_token(config, Some(token))`), or one
+//! kept in a store from an earlier run (`None` and [`OAuth2Builder::store`]), works the same.
 //!
-//! ```
-//! use secrecy::{ExposeSecret, SecretString};
-//! use sturdy_runtime::auth::oauth2::{MemoryStore, TokenStore};
-//! /// Encrypts with the application's own cipher (a key from its KMS, say) before storing.
-//! struct Encrypted<S> { inner: S, seal: fn(&str) -> String, open: fn(&str) -> String }
-//! impl<S: TokenStore> TokenStore for Encrypted<S> {
-//!     fn load(&self) -> Option<SecretString> {
-//!         self.inner.load().map(|s| SecretString::from((self.open)(s.expose_secret())))
-//!     }
-//!     fn save(&self, refresh_token: &SecretString) {
-//!         self.inner.save(&SecretString::from((self.seal)(refresh_token.expose_secret())))
-//!     }
-//! }
-//! let store = Encrypted { inner: MemoryStore::default(), seal: |s| s.chars().rev().collect(), open: |s| s.chars().rev().collect() };
-//! store.save(&SecretString::from("rt-1".to_owned()));
-//! assert_eq!(store.load().unwrap().expose_secret(), "rt-1");
+//! Authorization code with PKCE (a user connects their account):
+//!
+//! ```no_run
+//! # async fn demo(redirect_url_the_browser_came_back_with: String) -> Result<(), sturdy_runtime::Error> {
+//! use std::sync::Arc;
+//! use sturdy_runtime::auth::oauth2::{OAuth2, OAuth2Config};
+//! use sturdy_runtime::auth::pkce::AuthorizationRequest;
+//! let config = OAuth2Config::new("https://auth.example.com/token", "my-client", "my-secret");
+//! let tokens = OAuth2::authorization_code(config).build()?;
+//! let request = AuthorizationRequest::new(
+//!     "https://auth.example.com/authorize",
+//!     "my-client",
+//!     "http://127.0.0.1:8765/callback",
+//!     &["tasks:read"],
+//! )?;
+//! println!("open {}", request.url());
+//! // ... the browser comes back to the redirect URI ...
+//! tokens.connect_redirect(&request, &redirect_url_the_browser_came_back_with).await?;
+//! let client = sturdy_runtime::Client::builder()
+//!     .base_url("https://api.example.com")
+//!     .credential("oauth2", sturdy_runtime::Credential::Provider(Arc::new(tokens)))
+//!     .build()
+//!     .expect("a valid client");
+//! # let _ = client; Ok(()) }
 //! ```
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex as StdMutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
-use sha2::Digest;
+use tracing::Instrument;
 
 use crate::auth::TokenProvider;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Sent};
 use crate::time::TimeSource;
 
-/// Persists the refresh token (rotated ones included).
-pub trait TokenStore: Send + Sync + 'static {
-    /// The saved refresh token.
-    fn load(&self) -> Option<SecretString>;
-    /// Saves a (rotated) refresh token.
-    fn save(&self, refresh_token: &SecretString);
-}
+pub use crate::auth::pkce::{s256_challenge, AuthorizationRequest, Pkce};
+pub use crate::auth::store::{MemoryStore, TokenStore};
 
-/// The default store: memory only.
-#[derive(Default)]
-pub struct MemoryStore(StdMutex<Option<SecretString>>);
+/// After a refresh ahead of expiry failed, how long the still-valid token is used before the
+/// next try (sooner if it expires).
+pub const RETRY_PAUSE: Duration = Duration::from_secs(5);
 
-impl fmt::Debug for MemoryStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("MemoryStore([redacted])")
-    }
-}
-
-impl TokenStore for MemoryStore {
-    fn load(&self) -> Option<SecretString> {
-        self.0.lock().ok()?.clone()
-    }
-    fn save(&self, refresh_token: &SecretString) {
-        if let Ok(mut g) = self.0.lock() {
-            *g = Some(refresh_token.clone());
-        }
-    }
-}
+/// The lifetime assumed when a token response has no `expires_in`.
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// How the client authenticates to the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ClientAuth {
-    /// HTTP basic with the client id and secret (RFC 6749 §2.3.1, the default).
+    /// HTTP basic with the client id and secret (RFC 6749 §2.3.1; the default).
     #[default]
     Basic,
-    /// `client_id` and `client_secret` in the form body.
+    /// `client_id` and `client_secret` in the form body (`client_secret_post`).
     Post,
+    /// A public client: `client_id` in the form body, no secret (PKCE apps).
+    None,
 }
 
-/// The token endpoint and client credentials.
+/// The token endpoint, the client's credentials and the refresh rules.
 #[derive(Clone)]
 pub struct OAuth2Config {
     token_url: String,
     client_id: String,
-    client_secret: SecretString,
+    client_secret: Option<SecretString>,
     scopes: Vec<String>,
+    params: Vec<(String, String)>,
     auth: ClientAuth,
     margin: Duration,
     attempts: u32,
+    min_forced_interval: Duration,
 }
 
 impl fmt::Debug for OAuth2Config {
@@ -114,14 +137,20 @@ impl fmt::Debug for OAuth2Config {
         f.debug_struct("OAuth2Config")
             .field("token_url", &self.token_url)
             .field("client_id", &self.client_id)
-            .field("client_secret", &"[redacted]")
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
             .field("scopes", &self.scopes)
-            .finish()
+            .field("auth", &self.auth)
+            .field("refresh_margin", &self.margin)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
     }
 }
 
 impl OAuth2Config {
-    /// A token endpoint with client credentials.
+    /// A confidential client: its id and secret, sent with HTTP basic.
     pub fn new(
         token_url: impl Into<String>,
         client_id: impl Into<String>,
@@ -130,32 +159,77 @@ impl OAuth2Config {
         Self {
             token_url: token_url.into(),
             client_id: client_id.into(),
-            client_secret: SecretString::from(client_secret.into()),
+            client_secret: Some(SecretString::from(client_secret.into())),
             scopes: Vec::new(),
+            params: Vec::new(),
             auth: ClientAuth::Basic,
             margin: Duration::from_secs(120),
             attempts: 3,
+            min_forced_interval: Duration::from_secs(1),
         }
     }
-    /// Requests a scope (least privilege: the operations' scopes are listed in the docs).
+
+    /// A public client (no secret; the authorization-code flow with PKCE).
+    pub fn public(token_url: impl Into<String>, client_id: impl Into<String>) -> Self {
+        Self {
+            client_secret: None,
+            auth: ClientAuth::None,
+            ..Self::new(token_url, client_id, String::new())
+        }
+    }
+
+    /// Requests a scope. Ask for the least the application needs: the generated docs list
+    /// each operation's scopes.
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scopes.push(scope.into());
         self
     }
-    /// How the client authenticates.
+
+    /// Requests several scopes.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes.extend(scopes.into_iter().map(Into::into));
+        self
+    }
+
+    /// An extra form parameter sent with every token request (`audience`, `resource`).
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
+    /// How the client authenticates to the token endpoint (default: HTTP basic).
     pub fn client_auth(mut self, auth: ClientAuth) -> Self {
         self.auth = auth;
         self
     }
-    /// Refresh this long before expiry (default 120 s; at most half the token's lifetime).
+
+    /// Refresh this long before expiry (default 120 s), but never before half the token's
+    /// lifetime has passed.
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.margin = margin;
         self
     }
-    /// Attempts at the token endpoint for retryable failures (default 3).
+
+    /// Attempts at the token endpoint for retryable failures (default 3, at least 1).
     pub fn attempts(mut self, n: u32) -> Self {
         self.attempts = n.max(1);
         self
+    }
+
+    /// A forced refresh (after a 401) does not replace a token younger than this (default
+    /// 1 s), so a burst of 401s on one token costs one refresh.
+    pub fn min_forced_interval(mut self, interval: Duration) -> Self {
+        self.min_forced_interval = interval;
+        self
+    }
+
+    /// The scopes requested.
+    pub fn requested_scopes(&self) -> &[String] {
+        &self.scopes
     }
 }
 
@@ -170,40 +244,56 @@ enum GrantKind {
 pub struct OAuth2Builder {
     config: OAuth2Config,
     grant: GrantKind,
+    require_refresh_token: bool,
     refresh_token: Option<SecretString>,
     store: Option<Arc<dyn TokenStore>>,
     time: TimeSource,
     http: Option<reqwest::Client>,
 }
 
-impl fmt::Debug for dyn TokenStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("TokenStore")
-    }
-}
-
 impl OAuth2Builder {
-    /// Persists refresh tokens in `store` (loaded at start when no token was given).
+    /// Keeps refresh tokens in `store` (read at start when no token was given; rotated tokens
+    /// are saved there). Default: a [`MemoryStore`].
     pub fn store(mut self, store: Arc<dyn TokenStore>) -> Self {
         self.store = Some(store);
         self
     }
-    /// Clock, sleep and jitter (tests pin them).
+
+    /// Clock, sleep and jitter for expiry decisions and retry backoff. Pass the client's
+    /// ([`crate::Client::time`] or the one given to its builder) so both agree.
     pub fn time_source(mut self, time: TimeSource) -> Self {
         self.time = time;
         self
     }
-    /// The HTTP client for the token endpoint.
+
+    /// The HTTP client for the token endpoint (default: one with a 5 s connect and a 30 s
+    /// request timeout).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
     }
+
     /// Validates and builds.
     pub fn build(self) -> Result<OAuth2, Error> {
-        if url::Url::parse(&self.config.token_url).is_err() {
+        let url = url::Url::parse(&self.config.token_url).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidRequest,
+                format!(
+                    "the token URL `{}` does not parse: {e}",
+                    self.config.token_url
+                ),
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
             return Err(Error::new(
                 ErrorKind::InvalidRequest,
-                format!("invalid token URL `{}`", self.config.token_url),
+                format!("the token URL `{url}` is not http(s)"),
+            ));
+        }
+        if self.config.auth != ClientAuth::None && self.config.client_secret.is_none() {
+            return Err(Error::new(
+                ErrorKind::InvalidRequest,
+                "a public client (no secret) must use ClientAuth::None",
             ));
         }
         let store = self
@@ -212,18 +302,25 @@ impl OAuth2Builder {
         if let Some(rt) = &self.refresh_token {
             store.save(rt);
         }
-        if self.grant == GrantKind::RefreshToken && store.load().is_none() {
-            return Err(Error::new(
+        if self.require_refresh_token && store.load().is_none() {
+            let mut e = Error::new(
                 ErrorKind::Credentials,
-                "the refresh-token grant needs a refresh token (given or in the store)",
-            ));
+                "the refresh-token grant needs a refresh token, given or in the store",
+            );
+            e.inner_mut().provider_code = Some("expired".to_owned());
+            e.inner_mut().hint = Some(
+                "pass the refresh token, or connect the account with the authorization-code flow",
+            );
+            return Err(e);
         }
         let http = match self.http {
             Some(h) => h,
             None => reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
                 .timeout(Duration::from_secs(30))
+                .user_agent(concat!("sturdy-runtime/", env!("CARGO_PKG_VERSION")))
                 .build()
-                .map_err(|e| Error::new(ErrorKind::InvalidRequest, e.to_string()))?,
+                .map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("HTTP client: {e}")))?,
         };
         Ok(OAuth2 {
             inner: Arc::new(Inner {
@@ -232,7 +329,8 @@ impl OAuth2Builder {
                 store,
                 time: self.time,
                 http,
-                state: tokio::sync::Mutex::new(None),
+                generation: AtomicU64::new(0),
+                state: tokio::sync::Mutex::new(State::default()),
             }),
         })
     }
@@ -240,8 +338,40 @@ impl OAuth2Builder {
 
 struct Cached {
     token: SecretString,
-    expires_at: SystemTime,
     obtained_at: SystemTime,
+    expires_at: SystemTime,
+}
+
+impl Cached {
+    fn age(&self, now: SystemTime) -> Duration {
+        now.duration_since(self.obtained_at).unwrap_or_default()
+    }
+
+    /// Due for a refresh: `margin` before expiry, but not before half the lifetime.
+    fn due(&self, now: SystemTime, margin: Duration) -> bool {
+        let lifetime = self
+            .expires_at
+            .duration_since(self.obtained_at)
+            .unwrap_or_default();
+        let margin = margin.min(lifetime / 2);
+        now + margin >= self.expires_at
+    }
+
+    fn expired(&self, now: SystemTime) -> bool {
+        now >= self.expires_at
+    }
+}
+
+#[derive(Default)]
+struct State {
+    cached: Option<Cached>,
+    /// The error of the last refresh, if it failed; shared with the callers that waited.
+    last_error: Option<Error>,
+    /// Counts finished refreshes (success or failure).
+    generation: u64,
+    /// After a failed refresh ahead of expiry, the cached token is used without trying
+    /// again until then.
+    next_try: Option<SystemTime>,
 }
 
 struct Inner {
@@ -250,11 +380,14 @@ struct Inner {
     store: Arc<dyn TokenStore>,
     time: TimeSource,
     http: reqwest::Client,
-    /// The cached token; the lock is what keeps one refresh in flight.
-    state: tokio::sync::Mutex<Option<Cached>>,
+    /// A copy of `state.generation`, readable without the lock.
+    generation: AtomicU64,
+    /// The lock is what keeps one refresh in flight.
+    state: tokio::sync::Mutex<State>,
 }
 
-/// An OAuth2 token manager; a [`TokenProvider`] for `Credential::Provider`. Cheap to clone.
+/// An OAuth2 token manager; a [`TokenProvider`] for `Credential::Provider`. Cheap to clone:
+/// clones share the cached token and the refresh lock.
 #[derive(Clone)]
 pub struct OAuth2 {
     inner: Arc<Inner>,
@@ -277,12 +410,46 @@ fn credentials_error(code: &str, message: impl Into<String>, hint: &'static str)
     e
 }
 
+fn copy_error(e: &mut Error) -> Error {
+    let mut c = Error::new(e.kind(), String::new());
+    *c.inner_mut() = e.inner_mut().clone();
+    c
+}
+
+/// What one token request may carry beyond the grant's own parameters.
+enum Grant<'a> {
+    ClientCredentials,
+    RefreshToken(SecretString),
+    AuthorizationCode {
+        code: &'a str,
+        verifier: &'a SecretString,
+        redirect_uri: &'a str,
+    },
+}
+
+impl Grant<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Grant::ClientCredentials => "client_credentials",
+            Grant::RefreshToken(_) => "refresh_token",
+            Grant::AuthorizationCode { .. } => "authorization_code",
+        }
+    }
+}
+
+/// A failed token request: the error and whether another attempt may succeed.
+struct Failed {
+    error: Error,
+    retryable: bool,
+    retry_after: Option<Duration>,
+}
+
 impl OAuth2 {
-    /// The client-credentials grant.
-    pub fn client_credentials(config: OAuth2Config) -> OAuth2Builder {
+    fn builder(config: OAuth2Config, grant: GrantKind) -> OAuth2Builder {
         OAuth2Builder {
             config,
-            grant: GrantKind::ClientCredentials,
+            grant,
+            require_refresh_token: false,
             refresh_token: None,
             store: None,
             time: TimeSource::default(),
@@ -290,113 +457,284 @@ impl OAuth2 {
         }
     }
 
-    /// The refresh-token grant, starting from `refresh_token` (or the store's, if `None`).
+    /// The client-credentials grant (a service acting for itself).
+    pub fn client_credentials(config: OAuth2Config) -> OAuth2Builder {
+        Self::builder(config, GrantKind::ClientCredentials)
+    }
+
+    /// The refresh-token grant, starting from `refresh_token` (or the store's when `None`;
+    /// `build` fails with provider code `expired` if neither has one).
     pub fn refresh_token(config: OAuth2Config, refresh_token: Option<String>) -> OAuth2Builder {
-        OAuth2Builder {
-            config,
-            grant: GrantKind::RefreshToken,
-            refresh_token: refresh_token.map(SecretString::from),
-            store: None,
-            time: TimeSource::default(),
-            http: None,
-        }
+        let mut b = Self::builder(config, GrantKind::RefreshToken);
+        b.require_refresh_token = true;
+        b.refresh_token = refresh_token.map(SecretString::from);
+        b
     }
 
-    fn fresh(&self, c: &Cached) -> bool {
-        let now = self.inner.time.clock.system_now();
-        let lifetime = c
-            .expires_at
-            .duration_since(c.obtained_at)
-            .unwrap_or_default();
-        let margin = self.inner.config.margin.min(lifetime / 2);
-        now + margin < c.expires_at
+    /// The authorization-code flow: not connected until [`OAuth2::connect`] exchanges a code
+    /// (or the store already holds a refresh token from an earlier run); then the
+    /// refresh-token grant.
+    pub fn authorization_code(config: OAuth2Config) -> OAuth2Builder {
+        Self::builder(config, GrantKind::RefreshToken)
     }
 
-    /// The current access token, refreshing if it is due (one refresh in flight).
-    pub async fn access_token(&self, force: bool) -> Result<SecretString, Error> {
+    /// The configuration.
+    pub fn config(&self) -> &OAuth2Config {
+        &self.inner.config
+    }
+
+    /// Whether a refresh token is held (always true for the client-credentials grant).
+    pub fn is_connected(&self) -> bool {
+        self.inner.grant == GrantKind::ClientCredentials || self.inner.store.load().is_some()
+    }
+
+    /// Finishes the authorization-code flow: checks `returned_state` against the request's
+    /// (constant time; a mismatch is provider code `state_mismatch` and nothing is sent),
+    /// exchanges `code` with the PKCE verifier, caches the access token and saves the refresh
+    /// token in the store.
+    pub async fn connect(
+        &self,
+        request: &AuthorizationRequest,
+        returned_state: &str,
+        code: &str,
+    ) -> Result<(), Error> {
+        request.check_state(returned_state)?;
         let mut state = self.inner.state.lock().await;
-        if let Some(c) = state.as_ref() {
-            let now = self.inner.time.clock.system_now();
-            let recently =
-                now.duration_since(c.obtained_at).unwrap_or_default() < Duration::from_secs(5);
-            if self.fresh(c) && (!force || recently) {
+        let grant = Grant::AuthorizationCode {
+            code,
+            verifier: request.verifier(),
+            redirect_uri: request.redirect_uri(),
+        };
+        let result = self.fetch(&grant).await;
+        self.finish(&mut state, result).map(|_| ())
+    }
+
+    /// [`OAuth2::connect`] from the URL (or query string) the browser was redirected to.
+    pub async fn connect_redirect(
+        &self,
+        request: &AuthorizationRequest,
+        redirect: &str,
+    ) -> Result<(), Error> {
+        let code = request.code_from_redirect(redirect)?;
+        self.connect(request, request.state(), &code).await
+    }
+
+    /// A valid access token: the cached one, or a new one if it is due (one refresh in
+    /// flight). `force` asks for a new one because the API refused the current one.
+    pub async fn access_token(&self, force: bool) -> Result<SecretString, Error> {
+        let seen = self.inner.generation.load(Ordering::Acquire);
+        let mut state = self.inner.state.lock().await;
+        let now = self.inner.time.clock.system_now();
+        let refreshed_meanwhile = state.generation != seen;
+        if refreshed_meanwhile {
+            // Another caller refreshed while this one waited: share its outcome.
+            let st = &mut *state;
+            if let Some(e) = st.last_error.as_mut() {
+                let usable = st.cached.as_ref().filter(|c| !force && !c.expired(now));
+                if let Some(c) = usable {
+                    return Ok(c.token.clone());
+                }
+                return Err(copy_error(e));
+            }
+        }
+        if let Some(c) = &state.cached {
+            let keep = if force {
+                refreshed_meanwhile || c.age(now) < self.inner.config.min_forced_interval
+            } else {
+                !c.due(now, self.inner.config.margin) || state.next_try.is_some_and(|t| now < t)
+            };
+            if keep && !c.expired(now) {
                 return Ok(c.token.clone());
             }
         }
-        let fetched = self.fetch().await?;
-        let token = fetched.token.clone();
-        *state = Some(fetched);
-        Ok(token)
-    }
-
-    async fn fetch(&self) -> Result<Cached, Error> {
-        let cfg = &self.inner.config;
-        let attempts = cfg.attempts;
-        let mut last: Option<Error> = None;
-        for attempt in 0..attempts {
-            if attempt > 0 {
-                let base =
-                    Duration::from_millis(200).saturating_mul(2u32.saturating_pow(attempt - 1));
-                let delay = base.mul_f64(0.5 + 0.5 * self.inner.time.jitter.fraction());
-                self.inner.time.sleeper.sleep(delay).await;
-            }
-            match self.request_token().await {
-                Ok(c) => return Ok(c),
-                Err((e, retryable)) => {
-                    if !retryable {
-                        return Err(e);
+        let grant = match self.inner.grant {
+            GrantKind::ClientCredentials => Grant::ClientCredentials,
+            GrantKind::RefreshToken => match self.inner.store.load() {
+                Some(rt) => Grant::RefreshToken(rt),
+                None => return Err(credentials_error(
+                    "expired",
+                    "no refresh token: the account is not connected",
+                    "connect the account with the authorization-code flow, or pass a refresh token",
+                )),
+            },
+        };
+        let result = self.fetch(&grant).await;
+        match self.finish(&mut state, result) {
+            Ok(token) => Ok(token),
+            Err(e) => {
+                let st = &mut *state;
+                let stale = st.cached.as_ref().filter(|c| !force && !c.expired(now));
+                match stale {
+                    Some(c) if e.is_retryable() => {
+                        st.next_try = Some(now + RETRY_PAUSE);
+                        tracing::warn!(
+                            error = %e,
+                            "could not refresh the access token ahead of expiry; using the current one"
+                        );
+                        Ok(c.token.clone())
                     }
-                    last = Some(e);
+                    _ => Err(e),
                 }
             }
         }
-        let mut e =
-            last.unwrap_or_else(|| Error::new(ErrorKind::Credentials, "token endpoint failed"));
-        e.inner_mut().kind = ErrorKind::Credentials;
-        if e.provider_code().is_none() {
-            e.inner_mut().provider_code = Some("token_endpoint_unavailable".to_owned());
-        }
-        e.inner_mut().hint =
-            Some("the token endpoint kept failing: retry later; existing tokens expire soon");
-        Err(e)
     }
 
-    /// One token request. The error says whether retrying may help.
-    async fn request_token(&self) -> Result<Cached, (Error, bool)> {
+    /// Records the outcome of a refresh under the lock.
+    fn finish(
+        &self,
+        state: &mut State,
+        result: Result<Cached, Error>,
+    ) -> Result<SecretString, Error> {
+        state.generation += 1;
+        self.inner
+            .generation
+            .store(state.generation, Ordering::Release);
+        match result {
+            Ok(c) => {
+                let token = c.token.clone();
+                state.cached = Some(c);
+                state.last_error = None;
+                state.next_try = None;
+                Ok(token)
+            }
+            Err(mut e) => {
+                if matches!(e.provider_code(), Some("invalid_grant" | "invalid_client")) {
+                    // A revoked grant or a wrong secret: the current token must not be used.
+                    state.cached = None;
+                }
+                state.last_error = Some(copy_error(&mut e));
+                Err(e)
+            }
+        }
+    }
+
+    /// One grant with retries; every failure comes back as a Credentials error.
+    async fn fetch(&self, grant: &Grant<'_>) -> Result<Cached, Error> {
         let cfg = &self.inner.config;
-        let mut form: Vec<(&str, String)> = Vec::new();
-        match self.inner.grant {
-            GrantKind::ClientCredentials => form.push(("grant_type", "client_credentials".into())),
-            GrantKind::RefreshToken => {
-                let rt = self.inner.store.load().ok_or_else(|| {
-                    (
-                        credentials_error("expired", "no refresh token", "reconnect the account"),
-                        false,
-                    )
-                })?;
-                form.push(("grant_type", "refresh_token".into()));
-                form.push(("refresh_token", rt.expose_secret().to_owned()));
+        let time = &self.inner.time;
+        let span = tracing::debug_span!("sturdy.oauth2.token", grant = grant.name());
+        async {
+            let mut attempt = 0u32;
+            loop {
+                attempt += 1;
+                let failed = match self.request_token(grant).await {
+                    Ok(c) => return Ok(c),
+                    Err(f) => f,
+                };
+                let Failed {
+                    error: mut e,
+                    retryable,
+                    retry_after,
+                } = failed;
+                if !retryable || attempt >= cfg.attempts {
+                    let i = e.inner_mut();
+                    i.kind = ErrorKind::Credentials;
+                    i.sent = Some(Sent::No);
+                    i.attempts = attempt;
+                    i.retryable = retryable;
+                    if retryable {
+                        i.message = format!(
+                            "could not obtain an access token: the token endpoint failed {attempt} time{} ({})",
+                            if attempt == 1 { "" } else { "s" },
+                            i.message
+                        );
+                        if i.provider_code.is_none() {
+                            i.provider_code = Some("token_endpoint_unavailable".to_owned());
+                        }
+                        i.hint = Some("the token endpoint is failing: try again later");
+                    }
+                    return Err(e);
+                }
+                let base = Duration::from_millis(200).saturating_mul(1u32 << (attempt - 1).min(16));
+                let mut delay = base.mul_f64(0.5 + 0.5 * time.jitter.fraction().clamp(0.0, 1.0));
+                if let Some(ra) = retry_after {
+                    delay = delay.max(ra.min(Duration::from_secs(10)));
+                }
+                tracing::debug!(
+                    attempt,
+                    delay_ms = delay.as_millis() as u64,
+                    error = %e,
+                    "token request failed; retrying"
+                );
+                time.sleeper.sleep(delay).await;
             }
         }
-        if !cfg.scopes.is_empty() {
-            form.push(("scope", cfg.scopes.join(" ")));
+        .instrument(span)
+        .await
+    }
+
+    /// One token request.
+    async fn request_token(&self, grant: &Grant<'_>) -> Result<Cached, Failed> {
+        let cfg = &self.inner.config;
+        let mut form: Vec<(String, String)> = vec![("grant_type".into(), grant.name().into())];
+        match grant {
+            Grant::ClientCredentials => {}
+            Grant::RefreshToken(rt) => {
+                form.push(("refresh_token".into(), rt.expose_secret().to_owned()));
+            }
+            Grant::AuthorizationCode {
+                code,
+                verifier,
+                redirect_uri,
+            } => {
+                form.push(("code".into(), (*code).to_owned()));
+                form.push(("redirect_uri".into(), (*redirect_uri).to_owned()));
+                form.push(("code_verifier".into(), verifier.expose_secret().to_owned()));
+            }
         }
+        if !cfg.scopes.is_empty() && !matches!(grant, Grant::AuthorizationCode { .. }) {
+            form.push(("scope".into(), cfg.scopes.join(" ")));
+        }
+        form.extend(cfg.params.iter().cloned());
         let mut req = self.inner.http.post(&cfg.token_url);
-        match cfg.auth {
-            ClientAuth::Basic => {
-                req = req.basic_auth(&cfg.client_id, Some(cfg.client_secret.expose_secret()))
+        match (cfg.auth, &cfg.client_secret) {
+            (ClientAuth::Basic, Some(secret)) => {
+                // RFC 6749 §2.3.1: form-urlencode id and secret, then base64 `id:secret`.
+                let enc = |s: &str| {
+                    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+                };
+                let raw = format!("{}:{}", enc(&cfg.client_id), enc(secret.expose_secret()));
+                let enc = base64::engine::general_purpose::STANDARD.encode(raw);
+                let Ok(mut value) = reqwest::header::HeaderValue::from_str(&format!("Basic {enc}"))
+                else {
+                    return Err(Failed {
+                        error: Error::new(ErrorKind::Credentials, "unreachable: base64 is ASCII"),
+                        retryable: false,
+                        retry_after: None,
+                    });
+                };
+                value.set_sensitive(true);
+                req = req.header(reqwest::header::AUTHORIZATION, value);
             }
-            ClientAuth::Post => {
-                form.push(("client_id", cfg.client_id.clone()));
-                form.push((
-                    "client_secret",
-                    cfg.client_secret.expose_secret().to_owned(),
-                ));
+            (ClientAuth::Post, Some(secret)) => {
+                form.push(("client_id".into(), cfg.client_id.clone()));
+                form.push(("client_secret".into(), secret.expose_secret().to_owned()));
             }
+            _ => form.push(("client_id".into(), cfg.client_id.clone())),
         }
-        let pairs: Vec<(String, String)> =
-            form.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-        let body = crate::encode::form_urlencode(&pairs);
+        let body = crate::encode::form_urlencode(&form);
+        let network = |e: reqwest::Error| {
+            let kind = if e.is_connect() {
+                ErrorKind::Connect
+            } else if e.is_timeout() {
+                ErrorKind::Timeout
+            } else {
+                ErrorKind::Network
+            };
+            let error = Error::new(
+                ErrorKind::Credentials,
+                format!(
+                    "token endpoint {}: {}",
+                    kind.as_str(),
+                    crate::redact::reqwest_message(&e)
+                ),
+            );
+            Failed {
+                error,
+                retryable: true,
+                retry_after: None,
+            }
+        };
         let resp = req
             .header(
                 reqwest::header::CONTENT_TYPE,
@@ -406,116 +744,135 @@ impl OAuth2 {
             .body(body)
             .send()
             .await
-            .map_err(|e| {
-                let kind = if e.is_connect() {
-                    ErrorKind::Connect
-                } else {
-                    ErrorKind::Network
-                };
-                (
-                    Error::new(
-                        kind,
-                        format!("token endpoint: {}", crate::redact::reqwest_message(&e)),
-                    ),
-                    true,
-                )
-            })?;
+            .map_err(network)?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(|e| {
-            (
-                Error::new(
-                    ErrorKind::Network,
-                    format!("token endpoint: {}", crate::redact::reqwest_message(&e)),
-                ),
-                true,
-            )
-        })?;
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.map_err(network)?;
         let json: serde_json::Value =
             serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
         if !(200..300).contains(&status) {
-            let code = json
-                .get("error")
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_owned();
-            let desc = json
-                .get("error_description")
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_owned();
-            let retryable = status >= 500 || status == 429 || status == 408;
-            let (code, hint) = match code.as_str() {
-                "invalid_grant" => (
-                    "invalid_grant",
-                    "the refresh token was revoked or expired: reconnect the account",
-                ),
-                "invalid_client" => (
-                    "invalid_client",
-                    "the client id or secret is wrong: check the app's credentials",
-                ),
-                "" if status == 401 => (
-                    "invalid_client",
-                    "the client id or secret is wrong: check the app's credentials",
-                ),
-                "" => (
-                    "token_endpoint_error",
-                    "the token endpoint refused the request",
-                ),
-                other => {
-                    let leaked: &'static str = match other {
-                        "invalid_scope" => "invalid_scope",
-                        "unauthorized_client" => "unauthorized_client",
-                        "unsupported_grant_type" => "unsupported_grant_type",
-                        "temporarily_unavailable" => "temporarily_unavailable",
-                        _ => "token_endpoint_error",
-                    };
-                    (
-                        leaked,
-                        "the token endpoint refused the request: see the provider message",
-                    )
-                }
-            };
-            let mut e =
-                credentials_error(code, format!("token endpoint answered HTTP {status}"), hint);
-            e.inner_mut().status = Some(status);
-            if !desc.is_empty() {
-                e.inner_mut().provider_message = Some(desc);
-            }
-            return Err((e, retryable));
+            return Err(self.refusal(status, &headers, &json));
         }
-        let access = json
+        let Some(access) = json
             .get("access_token")
             .and_then(|v| v.as_str())
-            .ok_or_else(|| {
-                (
-                    credentials_error(
-                        "token_endpoint_error",
-                        "token response without access_token",
-                        "the token endpoint answered oddly",
-                    ),
-                    false,
-                )
-            })?;
-        let expires_in = json
+            .filter(|s| !s.is_empty())
+        else {
+            let error = credentials_error(
+                "token_endpoint_error",
+                format!("the token endpoint answered HTTP {status} without an access_token"),
+                "the token URL may be wrong: check it points at the provider's token endpoint",
+            );
+            return Err(Failed {
+                error,
+                retryable: false,
+                retry_after: None,
+            });
+        };
+        if let Some(tt) = json.get("token_type").and_then(|v| v.as_str()) {
+            if !tt.eq_ignore_ascii_case("bearer") {
+                tracing::warn!(
+                    token_type = tt,
+                    "token type is not Bearer; sending it as a bearer token"
+                );
+            }
+        }
+        let lifetime = json
             .get("expires_in")
             .and_then(|v| {
                 v.as_u64()
-                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                    .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
             })
-            .unwrap_or(3600);
-        if let Some(rt) = json.get("refresh_token").and_then(|v| v.as_str()) {
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_LIFETIME);
+        if let Some(rt) = json
+            .get("refresh_token")
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+        {
             if self.inner.grant == GrantKind::RefreshToken {
-                // Rotated refresh tokens are kept; the old one may already be invalid.
+                // A rotated refresh token replaces the old one, which may no longer work.
                 self.inner.store.save(&SecretString::from(rt.to_owned()));
             }
         }
         let now = self.inner.time.clock.system_now();
-        tracing::debug!(expires_in, "obtained an access token");
+        tracing::debug!(
+            expires_in_s = lifetime.as_secs(),
+            "obtained an access token"
+        );
         Ok(Cached {
             token: SecretString::from(access.to_owned()),
-            expires_at: now + Duration::from_secs(expires_in),
             obtained_at: now,
+            expires_at: now + lifetime,
         })
+    }
+
+    /// The error of a non-success token response.
+    fn refusal(&self, status: u16, headers: &http::HeaderMap, json: &serde_json::Value) -> Failed {
+        let code = json
+            .get("error")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_owned();
+        // RFC 6749 §5.2, or a problem document (RFC 9457) from servers that answer with one.
+        let description = ["error_description", "detail", "title"]
+            .iter()
+            .find_map(|k| json.get(*k).and_then(|v| v.as_str()))
+            .map(str::to_owned);
+        let retryable =
+            status >= 500 || status == 429 || status == 408 || code == "temporarily_unavailable";
+        let (code, hint): (String, &'static str) = match code.as_str() {
+            "invalid_grant" => (
+                code,
+                "the refresh token or code was revoked, expired or already used: reconnect the account",
+            ),
+            "invalid_client" => (
+                code,
+                "the client id or secret is wrong: check the app's credentials",
+            ),
+            "" if status == 401 => (
+                "invalid_client".into(),
+                "the client id or secret is wrong: check the app's credentials",
+            ),
+            "invalid_scope" => (
+                code,
+                "a requested scope is not allowed for this client: check the scopes",
+            ),
+            "unauthorized_client" => (
+                code,
+                "this client may not use this grant: check the app's settings at the provider",
+            ),
+            "" if retryable => (
+                String::new(),
+                "the token endpoint is failing: try again later",
+            ),
+            "" => (
+                "token_endpoint_error".into(),
+                "the token endpoint refused the request: see the provider's message, and check the token URL",
+            ),
+            _ => (
+                code,
+                "the token endpoint refused the request: see the provider's message",
+            ),
+        };
+        let mut error = Error::new(
+            ErrorKind::Credentials,
+            format!("the token endpoint answered HTTP {status}"),
+        );
+        {
+            // No `status`, `url` or request id: those describe the API call, which was not
+            // sent; the token endpoint's status is in the message.
+            let i = error.inner_mut();
+            i.provider_code = (!code.is_empty()).then_some(code);
+            i.provider_message = description;
+            i.hint = Some(hint);
+        }
+        Failed {
+            error,
+            retryable,
+            retry_after: crate::normalize::retry_after(headers, self.inner.time.clock.system_now()),
+        }
     }
 }
 
@@ -528,239 +885,83 @@ impl TokenProvider for OAuth2 {
     }
 }
 
-/// A PKCE verifier and its S256 challenge (RFC 7636).
-pub struct Pkce {
-    verifier: SecretString,
-    challenge: String,
-}
-
-impl fmt::Debug for Pkce {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pkce")
-            .field("verifier", &"[redacted]")
-            .field("challenge", &self.challenge)
-            .finish()
-    }
-}
-
-/// The S256 challenge of a verifier: `BASE64URL(SHA256(verifier))`, unpadded.
-pub fn s256_challenge(verifier: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(sha2::Sha256::digest(verifier.as_bytes()))
-}
-
-fn random_unreserved(len: usize) -> String {
-    const SET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
-    (0..len)
-        .map(|_| SET[rand::random::<usize>() % SET.len()] as char)
-        .collect()
-}
-
-impl Pkce {
-    /// A new random verifier (64 unreserved characters) and its challenge.
-    pub fn new() -> Self {
-        Self::from_verifier(random_unreserved(64))
-    }
-    /// From a known verifier (tests).
-    pub fn from_verifier(verifier: String) -> Self {
-        let challenge = s256_challenge(&verifier);
-        Self {
-            verifier: SecretString::from(verifier),
-            challenge,
-        }
-    }
-    /// The challenge sent in the authorize URL.
-    pub fn challenge(&self) -> &str {
-        &self.challenge
-    }
-}
-
-impl Default for Pkce {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// An authorization-code request in progress: the URL to send the user to, and what is
-/// needed to finish (the `state` to check and the PKCE verifier).
-#[derive(Debug)]
-pub struct AuthorizationRequest {
-    /// The URL to open in the user's browser.
-    pub url: String,
-    state: String,
-    pkce: Pkce,
-    redirect_uri: String,
-}
-
-impl AuthorizationRequest {
-    /// Builds the authorize URL with `state` and an S256 code challenge.
-    pub fn new(
-        authorization_url: &str,
-        client_id: &str,
-        redirect_uri: &str,
-        scopes: &[&str],
-    ) -> Result<Self, Error> {
-        let mut url = url::Url::parse(authorization_url).map_err(|e| {
-            Error::new(ErrorKind::InvalidRequest, format!("authorization URL: {e}"))
-        })?;
-        let state = random_unreserved(32);
-        let pkce = Pkce::new();
-        url.query_pairs_mut()
-            .append_pair("response_type", "code")
-            .append_pair("client_id", client_id)
-            .append_pair("redirect_uri", redirect_uri)
-            .append_pair("state", &state)
-            .append_pair("code_challenge", pkce.challenge())
-            .append_pair("code_challenge_method", "S256");
-        if !scopes.is_empty() {
-            url.query_pairs_mut()
-                .append_pair("scope", &scopes.join(" "));
-        }
-        Ok(Self {
-            url: url.to_string(),
-            state,
-            pkce,
-            redirect_uri: redirect_uri.to_owned(),
-        })
-    }
-
-    /// The `state` sent (store it with the user's session).
-    pub fn state(&self) -> &str {
-        &self.state
-    }
-
-    /// Checks the `state` returned on the redirect (CSRF), in constant time.
-    pub fn check_state(&self, returned: &str) -> Result<(), Error> {
-        use subtle::ConstantTimeEq;
-        if self.state.as_bytes().ct_eq(returned.as_bytes()).into() {
-            Ok(())
-        } else {
-            Err(credentials_error(
-                "state_mismatch",
-                "the returned state does not match the one sent",
-                "possible CSRF: restart the sign-in",
-            ))
-        }
-    }
-
-    /// Exchanges the returned code (after checking `state`) for tokens, and returns a token
-    /// manager on the refresh-token grant.
-    pub async fn exchange(
-        self,
-        config: OAuth2Config,
-        returned_state: &str,
-        code: &str,
-        store: Option<Arc<dyn TokenStore>>,
-    ) -> Result<OAuth2, Error> {
-        self.check_state(returned_state)?;
-        let mut pairs = vec![
-            ("grant_type".to_owned(), "authorization_code".to_owned()),
-            ("code".to_owned(), code.to_owned()),
-            ("redirect_uri".to_owned(), self.redirect_uri.clone()),
-            (
-                "code_verifier".to_owned(),
-                self.pkce.verifier.expose_secret().to_owned(),
-            ),
-        ];
-        let http = reqwest::Client::new();
-        let mut req = http.post(&config.token_url);
-        match config.auth {
-            ClientAuth::Basic => {
-                req = req.basic_auth(
-                    &config.client_id,
-                    Some(config.client_secret.expose_secret()),
-                )
-            }
-            ClientAuth::Post => {
-                pairs.push(("client_id".into(), config.client_id.clone()));
-                pairs.push((
-                    "client_secret".into(),
-                    config.client_secret.expose_secret().to_owned(),
-                ));
-            }
-        }
-        let resp = req
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(crate::encode::form_urlencode(&pairs))
-            .send()
-            .await
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Network,
-                    format!("token endpoint: {}", crate::redact::reqwest_message(&e)),
-                )
-            })?;
-        let status = resp.status().as_u16();
-        let json: serde_json::Value = resp.json().await.unwrap_or(serde_json::Value::Null);
-        let Some(rt) = json
-            .get("refresh_token")
-            .and_then(|v| v.as_str())
-            .filter(|_| (200..300).contains(&status))
-        else {
-            let code = json
-                .get("error")
-                .and_then(|v| v.as_str())
-                .unwrap_or("token_endpoint_error")
-                .to_owned();
-            let mut e = credentials_error(
-                "token_endpoint_error",
-                format!("code exchange failed (HTTP {status}, {code})"),
-                "restart the sign-in",
-            );
-            e.inner_mut().status = Some(status);
-            return Err(e);
-        };
-        let mut b = OAuth2::refresh_token(config, Some(rt.to_owned()));
-        if let Some(s) = store {
-            b = b.store(s);
-        }
-        b.build()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::ManualClock;
+    use std::time::UNIX_EPOCH;
 
-    #[test]
-    fn rfc7636_appendix_b_vector() {
-        let p = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned());
-        assert_eq!(p.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    fn cached(lifetime: u64) -> Cached {
+        Cached {
+            token: SecretString::from("t".to_owned()),
+            obtained_at: UNIX_EPOCH,
+            expires_at: UNIX_EPOCH + Duration::from_secs(lifetime),
+        }
     }
 
     #[test]
-    fn authorize_url_carries_state_and_challenge_and_wrong_state_is_refused() {
-        let r = AuthorizationRequest::new(
-            "https://auth.example.com/authorize",
-            "cid",
-            "https://app/cb",
-            &["read", "write"],
-        )
-        .unwrap();
-        let u = url::Url::parse(&r.url).unwrap();
-        let q: std::collections::BTreeMap<String, String> = u.query_pairs().into_owned().collect();
-        assert_eq!(q["code_challenge_method"], "S256");
-        assert_eq!(q["state"], r.state());
-        assert_eq!(q["scope"], "read write");
-        assert_eq!(q["code_challenge"].len(), 43);
-        assert!(r.check_state(r.state()).is_ok());
-        let e = r.check_state("forged").unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Credentials);
-        assert_eq!(e.provider_code(), Some("state_mismatch"));
+    fn refresh_is_due_a_margin_before_expiry_or_at_half_life() {
+        let m = Duration::from_secs(120);
+        let at = |s: u64| UNIX_EPOCH + Duration::from_secs(s);
+        let hour = cached(3600);
+        assert!(!hour.due(at(3479), m));
+        assert!(hour.due(at(3480), m));
+        let short = cached(2);
+        assert!(!short.due(UNIX_EPOCH + Duration::from_millis(999), m));
+        assert!(short.due(at(1), m));
+        assert!(!short.expired(at(1)));
+        assert!(short.expired(at(2)));
     }
 
     #[test]
     fn secrets_stay_out_of_debug() {
         let cfg = OAuth2Config::new("https://x/token", "cid", "CANARY-SECRET");
         assert!(!format!("{cfg:?}").contains("CANARY"));
-        let p = Pkce::from_verifier("CANARY-VERIFIER".into());
-        assert!(!format!("{p:?}").contains("CANARY"));
-        let o = OAuth2::refresh_token(cfg, Some("CANARY-RT".into()))
+        let b = OAuth2::refresh_token(cfg.clone(), Some("CANARY-RT".into()));
+        assert!(!format!("{b:?}").contains("CANARY"));
+        let o = b.build().unwrap();
+        assert!(!format!("{o:?}").contains("CANARY"));
+    }
+
+    #[test]
+    fn builds_check_the_url_the_secret_and_the_refresh_token() {
+        let e = OAuth2::client_credentials(OAuth2Config::new("nope", "c", "s"))
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+        let e = OAuth2::refresh_token(OAuth2Config::new("https://x/t", "c", "s"), None)
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+        assert_eq!(e.provider_code(), Some("expired"));
+        let e = OAuth2::client_credentials(
+            OAuth2Config::public("https://x/t", "c").client_auth(ClientAuth::Basic),
+        )
+        .build()
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+        let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::with("kept"));
+        let o = OAuth2::refresh_token(OAuth2Config::new("https://x/t", "c", "s"), None)
+            .store(store)
             .build()
             .unwrap();
-        assert!(!format!("{o:?}").contains("CANARY"));
+        assert!(o.is_connected());
+        let o = OAuth2::authorization_code(OAuth2Config::public("https://x/t", "c"))
+            .build()
+            .unwrap();
+        assert!(!o.is_connected());
+    }
+
+    #[tokio::test]
+    async fn not_connected_is_expired_without_a_request() {
+        let clock = ManualClock::new(UNIX_EPOCH);
+        let o = OAuth2::authorization_code(OAuth2Config::public("http://127.0.0.1:9/t", "c"))
+            .time_source(clock.time_source(0.0))
+            .build()
+            .unwrap();
+        let e = o.access_token(false).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+        assert_eq!(e.provider_code(), Some("expired"));
+        assert!(clock.sleeps().is_empty());
     }
 }

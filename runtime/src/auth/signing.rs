@@ -1,7 +1,9 @@
 //! HMAC-signed requests, for APIs whose contract asks for them: a timestamp header and a
 //! signature header over a template of the method, path (with query), timestamp and body.
 //! The timestamp is taken from the client's clock on every attempt, so a retried request is
-//! signed afresh; the server's tolerance for clock skew is its own.
+//! signed afresh. Tolerating clock skew (and refusing replays of old timestamps) is the
+//! verifier's concern; keep the client's clock in sync. A multipart body is streamed, not
+//! buffered, so it is signed as empty: contracts that sign bodies use JSON or form bodies.
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
@@ -127,7 +129,7 @@ impl RequestSigner {
         let mut message: Vec<u8> = Vec::with_capacity(self.template.len() + body.len());
         let mut rest = self.template.as_str();
         while let Some(start) = rest.find('{') {
-            message.extend_from_slice(rest[..start].as_bytes());
+            message.extend_from_slice(&rest.as_bytes()[..start]);
             let after = &rest[start..];
             let (piece, len): (&[u8], usize) = if after.starts_with("{timestamp}") {
                 (ts.as_bytes(), 11)
