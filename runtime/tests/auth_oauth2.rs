@@ -843,3 +843,89 @@ async fn no_secret_reaches_debug_traces_or_errors() {
         assert!(!s.contains(CANARY), "a secret leaked: {s}");
     }
 }
+
+/// A token endpoint that answers every request with `status` and `body`.
+async fn fixed_token_server(status: u16, body: serde_json::Value) -> MockServer {
+    let s = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(status).set_body_json(body))
+        .mount(&s)
+        .await;
+    s
+}
+
+fn code_request(s: &MockServer) -> AuthorizationRequest {
+    AuthorizationRequest::new(
+        &format!("{}/authorize", s.uri()),
+        "app",
+        "http://127.0.0.1:1/cb",
+        &["read"],
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_code_exchange_without_a_refresh_token_uses_its_access_token_until_expiry() {
+    let s = fixed_token_server(
+        200,
+        serde_json::json!({"access_token": "only-1", "token_type": "Bearer", "expires_in": 600}),
+    )
+    .await;
+    let clock = clock();
+    let t = OAuth2::authorization_code(OAuth2Config::public(format!("{}/token", s.uri()), "app"))
+        .time_source(clock.time_source(0.0))
+        .build()
+        .unwrap();
+    let req = code_request(&s);
+    t.connect(&req, req.state(), "code-1").await.unwrap();
+    // The exchanged token is used as it is: no refresh grant is attempted.
+    assert_eq!(
+        t.access_token(false).await.unwrap().expose_secret(),
+        "only-1"
+    );
+    clock.advance(Duration::from_secs(590));
+    assert_eq!(
+        t.access_token(false).await.unwrap().expose_secret(),
+        "only-1"
+    );
+    assert_eq!(
+        token_requests(&s).await.len(),
+        1,
+        "one exchange, nothing else"
+    );
+    // Past expiry, with no refresh token, the user must connect again.
+    clock.advance(Duration::from_secs(20));
+    let e = t.access_token(false).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Credentials);
+    assert_eq!(e.provider_code(), Some("expired"), "{e}");
+    assert_eq!(
+        token_requests(&s).await.len(),
+        1,
+        "no grant without a refresh token"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_grant_from_the_code_exchange_is_a_credentials_error_with_its_code() {
+    let s = fixed_token_server(
+        400,
+        serde_json::json!({"error": "invalid_grant", "error_description": "code already used"}),
+    )
+    .await;
+    let t = OAuth2::authorization_code(OAuth2Config::public(format!("{}/token", s.uri()), "app"))
+        .time_source(clock().time_source(0.0))
+        .build()
+        .unwrap();
+    let req = code_request(&s);
+    let e = t.connect(&req, req.state(), "code-1").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Credentials);
+    assert_eq!(e.provider_code(), Some("invalid_grant"), "{e}");
+    assert_eq!(e.sent(), Sent::No, "nothing reached the API");
+    assert!(!t.is_connected());
+    assert_eq!(
+        token_requests(&s).await.len(),
+        1,
+        "an invalid grant is not retried"
+    );
+}

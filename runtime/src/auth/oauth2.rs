@@ -551,11 +551,18 @@ impl OAuth2 {
             GrantKind::ClientCredentials => Grant::ClientCredentials,
             GrantKind::RefreshToken => match self.inner.store.load() {
                 Some(rt) => Grant::RefreshToken(rt),
-                None => return Err(credentials_error(
-                    "expired",
-                    "no refresh token: the account is not connected",
-                    "connect the account with the authorization-code flow, or pass a refresh token",
-                )),
+                // A code exchange without a refresh token: its access token serves until it
+                // expires, then the user connects again.
+                None => {
+                    if let Some(c) = state.cached.as_ref().filter(|c| !force && !c.expired(now)) {
+                        return Ok(c.token.clone());
+                    }
+                    return Err(credentials_error(
+                        "expired",
+                        "no refresh token: the account is not connected",
+                        "connect the account with the authorization-code flow, or pass a refresh token",
+                    ));
+                }
             },
         };
         let result = self.fetch(&grant).await;
