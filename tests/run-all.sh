@@ -18,6 +18,7 @@ if [ -f tests/peers/postgres.sh ] && [ -z "${STURDY_PG_URL:-}" ]; then
     export STURDY_PG_URL="$url"
     pg_started=1
   else
+    if [ "${CI:-}" = "true" ]; then echo "PostgreSQL could not be started (required under CI)" >&2; exit 1; fi
     echo "PostgreSQL could not be started; the Postgres inbox tests will be skipped" >&2
   fi
 fi

@@ -8,10 +8,8 @@
 //! From a consumer's `build.rs`:
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     sturdy_generator::build_rs("openapi.yaml", "api.rs", "api").expect("generate client");
-//! }
+//! // build.rs, in `fn main()`:
+//! sturdy_generator::build_rs("openapi.yaml", "api.rs", "api").expect("generate client");
 //! // src/main.rs:
 //! // mod api { include!(concat!(env!("OUT_DIR"), "/api.rs")); }
 //! ```

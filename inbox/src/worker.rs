@@ -241,8 +241,8 @@ impl Worker {
         Ok(())
     }
 
-    /// Processes events until `shutdown` completes, sleeping [`poll_interval`]
-    /// (Self::poll_interval) whenever nothing is due. Store errors are logged and retried
+    /// Processes events until `shutdown` completes, sleeping
+    /// [`poll_interval`](Self::poll_interval) whenever nothing is due. Store errors are logged and retried
     /// after the poll interval.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
         let mut shutdown = std::pin::pin!(shutdown.fuse());

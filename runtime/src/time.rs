@@ -2,8 +2,8 @@
 //!
 //! Every rule in the runtime that depends on "now", on waiting, or on chance reads it from a
 //! [`Clock`], a [`Sleeper`] or a [`Jitter`] held by the client. The defaults are the system
-//! clock, `tokio::time::sleep` and a thread-local RNG; tests swap in [`ManualClock`] and
-//! [`FixedJitter`] (feature `test-util`).
+//! clock, `tokio::time::sleep` and a thread-local RNG; tests swap in `ManualClock` and
+//! `FixedJitter` (feature `test-util`).
 
 use std::fmt;
 use std::future::Future;

@@ -13,6 +13,8 @@
 //! API calls go to a wiremock server that accepts only unexpired JWTs issued by this peer.
 //! The tests skip (and say so) when node or the peer is not installed; CI installs them.
 
+mod support;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -96,10 +98,10 @@ fn peer() -> Option<Peer> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/peers/oauth");
     if !dir.join("node_modules/oauth2-mock-server").exists() || !dir.join("oauth-peer.mjs").exists()
     {
-        eprintln!(
-            "SKIP: oauth2-mock-server is not installed in {} (run tests/peers/install-oauth.sh)",
+        support::missing_peer(&format!(
+            "oauth2-mock-server is not installed in {} (run tests/peers/install-oauth.sh)",
             dir.display()
-        );
+        ));
         return None;
     }
     let port = TcpListener::bind("127.0.0.1:0")
@@ -120,7 +122,7 @@ fn peer() -> Option<Peer> {
     let child = match child {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("SKIP: cannot run node for the oauth peer: {e}");
+            support::missing_peer(&format!("cannot run node for the oauth peer: {e}"));
             return None;
         }
     };

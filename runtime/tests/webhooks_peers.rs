@@ -3,7 +3,9 @@
 //! `stripe` and `@octokit/webhooks-methods` npm packages.
 //!
 //! Install the peers with `tests/peers/install-webhooks.sh` (into `target/peers/`); each test
-//! prints `SKIP` and passes when its peer is not installed.
+//! prints `SKIP` and passes when its peer is not installed, and fails under CI (`CI=true`).
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,10 +35,10 @@ fn python() -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!(
-            "SKIP: python peers not installed at {}; run tests/peers/install-webhooks.sh",
+        support::missing_peer(&format!(
+            "python peers not installed at {}; run tests/peers/install-webhooks.sh",
             p.display()
-        );
+        ));
         None
     }
 }
@@ -48,10 +50,10 @@ fn node_dir() -> Option<PathBuf> {
     {
         Some(d)
     } else {
-        eprintln!(
-            "SKIP: node peers not installed at {}; run tests/peers/install-webhooks.sh",
+        support::missing_peer(&format!(
+            "node peers not installed at {}; run tests/peers/install-webhooks.sh",
             d.display()
-        );
+        ));
         None
     }
 }

@@ -5,12 +5,13 @@
 
 use std::path::PathBuf;
 
-use sturdy_tests::{build_client_and_driver, peers, run_driver, shared_dir};
+use sturdy_tests::{build_client_and_driver, missing_peer, peers, run_driver, shared_dir};
 
 fn check(spec: PathBuf, name: &str) {
     if peers::prism_bin().is_none() {
-        eprintln!("SKIP {name}: Prism is not installed (run tests/peers/install.sh)");
-        return;
+        return missing_peer(&format!(
+            "{name}: Prism is not installed (run tests/peers/install.sh)"
+        ));
     }
     let built = build_client_and_driver(&spec, name).unwrap_or_else(|e| panic!("{e}"));
     let mut failures = Vec::new();
@@ -95,7 +96,7 @@ fn check(spec: PathBuf, name: &str) {
 #[test]
 fn petstore_against_prism() {
     let Some(shared) = shared_dir() else {
-        return eprintln!("SKIP: ../shared not found");
+        return missing_peer("../shared not found");
     };
     check(shared.join("peers/petstore.yaml"), "petstore");
 }
@@ -103,7 +104,7 @@ fn petstore_against_prism() {
 #[test]
 fn oxide_nexus_against_prism() {
     let Some(shared) = shared_dir() else {
-        return eprintln!("SKIP: ../shared not found");
+        return missing_peer("../shared not found");
     };
     check(shared.join("specs/oxide-nexus.json"), "oxide");
 }

@@ -8,12 +8,12 @@ use std::process::Command;
 use std::time::Instant;
 
 use sturdy_generator::{Layout, Settings};
-use sturdy_tests::{e2e_target_dir, scratch, shared_dir};
+use sturdy_tests::{e2e_target_dir, missing_peer, scratch, shared_dir};
 
 #[test]
 fn every_shared_spec_generates_a_crate_that_compiles_cleanly() {
     let Some(shared) = shared_dir() else {
-        return eprintln!("SKIP: ../shared not found");
+        return missing_peer("../shared not found");
     };
     let mut specs: Vec<_> = std::fs::read_dir(shared.join("specs"))
         .expect("specs dir")

@@ -1,6 +1,6 @@
-//! The petstore client, generated into OUT_DIR by build.rs, run against a tiny loopback
-//! server that answers like the spec (and fails the first create with a 503, to show a safe
-//! retry with the same idempotency key).
+//! The petstore client, generated into OUT_DIR by build.rs, run against a small loopback
+//! server (axum) that answers like the spec and fails the first create with a 503, to show a
+//! safe retry with the same idempotency key.
 
 mod petstore {
     include!(concat!(env!("OUT_DIR"), "/petstore.rs"));
@@ -8,83 +8,75 @@ mod petstore {
 
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::Router;
 
-/// Requests the server saw: (method and path, idempotency key).
-type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+/// What the server saw: the idempotency key of each create, and how many creates came.
+#[derive(Clone, Default)]
+struct Seen {
+    create_keys: Arc<Mutex<Vec<Option<String>>>>,
+}
 
-async fn serve(listener: TcpListener, seen: Seen) {
-    let mut creates = 0;
-    while let Ok((mut sock, _)) = listener.accept().await {
-        let mut buf = vec![0u8; 16 * 1024];
-        let mut len = 0;
-        // Read headers and (small) body.
-        loop {
-            let Ok(n) = sock.read(&mut buf[len..]).await else {
-                break;
-            };
-            if n == 0 {
-                break;
-            }
-            len += n;
-            let text = String::from_utf8_lossy(&buf[..len]);
-            if let Some(end) = text.find("\r\n\r\n") {
-                let cl = text
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                    })
-                    .unwrap_or(0);
-                if len >= end + 4 + cl {
-                    break;
-                }
-            }
-        }
-        let text = String::from_utf8_lossy(&buf[..len]).to_string();
-        let line = text.lines().next().unwrap_or("").to_owned();
-        let key = text
-            .lines()
-            .find_map(|l| l.strip_prefix("idempotency-key: ").map(str::to_owned));
-        seen.lock().expect("lock").push((line.clone(), key));
-        let (status, body) = if line.starts_with("GET /pets/1 ") {
-            ("200 OK", r#"{"id":1,"name":"Rex","tag":"dog"}"#.to_owned())
-        } else if line.starts_with("GET /pets/") {
-            (
-                "404 Not Found",
-                r#"{"code":"not_found","message":"no such pet"}"#.to_owned(),
-            )
-        } else if line.starts_with("GET /pets") {
-            (
-                "200 OK",
-                r#"{"data":[{"id":1,"name":"Rex","tag":"dog"}],"next_cursor":null}"#.to_owned(),
-            )
-        } else if line.starts_with("POST /pets") {
-            creates += 1;
-            if creates == 1 {
-                (
-                    "503 Service Unavailable",
-                    r#"{"code":"unavailable","message":"try again"}"#.to_owned(),
-                )
-            } else {
-                ("201 Created", r#"{"id":42,"name":"Fido"}"#.to_owned())
-            }
-        } else {
-            ("404 Not Found", "{}".to_owned())
-        };
-        let resp = format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nretry-after: 0\r\nconnection: close\r\n\r\n{body}", body.len());
-        let _ = sock.write_all(resp.as_bytes()).await;
+/// A JSON response with a status (and `Retry-After: 0` so the demo does not wait).
+fn json(status: StatusCode, body: &'static str) -> (StatusCode, HeaderMap, &'static str) {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        "application/json".parse().expect("static"),
+    );
+    headers.insert(header::RETRY_AFTER, "0".parse().expect("static"));
+    (status, headers, body)
+}
+
+async fn list_pets() -> (StatusCode, HeaderMap, &'static str) {
+    json(
+        StatusCode::OK,
+        r#"{"data":[{"id":1,"name":"Rex","tag":"dog"}],"next_cursor":null}"#,
+    )
+}
+
+async fn get_pet(Path(id): Path<i64>) -> (StatusCode, HeaderMap, &'static str) {
+    match id {
+        1 => json(StatusCode::OK, r#"{"id":1,"name":"Rex","tag":"dog"}"#),
+        _ => json(
+            StatusCode::NOT_FOUND,
+            r#"{"code":"not_found","message":"no such pet"}"#,
+        ),
+    }
+}
+
+async fn create_pet(
+    State(seen): State<Seen>,
+    headers: HeaderMap,
+) -> (StatusCode, HeaderMap, &'static str) {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut keys = seen.create_keys.lock().expect("lock");
+    keys.push(key);
+    if keys.len() == 1 {
+        json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            r#"{"code":"unavailable","message":"try again"}"#,
+        )
+    } else {
+        json(StatusCode::CREATED, r#"{"id":42,"name":"Fido"}"#)
     }
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let seen = Seen::default();
+    let app = Router::new()
+        .route("/pets", get(list_pets).post(create_pet))
+        .route("/pets/{id}", get(get_pet))
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let seen: Seen = Arc::default();
-    let server = tokio::spawn(serve(listener, seen.clone()));
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
 
     let client = petstore::Client::builder().base_url(&base).build()?;
     let pets = client.list_pets(Default::default()).await?;
@@ -117,17 +109,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         created.attempts(),
         created.idempotency_key()
     );
-    let keys: Vec<Option<String>> = seen
-        .lock()
-        .expect("lock")
-        .iter()
-        .filter(|(l, _)| l.starts_with("POST"))
-        .map(|(_, k)| k.clone())
-        .collect();
+    let keys = seen.create_keys.lock().expect("lock").clone();
     println!(
         "the server saw {} POSTs with keys {keys:?}: the same key on every attempt",
         keys.len()
     );
     server.abort();
+    if keys.len() != 2 || keys[0].is_none() || keys[0] != keys[1] {
+        return Err("expected one key reused on the retried create".into());
+    }
     Ok(())
 }

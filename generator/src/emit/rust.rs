@@ -102,8 +102,8 @@ fn escape_line(line: &str, out: &mut String) {
     while i < line.len() {
         let rest = &line[i..];
         // Inline code spans are kept as they are.
-        if rest.starts_with('`') {
-            if let Some(end) = rest[1..].find('`') {
+        if let Some(after) = rest.strip_prefix('`') {
+            if let Some(end) = after.find('`') {
                 out.push_str(&rest[..end + 2]);
                 i += end + 2;
                 continue;

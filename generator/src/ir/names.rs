@@ -103,7 +103,7 @@ pub fn pascal(raw: &str) -> String {
         s = "Value".to_owned();
     }
     if s.starts_with(|c: char| c.is_ascii_digit()) {
-        s.insert_str(0, "V");
+        s.insert(0, 'V');
     }
     if KEYWORDS.contains(&s.as_str()) {
         s.push('_');

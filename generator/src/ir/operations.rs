@@ -238,7 +238,6 @@ pub(crate) fn api_idempotency_header(doc: &Document) -> Option<String> {
             }
         }
     }
-    drop(consider);
     if found.is_none() {
         for (_, item) in doc.openapi.paths.paths.iter() {
             if let ReferenceOr::Item(item) = item {

@@ -827,15 +827,14 @@ fn direct_named(
     if depth > 32 {
         return;
     }
-    match t {
-        TypeRef::Named(n) => match types.get(n).map(|d| &d.kind) {
+    if let TypeRef::Named(n) = t {
+        match types.get(n).map(|d| &d.kind) {
             Some(TypeKind::Alias(inner)) => direct_named(inner, types, out, depth + 1),
             Some(_) => {
                 out.insert(n.clone());
             }
             None => {}
-        },
-        _ => {}
+        }
     }
 }
 
