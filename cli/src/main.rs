@@ -45,6 +45,9 @@ enum Command {
         /// Do not print warnings.
         #[arg(long, short)]
         quiet: bool,
+        /// Apply this OpenAPI Overlay 1.0 file to the spec first (repeatable; applied in order).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Print a production-readiness report of SPEC (OpenAPI or contract snapshot).
     Lint {
@@ -111,8 +114,12 @@ fn run() -> anyhow::Result<ExitCode> {
             check,
             report,
             quiet,
+            overlays,
         } => {
-            let settings = settings(&spec, name, runtime_version, runtime_path);
+            let settings = Settings {
+                overlays,
+                ..settings(&spec, name, runtime_version, runtime_path)
+            };
             let output = sturdy_generator::generate(&spec, &settings, Layout::Crate)?;
             if !quiet {
                 for w in &output.warnings {

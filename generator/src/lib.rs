@@ -76,6 +76,9 @@ pub struct Settings {
     /// For [`Layout::Module`]: the module path the file is included at (`api` for
     /// `mod api { include!(..); }` at the crate root). `None`: included at the crate root.
     pub module_path: Option<String>,
+    /// OpenAPI Overlay 1.0 files applied to the spec, in order, before anything reads it
+    /// ([`load::overlay`]).
+    pub overlays: Vec<PathBuf>,
 }
 
 /// Any failure of the pipeline.
@@ -109,7 +112,12 @@ pub struct Output {
 
 /// Runs load → ir → emit for `spec`.
 pub fn generate(spec: &Path, settings: &Settings, layout: Layout) -> Result<Output, Error> {
-    let doc = load::load(spec)?;
+    let overlays = settings
+        .overlays
+        .iter()
+        .map(|p| load::overlay::Overlay::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let doc = load::load_with(spec, &overlays)?;
     generate_document(&doc, settings, layout)
 }
 
@@ -137,16 +145,41 @@ pub fn generate_document(
 /// warning. The generated code needs `sturdy-runtime`, `serde` and `serde_json` as
 /// dependencies of the consuming crate.
 pub fn build_rs(spec: impl AsRef<Path>, file_name: &str, module: &str) -> Result<PathBuf, Error> {
+    let settings = Settings {
+        module_path: Some(module.to_owned()),
+        ..Settings::default()
+    };
+    build_rs_with(spec, file_name, settings)
+}
+
+/// [`build_rs`] with settings: `module_path` names the module (default: the crate root), and
+/// `overlays` are applied to the spec in order (each also watched for changes).
+///
+/// ```no_run
+/// // build.rs, in `fn main()`:
+/// let settings = sturdy_generator::Settings {
+///     module_path: Some("stripe".into()),
+///     overlays: vec!["stripe.overlay.yaml".into()],
+///     ..Default::default()
+/// };
+/// sturdy_generator::build_rs_with("stripe.json", "stripe.rs", settings).expect("generate client");
+/// ```
+pub fn build_rs_with(
+    spec: impl AsRef<Path>,
+    file_name: &str,
+    mut settings: Settings,
+) -> Result<PathBuf, Error> {
     let spec = spec.as_ref();
     println!("cargo:rerun-if-changed={}", spec.display());
+    for o in &settings.overlays {
+        println!("cargo:rerun-if-changed={}", o.display());
+    }
     let out_dir = std::env::var_os("OUT_DIR")
         .map(PathBuf::from)
         .ok_or(write::WriteError::NoOutDir)?;
-    let settings = Settings {
-        module_path: Some(module.to_owned()),
-        spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
-        ..Settings::default()
-    };
+    if settings.spec_name.is_none() {
+        settings.spec_name = spec.file_name().map(|f| f.to_string_lossy().into_owned());
+    }
     let output = generate(spec, &settings, Layout::Module)?;
     for w in &output.warnings {
         println!("cargo:warning=sturdy: {w}");

@@ -244,3 +244,107 @@ fn convert_writes_openapi_31_that_generates_the_same_client() {
         );
     }
 }
+
+#[test]
+fn overlays_apply_in_order_reach_the_client_and_check_and_name_a_dead_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let rename = dir.path().join("rename.yaml");
+    std::fs::write(
+        &rename,
+        "overlay: 1.0.0\ninfo: {title: rename, version: '1'}\nactions:\n  - target: $.paths['/pets'].get\n    update: {operationId: listAllPets}\n",
+    )
+    .unwrap();
+    let document = dir.path().join("document.yaml");
+    std::fs::write(
+        &document,
+        "overlay: 1.0.0\ninfo: {title: docs, version: '1'}\nactions:\n  - target: $.paths[*][?@.operationId == 'listAllPets']\n    update: {description: Every pet in the store.}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("client");
+    let args = |check: bool| {
+        let mut a = vec![
+            "generate",
+            "fixtures/petstore.yaml",
+            "--out",
+            out.to_str().unwrap(),
+            "--name",
+            "petstore",
+            "-q",
+            "--overlay",
+            rename.to_str().unwrap(),
+            "--overlay",
+            document.to_str().unwrap(),
+        ];
+        if check {
+            a.push("--check");
+        }
+        a
+    };
+    let o = run(&args(false));
+    assert!(o.status.success(), "{}", text(&o));
+    let client = all_text(&out.join("src"));
+    assert!(
+        client.contains("fn list_all_pets"),
+        "the renamed method is generated"
+    );
+    assert!(
+        client.contains("Every pet in the store."),
+        "the second overlay saw the first's rename"
+    );
+    let o = run(&args(true));
+    assert!(
+        o.status.success(),
+        "the same overlays check clean: {}",
+        text(&o)
+    );
+    // Without the overlays the checked-in client is stale.
+    let o = run(&[
+        "generate",
+        "fixtures/petstore.yaml",
+        "--out",
+        out.to_str().unwrap(),
+        "--name",
+        "petstore",
+        "-q",
+        "--check",
+    ]);
+    assert!(!o.status.success(), "{}", text(&o));
+
+    // Swapped, the second overlay's target matches nothing: a clear error, exit 2.
+    let o = run(&[
+        "generate",
+        "fixtures/petstore.yaml",
+        "--out",
+        out.to_str().unwrap(),
+        "--overlay",
+        document.to_str().unwrap(),
+        "--overlay",
+        rename.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("document.yaml") && t.contains("actions[0]") && t.contains("matched nothing"),
+        "{t}"
+    );
+}
+
+/// Every file's text under `dir`, recursively, in path order.
+fn all_text(dir: &Path) -> String {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    entries
+        .iter()
+        .map(|p| {
+            if p.is_dir() {
+                all_text(p)
+            } else {
+                std::fs::read_to_string(p).unwrap_or_default()
+            }
+        })
+        .collect()
+}

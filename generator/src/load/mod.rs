@@ -8,6 +8,7 @@ mod bundle;
 mod kind;
 pub mod locate;
 mod normalize;
+pub mod overlay;
 pub mod snapshot;
 mod typed;
 mod yaml;
@@ -136,6 +137,18 @@ pub enum LoadError {
         /// The reference.
         reference: String,
     },
+    /// An overlay action could not be applied.
+    #[error("{path}: actions[{action}] (target `{target}`): {message}")]
+    Overlay {
+        /// The overlay file.
+        path: PathBuf,
+        /// The index of the action in `actions`.
+        action: usize,
+        /// The action's JSONPath target.
+        target: String,
+        /// What went wrong and what to do.
+        message: String,
+    },
     /// A `$ref` names another local file that could not be read or parsed.
     #[error("{path}{}: {pointer}: $ref `{reference}` names a file that could not be loaded: {source}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     RefFile {
@@ -160,11 +173,17 @@ pub enum LoadError {
 /// # Ok::<(), sturdy_generator::LoadError>(())
 /// ```
 pub fn load(path: &Path) -> Result<Document, LoadError> {
+    load_with(path, &[])
+}
+
+/// Loads the spec at `path` and applies `overlays` to it, in order, before normalizing (a
+/// contract snapshot is converted to OpenAPI first, so overlays always see OpenAPI).
+pub fn load_with(path: &Path, overlays: &[overlay::Overlay]) -> Result<Document, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
         path: path.to_owned(),
         source,
     })?;
-    load_str(&text, path)
+    load_str_with(&text, path, overlays)
 }
 
 /// Loads and normalizes spec text; `path` names it in errors and anchors relative refs.
@@ -176,6 +195,15 @@ pub fn load(path: &Path) -> Result<Document, LoadError> {
 /// assert_eq!(doc.source_version, "3.1.0");
 /// ```
 pub fn load_str(text: &str, path: &Path) -> Result<Document, LoadError> {
+    load_str_with(text, path, &[])
+}
+
+/// [`load_str`] with overlays applied, in order, before normalizing.
+pub fn load_str_with(
+    text: &str,
+    path: &Path,
+    overlays: &[overlay::Overlay],
+) -> Result<Document, LoadError> {
     let mut raw = parse_text(text, path)?;
     let mut source_version = None;
     let mut source = SourceText::new(text);
@@ -183,6 +211,9 @@ pub fn load_str(text: &str, path: &Path) -> Result<Document, LoadError> {
         raw = snapshot_to_openapi(&raw, text, path)?;
         source_version = Some("snapshot".to_owned());
         source = SourceText::default();
+    }
+    for o in overlays {
+        o.apply(&mut raw)?;
     }
     let mut warnings = Vec::new();
     let (version, v31) = version_of(&mut raw, source.as_str(), path, &mut warnings)?;
