@@ -57,6 +57,23 @@ enum Command {
         #[arg(long, value_enum, default_value = "error")]
         fail_on: FailOn,
     },
+    /// Compare two versions of a spec as the generated Rust API and the wire see them; exit 1
+    /// when a change is breaking (for CI), 0 otherwise.
+    Diff {
+        /// The old spec.
+        old: PathBuf,
+        /// The new spec.
+        new: PathBuf,
+        /// Print JSON (`{changes, breaking, bump}`) instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Show at most this many rows of the table.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Apply this overlay to both specs first (repeatable; applied in order).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
+    },
     /// Convert a contract snapshot to an equivalent OpenAPI 3.1 document.
     Convert {
         /// The contract snapshot.
@@ -173,6 +190,31 @@ fn run() -> anyhow::Result<ExitCode> {
             };
             let code = sturdy_generator::lint::exit_code(&findings, threshold);
             Ok(ExitCode::from(code.clamp(0, 255) as u8))
+        }
+        Command::Diff {
+            old,
+            new,
+            json,
+            limit,
+            overlays,
+        } => {
+            let overlays = overlays
+                .iter()
+                .map(|p| sturdy_generator::load::overlay::Overlay::read(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let old = sturdy_generator::load::load_with(&old, &overlays)?;
+            let new = sturdy_generator::load::load_with(&new, &overlays)?;
+            let report = sturdy_generator::diff::Report::between(&old, &new)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report.json())?);
+            } else {
+                print!("{}", report.table(limit));
+            }
+            Ok(if report.is_breaking() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Convert {
             snapshot,

@@ -14,6 +14,7 @@
 //! // mod api { include!(concat!(env!("OUT_DIR"), "/api.rs")); }
 //! ```
 
+pub mod diff;
 pub mod emit;
 pub mod ir;
 pub mod lint;
