@@ -96,6 +96,10 @@ pub struct StoredEvent {
     pub last_error: Option<String>,
     /// When the handler succeeded.
     pub applied_at: Option<SystemTime>,
+    /// While `processing`: when the current claim's lease runs out.
+    pub lease_until: Option<SystemTime>,
+    /// The name of the worker that claimed it last.
+    pub claimed_by: Option<String>,
 }
 
 impl fmt::Debug for StoredEvent {
@@ -109,6 +113,8 @@ impl fmt::Debug for StoredEvent {
             .field("attempts", &self.attempts)
             .field("body_len", &self.body.len())
             .field("last_error", &self.last_error)
+            .field("lease_until", &self.lease_until)
+            .field("claimed_by", &self.claimed_by)
             .finish_non_exhaustive()
     }
 }

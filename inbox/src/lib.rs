@@ -78,6 +78,7 @@ mod error;
 mod event;
 mod stats;
 pub mod store;
+pub mod tx;
 mod worker;
 
 use std::collections::BTreeMap;
@@ -97,6 +98,11 @@ pub use store::postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use store::sqlite::SqliteStore;
 pub use store::{Inserted, ListQuery, Outcome, ReplayTarget, Store};
+#[cfg(feature = "postgres")]
+pub use tx::postgres::PostgresTxHandler;
+#[cfg(feature = "sqlite")]
+pub use tx::sqlite::SqliteTxHandler;
+pub use tx::Transactional;
 pub use worker::{Handler, HandlerError, RunReport, Worker};
 
 /// Headers never stored with an event.
@@ -257,9 +263,22 @@ impl Inbox {
 
     /// A worker running `handler` over this inbox's store, clock and stats.
     pub fn worker(&self, handler: impl Handler) -> Worker {
+        self.make_worker(
+            Arc::clone(&self.store),
+            worker::Body::Plain(Arc::new(handler)),
+        )
+    }
+
+    /// A worker whose handler writes in the transaction that marks each event applied
+    /// (see the [`tx`] module); it claims through the store the handler was bound to.
+    pub fn transactional_worker(&self, handler: Transactional) -> Worker {
+        self.make_worker(handler.store, worker::Body::Tx(handler.apply))
+    }
+
+    fn make_worker(&self, store: Arc<dyn Store>, body: worker::Body) -> Worker {
         Worker {
-            store: Arc::clone(&self.store),
-            handler: Arc::new(handler),
+            store,
+            body,
             clock: Arc::clone(&self.clock),
             sleeper: Arc::clone(&self.sleeper),
             stats: Arc::clone(&self.stats),
@@ -273,9 +292,21 @@ impl Inbox {
         }
     }
 
-    /// Counters and latency percentiles.
+    /// Counters and latency percentiles of this process only (this inbox and its workers);
+    /// for totals across processes use [`counts`](Self::counts), which reads the store.
     pub fn stats(&self) -> StatsSnapshot {
         self.stats.snapshot()
+    }
+
+    /// The event `provider` delivered with id `event_id` (as [`Receipt`] reports it).
+    pub async fn find(
+        &self,
+        provider: &str,
+        event_id: &str,
+    ) -> Result<Option<StoredEvent>, InboxError> {
+        self.store
+            .find(provider.to_owned(), event_id.to_owned())
+            .await
     }
 
     /// One event, with its body and headers.
@@ -321,7 +352,8 @@ impl Inbox {
         Ok(n)
     }
 
-    /// How many events are in each status.
+    /// How many events are in each status, read from the store: the same from every process
+    /// sharing it.
     pub async fn counts(&self) -> Result<BTreeMap<Status, u64>, InboxError> {
         self.store.counts().await
     }
