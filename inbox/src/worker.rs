@@ -157,6 +157,13 @@ impl Worker {
         self
     }
 
+    /// How the worker waits, when idle and between lease heartbeats (default: the inbox's
+    /// sleeper).
+    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.sleeper = sleeper;
+        self
+    }
+
     /// How long [`run`](Self::run) sleeps when there is nothing to do.
     pub fn poll_interval(mut self, poll: Duration) -> Self {
         self.poll = poll;

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod lease;
+pub mod tx;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -129,7 +132,7 @@ pub fn delivery(provider: &str, n: usize, at: SystemTime) -> (HeaderMap, Vec<u8>
     (headers, body)
 }
 
-fn n_of(event: &StoredEvent) -> usize {
+pub fn n_of(event: &StoredEvent) -> usize {
     event.json().unwrap()["n"].as_u64().unwrap() as usize
 }
 
@@ -167,7 +170,7 @@ impl Tally {
     }
 }
 
-fn counting(
+pub fn counting(
     tally: &Tally,
 ) -> impl Fn(StoredEvent) -> futures::future::Ready<Result<(), HandlerError>> + Send + Sync + 'static
 {
@@ -178,7 +181,7 @@ fn counting(
     }
 }
 
-async fn drain(worker: &Worker) -> usize {
+pub async fn drain(worker: &Worker) -> usize {
     let mut total = 0;
     loop {
         let r = worker.run_once().await.unwrap();
@@ -445,7 +448,7 @@ pub async fn lost_lease_outcome_is_discarded(backend: &Backend, store: impl Stor
 }
 
 /// Kills the child on drop, so a failing test leaves no process behind.
-struct KillOnDrop(Child);
+pub struct KillOnDrop(pub Child);
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
@@ -508,7 +511,7 @@ pub async fn killed_worker_event_is_reclaimed(backend: &Backend, child_test: &st
     backend.cleanup().await;
 }
 
-fn wait_for(marker: &Path, child: &mut Child) {
+pub fn wait_for(marker: &Path, child: &mut Child) {
     // Waits for an event, not a duration: the deadline only stops a broken child hanging CI.
     for _ in 0..6000 {
         if marker.exists() {
