@@ -48,7 +48,7 @@ impl Status {
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -192,6 +192,11 @@ mod tests {
             assert_eq!(s.as_str().parse::<Status>().unwrap(), s);
         }
         assert!("done".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn status_display_honours_width() {
+        assert_eq!(format!("[{:<10}]", Status::Dead), "[dead      ]");
     }
 
     #[test]

@@ -91,3 +91,9 @@ async fn killed_transactional_worker_leaves_neither_effect_nor_mark() {
 async fn child_writes_effect_and_hangs() {
     common::tx::child_writes_effect_and_hangs().await;
 }
+
+#[tokio::test]
+async fn store_error_reaches_the_caller_of_run() {
+    let Some(b) = Backend::postgres() else { return };
+    common::store_error_reaches_the_caller_of_run(&b).await;
+}

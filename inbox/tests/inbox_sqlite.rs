@@ -83,3 +83,45 @@ async fn killed_transactional_worker_leaves_neither_effect_nor_mark() {
 async fn child_writes_effect_and_hangs() {
     common::tx::child_writes_effect_and_hangs().await;
 }
+
+#[tokio::test]
+async fn store_error_reaches_the_caller_of_run() {
+    common::store_error_reaches_the_caller_of_run(&Backend::sqlite()).await;
+}
+
+/// The operator's CLI: look an event up by (provider, event id), and counts from the store.
+#[tokio::test]
+async fn cli_finds_an_event_by_provider_and_event_id() {
+    let backend = Backend::sqlite();
+    let clock = common::manual_clock();
+    let inbox = backend.inbox(std::sync::Arc::new(clock.clone())).await;
+    let (h, body) = common::delivery("stripe", 3, sturdy_runtime::time::Clock::system_now(&clock));
+    inbox.receive("stripe", &h, &body).await.unwrap();
+    #[allow(irrefutable_let_patterns)]
+    let Backend::Sqlite { path, .. } = &backend
+    else {
+        unreachable!()
+    };
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sturdy-inbox"))
+            .arg("--sqlite")
+            .arg(path)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = cli(&["find", "stripe", "evt_3", "--body"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text.contains("event_id:        evt_3"), "{text}");
+    assert!(text.contains("status:          received"), "{text}");
+    assert!(text.contains(r#""n":3"#), "{text}");
+    let out = cli(&["find", "github", "evt_3"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no event `evt_3` from `github`"));
+    let out = cli(&["counts"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("received   1"),
+        "{out:?}"
+    );
+}

@@ -447,6 +447,38 @@ pub async fn lost_lease_outcome_is_discarded(backend: &Backend, store: impl Stor
     backend.cleanup().await;
 }
 
+/// A store error (here: the table is gone) ends `Worker::run` with that error instead of
+/// being retried forever behind a log line.
+pub async fn store_error_reaches_the_caller_of_run(backend: &Backend) {
+    let inbox = backend.inbox(Arc::new(manual_clock())).await;
+    let worker = backend
+        .own_connection(inbox.worker(counting(&Tally::new(1))))
+        .await;
+    match backend {
+        Backend::Sqlite { path, .. } => {
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch(&format!(
+                    "DROP TABLE {}",
+                    sturdy_inbox::store::DEFAULT_TABLE
+                ))
+                .unwrap();
+        }
+        #[cfg(feature = "postgres")]
+        Backend::Postgres { .. } => backend.cleanup().await,
+    }
+    let ran = tokio::time::timeout(
+        Duration::from_secs(60),
+        worker.run(std::future::pending::<()>()),
+    )
+    .await
+    .expect("run returned instead of retrying forever");
+    let err = ran.unwrap_err();
+    assert!(!err.is_rejection(), "{err}");
+    assert!(err.to_string().contains("store"), "{err}");
+    assert!(inbox.counts().await.is_err());
+}
+
 /// Kills the child on drop, so a failing test leaves no process behind.
 pub struct KillOnDrop(pub Child);
 

@@ -252,6 +252,14 @@ pub async fn killed_transaction_leaves_nothing(backend: &Backend, child_test: &s
     let e = inbox.get(id).await.unwrap().unwrap();
     assert_eq!((e.status, e.attempts), (Status::Processing, 1));
     assert_eq!(e.applied_at, None);
+    // Counts come from the store: this process sees the child's claim; its own in-process
+    // stats know nothing of it.
+    let counts = inbox.counts().await.unwrap();
+    assert_eq!(
+        (counts[&Status::Processing], counts[&Status::Applied]),
+        (1, 0)
+    );
+    assert_eq!(inbox.stats().applied, 0);
 
     let clock = ManualClock::new(SystemTime::now());
     let inbox = backend.inbox(Arc::new(clock.clone())).await;
