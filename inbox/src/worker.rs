@@ -385,8 +385,8 @@ impl Worker {
         self.stats.incr(kind);
     }
 
-    /// Processes events until `shutdown` completes, sleeping [`poll_interval`]
-    /// (Self::poll_interval) whenever nothing is due. Returns `Ok` at shutdown, or the
+    /// Processes events until `shutdown` completes, sleeping
+    /// [`poll_interval`](Self::poll_interval) whenever nothing is due. Returns `Ok` at shutdown, or the
     /// first store error (after tracing it); restart the worker, after a pause, to keep
     /// going. A handler's error is not a store error: it is recorded on the event.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> Result<(), InboxError> {

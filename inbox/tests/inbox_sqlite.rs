@@ -1,4 +1,5 @@
-//! The inbox on SQLite: exactly-once processing, dead letters, replay, and a killed worker.
+//! The inbox on SQLite: deduplication, leases under slow handlers, dead letters, replay, killed
+//! workers (plain and transactional), store errors and the CLI.
 
 mod common;
 

@@ -16,8 +16,26 @@ use crate::store::{outcome_columns, Outcome};
 use crate::{HandlerError, InboxError, PostgresStore, StoredEvent};
 
 /// Processes one event inside the transaction that marks it applied. Implemented for every
-/// `for<'a> Fn(&'a Transaction<'a>, &'a StoredEvent) -> BoxFuture<'a, Result<(), HandlerError>>`
-/// (write the closure as `|tx, event| Box::pin(async move { ... })`).
+/// `for<'a> Fn(&'a Transaction<'a>, &'a StoredEvent) -> BoxFuture<'a, Result<(), HandlerError>>`;
+/// wrap a closure in [`handler`] so Rust infers that signature.
+///
+/// ```
+/// # async fn demo(url: &str) -> Result<(), sturdy_inbox::InboxError> {
+/// use sturdy_inbox::{tx::postgres::handler, Inbox, PostgresStore};
+///
+/// let store = PostgresStore::connect(url).await?; // the application's tables live here too
+/// let inbox = Inbox::builder(store.clone()).build();
+/// let seen = handler(|tx, event| {
+///     Box::pin(async move {
+///         tx.execute("INSERT INTO seen (event_id) VALUES ($1)", &[&event.event_id])
+///             .await?;
+///         Ok(())
+///     })
+/// });
+/// let worker = inbox.transactional_worker(store.transactional(seen).await?);
+/// worker.drain().await?;
+/// # Ok(()) }
+/// ```
 pub trait PostgresTxHandler: Send + Sync + 'static {
     /// Handles `event`, writing through `tx`. An error rolls back everything written.
     fn handle<'a>(
@@ -41,6 +59,18 @@ where
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         self(tx, event)
     }
+}
+
+/// Returns `f`, typed as a [`PostgresTxHandler`] closure (so `|tx, event| ...` needs no
+/// annotations).
+pub fn handler<F>(f: F) -> F
+where
+    F: for<'a> Fn(&'a Transaction<'a>, &'a StoredEvent) -> BoxFuture<'a, Result<(), HandlerError>>
+        + Send
+        + Sync
+        + 'static,
+{
+    f
 }
 
 impl PostgresStore {

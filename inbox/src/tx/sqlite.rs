@@ -20,6 +20,22 @@ use crate::{HandlerError, InboxError, SqliteStore, StoredEvent};
 ///
 /// It runs on a blocking thread, holding SQLite's write lock: keep it short, and write the
 /// application's tables (in the same database file) through `tx` only.
+///
+/// ```
+/// # async fn demo() -> Result<(), sturdy_inbox::InboxError> {
+/// use sturdy_inbox::{HandlerError, Inbox, SqliteStore, StoredEvent};
+///
+/// let store = SqliteStore::open("app.db")?; // the application's tables live here too
+/// let inbox = Inbox::builder(store.clone()).build();
+/// let worker = inbox.transactional_worker(store.transactional(
+///     |tx: &rusqlite::Transaction<'_>, event: &StoredEvent| {
+///         tx.execute("INSERT INTO seen (event_id) VALUES (?1)", [&event.event_id])?;
+///         Ok::<(), HandlerError>(())
+///     },
+/// ));
+/// worker.drain().await?;
+/// # Ok(()) }
+/// ```
 pub trait SqliteTxHandler: Send + Sync + 'static {
     /// Handles `event`, writing through `tx`. An error rolls back everything written.
     fn handle(&self, tx: &Transaction<'_>, event: &StoredEvent) -> Result<(), HandlerError>;

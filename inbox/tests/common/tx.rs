@@ -23,20 +23,6 @@ pub enum Then {
 
 pub type Plan = Arc<dyn Fn(&StoredEvent) -> Then + Send + Sync>;
 
-#[cfg(feature = "postgres")]
-fn pg_handler<F>(f: F) -> F
-where
-    F: for<'a> Fn(
-            &'a tokio_postgres::Transaction<'a>,
-            &'a StoredEvent,
-        ) -> futures::future::BoxFuture<'a, Result<(), HandlerError>>
-        + Send
-        + Sync
-        + 'static,
-{
-    f
-}
-
 fn finish(then: Then) -> Result<(), HandlerError> {
     match then {
         Then::Commit => Ok(()),
@@ -128,7 +114,7 @@ impl Backend {
                     .await
                     .unwrap();
                 let sql = format!("INSERT INTO {table} (event_id) VALUES ($1)");
-                let handler = pg_handler(move |tx, e| {
+                let handler = sturdy_inbox::tx::postgres::handler(move |tx, e| {
                     let (sql, plan) = (sql.clone(), plan.clone());
                     Box::pin(async move {
                         tx.execute(&sql, &[&e.event_id]).await?;
