@@ -120,7 +120,8 @@ impl std::fmt::Debug for Worker {
 
 impl Worker {
     /// Claims from this store instead of the inbox's (to give each worker its own
-    /// PostgreSQL connection).
+    /// PostgreSQL connection). A transactional worker's handler keeps running in the store
+    /// it was bound to.
     pub fn store(mut self, store: impl Store) -> Self {
         self.store = Arc::new(store);
         self

@@ -314,3 +314,76 @@ pub(crate) fn claimable(now: &str) -> String {
          OR (status = 'processing' AND lease_until <= {now}))"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(status: &str, attempts: i64, headers: &str) -> RawEvent {
+        RawEvent {
+            id: 7,
+            provider: "stripe".into(),
+            event_id: "evt_7".into(),
+            event_type: None,
+            headers: headers.into(),
+            body: b"{}".to_vec(),
+            status: status.into(),
+            attempts,
+            received_at: 1_000,
+            next_attempt_at: 2_000,
+            last_error: None,
+            applied_at: None,
+            lease_until: Some(3_000),
+            claimed_by: Some("w".into()),
+        }
+    }
+
+    #[test]
+    fn rows_map_to_events() {
+        let e = raw("processing", 2, r#"[["x-a","1"]]"#)
+            .into_event()
+            .unwrap();
+        assert_eq!((e.id, e.status, e.attempts), (7, Status::Processing, 2));
+        assert_eq!(e.headers, vec![("x-a".to_owned(), "1".to_owned())]);
+        assert_eq!(e.lease_until, Some(from_ms(3_000)));
+        assert_eq!(e.claimed_by.as_deref(), Some("w"));
+    }
+
+    #[test]
+    fn unreadable_rows_are_errors_or_defaults_never_panics() {
+        assert!(matches!(
+            raw("done", 1, "[]").into_event(),
+            Err(InboxError::Corrupt(_))
+        ));
+        let e = raw("failed", -3, "not json").into_event().unwrap();
+        assert_eq!((e.attempts, e.headers.len()), (0, 0));
+    }
+
+    #[test]
+    fn every_select_lists_the_same_columns() {
+        assert_eq!(columns("t.").split(", ").count(), COLUMNS.len());
+        assert!(columns("t.").starts_with("t.id, t.provider"));
+        assert!(schema("tbl", "ID", "INT", "BLOB").contains("lease_until INT"));
+    }
+
+    #[test]
+    fn outcomes_map_to_columns() {
+        assert_eq!(
+            outcome_columns(Outcome::Applied, 5),
+            ("applied", None, 5, Some(5))
+        );
+        let failed = Outcome::Failed {
+            error: "e".into(),
+            next_attempt_ms: 9,
+        };
+        assert_eq!(
+            outcome_columns(failed, 5),
+            ("failed", Some("e".into()), 9, None)
+        );
+        let dead = Outcome::Dead { error: "e".into() };
+        assert_eq!(
+            outcome_columns(dead, 5),
+            ("dead", Some("e".into()), 5, None)
+        );
+    }
+}

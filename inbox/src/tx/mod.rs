@@ -11,6 +11,10 @@
 //! - If the handler returns an error or panics, or its process dies before the commit,
 //!   nothing it wrote in the transaction stays and the event is not marked applied; it is
 //!   retried like any failed event (after the lease, for a dead process).
+//! - While a transactional handler runs, the worker's lease heartbeat for the rest of its
+//!   batch waits for it (SQLite: the same connection; PostgreSQL: the event's row lock), so
+//!   keep such handlers shorter than the lease: events whose lease runs out meanwhile are
+//!   not started but given back (never run twice).
 //! - Only writes made through the given transaction are covered. Calls to other systems
 //!   (HTTP, another database) from the handler are still at least once.
 
