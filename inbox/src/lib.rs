@@ -45,7 +45,9 @@
 //!   the application's tables live in the same SQLite file or PostgreSQL database, a
 //!   transactional handler ([`Inbox::transactional_worker`], [`tx`]) writes them in the
 //!   transaction that marks the event applied: a handler error, a panic, or a SIGKILL before
-//!   the commit leaves neither its writes nor the mark, and the retry commits them once.
+//!   the commit leaves neither its writes nor the mark, and the retry commits them once
+//!   (also with a worker process SIGKILLed in the middle of a batch of 16 such 150 ms
+//!   handlers under a 1 s lease).
 //!   Calls it makes to anything else (HTTP, other databases) are still at least once.
 //! - **Dead letters.** After the worker's maximum attempts (failures, or claims whose
 //!   worker died mid-handler) an event goes `dead` and waits for a replay.

@@ -97,3 +97,20 @@ async fn store_error_reaches_the_caller_of_run() {
     let Some(b) = Backend::postgres() else { return };
     common::store_error_reaches_the_caller_of_run(&b).await;
 }
+
+#[tokio::test]
+async fn killed_worker_among_slow_transactional_handlers_applies_each_effect_once() {
+    let Some(b) = Backend::postgres() else { return };
+    common::tx::killed_worker_among_slow_transactional_handlers(
+        &b,
+        "child_runs_slow_transactional_handlers",
+    )
+    .await;
+}
+
+/// Run only as the child process of the test above.
+#[tokio::test]
+#[ignore = "child process of killed_worker_among_slow_transactional_handlers_applies_each_effect_once"]
+async fn child_runs_slow_transactional_handlers() {
+    common::tx::child_runs_slow_transactional_handlers().await;
+}

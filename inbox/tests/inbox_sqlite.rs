@@ -126,3 +126,19 @@ async fn cli_finds_an_event_by_provider_and_event_id() {
         "{out:?}"
     );
 }
+
+#[tokio::test]
+async fn killed_worker_among_slow_transactional_handlers_applies_each_effect_once() {
+    common::tx::killed_worker_among_slow_transactional_handlers(
+        &Backend::sqlite(),
+        "child_runs_slow_transactional_handlers",
+    )
+    .await;
+}
+
+/// Run only as the child process of the test above.
+#[tokio::test]
+#[ignore = "child process of killed_worker_among_slow_transactional_handlers_applies_each_effect_once"]
+async fn child_runs_slow_transactional_handlers() {
+    common::tx::child_runs_slow_transactional_handlers().await;
+}

@@ -15,17 +15,25 @@ use super::{delivery, wait_for, Backend, KillOnDrop};
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Then {
     Commit,
+    /// Take 150 ms (inside the transaction), then commit.
+    Slow,
     Fail,
     Panic,
     /// Write the marker file (from `STURDY_INBOX_CHILD_MARKER`) and never return.
     Hang,
 }
 
+const SLOW: Duration = Duration::from_millis(150);
+
 pub type Plan = Arc<dyn Fn(&StoredEvent) -> Then + Send + Sync>;
 
 fn finish(then: Then) -> Result<(), HandlerError> {
     match then {
         Then::Commit => Ok(()),
+        Then::Slow => {
+            std::thread::sleep(SLOW);
+            Ok(())
+        }
         Then::Fail => Err(HandlerError::from("effect refused")),
         Then::Panic => panic!("handler bug"),
         Then::Hang => {
@@ -123,6 +131,10 @@ impl Backend {
                                 let marker = std::env::var("STURDY_INBOX_CHILD_MARKER").unwrap();
                                 std::fs::write(marker, b"effect written").unwrap();
                                 std::future::pending::<()>().await;
+                                Ok(())
+                            }
+                            Then::Slow => {
+                                tokio::time::sleep(SLOW).await;
                                 Ok(())
                             }
                             then => finish(then),
@@ -279,8 +291,113 @@ pub async fn child_writes_effect_and_hangs() {
     let Ok(spec) = std::env::var("STURDY_INBOX_TX_CHILD") else {
         return;
     };
+    let backend = child_backend(&spec);
+    let inbox = backend.inbox(Arc::new(SystemClock)).await;
+    let worker = backend
+        .effect_worker(&inbox, plan(|_| Then::Hang))
+        .await
+        .lease(Duration::from_secs(30));
+    worker.run_once().await.unwrap();
+    unreachable!("the handler never returns");
+}
+
+/// 16 events, 150 ms transactional handlers, a 1 s lease: a worker process takes the whole
+/// batch and is SIGKILLed after starting its third handler; a worker here takes over the
+/// rest after their leases run out. Every effect is committed exactly once and no event is
+/// dead-lettered.
+pub async fn killed_worker_among_slow_transactional_handlers(backend: &Backend, child_test: &str) {
+    let n = 16;
+    let inbox = backend.inbox(Arc::new(SystemClock)).await;
+    backend.create_effects().await;
+    for i in 0..n {
+        let (h, body) = delivery("github", i, SystemTime::now());
+        inbox.receive("github", &h, &body).await.unwrap();
+    }
+    let marker_dir = tempfile::tempdir().unwrap();
+    let marker = marker_dir.path().join("third");
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            child_test,
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("STURDY_INBOX_SLOW_CHILD", backend.spec())
+        .env("STURDY_INBOX_CHILD_MARKER", &marker)
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    wait_for(&marker, &mut child.0);
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
+    let after_kill = inbox.counts().await.unwrap()[&Status::Applied];
+    assert!(
+        (2..n as u64).contains(&after_kill),
+        "child applied {after_kill}"
+    );
+
+    let worker = backend
+        .effect_worker(&inbox, plan(|_| Then::Slow))
+        .await
+        .lease(Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    let mut applied = 0;
+    while inbox.counts().await.unwrap()[&Status::Applied] < n as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "never finished"
+        );
+        let r = worker.run_once().await.unwrap();
+        assert_eq!(r.dead + r.lost, 0, "{r:?}");
+        applied += r.applied;
+        if r.claimed == 0 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    assert_eq!(after_kill as usize + applied, n);
+    for i in 0..n {
+        assert_eq!(backend.effects(&format!("evt_{i}")).await, 1, "evt_{i}");
+    }
+    let counts = inbox.counts().await.unwrap();
+    assert_eq!(
+        (counts[&Status::Applied], counts[&Status::Dead]),
+        (n as u64, 0)
+    );
+    backend.drop_effects().await;
+    backend.cleanup().await;
+}
+
+/// The child side of [`killed_worker_among_slow_transactional_handlers`].
+pub async fn child_runs_slow_transactional_handlers() {
+    let Ok(spec) = std::env::var("STURDY_INBOX_SLOW_CHILD") else {
+        return;
+    };
+    let backend = child_backend(&spec);
+    let inbox = backend.inbox(Arc::new(SystemClock)).await;
+    let started = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let worker = backend
+        .effect_worker(
+            &inbox,
+            plan(move |_| {
+                if started.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 2 {
+                    let marker = std::env::var("STURDY_INBOX_CHILD_MARKER").unwrap();
+                    std::fs::write(marker, b"third handler started").unwrap();
+                }
+                Then::Slow
+            }),
+        )
+        .await
+        .lease(Duration::from_secs(1));
+    loop {
+        worker.run_once().await.unwrap();
+    }
+}
+
+/// The backend a child process was given in `spec` (see [`Backend::spec`]).
+fn child_backend(spec: &str) -> Backend {
     let parts: Vec<&str> = spec.split('|').collect();
-    let backend = match parts[..] {
+    match parts[..] {
         ["sqlite", path] => Backend::Sqlite {
             // Inside the parent's marker folder, which the parent removes.
             _dir: tempfile::tempdir_in(
@@ -297,12 +414,5 @@ pub async fn child_writes_effect_and_hangs() {
             table: table.to_owned(),
         },
         _ => panic!("bad child spec {spec}"),
-    };
-    let inbox = backend.inbox(Arc::new(SystemClock)).await;
-    let worker = backend
-        .effect_worker(&inbox, plan(|_| Then::Hang))
-        .await
-        .lease(Duration::from_secs(30));
-    worker.run_once().await.unwrap();
-    unreachable!("the handler never returns");
+    }
 }
