@@ -271,8 +271,9 @@ impl Worker {
         Ok(false)
     }
 
-    /// Runs the body for `event`: `Ok(None)` when a transaction already recorded the
-    /// outcome (`Some(true)` applied, `Some(false)` lost), else the handler's result.
+    /// Runs the body for `event`: `Ok(Some(applied))` when a transaction already recorded
+    /// the outcome (`false`: the claim was lost first), `Ok(None)` when a plain handler
+    /// succeeded, `Err(text)` when the handler failed.
     async fn run_body(
         &self,
         event: StoredEvent,
