@@ -121,7 +121,7 @@ async fn measure<S: Store + Clone>(
     }
     let _ = tx.send(true);
     for w in workers {
-        w.await.expect("worker");
+        w.await.expect("worker").expect("store");
     }
     let s = fresh.stats();
     Row {

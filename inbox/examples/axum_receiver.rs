@@ -126,13 +126,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             s.received, s.duplicates, s.rejected, s.applied, s.end_to_end_p50
         );
         let _ = stop_tx.send(());
-        worker_task.await?;
+        worker_task.await??;
         server.abort();
         return Ok(());
     }
     tokio::signal::ctrl_c().await?;
     let _ = stop_tx.send(());
-    worker_task.await?;
+    worker_task.await??;
     server.abort();
     Ok(())
 }

@@ -48,7 +48,7 @@ impl Status {
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -96,6 +96,10 @@ pub struct StoredEvent {
     pub last_error: Option<String>,
     /// When the handler succeeded.
     pub applied_at: Option<SystemTime>,
+    /// While `processing`: when the current claim's lease runs out.
+    pub lease_until: Option<SystemTime>,
+    /// The name of the worker that claimed it last.
+    pub claimed_by: Option<String>,
 }
 
 impl fmt::Debug for StoredEvent {
@@ -109,6 +113,8 @@ impl fmt::Debug for StoredEvent {
             .field("attempts", &self.attempts)
             .field("body_len", &self.body.len())
             .field("last_error", &self.last_error)
+            .field("lease_until", &self.lease_until)
+            .field("claimed_by", &self.claimed_by)
             .finish_non_exhaustive()
     }
 }
@@ -186,6 +192,11 @@ mod tests {
             assert_eq!(s.as_str().parse::<Status>().unwrap(), s);
         }
         assert!("done".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn status_display_honours_width() {
+        assert_eq!(format!("[{:<10}]", Status::Dead), "[dead      ]");
     }
 
     #[test]

@@ -54,3 +54,63 @@ async fn killed_worker_event_is_reclaimed_after_lease_and_applied_once() {
 async fn child_claims_and_hangs() {
     common::child_claims_and_hangs().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn slow_handlers_with_a_short_lease_run_once_each_on_a_live_lease() {
+    let Some(b) = Backend::postgres() else { return };
+    common::lease::slow_handlers_short_lease_two_workers(&b).await;
+}
+
+#[tokio::test]
+async fn handler_never_starts_on_an_expired_lease() {
+    let Some(b) = Backend::postgres() else { return };
+    common::lease::handler_never_starts_on_expired_lease(&b).await;
+}
+
+#[tokio::test]
+async fn heartbeat_keeps_a_long_batch_leased() {
+    let Some(b) = Backend::postgres() else { return };
+    common::lease::heartbeat_keeps_a_long_batch_leased(&b).await;
+}
+
+#[tokio::test]
+async fn failed_transactional_handler_leaves_no_effect() {
+    let Some(b) = Backend::postgres() else { return };
+    common::tx::failed_transaction_leaves_no_effect(&b).await;
+}
+
+#[tokio::test]
+async fn killed_transactional_worker_leaves_neither_effect_nor_mark() {
+    let Some(b) = Backend::postgres() else { return };
+    common::tx::killed_transaction_leaves_nothing(&b, "child_writes_effect_and_hangs").await;
+}
+
+/// Run only as the child process of the test above.
+#[tokio::test]
+#[ignore = "child process of killed_transactional_worker_leaves_neither_effect_nor_mark"]
+async fn child_writes_effect_and_hangs() {
+    common::tx::child_writes_effect_and_hangs().await;
+}
+
+#[tokio::test]
+async fn store_error_reaches_the_caller_of_run() {
+    let Some(b) = Backend::postgres() else { return };
+    common::store_error_reaches_the_caller_of_run(&b).await;
+}
+
+#[tokio::test]
+async fn killed_worker_among_slow_transactional_handlers_applies_each_effect_once() {
+    let Some(b) = Backend::postgres() else { return };
+    common::tx::killed_worker_among_slow_transactional_handlers(
+        &b,
+        "child_runs_slow_transactional_handlers",
+    )
+    .await;
+}
+
+/// Run only as the child process of the test above.
+#[tokio::test]
+#[ignore = "child process of killed_worker_among_slow_transactional_handlers_applies_each_effect_once"]
+async fn child_runs_slow_transactional_handlers() {
+    common::tx::child_runs_slow_transactional_handlers().await;
+}

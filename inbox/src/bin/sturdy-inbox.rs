@@ -4,6 +4,7 @@
 //! sturdy-inbox --sqlite inbox.db counts
 //! sturdy-inbox --sqlite inbox.db list --status dead --limit 20
 //! sturdy-inbox --sqlite inbox.db show 42 --body
+//! sturdy-inbox --sqlite inbox.db find stripe evt_1NqR2x --body
 //! sturdy-inbox --sqlite inbox.db replay 42
 //! sturdy-inbox --postgres postgres://me@127.0.0.1/app replay-range --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z --status dead
 //! ```
@@ -62,6 +63,17 @@ enum Command {
         #[arg(long)]
         body: bool,
     },
+    /// Shows the event a provider delivered with this event id.
+    Find {
+        /// The provider name the receiver registered (for example `stripe`).
+        provider: String,
+        /// The provider's event id (`webhook-id`, Stripe's `id`, `X-GitHub-Delivery`, or
+        /// `sha256:<hex>`).
+        event_id: String,
+        /// Also print the headers and the body.
+        #[arg(long)]
+        body: bool,
+    },
     /// Makes one event due again (attempts reset).
     Replay {
         /// The inbox id.
@@ -97,6 +109,34 @@ fn line(e: &StoredEvent) -> String {
         e.event_type.as_deref().unwrap_or("-"),
         e.last_error.as_deref().unwrap_or("")
     )
+}
+
+fn show(e: &StoredEvent, body: bool) {
+    println!("id:              {}", e.id);
+    println!("provider:        {}", e.provider);
+    println!("event_id:        {}", e.event_id);
+    println!(
+        "event_type:      {}",
+        e.event_type.as_deref().unwrap_or("-")
+    );
+    println!("status:          {}", e.status);
+    println!("attempts:        {}", e.attempts);
+    println!("received_at:     {}", time(e.received_at));
+    println!("next_attempt_at: {}", time(e.next_attempt_at));
+    println!(
+        "applied_at:      {}",
+        e.applied_at.map(time).unwrap_or_else(|| "-".into())
+    );
+    println!(
+        "last_error:      {}",
+        e.last_error.as_deref().unwrap_or("-")
+    );
+    if body {
+        for (k, v) in &e.headers {
+            println!("header: {k}: {v}");
+        }
+        println!("{}", String::from_utf8_lossy(&e.body));
+    }
 }
 
 async fn open(cli: &Cli) -> Result<Inbox, InboxError> {
@@ -144,33 +184,19 @@ async fn run(cli: Cli) -> Result<(), InboxError> {
         }
         Command::Show { id, body } => match inbox.get(id).await? {
             None => return Err(InboxError::Config(format!("no event with id {id}"))),
-            Some(e) => {
-                println!("id:              {}", e.id);
-                println!("provider:        {}", e.provider);
-                println!("event_id:        {}", e.event_id);
-                println!(
-                    "event_type:      {}",
-                    e.event_type.as_deref().unwrap_or("-")
-                );
-                println!("status:          {}", e.status);
-                println!("attempts:        {}", e.attempts);
-                println!("received_at:     {}", time(e.received_at));
-                println!("next_attempt_at: {}", time(e.next_attempt_at));
-                println!(
-                    "applied_at:      {}",
-                    e.applied_at.map(time).unwrap_or_else(|| "-".into())
-                );
-                println!(
-                    "last_error:      {}",
-                    e.last_error.as_deref().unwrap_or("-")
-                );
-                if body {
-                    for (k, v) in &e.headers {
-                        println!("header: {k}: {v}");
-                    }
-                    println!("{}", String::from_utf8_lossy(&e.body));
-                }
+            Some(e) => show(&e, body),
+        },
+        Command::Find {
+            provider,
+            event_id,
+            body,
+        } => match inbox.find(&provider, &event_id).await? {
+            None => {
+                return Err(InboxError::Config(format!(
+                    "no event `{event_id}` from `{provider}`"
+                )))
             }
+            Some(e) => show(&e, body),
         },
         Command::Replay { id } => {
             if inbox.replay(id).await? {

@@ -13,16 +13,19 @@ use futures::FutureExt;
 use tokio_postgres::{Client, NoTls, Row};
 
 use super::{
-    check_table, claimable, Inserted, ListQuery, Outcome, ReplayTarget, Store, DEFAULT_TABLE,
+    check_table, claimable, columns, outcome_columns, schema, Inserted, ListQuery, Outcome,
+    RawEvent, ReplayTarget, Store, DEFAULT_TABLE,
 };
-use crate::event::{from_ms, headers_from_json};
 use crate::{Claimed, InboxError, NewEvent, Status, StoredEvent};
 
 /// An inbox store in a PostgreSQL table.
 #[derive(Clone)]
 pub struct PostgresStore {
     client: Arc<Client>,
-    table: Arc<str>,
+    pub(crate) table: Arc<str>,
+    /// Kept to open a transactional worker's own connection; never printed (it may hold a
+    /// password).
+    pub(crate) url: Arc<str>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -32,9 +35,6 @@ impl std::fmt::Debug for PostgresStore {
             .finish_non_exhaustive()
     }
 }
-
-const COLUMNS: &str =
-    "id, provider, event_id, event_type, headers, body, status, attempts, received_at, next_attempt_at, last_error, applied_at";
 
 impl PostgresStore {
     /// Connects (without TLS; use a local socket or a TLS-terminating proxy) to `url`, such
@@ -47,39 +47,14 @@ impl PostgresStore {
     /// instance before starting others (`CREATE TABLE IF NOT EXISTS` may race).
     pub async fn connect_table(url: &str, table: &str) -> Result<Self, InboxError> {
         check_table(table)?;
-        let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::error!(error = %e, "inbox postgres connection closed");
-            }
-        });
+        let client = connect_client(url).await?;
         client
-            .batch_execute(&format!(
-                "CREATE TABLE IF NOT EXISTS {table} (
-                    id BIGSERIAL PRIMARY KEY,
-                    provider TEXT NOT NULL,
-                    event_id TEXT NOT NULL,
-                    event_type TEXT,
-                    headers TEXT NOT NULL,
-                    body BYTEA NOT NULL,
-                    status TEXT NOT NULL,
-                    attempts INTEGER NOT NULL DEFAULT 0,
-                    received_at BIGINT NOT NULL,
-                    next_attempt_at BIGINT NOT NULL,
-                    lease_until BIGINT,
-                    claim_token TEXT,
-                    claimed_by TEXT,
-                    last_error TEXT,
-                    applied_at BIGINT,
-                    UNIQUE (provider, event_id)
-                );
-                CREATE INDEX IF NOT EXISTS {table}_due ON {table} (status, next_attempt_at);
-                CREATE INDEX IF NOT EXISTS {table}_received ON {table} (received_at);"
-            ))
+            .batch_execute(&schema(table, "BIGSERIAL PRIMARY KEY", "BIGINT", "BYTEA"))
             .await?;
         Ok(Self {
             client: Arc::new(client),
             table: table.into(),
+            url: url.into(),
         })
     }
 
@@ -92,26 +67,45 @@ impl PostgresStore {
     }
 }
 
-fn row_to_event(row: &Row) -> Result<StoredEvent, InboxError> {
-    let status: String = row.try_get(6)?;
-    let headers: String = row.try_get(4)?;
-    let attempts: i32 = row.try_get(7)?;
-    Ok(StoredEvent {
+/// Opens a connection and drives it on a spawned task.
+pub(crate) async fn connect_client(url: &str) -> Result<Client, InboxError> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::error!(error = %e, "inbox postgres connection closed");
+        }
+    });
+    Ok(client)
+}
+
+pub(crate) fn row_to_event(row: &Row) -> Result<StoredEvent, InboxError> {
+    RawEvent {
         id: row.try_get(0)?,
         provider: row.try_get(1)?,
         event_id: row.try_get(2)?,
         event_type: row.try_get(3)?,
-        headers: headers_from_json(&headers),
+        headers: row.try_get(4)?,
         body: row.try_get(5)?,
-        status: status
-            .parse()
-            .map_err(|e: crate::event::UnknownStatus| InboxError::Corrupt(e.to_string()))?,
-        attempts: u32::try_from(attempts).unwrap_or(0),
-        received_at: from_ms(row.try_get(8)?),
-        next_attempt_at: from_ms(row.try_get(9)?),
+        status: row.try_get(6)?,
+        attempts: i64::from(row.try_get::<_, i32>(7)?),
+        received_at: row.try_get(8)?,
+        next_attempt_at: row.try_get(9)?,
         last_error: row.try_get(10)?,
-        applied_at: row.try_get::<_, Option<i64>>(11)?.map(from_ms),
-    })
+        applied_at: row.try_get(11)?,
+        lease_until: row.try_get(12)?,
+        claimed_by: row.try_get(13)?,
+    }
+    .into_event()
+}
+
+/// The `complete` statement (`$1` id, `$2` token, `$3` status, `$4` error, `$5` next
+/// attempt, `$6` applied at).
+pub(crate) fn complete_sql(t: &str) -> String {
+    format!(
+        "UPDATE {t} SET status = $3, last_error = COALESCE($4, last_error), next_attempt_at = $5,
+                applied_at = $6, lease_until = NULL, claim_token = NULL
+         WHERE id = $1 AND claim_token = $2 AND status = 'processing'"
+    )
 }
 
 impl Store for PostgresStore {
@@ -161,7 +155,7 @@ impl Store for PostgresStore {
                          FROM due WHERE {t}.id = due.id
                          RETURNING {cols}",
                         cond = claimable("$1"),
-                        cols = COLUMNS.split(", ").map(|c| format!("{t}.{c}")).collect::<Vec<_>>().join(", ")
+                        cols = columns(&format!("{t}."))
                     ),
                     &[&now_ms, &now_ms.saturating_add(lease_ms), &token, &worker, &limit],
                 )
@@ -182,19 +176,11 @@ impl Store for PostgresStore {
     ) -> BoxFuture<'_, Result<bool, InboxError>> {
         async move {
             let t = &self.table;
-            let (status, error, next, applied) = match outcome {
-                Outcome::Applied => ("applied", None, now_ms, Some(now_ms)),
-                Outcome::Failed { error, next_attempt_ms } => ("failed", Some(error), next_attempt_ms, None),
-                Outcome::Dead { error } => ("dead", Some(error), now_ms, None),
-            };
+            let (status, error, next, applied) = outcome_columns(outcome, now_ms);
             let n = self
                 .client
                 .execute(
-                    &format!(
-                        "UPDATE {t} SET status = $3, last_error = COALESCE($4, last_error), next_attempt_at = $5,
-                                applied_at = $6, lease_until = NULL, claim_token = NULL
-                         WHERE id = $1 AND claim_token = $2 AND status = 'processing'"
-                    ),
+                    &complete_sql(t),
                     &[&id, &token, &status, &error, &next, &applied],
                 )
                 .await?;
@@ -208,7 +194,10 @@ impl Store for PostgresStore {
             let t = &self.table;
             let row = self
                 .client
-                .query_opt(&format!("SELECT {COLUMNS} FROM {t} WHERE id = $1"), &[&id])
+                .query_opt(
+                    &format!("SELECT {} FROM {t} WHERE id = $1", columns("")),
+                    &[&id],
+                )
                 .await?;
             row.as_ref().map(row_to_event).transpose()
         }
@@ -223,9 +212,10 @@ impl Store for PostgresStore {
                 .client
                 .query(
                     &format!(
-                        "SELECT {COLUMNS} FROM {t}
+                        "SELECT {cols} FROM {t}
                          WHERE ($1::text IS NULL OR status = $1::text) AND ($2::text IS NULL OR provider = $2::text)
-                         ORDER BY received_at DESC, id DESC LIMIT $3"
+                         ORDER BY received_at DESC, id DESC LIMIT $3",
+                        cols = columns("")
                     ),
                     &[&status, &q.provider, &q.effective_limit()],
                 )
@@ -293,6 +283,77 @@ impl Store for PostgresStore {
                 out.insert(s, u64::try_from(n).unwrap_or(0));
             }
             Ok(out)
+        }
+        .boxed()
+    }
+
+    fn extend(
+        &self,
+        token: String,
+        only: Option<i64>,
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> BoxFuture<'_, Result<u64, InboxError>> {
+        async move {
+            let t = &self.table;
+            let n = self
+                .client
+                .execute(
+                    &format!(
+                        "UPDATE {t} SET lease_until = $3
+                         WHERE claim_token = $1 AND status = 'processing' AND lease_until > $2
+                           AND ($4::bigint IS NULL OR id = $4::bigint)"
+                    ),
+                    &[&token, &now_ms, &now_ms.saturating_add(lease_ms), &only],
+                )
+                .await?;
+            Ok(n)
+        }
+        .boxed()
+    }
+
+    fn release(
+        &self,
+        id: i64,
+        token: String,
+        now_ms: i64,
+    ) -> BoxFuture<'_, Result<bool, InboxError>> {
+        async move {
+            let t = &self.table;
+            let n = self
+                .client
+                .execute(
+                    &format!(
+                        "UPDATE {t} SET lease_until = $3, claim_token = NULL,
+                                attempts = GREATEST(attempts - 1, 0)
+                         WHERE id = $1 AND claim_token = $2 AND status = 'processing'"
+                    ),
+                    &[&id, &token, &now_ms],
+                )
+                .await?;
+            Ok(n == 1)
+        }
+        .boxed()
+    }
+
+    fn find(
+        &self,
+        provider: String,
+        event_id: String,
+    ) -> BoxFuture<'_, Result<Option<StoredEvent>, InboxError>> {
+        async move {
+            let t = &self.table;
+            let row = self
+                .client
+                .query_opt(
+                    &format!(
+                        "SELECT {} FROM {t} WHERE provider = $1 AND event_id = $2",
+                        columns("")
+                    ),
+                    &[&provider, &event_id],
+                )
+                .await?;
+            row.as_ref().map(row_to_event).transpose()
         }
         .boxed()
     }

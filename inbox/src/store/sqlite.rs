@@ -15,9 +15,9 @@ use futures::FutureExt;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{
-    check_table, claimable, Inserted, ListQuery, Outcome, ReplayTarget, Store, DEFAULT_TABLE,
+    check_table, claimable, columns, outcome_columns, schema, Inserted, ListQuery, Outcome,
+    RawEvent, ReplayTarget, Store, DEFAULT_TABLE,
 };
-use crate::event::{from_ms, headers_from_json};
 use crate::{Claimed, InboxError, NewEvent, Status, StoredEvent};
 
 /// An inbox store in a SQLite database.
@@ -34,9 +34,6 @@ impl std::fmt::Debug for SqliteStore {
             .finish_non_exhaustive()
     }
 }
-
-const COLUMNS: &str =
-    "id, provider, event_id, event_type, headers, body, status, attempts, received_at, next_attempt_at, last_error, applied_at";
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, with the default table.
@@ -60,27 +57,11 @@ impl SqliteStore {
     fn init(conn: Connection, table: &str) -> Result<Self, InboxError> {
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.execute_batch(&format!(
-            "CREATE TABLE IF NOT EXISTS {table} (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                provider TEXT NOT NULL,
-                event_id TEXT NOT NULL,
-                event_type TEXT,
-                headers TEXT NOT NULL,
-                body BLOB NOT NULL,
-                status TEXT NOT NULL,
-                attempts INTEGER NOT NULL DEFAULT 0,
-                received_at INTEGER NOT NULL,
-                next_attempt_at INTEGER NOT NULL,
-                lease_until INTEGER,
-                claim_token TEXT,
-                claimed_by TEXT,
-                last_error TEXT,
-                applied_at INTEGER,
-                UNIQUE (provider, event_id)
-            );
-            CREATE INDEX IF NOT EXISTS {table}_due ON {table} (status, next_attempt_at);
-            CREATE INDEX IF NOT EXISTS {table}_received ON {table} (received_at);"
+        conn.execute_batch(&schema(
+            table,
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+            "INTEGER",
+            "BLOB",
         ))?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
@@ -89,7 +70,7 @@ impl SqliteStore {
     }
 
     /// Runs `f` with the connection on a blocking thread.
-    fn run<T, F>(&self, f: F) -> BoxFuture<'_, Result<T, InboxError>>
+    pub(crate) fn run<T, F>(&self, f: F) -> BoxFuture<'_, Result<T, InboxError>>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection, &str) -> Result<T, InboxError> + Send + 'static,
@@ -111,27 +92,23 @@ impl SqliteStore {
 }
 
 fn row_to_event(row: &Row<'_>) -> rusqlite::Result<Result<StoredEvent, InboxError>> {
-    let status: String = row.get(6)?;
-    let headers: String = row.get(4)?;
-    let attempts: i64 = row.get(7)?;
-    let status = match status.parse::<Status>() {
-        Ok(s) => s,
-        Err(e) => return Ok(Err(InboxError::Corrupt(e.to_string()))),
-    };
-    Ok(Ok(StoredEvent {
+    let raw = RawEvent {
         id: row.get(0)?,
         provider: row.get(1)?,
         event_id: row.get(2)?,
         event_type: row.get(3)?,
-        headers: headers_from_json(&headers),
+        headers: row.get(4)?,
         body: row.get(5)?,
-        status,
-        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-        received_at: from_ms(row.get(8)?),
-        next_attempt_at: from_ms(row.get(9)?),
+        status: row.get(6)?,
+        attempts: row.get(7)?,
+        received_at: row.get(8)?,
+        next_attempt_at: row.get(9)?,
         last_error: row.get(10)?,
-        applied_at: row.get::<_, Option<i64>>(11)?.map(from_ms),
-    }))
+        applied_at: row.get(11)?,
+        lease_until: row.get(12)?,
+        claimed_by: row.get(13)?,
+    };
+    Ok(raw.into_event())
 }
 
 fn collect(
@@ -173,8 +150,9 @@ impl Store for SqliteStore {
                 "UPDATE {t} SET status = 'processing', attempts = attempts + 1, lease_until = ?2,
                         claim_token = ?3, claimed_by = ?4
                  WHERE id IN (SELECT id FROM {t} WHERE {cond} ORDER BY next_attempt_at, id LIMIT ?5)
-                 RETURNING {COLUMNS}",
-                cond = claimable("?1")
+                 RETURNING {cols}",
+                cond = claimable("?1"),
+                cols = columns("")
             ))?;
             let rows = stmt.query_map(
                 params![
@@ -205,29 +183,14 @@ impl Store for SqliteStore {
         outcome: Outcome,
         now_ms: i64,
     ) -> BoxFuture<'_, Result<bool, InboxError>> {
-        self.run(move |c, t| {
-            let (status, error, next, applied) = match outcome {
-                Outcome::Applied => ("applied", None, now_ms, Some(now_ms)),
-                Outcome::Failed { error, next_attempt_ms } => ("failed", Some(error), next_attempt_ms, None),
-                Outcome::Dead { error } => ("dead", Some(error), now_ms, None),
-            };
-            let n = c.execute(
-                &format!(
-                    "UPDATE {t} SET status = ?3, last_error = COALESCE(?4, last_error), next_attempt_at = ?5,
-                            applied_at = ?6, lease_until = NULL, claim_token = NULL
-                     WHERE id = ?1 AND claim_token = ?2 AND status = 'processing'"
-                ),
-                params![id, token, status, error, next, applied],
-            )?;
-            Ok(n == 1)
-        })
+        self.run(move |c, t| complete_on(c, t, id, &token, outcome, now_ms))
     }
 
     fn get(&self, id: i64) -> BoxFuture<'_, Result<Option<StoredEvent>, InboxError>> {
         self.run(move |c, t| {
             let r = c
                 .query_row(
-                    &format!("SELECT {COLUMNS} FROM {t} WHERE id = ?1"),
+                    &format!("SELECT {} FROM {t} WHERE id = ?1", columns("")),
                     params![id],
                     row_to_event,
                 )
@@ -239,9 +202,10 @@ impl Store for SqliteStore {
     fn list(&self, q: ListQuery) -> BoxFuture<'_, Result<Vec<StoredEvent>, InboxError>> {
         self.run(move |c, t| {
             let mut stmt = c.prepare(&format!(
-                "SELECT {COLUMNS} FROM {t}
+                "SELECT {cols} FROM {t}
                  WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR provider = ?2)
-                 ORDER BY received_at DESC, id DESC LIMIT ?3"
+                 ORDER BY received_at DESC, id DESC LIMIT ?3",
+                cols = columns("")
             ))?;
             let rows = stmt.query_map(
                 params![
@@ -298,4 +262,84 @@ impl Store for SqliteStore {
             Ok(out)
         })
     }
+
+    fn extend(
+        &self,
+        token: String,
+        only: Option<i64>,
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> BoxFuture<'_, Result<u64, InboxError>> {
+        self.run(move |c, t| {
+            let n = c.execute(
+                &format!(
+                    "UPDATE {t} SET lease_until = ?3
+                     WHERE claim_token = ?1 AND status = 'processing' AND lease_until > ?2
+                       AND (?4 IS NULL OR id = ?4)"
+                ),
+                params![token, now_ms, now_ms.saturating_add(lease_ms), only],
+            )?;
+            Ok(n as u64)
+        })
+    }
+
+    fn release(
+        &self,
+        id: i64,
+        token: String,
+        now_ms: i64,
+    ) -> BoxFuture<'_, Result<bool, InboxError>> {
+        self.run(move |c, t| {
+            let n = c.execute(
+                &format!(
+                    "UPDATE {t} SET lease_until = ?3, claim_token = NULL,
+                            attempts = MAX(attempts - 1, 0)
+                     WHERE id = ?1 AND claim_token = ?2 AND status = 'processing'"
+                ),
+                params![id, token, now_ms],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    fn find(
+        &self,
+        provider: String,
+        event_id: String,
+    ) -> BoxFuture<'_, Result<Option<StoredEvent>, InboxError>> {
+        self.run(move |c, t| {
+            let r = c
+                .query_row(
+                    &format!(
+                        "SELECT {} FROM {t} WHERE provider = ?1 AND event_id = ?2",
+                        columns("")
+                    ),
+                    params![provider, event_id],
+                    row_to_event,
+                )
+                .optional()?;
+            r.transpose()
+        })
+    }
+}
+
+/// Records `outcome` if `token` still holds event `id` (also inside a transaction).
+pub(crate) fn complete_on(
+    c: &Connection,
+    t: &str,
+    id: i64,
+    token: &str,
+    outcome: Outcome,
+    now_ms: i64,
+) -> Result<bool, InboxError> {
+    let (status, error, next, applied) = outcome_columns(outcome, now_ms);
+    let n = c.execute(
+        &format!(
+            "UPDATE {t} SET status = ?3, last_error = COALESCE(?4, last_error), next_attempt_at = ?5,
+                    applied_at = ?6, lease_until = NULL, claim_token = NULL
+             WHERE id = ?1 AND claim_token = ?2 AND status = 'processing'"
+        ),
+        params![id, token, status, error, next, applied],
+    )?;
+    Ok(n == 1)
 }

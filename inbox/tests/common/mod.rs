@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod lease;
+pub mod tx;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -129,7 +132,7 @@ pub fn delivery(provider: &str, n: usize, at: SystemTime) -> (HeaderMap, Vec<u8>
     (headers, body)
 }
 
-fn n_of(event: &StoredEvent) -> usize {
+pub fn n_of(event: &StoredEvent) -> usize {
     event.json().unwrap()["n"].as_u64().unwrap() as usize
 }
 
@@ -167,7 +170,7 @@ impl Tally {
     }
 }
 
-fn counting(
+pub fn counting(
     tally: &Tally,
 ) -> impl Fn(StoredEvent) -> futures::future::Ready<Result<(), HandlerError>> + Send + Sync + 'static
 {
@@ -178,7 +181,7 @@ fn counting(
     }
 }
 
-async fn drain(worker: &Worker) -> usize {
+pub async fn drain(worker: &Worker) -> usize {
     let mut total = 0;
     loop {
         let r = worker.run_once().await.unwrap();
@@ -444,8 +447,40 @@ pub async fn lost_lease_outcome_is_discarded(backend: &Backend, store: impl Stor
     backend.cleanup().await;
 }
 
+/// A store error (here: the table is gone) ends `Worker::run` with that error instead of
+/// being retried forever behind a log line.
+pub async fn store_error_reaches_the_caller_of_run(backend: &Backend) {
+    let inbox = backend.inbox(Arc::new(manual_clock())).await;
+    let worker = backend
+        .own_connection(inbox.worker(counting(&Tally::new(1))))
+        .await;
+    match backend {
+        Backend::Sqlite { path, .. } => {
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch(&format!(
+                    "DROP TABLE {}",
+                    sturdy_inbox::store::DEFAULT_TABLE
+                ))
+                .unwrap();
+        }
+        #[cfg(feature = "postgres")]
+        Backend::Postgres { .. } => backend.cleanup().await,
+    }
+    let ran = tokio::time::timeout(
+        Duration::from_secs(60),
+        worker.run(std::future::pending::<()>()),
+    )
+    .await
+    .expect("run returned instead of retrying forever");
+    let err = ran.unwrap_err();
+    assert!(!err.is_rejection(), "{err}");
+    assert!(err.to_string().contains("store"), "{err}");
+    assert!(inbox.counts().await.is_err());
+}
+
 /// Kills the child on drop, so a failing test leaves no process behind.
-struct KillOnDrop(Child);
+pub struct KillOnDrop(pub Child);
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
@@ -508,7 +543,7 @@ pub async fn killed_worker_event_is_reclaimed(backend: &Backend, child_test: &st
     backend.cleanup().await;
 }
 
-fn wait_for(marker: &Path, child: &mut Child) {
+pub fn wait_for(marker: &Path, child: &mut Child) {
     // Waits for an event, not a duration: the deadline only stops a broken child hanging CI.
     for _ in 0..6000 {
         if marker.exists() {
