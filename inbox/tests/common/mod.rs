@@ -50,7 +50,12 @@ impl Backend {
                 Some(Backend::Postgres { url, table })
             }
             _ => {
-                eprintln!("SKIP: STURDY_PG_URL is not set; run `export STURDY_PG_URL=$(tests/peers/postgres.sh start)`");
+                let why = "STURDY_PG_URL is not set; run `export STURDY_PG_URL=$(tests/peers/postgres.sh start)`";
+                // Under CI a missing peer is a failure, never a silent pass.
+                if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+                    panic!("a test peer is missing under CI: {why}");
+                }
+                eprintln!("SKIP: {why}");
                 None
             }
         }
