@@ -218,8 +218,11 @@ impl ClientBuilder {
                 reason: "must be greater than zero".into(),
             });
         }
-        let limiter =
-            crate::ratelimit::RateLimiter::new(self.rate_limit, self.adaptive_rate_limit)?;
+        let limiter = crate::ratelimit::RateLimiter::new(
+            self.rate_limit,
+            self.adaptive_rate_limit,
+            self.retry.max_retry_after,
+        )?;
         let user_agent = self.user_agent.unwrap_or_else(|| {
             if self.api.name.is_empty() {
                 format!("sturdy-runtime/{}", env!("CARGO_PKG_VERSION"))
