@@ -193,7 +193,9 @@ impl ClientBuilder {
         self.user_agent = Some(ua.into());
         self
     }
-    /// A preconfigured `reqwest::Client` (its own timeouts then apply as well).
+    /// A preconfigured `reqwest::Client` (its own timeouts and redirect policy then apply;
+    /// give it [`crate::auth::origin::redirect_policy`] to keep credentials on the API's
+    /// origin across redirects).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -239,6 +241,7 @@ impl ClientBuilder {
             Some(h) => h,
             None => reqwest::Client::builder()
                 .connect_timeout(self.timeouts.connect)
+                .redirect(crate::auth::origin::redirect_policy())
                 .user_agent(user_agent)
                 .build()
                 .map_err(|e| BuildError::Http(e.to_string()))?,

@@ -426,6 +426,11 @@ impl Client {
             Ok(u) => u,
             Err(e) => return (Attempt::Failed(e), tracing::Span::none()),
         };
+        let carries_credentials = !applied.is_empty() || self.inner.signer.is_some();
+        if let Err(e) = crate::auth::origin::check(&self.inner.base_url, &url, carries_credentials)
+        {
+            return (Attempt::Failed(e), tracing::Span::none());
+        }
         // Redacting costs a parse and a format: done only for a span that is recorded and for
         // an error.
         let span = observe::attempt_span(attempt);
@@ -600,6 +605,9 @@ impl Client {
                     ErrorKind::Timeout
                 } else if e.is_builder() {
                     ErrorKind::InvalidRequest
+                } else if e.is_redirect() {
+                    // The server answered with a redirect the policy refused to follow.
+                    ErrorKind::Status
                 } else {
                     ErrorKind::Network
                 };

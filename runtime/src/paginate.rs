@@ -8,7 +8,9 @@
 //! there is no more, and also when a cursor or next link repeats (no infinite loop) or a page
 //! comes back empty while still offering a cursor. Only one page is held at a time. A stream
 //! starts where the caller's request points: a call made with `page=5` (or `offset=40`)
-//! streams from that page on, then 6, 7, ...
+//! streams from that page on, then 6, 7, ... A next link on another origin than the API's is
+//! refused before it is requested when the call carries credentials
+//! ([`crate::auth::origin`]).
 //!
 //! ```no_run
 //! # async fn demo(list: sturdy_runtime::paginate::Paginated<'_, serde_json::Value, serde_json::Value, std::convert::Infallible>) {
