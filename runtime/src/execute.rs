@@ -49,6 +49,16 @@ struct CallCtx<'a> {
     started: Instant,
 }
 
+impl CallCtx<'_> {
+    /// The provider rate-limit window this call counts against.
+    fn limit_scope(&self) -> crate::ratelimit::Scope<'_> {
+        crate::ratelimit::Scope {
+            server: self.server,
+            operation: self.request.op.id,
+        }
+    }
+}
+
 /// What changes across the attempts of one call.
 #[derive(Default)]
 struct RunState {
@@ -177,7 +187,7 @@ impl Client {
                 let remaining = deadline.map(|d| d.saturating_duration_since(now));
                 let cap =
                     remaining.map_or(policy.max_retry_after, |r| r.min(policy.max_retry_after));
-                match self.inner.limiter.acquire(now, cap) {
+                match self.inner.limiter.acquire(ctx.limit_scope(), now, cap) {
                     Ok(wait) if wait.is_zero() => {}
                     Ok(wait) => {
                         tracing::debug!(
@@ -625,9 +635,14 @@ impl Client {
             span.record("sturdy.request_id", id.as_str());
         }
         if (200..300).contains(&status) {
-            self.inner
-                .limiter
-                .observe(&headers, status, None, clock.now(), clock.system_now());
+            self.inner.limiter.observe(
+                ctx.limit_scope(),
+                &headers,
+                status,
+                None,
+                clock.now(),
+                clock.system_now(),
+            );
             return (
                 Attempt::Done(RawResponse {
                     status,
@@ -651,6 +666,7 @@ impl Client {
         span.record("error.type", err.kind().as_str());
         if let Some(h) = err.headers() {
             self.inner.limiter.observe(
+                ctx.limit_scope(),
                 h,
                 status,
                 err.retry_after(),

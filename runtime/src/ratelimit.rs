@@ -14,9 +14,14 @@
 //!   the older `RateLimit-Remaining` / `RateLimit-Reset`, and `RateLimit-Policy: 100;w=60` for
 //!   the limit. When nothing remains, calls wait for the reset; when less than a tenth of the
 //!   limit remains (5 calls when the limit is unknown), calls are spaced evenly over what is
-//!   left of the window. A 429 with `Retry-After` holds every call of the client for that long.
+//!   left of the window. A 429 with `Retry-After` holds calls for that long.
 //!
-//! One response can hold the whole client for at most the client's retry policy
+//! What a provider says holds only the calls it concerns: its host (`host:port`), and within
+//! it the provider's resource once an operation's responses name one (GitHub's
+//! `x-ratelimit-resource`: an exhausted `search` window does not hold `core` calls). The
+//! token bucket is client-wide.
+//!
+//! One response can hold calls for at most the client's retry policy
 //! `max_retry_after` (60 s by default): a longer reset or `Retry-After` holds calls that long,
 //! then the next call goes out and probes the provider again (the call that received it still
 //! sees the full value as its error's `retry_after`). A reset is read as seconds from now, as
@@ -37,6 +42,7 @@
 //! # let _ = client;
 //! ```
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -230,10 +236,20 @@ pub(crate) fn parse_go_duration(v: &str) -> Option<Duration> {
     Duration::try_from_secs_f64(total).ok()
 }
 
+/// The provider window a call counts against: its server (`host:port`), narrowed to the
+/// provider's resource once a response of the operation names one (GitHub's
+/// `x-ratelimit-resource`: `core`, `search`, `graphql`, ...).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    /// `host:port` of the request.
+    pub(crate) server: &'a str,
+    /// The operation id.
+    pub(crate) operation: &'static str,
+}
+
+/// What the provider said about one window.
 #[derive(Debug, Default)]
-struct State {
-    tokens: f64,
-    last_refill: Option<Instant>,
+struct Window {
     /// No call before this (nothing remains in the provider's window, or a 429 said wait).
     blocked_until: Option<Instant>,
     /// Spacing while the provider's window runs low, until the window resets.
@@ -241,12 +257,72 @@ struct State {
     next_slot: Option<Instant>,
 }
 
+impl Window {
+    /// The wait this window imposes now, forgetting what has expired. `Some(interval)` in the
+    /// second place while calls are paced.
+    fn wait(&mut self, now: Instant) -> (Duration, Option<Duration>) {
+        let mut wait = Duration::ZERO;
+        match self.blocked_until {
+            Some(until) if until > now => wait = until - now,
+            Some(_) => self.blocked_until = None,
+            None => {}
+        }
+        let pacing = match self.pace {
+            Some((interval, until)) if until > now => Some(interval),
+            Some(_) => {
+                self.pace = None;
+                self.next_slot = None;
+                None
+            }
+            None => None,
+        };
+        if let (Some(_), Some(slot)) = (pacing, self.next_slot) {
+            if slot > now {
+                wait = wait.max(slot - now);
+            }
+        }
+        (wait, pacing)
+    }
+
+    fn is_idle(&self) -> bool {
+        self.blocked_until.is_none() && self.pace.is_none()
+    }
+
+    /// Whether the window still holds or paces calls at `now`.
+    fn is_live(&self, now: Instant) -> bool {
+        self.blocked_until.is_some_and(|u| u > now) || self.pace.is_some_and(|(_, u)| u > now)
+    }
+
+    fn block(&mut self, until: Instant) {
+        self.blocked_until = Some(self.blocked_until.map_or(until, |b| b.max(until)));
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    tokens: f64,
+    last_refill: Option<Instant>,
+    /// Provider windows by `server` or `server#resource`.
+    windows: BTreeMap<String, Window>,
+    /// The provider's resource of each operation that has named one.
+    resources: BTreeMap<&'static str, String>,
+}
+
+impl State {
+    fn key(&self, scope: Scope<'_>) -> String {
+        match self.resources.get(scope.operation) {
+            Some(r) => format!("{}#{r}", scope.server),
+            None => scope.server.to_owned(),
+        }
+    }
+}
+
 /// The limiter of one client.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
     bucket: Option<RateLimit>,
     adaptive: bool,
-    /// The longest one response may hold every call (the client's `max_retry_after`).
+    /// The longest one response may hold calls (the client's `max_retry_after`).
     max_hold: Duration,
     state: Mutex<State>,
 }
@@ -288,9 +364,14 @@ impl RateLimiter {
         self.bucket.is_some() || self.adaptive
     }
 
-    /// Reserves a slot for one call. `Ok(wait)`: the slot is taken and the call may go after
-    /// `wait`. `Err(wait)`: the slot is further away than `max_wait`; nothing is taken.
-    pub(crate) fn acquire(&self, now: Instant, max_wait: Duration) -> Result<Duration, Duration> {
+    /// Reserves a slot for one call in `scope`. `Ok(wait)`: the slot is taken and the call may
+    /// go after `wait`. `Err(wait)`: the slot is further away than `max_wait`; nothing is taken.
+    pub(crate) fn acquire(
+        &self,
+        scope: Scope<'_>,
+        now: Instant,
+        max_wait: Duration,
+    ) -> Result<Duration, Duration> {
         let mut s = self.lock();
         let mut wait = Duration::ZERO;
         if let Some(b) = self.bucket {
@@ -303,27 +384,14 @@ impl RateLimiter {
                 wait = Duration::from_secs_f64((1.0 - s.tokens) / b.per_second);
             }
         }
-        if let Some(until) = s.blocked_until {
-            if until > now {
-                wait = wait.max(until - now);
-            } else {
-                s.blocked_until = None;
-            }
-        }
-        let pacing = match s.pace {
-            Some((interval, until)) if until > now => Some(interval),
-            Some(_) => {
-                s.pace = None;
-                s.next_slot = None;
-                None
-            }
-            None => None,
-        };
-        if pacing.is_some() {
-            if let Some(slot) = s.next_slot {
-                if slot > now {
-                    wait = wait.max(slot - now);
-                }
+        let key = s.key(scope);
+        let mut pacing = None;
+        if let Some(w) = s.windows.get_mut(&key) {
+            let (window_wait, p) = w.wait(now);
+            wait = wait.max(window_wait);
+            pacing = p;
+            if w.is_idle() {
+                s.windows.remove(&key);
             }
         }
         if wait > max_wait {
@@ -333,15 +401,17 @@ impl RateLimiter {
             // May go negative: later callers then queue behind this one.
             s.tokens -= 1.0;
         }
-        if let Some(interval) = pacing {
-            s.next_slot = Some(now + wait + interval);
+        if let (Some(interval), Some(w)) = (pacing, s.windows.get_mut(&key)) {
+            w.next_slot = Some(now + wait + interval);
         }
         Ok(wait)
     }
 
-    /// Learns from a response: the provider's window, and a 429's `retry_after`.
+    /// Learns from a response of a call in `scope`: the provider's window, and a 429's
+    /// `retry_after`.
     pub(crate) fn observe(
         &self,
+        scope: Scope<'_>,
         headers: &http::HeaderMap,
         status: u16,
         retry_after: Option<Duration>,
@@ -351,39 +421,41 @@ impl RateLimiter {
         if !self.adaptive {
             return;
         }
+        let mut s = self.lock();
+        if let Some(r) = resource(headers) {
+            s.resources.insert(scope.operation, r);
+        }
         let window = server_window(headers, system_now);
-        if window.is_none() && !(status == 429 && retry_after.is_some()) {
+        let hold = retry_after.filter(|_| status == 429).and_then(plausible);
+        if window.is_none() && hold.is_none() {
             return;
         }
-        let mut s = self.lock();
-        if let Some(w) = window {
-            let low_water = w.limit.map_or(5, |l| (l / 10).max(1));
-            if w.remaining == 0 {
-                let until = now + self.bounded(w.reset);
-                s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
-                s.pace = None;
-                s.next_slot = None;
-            } else if w.remaining <= low_water && !w.reset.is_zero() {
+        let key = s.key(scope);
+        let w = s.windows.entry(key).or_default();
+        if let Some(sw) = window {
+            let low_water = sw.limit.map_or(5, |l| (l / 10).max(1));
+            if sw.remaining == 0 {
+                w.block(now + self.bounded(sw.reset));
+                w.pace = None;
+                w.next_slot = None;
+            } else if sw.remaining <= low_water && !sw.reset.is_zero() {
                 // remaining is at least 1 here.
-                let reset = self.bounded(w.reset);
-                let interval = reset / u32::try_from(w.remaining).unwrap_or(u32::MAX);
-                s.pace = Some((interval, now + reset));
-                s.blocked_until = None;
+                let reset = self.bounded(sw.reset);
+                let interval = reset / u32::try_from(sw.remaining).unwrap_or(u32::MAX);
+                w.pace = Some((interval, now + reset));
+                w.blocked_until = None;
             } else {
-                s.pace = None;
-                s.next_slot = None;
-                s.blocked_until = None;
+                *w = Window::default();
             }
         }
-        if status == 429 {
-            if let Some(wait) = retry_after.and_then(plausible) {
-                let until = now + self.bounded(wait);
-                s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
-            }
+        if let Some(wait) = hold {
+            w.block(now + self.bounded(wait));
         }
+        // Only live windows are kept: a few per client at most.
+        s.windows.retain(|_, w| w.is_live(now));
     }
 
-    /// What one response may impose on every call: at most `max_hold`, then a call probes.
+    /// What one response may impose on calls: at most `max_hold`, then a call probes.
     fn bounded(&self, wait: Duration) -> Duration {
         if wait > self.max_hold {
             tracing::warn!(
@@ -395,11 +467,25 @@ impl RateLimiter {
         wait.min(self.max_hold)
     }
 
-    /// How long calls are held right now by the provider's window, if they are.
+    /// How long calls (of any scope) are held right now by a provider's window, if they are.
     pub(crate) fn held_for(&self, now: Instant) -> Option<Duration> {
         let s = self.lock();
-        s.blocked_until.filter(|u| *u > now).map(|u| u - now)
+        s.windows
+            .values()
+            .filter_map(|w| w.blocked_until.filter(|u| *u > now).map(|u| u - now))
+            .max()
     }
+}
+
+/// The provider's name for the window a response counts against (`x-ratelimit-resource`),
+/// when it is a short token.
+fn resource(headers: &http::HeaderMap) -> Option<String> {
+    let v = headers.get("x-ratelimit-resource")?.to_str().ok()?.trim();
+    let ok = !v.is_empty()
+        && v.len() <= 64
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    ok.then(|| v.to_owned())
 }
 
 #[cfg(test)]

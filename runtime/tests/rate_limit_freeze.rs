@@ -87,3 +87,39 @@ async fn a_long_retry_after_holds_the_client_for_the_cap_then_a_call_probes() {
     assert_eq!(clock.sleeps(), vec![Duration::from_secs(60)]);
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn an_exhausted_resource_holds_only_its_own_operations() {
+    static SEARCH: OperationMeta = OperationMeta::new("searchCode", Method::Get, "/search/code");
+    let server = MockServer::start().await;
+    let reset = (1_700_000_000u64 + 30).to_string();
+    Mock::given(path("/search/code"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("{}")
+                .insert_header("x-ratelimit-resource", "search")
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", reset.as_str()),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/pets"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("[]")
+                .insert_header("x-ratelimit-resource", "core")
+                .insert_header("x-ratelimit-remaining", "4000"),
+        )
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    let client = client(&server, &clock);
+    call(&client, &SEARCH, "/search/code").await.unwrap();
+    // GitHub's core window is not the search window: no wait.
+    call(&client, &LIST_PETS, "/pets").await.unwrap();
+    call(&client, &LIST_PETS, "/pets").await.unwrap();
+    assert!(clock.sleeps().is_empty());
+    // The next search waits for its own reset.
+    call(&client, &SEARCH, "/search/code").await.unwrap();
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(30)]);
+}

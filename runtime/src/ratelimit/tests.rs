@@ -2,6 +2,10 @@ use super::*;
 use crate::time::{Clock, ManualClock, Sleeper};
 
 const BIG: Duration = Duration::from_secs(3600);
+const SCOPE: Scope<'static> = Scope {
+    server: "api.example.com:443",
+    operation: "op",
+};
 
 fn headers(pairs: &[(&'static str, &str)]) -> http::HeaderMap {
     let mut h = http::HeaderMap::new();
@@ -50,7 +54,7 @@ async fn bucket_allows_a_burst_then_spaces_calls() {
     .unwrap();
     let mut waits = Vec::new();
     for _ in 0..6 {
-        let w = l.acquire(clock.now(), BIG).unwrap();
+        let w = l.acquire(SCOPE, clock.now(), BIG).unwrap();
         waits.push(w);
         clock.sleep(w).await;
     }
@@ -61,9 +65,12 @@ async fn bucket_allows_a_burst_then_spaces_calls() {
     // Idle time refills up to the burst, not beyond.
     clock.advance(Duration::from_secs(100));
     for _ in 0..3 {
-        assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::ZERO));
+        assert_eq!(l.acquire(SCOPE, clock.now(), BIG), Ok(Duration::ZERO));
     }
-    assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::from_millis(500)));
+    assert_eq!(
+        l.acquire(SCOPE, clock.now(), BIG),
+        Ok(Duration::from_millis(500))
+    );
 }
 
 #[test]
@@ -79,7 +86,9 @@ fn concurrent_callers_queue_behind_each_other() {
     )
     .unwrap();
     let now = clock.now();
-    let waits: Vec<_> = (0..4).map(|_| l.acquire(now, BIG).unwrap()).collect();
+    let waits: Vec<_> = (0..4)
+        .map(|_| l.acquire(SCOPE, now, BIG).unwrap())
+        .collect();
     assert_eq!(
         waits,
         [0, 100, 200, 300].map(Duration::from_millis).to_vec()
@@ -98,13 +107,16 @@ fn a_wait_over_the_cap_takes_nothing() {
         BIG,
     )
     .unwrap();
-    assert_eq!(l.acquire(clock.now(), Duration::ZERO), Ok(Duration::ZERO));
     assert_eq!(
-        l.acquire(clock.now(), Duration::from_millis(999)),
+        l.acquire(SCOPE, clock.now(), Duration::ZERO),
+        Ok(Duration::ZERO)
+    );
+    assert_eq!(
+        l.acquire(SCOPE, clock.now(), Duration::from_millis(999)),
         Err(Duration::from_secs(1))
     );
     assert_eq!(
-        l.acquire(clock.now(), Duration::from_secs(1)),
+        l.acquire(SCOPE, clock.now(), Duration::from_secs(1)),
         Ok(Duration::from_secs(1))
     );
 }
@@ -203,8 +215,9 @@ fn parses_every_header_form() {
 fn waits_for_the_reset_when_nothing_remains() {
     let clock = ManualClock::new(epoch(1_700_000_000));
     let l = RateLimiter::new(None, true, BIG).unwrap();
-    assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::ZERO));
+    assert_eq!(l.acquire(SCOPE, clock.now(), BIG), Ok(Duration::ZERO));
     l.observe(
+        SCOPE,
         &headers(&[
             ("x-ratelimit-remaining", "0"),
             ("x-ratelimit-reset", "1700000010"),
@@ -215,14 +228,17 @@ fn waits_for_the_reset_when_nothing_remains() {
         clock.system_now(),
     );
     assert_eq!(l.held_for(clock.now()), Some(Duration::from_secs(10)));
-    assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::from_secs(10)));
+    assert_eq!(
+        l.acquire(SCOPE, clock.now(), BIG),
+        Ok(Duration::from_secs(10))
+    );
     // Past the cap: refused, nothing taken.
     assert_eq!(
-        l.acquire(clock.now(), Duration::from_secs(5)),
+        l.acquire(SCOPE, clock.now(), Duration::from_secs(5)),
         Err(Duration::from_secs(10))
     );
     clock.advance(Duration::from_secs(10));
-    assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::ZERO));
+    assert_eq!(l.acquire(SCOPE, clock.now(), BIG), Ok(Duration::ZERO));
     assert_eq!(l.held_for(clock.now()), None);
 }
 
@@ -232,6 +248,7 @@ fn spaces_calls_when_the_window_runs_low() {
     let l = RateLimiter::new(None, true, BIG).unwrap();
     // 100 a window, 4 left, 8 s to go: one call every 2 s.
     l.observe(
+        SCOPE,
         &headers(&[("ratelimit", "limit=100, remaining=4, reset=8")]),
         200,
         None,
@@ -239,18 +256,21 @@ fn spaces_calls_when_the_window_runs_low() {
         clock.system_now(),
     );
     let now = clock.now();
-    let waits: Vec<_> = (0..4).map(|_| l.acquire(now, BIG).unwrap()).collect();
+    let waits: Vec<_> = (0..4)
+        .map(|_| l.acquire(SCOPE, now, BIG).unwrap())
+        .collect();
     assert_eq!(waits, [0, 2, 4, 6].map(Duration::from_secs).to_vec());
     // Plenty left again: no more spacing.
     l.observe(
+        SCOPE,
         &headers(&[("ratelimit", "limit=100, remaining=90, reset=8")]),
         200,
         None,
         now,
         clock.system_now(),
     );
-    assert_eq!(l.acquire(now, BIG), Ok(Duration::ZERO));
-    assert_eq!(l.acquire(now, BIG), Ok(Duration::ZERO));
+    assert_eq!(l.acquire(SCOPE, now, BIG), Ok(Duration::ZERO));
+    assert_eq!(l.acquire(SCOPE, now, BIG), Ok(Duration::ZERO));
 }
 
 #[test]
@@ -258,22 +278,27 @@ fn a_429_retry_after_holds_every_call() {
     let clock = ManualClock::new(epoch(0));
     let l = RateLimiter::new(None, true, BIG).unwrap();
     l.observe(
+        SCOPE,
         &http::HeaderMap::new(),
         429,
         Some(Duration::from_secs(3)),
         clock.now(),
         clock.system_now(),
     );
-    assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::from_secs(3)));
+    assert_eq!(
+        l.acquire(SCOPE, clock.now(), BIG),
+        Ok(Duration::from_secs(3))
+    );
     let off = RateLimiter::new(None, false, BIG).unwrap();
     off.observe(
+        SCOPE,
         &http::HeaderMap::new(),
         429,
         Some(Duration::from_secs(3)),
         clock.now(),
         clock.system_now(),
     );
-    assert_eq!(off.acquire(clock.now(), BIG), Ok(Duration::ZERO));
+    assert_eq!(off.acquire(SCOPE, clock.now(), BIG), Ok(Duration::ZERO));
 }
 
 #[test]
@@ -283,6 +308,7 @@ fn one_response_holds_the_client_at_most_the_cap_then_a_call_probes() {
     let l = RateLimiter::new(None, true, cap).unwrap();
     // A 429 asking for an hour: every call waits the cap, not the hour.
     l.observe(
+        SCOPE,
         &http::HeaderMap::new(),
         429,
         Some(Duration::from_secs(3600)),
@@ -290,12 +316,13 @@ fn one_response_holds_the_client_at_most_the_cap_then_a_call_probes() {
         clock.system_now(),
     );
     assert_eq!(l.held_for(clock.now()), Some(cap));
-    assert_eq!(l.acquire(clock.now(), cap), Ok(cap));
+    assert_eq!(l.acquire(SCOPE, clock.now(), cap), Ok(cap));
     clock.advance(cap);
-    assert_eq!(l.acquire(clock.now(), cap), Ok(Duration::ZERO));
+    assert_eq!(l.acquire(SCOPE, clock.now(), cap), Ok(Duration::ZERO));
     assert_eq!(l.held_for(clock.now()), None);
     // The same for a window that resets in an hour with nothing left.
     l.observe(
+        SCOPE,
         &headers(&[
             ("x-ratelimit-remaining", "0"),
             ("x-ratelimit-reset", "1700003660"),
@@ -305,7 +332,7 @@ fn one_response_holds_the_client_at_most_the_cap_then_a_call_probes() {
         clock.now(),
         clock.system_now(),
     );
-    assert_eq!(l.acquire(clock.now(), cap), Ok(cap));
+    assert_eq!(l.acquire(SCOPE, clock.now(), cap), Ok(cap));
 }
 
 #[test]
@@ -331,9 +358,10 @@ fn impossible_waits_are_ignored() {
         &[("ratelimit", "r=0;t=1e300")][..],
     ] {
         assert_eq!(server_window(&headers(pairs), now), None, "{pairs:?}");
-        l.observe(&headers(pairs), 200, None, clock.now(), now);
+        l.observe(SCOPE, &headers(pairs), 200, None, clock.now(), now);
     }
     l.observe(
+        SCOPE,
         &http::HeaderMap::new(),
         429,
         Some(Duration::from_secs(27_925_299)),
@@ -341,5 +369,74 @@ fn impossible_waits_are_ignored() {
         now,
     );
     assert_eq!(l.held_for(clock.now()), None);
-    assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::ZERO));
+    assert_eq!(l.acquire(SCOPE, clock.now(), BIG), Ok(Duration::ZERO));
+}
+
+#[test]
+fn a_hold_stays_with_the_host_and_the_providers_resource() {
+    let clock = ManualClock::new(epoch(1_700_000_000));
+    let l = RateLimiter::new(None, true, BIG).unwrap();
+    let search = Scope {
+        server: "api.github.com:443",
+        operation: "search/code",
+    };
+    let core = Scope {
+        server: "api.github.com:443",
+        operation: "repos/get",
+    };
+    let uploads = Scope {
+        server: "uploads.github.com:443",
+        operation: "repos/upload-release-asset",
+    };
+    let now = clock.now();
+    // Core answers first and names its resource.
+    l.observe(
+        core,
+        &headers(&[
+            ("x-ratelimit-resource", "core"),
+            ("x-ratelimit-remaining", "4999"),
+            ("x-ratelimit-reset", "1700003600"),
+        ]),
+        200,
+        None,
+        now,
+        clock.system_now(),
+    );
+    // Search runs out for 40 s.
+    l.observe(
+        search,
+        &headers(&[
+            ("x-ratelimit-resource", "search"),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", "1700000040"),
+        ]),
+        403,
+        None,
+        now,
+        clock.system_now(),
+    );
+    assert_eq!(l.acquire(search, now, BIG), Ok(Duration::from_secs(40)));
+    assert_eq!(l.acquire(core, now, BIG), Ok(Duration::ZERO));
+    assert_eq!(l.acquire(uploads, now, BIG), Ok(Duration::ZERO));
+    assert_eq!(l.held_for(now), Some(Duration::from_secs(40)));
+    // A 429 from another host holds that host only.
+    l.observe(
+        uploads,
+        &http::HeaderMap::new(),
+        429,
+        Some(Duration::from_secs(5)),
+        now,
+        clock.system_now(),
+    );
+    assert_eq!(l.acquire(uploads, now, BIG), Ok(Duration::from_secs(5)));
+    assert_eq!(l.acquire(core, now, BIG), Ok(Duration::ZERO));
+    // Expired windows are forgotten.
+    clock.advance(Duration::from_secs(40));
+    assert_eq!(l.acquire(search, clock.now(), BIG), Ok(Duration::ZERO));
+    assert_eq!(l.held_for(clock.now()), None);
+    assert_eq!(
+        l.lock().windows.len(),
+        1,
+        "only the uploads hold is left until a response prunes it"
+    );
 }
