@@ -78,7 +78,7 @@ pub fn provider_error(body: &[u8], pointer: Option<&str>) -> (Option<String>, Op
 /// Go duration (`6m0s`). A wait longer than [`crate::ratelimit::MAX_PLAUSIBLE_WAIT`] (a day)
 /// cannot be right and is ignored (`None`), like a malformed one.
 pub fn retry_after(headers: &http::HeaderMap, now: SystemTime) -> Option<Duration> {
-    use crate::ratelimit::{parse_go_duration, plausible, plausible_secs, wait_from_seconds};
+    use crate::ratelimit::plausible_secs;
     if let Some(ms) = headers
         .get("retry-after-ms")
         .and_then(|v| v.to_str().ok())
@@ -88,13 +88,7 @@ pub fn retry_after(headers: &http::HeaderMap, now: SystemTime) -> Option<Duratio
         return plausible_secs(ms / 1000.0);
     }
     let value = headers.get("retry-after")?.to_str().ok()?.trim();
-    if let Ok(secs) = value.parse::<f64>() {
-        return wait_from_seconds(secs, now);
-    }
-    if let Ok(when) = httpdate::parse_http_date(value) {
-        return plausible(when.duration_since(now).unwrap_or(Duration::ZERO));
-    }
-    parse_go_duration(value).and_then(plausible)
+    crate::ratelimit::reset_value(value, now)
 }
 
 /// A one-line remediation hint.

@@ -9,7 +9,8 @@
 //! - The provider's own counters, read from every response (on by default,
 //!   [`ClientBuilder::adaptive_rate_limit`]): GitHub-style `X-RateLimit-Remaining` /
 //!   `X-RateLimit-Reset` (epoch seconds, or seconds from now when small), OpenAI-style
-//!   `x-ratelimit-remaining-requests` / `x-ratelimit-reset-requests` (`6m0s`), IETF
+//!   `x-ratelimit-remaining-requests` / `x-ratelimit-reset-requests` (`6m0s`, and the
+//!   `-tokens` pair), IETF
 //!   `RateLimit: limit=100, remaining=0, reset=5` (draft 7) or `"default";r=0;t=5` (draft 8+),
 //!   the older `RateLimit-Remaining` / `RateLimit-Reset`, and `RateLimit-Policy: 100;w=60` for
 //!   the limit. When nothing remains, calls wait for the reset; when less than a tenth of the
@@ -24,10 +25,11 @@
 //! One response can hold calls for at most the client's retry policy
 //! `max_retry_after` (60 s by default): a longer reset or `Retry-After` holds calls that long,
 //! then the next call goes out and probes the provider again (the call that received it still
-//! sees the full value as its error's `retry_after`). A reset is read as seconds from now, as
-//! epoch seconds when it is past 10^9 (`X-RateLimit-Reset`, and `Retry-After` where a provider
-//! sends one), as an HTTP date (`Retry-After`) or as a Go duration (`6m0s`); a wait longer
-//! than [`MAX_PLAUSIBLE_WAIT`] (a day) cannot be a real window and is ignored.
+//! sees the full value as its error's `retry_after`). `Retry-After`, `X-RateLimit-Reset` and
+//! OpenAI's resets are read as seconds from now, as epoch seconds when past 10^9, as a Go
+//! duration (`6m0s`) or as an HTTP date; the IETF `reset`/`t` as seconds from now. A wait
+//! longer than [`MAX_PLAUSIBLE_WAIT`] (a day) cannot be a real window and is ignored. OpenAI's
+//! token counter holds calls when it runs out before the request counter.
 //!
 //! A wait longer than the retry policy's `max_retry_after` (60 s by default), or past the
 //! call's total deadline, is not slept: the call fails at once, unsent, with
@@ -164,10 +166,11 @@ pub fn server_window(headers: &http::HeaderMap, system_now: SystemTime) -> Optio
             reset: t,
         });
     }
-    // GitHub and many others: epoch seconds (or seconds from now when small).
+    // GitHub and many others: epoch seconds (or seconds from now when small); some send a
+    // duration (`6m0s`) or an HTTP date instead.
     if let (Some(r), Some(reset)) = (
         num("x-ratelimit-remaining"),
-        num("x-ratelimit-reset").and_then(|t| wait_from_seconds(t, system_now)),
+        get("x-ratelimit-reset").and_then(|v| reset_value(v, system_now)),
     ) {
         return Some(ServerWindow {
             limit: num("x-ratelimit-limit").map(|l| l as u64),
@@ -175,20 +178,36 @@ pub fn server_window(headers: &http::HeaderMap, system_now: SystemTime) -> Optio
             reset,
         });
     }
-    // OpenAI: per-request counters with Go-style durations.
-    if let (Some(r), Some(t)) = (
-        num("x-ratelimit-remaining-requests"),
-        get("x-ratelimit-reset-requests")
-            .and_then(parse_go_duration)
-            .and_then(plausible),
-    ) {
-        return Some(ServerWindow {
-            limit: num("x-ratelimit-limit-requests").map(|l| l as u64),
+    // OpenAI: request and token counters with Go-style durations; whichever ran out (or, if
+    // neither did, the request counter) decides.
+    let openai = |kind: &str| {
+        let r = num(&format!("x-ratelimit-remaining-{kind}"))?;
+        let t =
+            get(&format!("x-ratelimit-reset-{kind}")).and_then(|v| reset_value(v, system_now))?;
+        Some(ServerWindow {
+            limit: num(&format!("x-ratelimit-limit-{kind}")).map(|l| l as u64),
             remaining: r as u64,
             reset: t,
-        });
+        })
+    };
+    match (openai("requests"), openai("tokens")) {
+        (_, Some(tokens)) if tokens.remaining == 0 => Some(tokens),
+        (Some(requests), _) => Some(requests),
+        (None, tokens) => tokens,
     }
-    None
+}
+
+/// A reset header's value: a number (seconds from now, or epoch seconds past 10^9), a Go
+/// duration (`6m0s`, `20ms`) or an HTTP date; `None` when malformed or implausible.
+pub(crate) fn reset_value(v: &str, system_now: SystemTime) -> Option<Duration> {
+    if let Ok(t) = v.parse::<f64>() {
+        return wait_from_seconds(t, system_now);
+    }
+    if let Some(d) = parse_go_duration(v) {
+        return plausible(d);
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    plausible(when.duration_since(system_now).unwrap_or(Duration::ZERO))
 }
 
 /// Seconds from now (IETF headers never send epoch seconds), if plausible.

@@ -440,3 +440,44 @@ fn a_hold_stays_with_the_host_and_the_providers_resource() {
         "only the uploads hold is left until a response prunes it"
     );
 }
+
+#[test]
+fn reset_formats_of_every_provider() {
+    let now = epoch(1_700_000_000);
+    let reset = |pairs: &[(&'static str, &str)]| server_window(&headers(pairs), now);
+    let gh = |v: &str| {
+        reset(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", v)]).map(|w| w.reset)
+    };
+    assert_eq!(gh("1700000042"), Some(Duration::from_secs(42)));
+    assert_eq!(gh("42"), Some(Duration::from_secs(42)));
+    assert_eq!(gh("1m30s"), Some(Duration::from_secs(90)));
+    assert_eq!(
+        gh("Tue, 14 Nov 2023 22:13:40 GMT"),
+        Some(Duration::from_secs(20))
+    );
+    assert_eq!(gh("27925299"), None);
+    assert_eq!(gh("soon"), None);
+    // OpenAI: the token counter ran out first, so it decides.
+    let w = reset(&[
+        ("x-ratelimit-limit-requests", "500"),
+        ("x-ratelimit-remaining-requests", "499"),
+        ("x-ratelimit-reset-requests", "120ms"),
+        ("x-ratelimit-limit-tokens", "30000"),
+        ("x-ratelimit-remaining-tokens", "0"),
+        ("x-ratelimit-reset-tokens", "6m0s"),
+    ])
+    .unwrap();
+    assert_eq!(
+        (w.limit, w.remaining, w.reset),
+        (Some(30000), 0, Duration::from_secs(360))
+    );
+    // Tokens left: the request counter decides.
+    let w = reset(&[
+        ("x-ratelimit-remaining-requests", "499"),
+        ("x-ratelimit-reset-requests", "120ms"),
+        ("x-ratelimit-remaining-tokens", "10"),
+        ("x-ratelimit-reset-tokens", "6m0s"),
+    ])
+    .unwrap();
+    assert_eq!((w.remaining, w.reset), (499, Duration::from_millis(120)));
+}
