@@ -6,7 +6,7 @@
 //! | rule | severity | fires when |
 //! |---|---|---|
 //! | `webhook-no-signature` | error | webhooks are declared but no `x-sturdy-webhook-signature` says how they are signed |
-//! | `missing-idempotency` | warning | a POST or PATCH has no idempotency key (no `x-sturdy-idempotency`, no `Idempotency-Key`-like header) and its `x-sturdy-retry` neither declares it `idempotent` nor sets `max_retries: 0` |
+//! | `missing-idempotency` | warning | a POST or PATCH accepts no idempotency key (by the IR's rule, [`crate::ir::idempotency`]: its own or the root `x-sturdy-idempotency`, or its own `Idempotency-Key`-like header parameter) and its `x-sturdy-retry` neither declares it `idempotent` nor sets `max_retries: 0` |
 //! | `no-error-responses` | warning | an operation declares no 4XX/5XX/`default` response |
 //! | `no-pagination` | warning | a GET returns a list (an array, or an envelope with an array) but declares no pagination |
 //! | `no-rate-limit` | warning | no `x-sturdy-rate-limit`, no 429 response, no rate-limit header anywhere |
@@ -311,7 +311,7 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
             });
         };
     let ops = operations(raw);
-    let root_idem = raw.get("x-sturdy-idempotency").is_some();
+    let root_idem = raw.get("x-sturdy-idempotency");
     let mut saw_429 = false;
     let mut saw_rate_header = false;
     let mut saw_version_param = false;
@@ -350,17 +350,20 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
                         || r.get("idempotent").and_then(Value::as_bool) == Some(true)
                 })
             };
-            let idem = root_idem
-                || settled(o.op.get("x-sturdy-retry"))
-                || o.op.get("x-sturdy-idempotency").is_some()
-                || o.params.iter().any(|p| {
-                    p.get("in").and_then(Value::as_str) == Some("header")
-                        && p.get("name").and_then(Value::as_str).is_some_and(|n| {
-                            n.to_ascii_lowercase()
-                                .replace(['-', '_'], "")
-                                .contains("idempotency")
-                        })
-                });
+            // The IR's rule: does this operation accept a key?
+            let accepts_key = crate::ir::idempotency::method_of(o.method).is_some_and(|m| {
+                crate::ir::idempotency::accepted_header(
+                    m,
+                    o.op.get("x-sturdy-idempotency"),
+                    o.params
+                        .iter()
+                        .filter(|p| p.get("in").and_then(Value::as_str) == Some("header"))
+                        .filter_map(|p| p.get("name").and_then(Value::as_str)),
+                    root_idem,
+                )
+                .is_some()
+            });
+            let idem = accepts_key || settled(o.op.get("x-sturdy-retry"));
             if !idem {
                 push(
                     "missing-idempotency",

@@ -261,3 +261,34 @@ fn snapshot_findings_point_into_the_snapshot() {
         .nth(l - 1)
         .is_some_and(|s| s.trim() == "send_message:")));
 }
+
+#[test]
+fn missing_idempotency_follows_the_irs_rule() {
+    // The root accepts keys for every write; a POST and a PATCH opt out (a header parameter
+    // does not undo that): those two accept no key and are reported.
+    let text = r#"openapi: 3.0.3
+info: {title: t, version: "1"}
+x-sturdy-idempotency: {header: Idempotency-Key}
+paths:
+  /a:
+    post: {operationId: postA, responses: {'200': {description: ok}}}
+  /b:
+    post:
+      operationId: postB
+      x-sturdy-idempotency: false
+      responses: {'200': {description: ok}}
+    patch:
+      operationId: patchB
+      x-sturdy-idempotency: false
+      parameters:
+        - {name: Idempotency-Key, in: header, schema: {type: string}}
+      responses: {'200': {description: ok}}
+"#;
+    let (f, _dir) = lint_text("idem.yaml", text);
+    let flagged: Vec<&str> = f
+        .iter()
+        .filter(|x| x.rule == "missing-idempotency")
+        .map(|x| x.pointer.as_str())
+        .collect();
+    assert_eq!(flagged, vec!["#/paths/~1b/patch", "#/paths/~1b/post"]);
+}

@@ -193,7 +193,9 @@ impl ClientBuilder {
         self.user_agent = Some(ua.into());
         self
     }
-    /// A preconfigured `reqwest::Client` (its own timeouts then apply as well).
+    /// A preconfigured `reqwest::Client` (its own timeouts and redirect policy then apply;
+    /// give it [`crate::auth::origin::redirect_policy`] to keep credentials on the API's
+    /// origin across redirects).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -218,8 +220,11 @@ impl ClientBuilder {
                 reason: "must be greater than zero".into(),
             });
         }
-        let limiter =
-            crate::ratelimit::RateLimiter::new(self.rate_limit, self.adaptive_rate_limit)?;
+        let limiter = crate::ratelimit::RateLimiter::new(
+            self.rate_limit,
+            self.adaptive_rate_limit,
+            self.retry.max_retry_after,
+        )?;
         let user_agent = self.user_agent.unwrap_or_else(|| {
             if self.api.name.is_empty() {
                 format!("sturdy-runtime/{}", env!("CARGO_PKG_VERSION"))
@@ -236,6 +241,7 @@ impl ClientBuilder {
             Some(h) => h,
             None => reqwest::Client::builder()
                 .connect_timeout(self.timeouts.connect)
+                .redirect(crate::auth::origin::redirect_policy())
                 .user_agent(user_agent)
                 .build()
                 .map_err(|e| BuildError::Http(e.to_string()))?,

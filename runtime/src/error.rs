@@ -26,7 +26,8 @@ pub enum Sent {
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The request could not be built (a body that does not serialize, a header value with
-    /// a newline, an invalid URL). **Not sent.**
+    /// a newline, an invalid URL), or it would carry credentials to another origin than the
+    /// API's ([`crate::auth::origin`]). **Not sent.**
     InvalidRequest,
     /// No credentials for any of the operation's security alternatives, or they could not be
     /// obtained (token endpoint refused: see [`Error::provider_code`] for `invalid_grant`,
@@ -48,7 +49,8 @@ pub enum ErrorKind {
     RateLimited,
     /// 5xx. **Sent** (and a write may or may not have been applied).
     Server,
-    /// Another non-success status. **Sent.**
+    /// Another non-success status, or a redirect to another origin that was not followed.
+    /// **Sent.**
     Status,
     /// The attempt or the total deadline timed out. **May have been sent** (not sent when
     /// the deadline passed before an attempt started; [`Error::sent`] says so).

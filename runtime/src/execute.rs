@@ -49,6 +49,16 @@ struct CallCtx<'a> {
     started: Instant,
 }
 
+impl CallCtx<'_> {
+    /// The provider rate-limit window this call counts against.
+    fn limit_scope(&self) -> crate::ratelimit::Scope<'_> {
+        crate::ratelimit::Scope {
+            server: self.server,
+            operation: self.request.op.id,
+        }
+    }
+}
+
 /// What changes across the attempts of one call.
 #[derive(Default)]
 struct RunState {
@@ -177,7 +187,7 @@ impl Client {
                 let remaining = deadline.map(|d| d.saturating_duration_since(now));
                 let cap =
                     remaining.map_or(policy.max_retry_after, |r| r.min(policy.max_retry_after));
-                match self.inner.limiter.acquire(now, cap) {
+                match self.inner.limiter.acquire(ctx.limit_scope(), now, cap) {
                     Ok(wait) if wait.is_zero() => {}
                     Ok(wait) => {
                         tracing::debug!(
@@ -426,6 +436,11 @@ impl Client {
             Ok(u) => u,
             Err(e) => return (Attempt::Failed(e), tracing::Span::none()),
         };
+        let carries_credentials = !applied.is_empty() || self.inner.signer.is_some();
+        if let Err(e) = crate::auth::origin::check(&self.inner.base_url, &url, carries_credentials)
+        {
+            return (Attempt::Failed(e), tracing::Span::none());
+        }
         // Redacting costs a parse and a format: done only for a span that is recorded and for
         // an error.
         let span = observe::attempt_span(attempt);
@@ -600,6 +615,9 @@ impl Client {
                     ErrorKind::Timeout
                 } else if e.is_builder() {
                     ErrorKind::InvalidRequest
+                } else if e.is_redirect() {
+                    // The server answered with a redirect the policy refused to follow.
+                    ErrorKind::Status
                 } else {
                     ErrorKind::Network
                 };
@@ -617,9 +635,14 @@ impl Client {
             span.record("sturdy.request_id", id.as_str());
         }
         if (200..300).contains(&status) {
-            self.inner
-                .limiter
-                .observe(&headers, status, None, clock.now(), clock.system_now());
+            self.inner.limiter.observe(
+                ctx.limit_scope(),
+                &headers,
+                status,
+                None,
+                clock.now(),
+                clock.system_now(),
+            );
             return (
                 Attempt::Done(RawResponse {
                     status,
@@ -643,6 +666,7 @@ impl Client {
         span.record("error.type", err.kind().as_str());
         if let Some(h) = err.headers() {
             self.inner.limiter.observe(
+                ctx.limit_scope(),
                 h,
                 status,
                 err.retry_after(),

@@ -73,28 +73,22 @@ pub fn provider_error(body: &[u8], pointer: Option<&str>) -> (Option<String>, Op
     from_obj(root)
 }
 
-/// The wait a response asks for: `retry-after-ms`, then `Retry-After` in seconds or as an HTTP
-/// date (relative to `now`).
+/// The wait a response asks for: `retry-after-ms`, then `Retry-After` as seconds from now,
+/// epoch seconds (a number past 10^9, which no provider means as a delay), an HTTP date, or a
+/// Go duration (`6m0s`). A wait longer than [`crate::ratelimit::MAX_PLAUSIBLE_WAIT`] (a day)
+/// cannot be right and is ignored (`None`), like a malformed one.
 pub fn retry_after(headers: &http::HeaderMap, now: SystemTime) -> Option<Duration> {
+    use crate::ratelimit::plausible_secs;
     if let Some(ms) = headers
         .get("retry-after-ms")
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.trim().parse::<f64>().ok())
         .filter(|ms| ms.is_finite() && *ms >= 0.0)
     {
-        return Some(Duration::from_secs_f64(ms / 1000.0));
+        return plausible_secs(ms / 1000.0);
     }
     let value = headers.get("retry-after")?.to_str().ok()?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = value.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs));
-        }
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    crate::ratelimit::reset_value(value, now)
 }
 
 /// A one-line remediation hint.
@@ -243,5 +237,34 @@ mod tests {
         assert_eq!(retry_after(&h, now), None);
         h.insert("retry-after-ms", "NaN".parse().unwrap());
         assert_eq!(retry_after(&h, now), None);
+    }
+
+    #[test]
+    fn retry_after_reads_every_provider_form_and_ignores_impossible_ones() {
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let ra = |name: &'static str, v: &str| {
+            let mut h = http::HeaderMap::new();
+            h.insert(name, v.parse().unwrap());
+            retry_after(&h, now)
+        };
+        // Epoch seconds, a Go duration (OpenAI), fractional seconds.
+        assert_eq!(
+            ra("retry-after", "1700000042"),
+            Some(Duration::from_secs(42))
+        );
+        assert_eq!(ra("retry-after", "6m0s"), Some(Duration::from_secs(360)));
+        assert_eq!(ra("retry-after", "1.5"), Some(Duration::from_millis(1500)));
+        // What Prism serves for `type: integer, minimum: 1`: 323 days cannot be right.
+        assert_eq!(ra("retry-after", "27925299"), None);
+        assert_eq!(ra("retry-after", "86401"), None);
+        assert_eq!(
+            ra("retry-after", "86400"),
+            Some(Duration::from_secs(86_400))
+        );
+        assert_eq!(ra("retry-after", "Fri, 01 Jan 2100 00:00:00 GMT"), None);
+        // Absurd magnitudes never panic.
+        assert_eq!(ra("retry-after", "1e300"), None);
+        assert_eq!(ra("retry-after-ms", "1e300"), None);
+        assert_eq!(ra("retry-after", "99999999999999999999h"), None);
     }
 }

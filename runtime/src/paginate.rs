@@ -6,7 +6,11 @@
 //! [`Position`] after each. Every page request goes through [`Client::execute`], so it gets
 //! the same retries, rate limits and auth as any call. A stream stops when the server says
 //! there is no more, and also when a cursor or next link repeats (no infinite loop) or a page
-//! comes back empty while still offering a cursor. Only one page is held at a time.
+//! comes back empty while still offering a cursor. Only one page is held at a time. A stream
+//! starts where the caller's request points: a call made with `page=5` (or `offset=40`)
+//! streams from that page on, then 6, 7, ... A next link on another origin than the API's is
+//! refused before it is requested when the call carries credentials
+//! ([`crate::auth::origin`]).
 //!
 //! ```no_run
 //! # async fn demo(list: sturdy_runtime::paginate::Paginated<'_, serde_json::Value, serde_json::Value, std::convert::Infallible>) {
@@ -493,12 +497,7 @@ fn next_page(
         Scheme::Offset => {
             let before = match current {
                 Position::Offset(n) => *n,
-                _ => request
-                    .query_pairs()
-                    .iter()
-                    .find(|(k, _)| k == spec.param)
-                    .and_then(|(_, v)| v.parse().ok())
-                    .unwrap_or(0),
+                _ => query_u64(request, spec.param).unwrap_or(0),
             };
             let limit = spec.limit_param.and_then(|l| {
                 request
@@ -514,9 +513,10 @@ fn next_page(
             }
         }
         Scheme::PageNumber => {
+            // The first request may already name a page (`list_notes(page: 5)`): count from it.
             let n = match current {
                 Position::Page(n) => *n,
-                _ => spec.start,
+                _ => query_u64(request, spec.param).unwrap_or(spec.start),
             };
             if items.is_empty() {
                 Position::Done
@@ -542,6 +542,15 @@ fn next_page(
         }
     };
     Ok((items, next))
+}
+
+/// The caller's own value of a numeric query parameter on the first request.
+fn query_u64(request: &Request, param: &str) -> Option<u64> {
+    request
+        .query_pairs()
+        .iter()
+        .find(|(k, _)| k == param)
+        .and_then(|(_, v)| v.parse().ok())
 }
 
 fn kind_of(v: &serde_json::Value) -> &'static str {
@@ -655,56 +664,4 @@ impl CheckpointStore for FileCheckpoints {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn link_header_parsing() {
-        assert_eq!(
-            next_link(
-                r#"<https://api.github.com/repos?page=2>; rel="next", <https://api.github.com/repos?page=5>; rel="last""#
-            ),
-            Some("https://api.github.com/repos?page=2".to_owned())
-        );
-        assert_eq!(
-            next_link(r#"<https://x/?a=1,2>; rel="prev", <https://x/?p=3>; rel=next"#),
-            Some("https://x/?p=3".to_owned())
-        );
-        assert_eq!(
-            next_link(r#"<https://x/?p=3>; title="a, b"; rel="next last""#),
-            Some("https://x/?p=3".to_owned())
-        );
-        assert_eq!(next_link(r#"<https://x/?p=1>; rel="prev""#), None);
-        assert_eq!(next_link("garbage"), None);
-    }
-
-    #[test]
-    fn positions_round_trip_as_json() {
-        for p in [
-            Position::Start,
-            Position::Cursor("abc".into()),
-            Position::Offset(200),
-            Position::Page(3),
-            Position::Url("https://x".into()),
-            Position::Done,
-        ] {
-            let s = serde_json::to_string(&p).unwrap();
-            assert_eq!(serde_json::from_str::<Position>(&s).unwrap(), p);
-        }
-    }
-
-    #[test]
-    fn file_checkpoints_save_and_load() {
-        let dir = std::env::temp_dir().join(format!("sturdy-ckpt-{}", std::process::id()));
-        let store = FileCheckpoints::new(&dir);
-        assert_eq!(store.load("orders/eu").unwrap(), None);
-        store
-            .save("orders/eu", &Position::Cursor("c1".into()))
-            .unwrap();
-        assert_eq!(
-            store.load("orders/eu").unwrap(),
-            Some(Position::Cursor("c1".into()))
-        );
-        let _ = std::fs::remove_dir_all(dir);
-    }
-}
+mod tests;

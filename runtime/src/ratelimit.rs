@@ -9,12 +9,27 @@
 //! - The provider's own counters, read from every response (on by default,
 //!   [`ClientBuilder::adaptive_rate_limit`]): GitHub-style `X-RateLimit-Remaining` /
 //!   `X-RateLimit-Reset` (epoch seconds, or seconds from now when small), OpenAI-style
-//!   `x-ratelimit-remaining-requests` / `x-ratelimit-reset-requests` (`6m0s`), IETF
+//!   `x-ratelimit-remaining-requests` / `x-ratelimit-reset-requests` (`6m0s`, and the
+//!   `-tokens` pair), IETF
 //!   `RateLimit: limit=100, remaining=0, reset=5` (draft 7) or `"default";r=0;t=5` (draft 8+),
 //!   the older `RateLimit-Remaining` / `RateLimit-Reset`, and `RateLimit-Policy: 100;w=60` for
 //!   the limit. When nothing remains, calls wait for the reset; when less than a tenth of the
 //!   limit remains (5 calls when the limit is unknown), calls are spaced evenly over what is
-//!   left of the window. A 429 with `Retry-After` holds every call of the client for that long.
+//!   left of the window. A 429 with `Retry-After` holds calls for that long.
+//!
+//! What a provider says holds only the calls it concerns: its host (`host:port`), and within
+//! it the provider's resource once an operation's responses name one (GitHub's
+//! `x-ratelimit-resource`: an exhausted `search` window does not hold `core` calls). The
+//! token bucket is client-wide.
+//!
+//! One response can hold calls for at most the client's retry policy
+//! `max_retry_after` (60 s by default): a longer reset or `Retry-After` holds calls that long,
+//! then the next call goes out and probes the provider again (the call that received it still
+//! sees the full value as its error's `retry_after`). `Retry-After`, `X-RateLimit-Reset` and
+//! OpenAI's resets are read as seconds from now, as epoch seconds when past 10^9, as a Go
+//! duration (`6m0s`) or as an HTTP date; the IETF `reset`/`t` as seconds from now. A wait
+//! longer than [`MAX_PLAUSIBLE_WAIT`] (a day) cannot be a real window and is ignored. OpenAI's
+//! token counter holds calls when it runs out before the request counter.
 //!
 //! A wait longer than the retry policy's `max_retry_after` (60 s by default), or past the
 //! call's total deadline, is not slept: the call fails at once, unsent, with
@@ -29,10 +44,38 @@
 //! # let _ = client;
 //! ```
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::client::{BuildError, ClientBuilder};
+
+/// The longest wait a provider's header can plausibly ask for; a longer one (Prism serves a
+/// spec's `Retry-After: {type: integer}` as 27,925,299 s) is ignored.
+pub const MAX_PLAUSIBLE_WAIT: Duration = Duration::from_secs(24 * 3600);
+
+/// A wait given as a number of seconds: seconds from now, or epoch seconds when past 10^9;
+/// `None` when it is not finite, negative or longer than [`MAX_PLAUSIBLE_WAIT`].
+pub(crate) fn wait_from_seconds(t: f64, system_now: SystemTime) -> Option<Duration> {
+    if !(t.is_finite() && t >= 0.0) {
+        return None;
+    }
+    let secs = if t > 1_000_000_000.0 {
+        let now = system_now
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
+        (t - now).max(0.0)
+    } else {
+        t
+    };
+    Duration::try_from_secs_f64(secs).ok().and_then(plausible)
+}
+
+/// `wait` unless it is longer than [`MAX_PLAUSIBLE_WAIT`].
+pub(crate) fn plausible(wait: Duration) -> Option<Duration> {
+    (wait <= MAX_PLAUSIBLE_WAIT).then_some(wait)
+}
 
 /// A configured token bucket: `per_second` tokens a second, at most `burst` at once.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,51 +147,72 @@ pub fn server_window(headers: &http::HeaderMap, system_now: SystemTime) -> Optio
                 _ => {}
             }
         }
-        if let (Some(r), Some(t)) = (remaining, reset) {
+        if let (Some(r), Some(t)) = (remaining, reset.and_then(plausible_secs)) {
             return Some(ServerWindow {
                 limit: limit.map(|l| l as u64).or(policy_limit),
                 remaining: r as u64,
-                reset: Duration::from_secs_f64(t),
+                reset: t,
             });
         }
     }
     // Older IETF draft: separate headers, reset in seconds from now.
-    if let (Some(r), Some(t)) = (num("ratelimit-remaining"), num("ratelimit-reset")) {
+    if let (Some(r), Some(t)) = (
+        num("ratelimit-remaining"),
+        num("ratelimit-reset").and_then(plausible_secs),
+    ) {
         return Some(ServerWindow {
             limit: num("ratelimit-limit").map(|l| l as u64).or(policy_limit),
             remaining: r as u64,
-            reset: Duration::from_secs_f64(t),
+            reset: t,
         });
     }
-    // GitHub and many others: epoch seconds (or seconds from now when small).
-    if let (Some(r), Some(t)) = (num("x-ratelimit-remaining"), num("x-ratelimit-reset")) {
-        let reset = if t > 1_000_000_000.0 {
-            let now = system_now
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs_f64();
-            Duration::from_secs_f64((t - now).max(0.0))
-        } else {
-            Duration::from_secs_f64(t)
-        };
+    // GitHub and many others: epoch seconds (or seconds from now when small); some send a
+    // duration (`6m0s`) or an HTTP date instead.
+    if let (Some(r), Some(reset)) = (
+        num("x-ratelimit-remaining"),
+        get("x-ratelimit-reset").and_then(|v| reset_value(v, system_now)),
+    ) {
         return Some(ServerWindow {
             limit: num("x-ratelimit-limit").map(|l| l as u64),
             remaining: r as u64,
             reset,
         });
     }
-    // OpenAI: per-request counters with Go-style durations.
-    if let (Some(r), Some(t)) = (
-        num("x-ratelimit-remaining-requests"),
-        get("x-ratelimit-reset-requests").and_then(parse_go_duration),
-    ) {
-        return Some(ServerWindow {
-            limit: num("x-ratelimit-limit-requests").map(|l| l as u64),
+    // OpenAI: request and token counters with Go-style durations; whichever ran out (or, if
+    // neither did, the request counter) decides.
+    let openai = |kind: &str| {
+        let r = num(&format!("x-ratelimit-remaining-{kind}"))?;
+        let t =
+            get(&format!("x-ratelimit-reset-{kind}")).and_then(|v| reset_value(v, system_now))?;
+        Some(ServerWindow {
+            limit: num(&format!("x-ratelimit-limit-{kind}")).map(|l| l as u64),
             remaining: r as u64,
             reset: t,
-        });
+        })
+    };
+    match (openai("requests"), openai("tokens")) {
+        (_, Some(tokens)) if tokens.remaining == 0 => Some(tokens),
+        (Some(requests), _) => Some(requests),
+        (None, tokens) => tokens,
     }
-    None
+}
+
+/// A reset header's value: a number (seconds from now, or epoch seconds past 10^9), a Go
+/// duration (`6m0s`, `20ms`) or an HTTP date; `None` when malformed or implausible.
+pub(crate) fn reset_value(v: &str, system_now: SystemTime) -> Option<Duration> {
+    if let Ok(t) = v.parse::<f64>() {
+        return wait_from_seconds(t, system_now);
+    }
+    if let Some(d) = parse_go_duration(v) {
+        return plausible(d);
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    plausible(when.duration_since(system_now).unwrap_or(Duration::ZERO))
+}
+
+/// Seconds from now (IETF headers never send epoch seconds), if plausible.
+pub(crate) fn plausible_secs(t: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(t).ok().and_then(plausible)
 }
 
 fn parse_policy_limit(v: &str) -> Option<u64> {
@@ -163,7 +227,7 @@ fn parse_policy_limit(v: &str) -> Option<u64> {
 }
 
 /// Parses `1h2m3.5s`, `6m0s`, `20ms`, `1s` into a duration.
-fn parse_go_duration(v: &str) -> Option<Duration> {
+pub(crate) fn parse_go_duration(v: &str) -> Option<Duration> {
     let mut total = 0f64;
     let mut rest = v.trim();
     if rest.is_empty() {
@@ -188,13 +252,23 @@ fn parse_go_duration(v: &str) -> Option<Duration> {
         };
         rest = tail;
     }
-    total.is_finite().then(|| Duration::from_secs_f64(total))
+    Duration::try_from_secs_f64(total).ok()
 }
 
+/// The provider window a call counts against: its server (`host:port`), narrowed to the
+/// provider's resource once a response of the operation names one (GitHub's
+/// `x-ratelimit-resource`: `core`, `search`, `graphql`, ...).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    /// `host:port` of the request.
+    pub(crate) server: &'a str,
+    /// The operation id.
+    pub(crate) operation: &'static str,
+}
+
+/// What the provider said about one window.
 #[derive(Debug, Default)]
-struct State {
-    tokens: f64,
-    last_refill: Option<Instant>,
+struct Window {
     /// No call before this (nothing remains in the provider's window, or a 429 said wait).
     blocked_until: Option<Instant>,
     /// Spacing while the provider's window runs low, until the window resets.
@@ -202,16 +276,82 @@ struct State {
     next_slot: Option<Instant>,
 }
 
+impl Window {
+    /// The wait this window imposes now, forgetting what has expired. `Some(interval)` in the
+    /// second place while calls are paced.
+    fn wait(&mut self, now: Instant) -> (Duration, Option<Duration>) {
+        let mut wait = Duration::ZERO;
+        match self.blocked_until {
+            Some(until) if until > now => wait = until - now,
+            Some(_) => self.blocked_until = None,
+            None => {}
+        }
+        let pacing = match self.pace {
+            Some((interval, until)) if until > now => Some(interval),
+            Some(_) => {
+                self.pace = None;
+                self.next_slot = None;
+                None
+            }
+            None => None,
+        };
+        if let (Some(_), Some(slot)) = (pacing, self.next_slot) {
+            if slot > now {
+                wait = wait.max(slot - now);
+            }
+        }
+        (wait, pacing)
+    }
+
+    fn is_idle(&self) -> bool {
+        self.blocked_until.is_none() && self.pace.is_none()
+    }
+
+    /// Whether the window still holds or paces calls at `now`.
+    fn is_live(&self, now: Instant) -> bool {
+        self.blocked_until.is_some_and(|u| u > now) || self.pace.is_some_and(|(_, u)| u > now)
+    }
+
+    fn block(&mut self, until: Instant) {
+        self.blocked_until = Some(self.blocked_until.map_or(until, |b| b.max(until)));
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    tokens: f64,
+    last_refill: Option<Instant>,
+    /// Provider windows by `server` or `server#resource`.
+    windows: BTreeMap<String, Window>,
+    /// The provider's resource of each operation that has named one.
+    resources: BTreeMap<&'static str, String>,
+}
+
+impl State {
+    fn key(&self, scope: Scope<'_>) -> String {
+        match self.resources.get(scope.operation) {
+            Some(r) => format!("{}#{r}", scope.server),
+            None => scope.server.to_owned(),
+        }
+    }
+}
+
 /// The limiter of one client.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
     bucket: Option<RateLimit>,
     adaptive: bool,
+    /// The longest one response may hold calls (the client's `max_retry_after`).
+    max_hold: Duration,
     state: Mutex<State>,
 }
 
 impl RateLimiter {
-    pub(crate) fn new(bucket: Option<RateLimit>, adaptive: bool) -> Result<Self, BuildError> {
+    pub(crate) fn new(
+        bucket: Option<RateLimit>,
+        adaptive: bool,
+        max_hold: Duration,
+    ) -> Result<Self, BuildError> {
         if let Some(b) = bucket {
             if !(b.per_second.is_finite() && b.per_second > 0.0) || b.burst == 0 {
                 return Err(BuildError::InvalidSetting {
@@ -226,6 +366,7 @@ impl RateLimiter {
         Ok(Self {
             bucket,
             adaptive,
+            max_hold,
             state: Mutex::new(State {
                 tokens: bucket.map_or(0.0, |b| f64::from(b.burst)),
                 ..State::default()
@@ -242,9 +383,14 @@ impl RateLimiter {
         self.bucket.is_some() || self.adaptive
     }
 
-    /// Reserves a slot for one call. `Ok(wait)`: the slot is taken and the call may go after
-    /// `wait`. `Err(wait)`: the slot is further away than `max_wait`; nothing is taken.
-    pub(crate) fn acquire(&self, now: Instant, max_wait: Duration) -> Result<Duration, Duration> {
+    /// Reserves a slot for one call in `scope`. `Ok(wait)`: the slot is taken and the call may
+    /// go after `wait`. `Err(wait)`: the slot is further away than `max_wait`; nothing is taken.
+    pub(crate) fn acquire(
+        &self,
+        scope: Scope<'_>,
+        now: Instant,
+        max_wait: Duration,
+    ) -> Result<Duration, Duration> {
         let mut s = self.lock();
         let mut wait = Duration::ZERO;
         if let Some(b) = self.bucket {
@@ -257,27 +403,14 @@ impl RateLimiter {
                 wait = Duration::from_secs_f64((1.0 - s.tokens) / b.per_second);
             }
         }
-        if let Some(until) = s.blocked_until {
-            if until > now {
-                wait = wait.max(until - now);
-            } else {
-                s.blocked_until = None;
-            }
-        }
-        let pacing = match s.pace {
-            Some((interval, until)) if until > now => Some(interval),
-            Some(_) => {
-                s.pace = None;
-                s.next_slot = None;
-                None
-            }
-            None => None,
-        };
-        if pacing.is_some() {
-            if let Some(slot) = s.next_slot {
-                if slot > now {
-                    wait = wait.max(slot - now);
-                }
+        let key = s.key(scope);
+        let mut pacing = None;
+        if let Some(w) = s.windows.get_mut(&key) {
+            let (window_wait, p) = w.wait(now);
+            wait = wait.max(window_wait);
+            pacing = p;
+            if w.is_idle() {
+                s.windows.remove(&key);
             }
         }
         if wait > max_wait {
@@ -287,15 +420,17 @@ impl RateLimiter {
             // May go negative: later callers then queue behind this one.
             s.tokens -= 1.0;
         }
-        if let Some(interval) = pacing {
-            s.next_slot = Some(now + wait + interval);
+        if let (Some(interval), Some(w)) = (pacing, s.windows.get_mut(&key)) {
+            w.next_slot = Some(now + wait + interval);
         }
         Ok(wait)
     }
 
-    /// Learns from a response: the provider's window, and a 429's `retry_after`.
+    /// Learns from a response of a call in `scope`: the provider's window, and a 429's
+    /// `retry_after`.
     pub(crate) fn observe(
         &self,
+        scope: Scope<'_>,
         headers: &http::HeaderMap,
         status: u16,
         retry_after: Option<Duration>,
@@ -305,317 +440,72 @@ impl RateLimiter {
         if !self.adaptive {
             return;
         }
+        let mut s = self.lock();
+        if let Some(r) = resource(headers) {
+            s.resources.insert(scope.operation, r);
+        }
         let window = server_window(headers, system_now);
-        if window.is_none() && !(status == 429 && retry_after.is_some()) {
+        let hold = retry_after.filter(|_| status == 429).and_then(plausible);
+        if window.is_none() && hold.is_none() {
             return;
         }
-        let mut s = self.lock();
-        if let Some(w) = window {
-            let low_water = w.limit.map_or(5, |l| (l / 10).max(1));
-            if w.remaining == 0 {
-                let until = now + w.reset;
-                s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
-                s.pace = None;
-                s.next_slot = None;
-            } else if w.remaining <= low_water && !w.reset.is_zero() {
+        let key = s.key(scope);
+        let w = s.windows.entry(key).or_default();
+        if let Some(sw) = window {
+            let low_water = sw.limit.map_or(5, |l| (l / 10).max(1));
+            if sw.remaining == 0 {
+                w.block(now + self.bounded(sw.reset));
+                w.pace = None;
+                w.next_slot = None;
+            } else if sw.remaining <= low_water && !sw.reset.is_zero() {
                 // remaining is at least 1 here.
-                let interval = w.reset / u32::try_from(w.remaining).unwrap_or(u32::MAX);
-                s.pace = Some((interval, now + w.reset));
-                s.blocked_until = None;
+                let reset = self.bounded(sw.reset);
+                let interval = reset / u32::try_from(sw.remaining).unwrap_or(u32::MAX);
+                w.pace = Some((interval, now + reset));
+                w.blocked_until = None;
             } else {
-                s.pace = None;
-                s.next_slot = None;
-                s.blocked_until = None;
+                *w = Window::default();
             }
         }
-        if status == 429 {
-            if let Some(wait) = retry_after {
-                let until = now + wait;
-                s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
-            }
+        if let Some(wait) = hold {
+            w.block(now + self.bounded(wait));
         }
+        // Only live windows are kept: a few per client at most.
+        s.windows.retain(|_, w| w.is_live(now));
     }
 
-    /// How long calls are held right now by the provider's window, if they are.
+    /// What one response may impose on calls: at most `max_hold`, then a call probes.
+    fn bounded(&self, wait: Duration) -> Duration {
+        if wait > self.max_hold {
+            tracing::warn!(
+                asked_ms = crate::observe::millis(wait),
+                held_ms = crate::observe::millis(self.max_hold),
+                "rate limit: the provider asked for a long wait; holding calls for the cap, then probing"
+            );
+        }
+        wait.min(self.max_hold)
+    }
+
+    /// How long calls (of any scope) are held right now by a provider's window, if they are.
     pub(crate) fn held_for(&self, now: Instant) -> Option<Duration> {
         let s = self.lock();
-        s.blocked_until.filter(|u| *u > now).map(|u| u - now)
+        s.windows
+            .values()
+            .filter_map(|w| w.blocked_until.filter(|u| *u > now).map(|u| u - now))
+            .max()
     }
+}
+
+/// The provider's name for the window a response counts against (`x-ratelimit-resource`),
+/// when it is a short token.
+fn resource(headers: &http::HeaderMap) -> Option<String> {
+    let v = headers.get("x-ratelimit-resource")?.to_str().ok()?.trim();
+    let ok = !v.is_empty()
+        && v.len() <= 64
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    ok.then(|| v.to_owned())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::time::{Clock, ManualClock, Sleeper};
-
-    const BIG: Duration = Duration::from_secs(3600);
-
-    fn headers(pairs: &[(&'static str, &str)]) -> http::HeaderMap {
-        let mut h = http::HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, v.parse().unwrap());
-        }
-        h
-    }
-
-    fn epoch(secs: u64) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(secs)
-    }
-
-    #[test]
-    fn rejects_bad_settings() {
-        for (rate, burst) in [
-            (0.0, 1),
-            (-1.0, 1),
-            (f64::NAN, 1),
-            (f64::INFINITY, 1),
-            (1.0, 0),
-        ] {
-            assert!(RateLimiter::new(
-                Some(RateLimit {
-                    per_second: rate,
-                    burst
-                }),
-                true
-            )
-            .is_err());
-        }
-    }
-
-    #[tokio::test]
-    async fn bucket_allows_a_burst_then_spaces_calls() {
-        let clock = ManualClock::new(epoch(0));
-        let l = RateLimiter::new(
-            Some(RateLimit {
-                per_second: 2.0,
-                burst: 3,
-            }),
-            false,
-        )
-        .unwrap();
-        let mut waits = Vec::new();
-        for _ in 0..6 {
-            let w = l.acquire(clock.now(), BIG).unwrap();
-            waits.push(w);
-            clock.sleep(w).await;
-        }
-        assert_eq!(
-            waits,
-            [0, 0, 0, 500, 500, 500].map(Duration::from_millis).to_vec()
-        );
-        // Idle time refills up to the burst, not beyond.
-        clock.advance(Duration::from_secs(100));
-        for _ in 0..3 {
-            assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::ZERO));
-        }
-        assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::from_millis(500)));
-    }
-
-    #[test]
-    fn concurrent_callers_queue_behind_each_other() {
-        let clock = ManualClock::new(epoch(0));
-        let l = RateLimiter::new(
-            Some(RateLimit {
-                per_second: 10.0,
-                burst: 1,
-            }),
-            false,
-        )
-        .unwrap();
-        let now = clock.now();
-        let waits: Vec<_> = (0..4).map(|_| l.acquire(now, BIG).unwrap()).collect();
-        assert_eq!(
-            waits,
-            [0, 100, 200, 300].map(Duration::from_millis).to_vec()
-        );
-    }
-
-    #[test]
-    fn a_wait_over_the_cap_takes_nothing() {
-        let clock = ManualClock::new(epoch(0));
-        let l = RateLimiter::new(
-            Some(RateLimit {
-                per_second: 1.0,
-                burst: 1,
-            }),
-            false,
-        )
-        .unwrap();
-        assert_eq!(l.acquire(clock.now(), Duration::ZERO), Ok(Duration::ZERO));
-        assert_eq!(
-            l.acquire(clock.now(), Duration::from_millis(999)),
-            Err(Duration::from_secs(1))
-        );
-        assert_eq!(
-            l.acquire(clock.now(), Duration::from_secs(1)),
-            Ok(Duration::from_secs(1))
-        );
-    }
-
-    #[test]
-    fn parses_every_header_form() {
-        let now = epoch(1_700_000_000);
-        let w = |pairs: &[(&'static str, &str)]| server_window(&headers(pairs), now);
-        assert_eq!(
-            w(&[
-                ("x-ratelimit-limit", "5000"),
-                ("x-ratelimit-remaining", "0"),
-                ("x-ratelimit-reset", "1700000042")
-            ]),
-            Some(ServerWindow {
-                limit: Some(5000),
-                remaining: 0,
-                reset: Duration::from_secs(42)
-            })
-        );
-        assert_eq!(
-            w(&[("x-ratelimit-remaining", "3"), ("x-ratelimit-reset", "30")]),
-            Some(ServerWindow {
-                limit: None,
-                remaining: 3,
-                reset: Duration::from_secs(30)
-            })
-        );
-        assert_eq!(
-            w(&[("ratelimit", "limit=100, remaining=0, reset=5")]),
-            Some(ServerWindow {
-                limit: Some(100),
-                remaining: 0,
-                reset: Duration::from_secs(5)
-            })
-        );
-        assert_eq!(
-            w(&[
-                ("ratelimit", "\"default\";r=7;t=12"),
-                ("ratelimit-policy", "\"default\";q=100;w=60")
-            ]),
-            Some(ServerWindow {
-                limit: Some(100),
-                remaining: 7,
-                reset: Duration::from_secs(12)
-            })
-        );
-        assert_eq!(
-            w(&[
-                ("ratelimit-remaining", "9"),
-                ("ratelimit-reset", "4"),
-                ("ratelimit-policy", "100;w=60")
-            ]),
-            Some(ServerWindow {
-                limit: Some(100),
-                remaining: 9,
-                reset: Duration::from_secs(4)
-            })
-        );
-        assert_eq!(
-            w(&[
-                ("x-ratelimit-remaining-requests", "0"),
-                ("x-ratelimit-reset-requests", "6m0.5s")
-            ]),
-            Some(ServerWindow {
-                limit: None,
-                remaining: 0,
-                reset: Duration::from_millis(360_500)
-            })
-        );
-        // A reset already in the past means "now".
-        assert_eq!(
-            w(&[
-                ("x-ratelimit-remaining", "0"),
-                ("x-ratelimit-reset", "1699999990")
-            ])
-            .map(|w| w.reset),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(
-            w(&[
-                ("x-ratelimit-remaining", "nope"),
-                ("x-ratelimit-reset", "3")
-            ]),
-            None
-        );
-        assert_eq!(w(&[("ratelimit", "garbage")]), None);
-        assert_eq!(w(&[]), None);
-        assert_eq!(parse_go_duration("20ms"), Some(Duration::from_millis(20)));
-        assert_eq!(parse_go_duration("1h"), Some(Duration::from_secs(3600)));
-        assert_eq!(parse_go_duration("5x"), None);
-        assert_eq!(parse_go_duration(""), None);
-    }
-
-    #[test]
-    fn waits_for_the_reset_when_nothing_remains() {
-        let clock = ManualClock::new(epoch(1_700_000_000));
-        let l = RateLimiter::new(None, true).unwrap();
-        assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::ZERO));
-        l.observe(
-            &headers(&[
-                ("x-ratelimit-remaining", "0"),
-                ("x-ratelimit-reset", "1700000010"),
-            ]),
-            200,
-            None,
-            clock.now(),
-            clock.system_now(),
-        );
-        assert_eq!(l.held_for(clock.now()), Some(Duration::from_secs(10)));
-        assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::from_secs(10)));
-        // Past the cap: refused, nothing taken.
-        assert_eq!(
-            l.acquire(clock.now(), Duration::from_secs(5)),
-            Err(Duration::from_secs(10))
-        );
-        clock.advance(Duration::from_secs(10));
-        assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::ZERO));
-        assert_eq!(l.held_for(clock.now()), None);
-    }
-
-    #[test]
-    fn spaces_calls_when_the_window_runs_low() {
-        let clock = ManualClock::new(epoch(0));
-        let l = RateLimiter::new(None, true).unwrap();
-        // 100 a window, 4 left, 8 s to go: one call every 2 s.
-        l.observe(
-            &headers(&[("ratelimit", "limit=100, remaining=4, reset=8")]),
-            200,
-            None,
-            clock.now(),
-            clock.system_now(),
-        );
-        let now = clock.now();
-        let waits: Vec<_> = (0..4).map(|_| l.acquire(now, BIG).unwrap()).collect();
-        assert_eq!(waits, [0, 2, 4, 6].map(Duration::from_secs).to_vec());
-        // Plenty left again: no more spacing.
-        l.observe(
-            &headers(&[("ratelimit", "limit=100, remaining=90, reset=8")]),
-            200,
-            None,
-            now,
-            clock.system_now(),
-        );
-        assert_eq!(l.acquire(now, BIG), Ok(Duration::ZERO));
-        assert_eq!(l.acquire(now, BIG), Ok(Duration::ZERO));
-    }
-
-    #[test]
-    fn a_429_retry_after_holds_every_call() {
-        let clock = ManualClock::new(epoch(0));
-        let l = RateLimiter::new(None, true).unwrap();
-        l.observe(
-            &http::HeaderMap::new(),
-            429,
-            Some(Duration::from_secs(3)),
-            clock.now(),
-            clock.system_now(),
-        );
-        assert_eq!(l.acquire(clock.now(), BIG), Ok(Duration::from_secs(3)));
-        let off = RateLimiter::new(None, false).unwrap();
-        off.observe(
-            &http::HeaderMap::new(),
-            429,
-            Some(Duration::from_secs(3)),
-            clock.now(),
-            clock.system_now(),
-        );
-        assert_eq!(off.acquire(clock.now(), BIG), Ok(Duration::ZERO));
-    }
-}
+mod tests;

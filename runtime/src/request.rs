@@ -69,7 +69,9 @@ pub struct OperationMeta {
     pub method: Method,
     /// The path template, e.g. `/repos/{owner}/{repo}`; used in traces and errors.
     pub path_template: &'static str,
-    /// The idempotency header this operation accepts (e.g. `Idempotency-Key`), if any.
+    /// The idempotency header this operation accepts (e.g. `Idempotency-Key`), if the contract
+    /// says it accepts one. Only then is a key sent (one per call, on every attempt), and only
+    /// then is a POST or PATCH resent after it may have reached the server.
     pub idempotency_header: Option<&'static str>,
     /// Security requirements: alternatives, each a set of scheme names applied together.
     /// Empty means the operation needs no credentials.
@@ -432,7 +434,10 @@ impl RequestOptions {
         self
     }
 
-    /// The idempotency key to send (instead of a generated one); sent on every attempt.
+    /// The idempotency key to send (instead of a generated one); sent on every attempt. Only
+    /// operations whose contract accepts a key ([`OperationMeta::idempotency_header`]) send it;
+    /// for any other it is ignored, and a write that may have reached the server is not
+    /// resent.
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
         self

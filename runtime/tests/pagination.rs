@@ -193,6 +193,40 @@ async fn every_scheme_with_zero_one_and_many_pages() {
 }
 
 #[tokio::test]
+async fn a_page_number_list_starts_at_the_callers_page() {
+    let server = MockServer::start().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    Mock::given(method("GET"))
+        .respond_with(Pager {
+            total: 95,
+            size: 10,
+            scheme: "page",
+            calls: calls.clone(),
+            fail_call: None,
+            base: server.uri(),
+        })
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let items: Vec<u64> = list(&c, &PAGE, &[("page", "5")])
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    // Pages 5..=10 once each, then the empty page 11 ends it.
+    assert_eq!(items, (40..95).collect::<Vec<_>>());
+    let pages: Vec<Option<String>> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| q(r, "page"))
+        .collect();
+    let expected: Vec<Option<String>> = (5..=11).map(|n| Some(n.to_string())).collect();
+    assert_eq!(pages, expected);
+}
+
+#[tokio::test]
 async fn a_failure_on_page_three_is_retried() {
     let (items, calls) = collect("link", &LINK, 50, 10, Some(3)).await;
     assert_eq!(items, (0..50).collect::<Vec<_>>());

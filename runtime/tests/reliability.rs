@@ -185,11 +185,16 @@ async fn a_wait_longer_than_the_cap_is_returned_not_slept() {
     assert_eq!(received(&server).await.len(), 1);
     assert!(clock.sleeps().is_empty(), "no sleep, no silent shortening");
     assert_eq!(client.health().state, HealthState::RateLimited);
-    // The limiter now holds the client: the next call fails at once, unsent, with the wait.
+    // The limiter holds the client for the 60 s cap, not the 120 s asked: the next call
+    // waits the cap, then probes (and is told the provider's wait again).
     let err = get(&client).await.unwrap_err();
-    assert_eq!((err.kind(), err.sent()), (ErrorKind::RateLimited, Sent::No));
+    assert_eq!(
+        (err.kind(), err.sent()),
+        (ErrorKind::RateLimited, Sent::Yes)
+    );
     assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
-    assert_eq!(received(&server).await.len(), 1);
+    assert_eq!(received(&server).await.len(), 2);
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(60)]);
     // A smaller per-call cap applies as well.
     let server = MockServer::start().await;
     Mock::given(path("/pets/1"))

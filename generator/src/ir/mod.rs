@@ -1,5 +1,6 @@
 //! Stage 2: the loaded document becomes the [`Api`] — the API as sturdy sees it.
 
+pub mod idempotency;
 mod model;
 pub mod names;
 pub(crate) mod operations;
@@ -43,7 +44,6 @@ pub fn build(doc: &Document) -> Result<(Api, Vec<Warning>), IrError> {
         space: &mut space,
         warnings: &mut warnings,
         default_security: operations::default_security(doc),
-        api_idempotency: operations::api_idempotency_header(doc),
         api_retry: runtime.retry.clone(),
         api_timeout: runtime.timeout_ms,
     };

@@ -8,6 +8,7 @@ use openapiv3::{
     RequestBody, Response, Schema, SchemaKind, StatusCode, Type,
 };
 
+use crate::ir::idempotency::{accepted_header, is_idempotency_header};
 use crate::ir::names::{self, Scope};
 use crate::ir::resolve::{escape, resolve};
 use crate::ir::types::TypeSpace;
@@ -18,16 +19,6 @@ use crate::ir::{
 };
 use crate::load::Document;
 use crate::Warning;
-
-/// Whether a header names an idempotency key.
-pub fn is_idempotency_header(name: &str) -> bool {
-    let n: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    n == "idempotencykey" || n == "xidempotencykey"
-}
 
 fn methods(item: &openapiv3::PathItem) -> Vec<(HttpMethod, &openapiv3::Operation)> {
     let mut v = Vec::new();
@@ -179,7 +170,6 @@ pub(crate) struct Ctx<'a, 'b> {
     pub(crate) space: &'b mut TypeSpace<'a>,
     pub(crate) warnings: &'b mut Vec<Warning>,
     pub(crate) default_security: Security,
-    pub(crate) api_idempotency: Option<String>,
     pub(crate) api_retry: RetryRules,
     pub(crate) api_timeout: Option<u64>,
 }
@@ -197,64 +187,6 @@ pub(crate) fn default_security(doc: &Document) -> Security {
         .as_deref()
         .map(security_of)
         .unwrap_or_default()
-}
-
-/// The idempotency header an API declares, if any: `x-sturdy-idempotency` at the root, or
-/// the first `Idempotency-Key`-like header parameter of any operation or of the components.
-pub(crate) fn api_idempotency_header(doc: &Document) -> Option<String> {
-    if let Some(h) = doc
-        .raw
-        .get("x-sturdy-idempotency")
-        .and_then(|v| v.get("header"))
-        .and_then(|h| h.as_str())
-    {
-        return Some(h.to_owned());
-    }
-    let mut found: Option<String> = None;
-    let mut consider = |p: &Parameter| {
-        if let Parameter::Header { parameter_data, .. } = p {
-            if is_idempotency_header(&parameter_data.name) && found.is_none() {
-                found = Some(parameter_data.name.clone());
-            }
-        }
-    };
-    if let Some(c) = &doc.openapi.components {
-        for p in c.parameters.values() {
-            if let ReferenceOr::Item(p) = p {
-                consider(p);
-            }
-        }
-    }
-    for (_, item) in doc.openapi.paths.paths.iter() {
-        if let ReferenceOr::Item(item) = item {
-            for p in item
-                .parameters
-                .iter()
-                .chain(methods(item).iter().flat_map(|(_, o)| o.parameters.iter()))
-            {
-                if let ReferenceOr::Item(p) = p {
-                    consider(p);
-                }
-            }
-        }
-    }
-    if found.is_none() {
-        for (_, item) in doc.openapi.paths.paths.iter() {
-            if let ReferenceOr::Item(item) = item {
-                for (_, op) in methods(item) {
-                    if let Some(h) = op
-                        .extensions
-                        .get("x-sturdy-idempotency")
-                        .and_then(|v| v.get("header"))
-                        .and_then(|h| h.as_str())
-                    {
-                        return Some(h.to_owned());
-                    }
-                }
-            }
-        }
-    }
-    found
 }
 
 /// Builds every operation, sorted by method name.
@@ -654,25 +586,15 @@ fn build_one(
         Some(s) => security_of(s),
         None => cx.default_security.clone(),
     };
-    let idempotency_header = op
-        .extensions
-        .get("x-sturdy-idempotency")
-        .and_then(|v| v.get("header"))
-        .and_then(|h| h.as_str())
-        .map(str::to_owned)
-        .or_else(|| {
-            params
-                .iter()
-                .find(|p| p.location == ParamLocation::Header && is_idempotency_header(&p.name))
-                .map(|p| p.name.clone())
-        })
-        .or_else(|| {
-            if method == HttpMethod::Get || method == HttpMethod::Head {
-                None
-            } else {
-                cx.api_idempotency.clone()
-            }
-        });
+    let idempotency_header = accepted_header(
+        method,
+        op.extensions.get("x-sturdy-idempotency"),
+        params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Header)
+            .map(|p| p.name.as_str()),
+        cx.doc.raw.get("x-sturdy-idempotency"),
+    );
     let retry = merge_retry(
         &cx.api_retry,
         retry_rules(op.extensions.get("x-sturdy-retry")),

@@ -20,6 +20,8 @@
 //!   with a forced refresh; a static key is not replayed.
 //! - [`crate::Client::verify_credentials`] checks the credentials at start-up; contracts that
 //!   require HMAC-signed requests use [`signing::RequestSigner`].
+//! - Credentials go only to the API's origin: a next-page link or redirect elsewhere is
+//!   refused ([`origin`]).
 //! - No secret appears in `Debug`, logs, spans or errors.
 
 use std::collections::BTreeMap;
@@ -34,6 +36,7 @@ use crate::error::{Error, ErrorKind};
 use crate::request::OperationMeta;
 
 pub mod oauth2;
+pub mod origin;
 pub mod pkce;
 pub mod signing;
 pub mod store;
@@ -259,6 +262,13 @@ pub(crate) struct Applied {
     pub(crate) cookies: Vec<(String, SecretString)>,
     /// Whether a refreshing provider was used, so a 401 may be worth one forced refresh.
     pub(crate) refreshable: bool,
+}
+
+impl Applied {
+    /// Whether any credential was added.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.headers.is_empty() && self.query.is_empty() && self.cookies.is_empty()
+    }
 }
 
 /// The credentials of a client, shared by its clones and replaceable at run time.

@@ -318,6 +318,8 @@ impl OAuth2Builder {
             None => reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(5))
                 .timeout(Duration::from_secs(30))
+                // The client secret and refresh token go to the token URL's origin only.
+                .redirect(super::origin::redirect_policy())
                 .user_agent(concat!("sturdy-runtime/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("HTTP client: {e}")))?,

@@ -474,7 +474,9 @@ impl VerifierBuilder {
         self
     }
 
-    /// Checks the secrets (and an HMAC spec) and builds the verifier.
+    /// Checks the secrets (and an HMAC spec) and builds the verifier. Secrets are used
+    /// exactly as given, never trimmed: surrounding whitespace is part of a UTF-8 key (Stripe,
+    /// GitHub) and makes a base64 secret (Standard Webhooks) an [`WebhookError::InvalidSecret`].
     pub fn build(self) -> Result<Verifier, WebhookError> {
         if self.secrets.is_empty() {
             return Err(WebhookError::NoSecrets);
@@ -486,9 +488,17 @@ impl VerifierBuilder {
         };
         let mut keys = Vec::with_capacity(self.secrets.len());
         for (index, secret) in self.secrets.iter().enumerate() {
-            let text = secret.expose_secret().trim();
+            // Used as given: a space or newline around a UTF-8 secret is part of the key
+            // (GitHub accepts such secrets); base64 text cannot hold one, so it is refused.
+            let text = secret.expose_secret();
             let key = match key_encoding {
                 KeyEncoding::Utf8 => text.as_bytes().to_vec(),
+                KeyEncoding::Base64 if text.trim() != text => {
+                    return Err(WebhookError::InvalidSecret {
+                        index,
+                        reason: "whitespace around a base64 secret (secrets are used as given)",
+                    })
+                }
                 KeyEncoding::Base64 => base64::engine::general_purpose::STANDARD
                     .decode(text.strip_prefix("whsec_").unwrap_or(text))
                     .map_err(|_| WebhookError::InvalidSecret {

@@ -304,6 +304,34 @@ fn rotation_reports_which_secret_matched() {
 }
 
 #[test]
+fn secrets_are_used_as_given_never_trimmed() {
+    // A GitHub secret with a trailing space: the space is part of the HMAC key.
+    let spaced = "It's a Secret to Everybody ";
+    let v = Verifier::github([spaced]).build().unwrap();
+    let sig = format!(
+        "sha256={}",
+        hex::encode(mac(
+            Algorithm::Sha256,
+            spaced.as_bytes(),
+            &[b"Hello, World!"]
+        ))
+    );
+    let h = headers(&[("x-hub-signature-256", sig.as_str())]);
+    assert!(v.verify(&h, b"Hello, World!", at(0)).is_ok());
+    // The signature made with the trimmed secret does not match it.
+    let h = headers(&[("x-hub-signature-256", GITHUB_SIG)]);
+    assert!(matches!(
+        v.verify(&h, b"Hello, World!", at(0)),
+        Err(WebhookError::InvalidSignature)
+    ));
+    // Base64 text cannot carry whitespace: refused, not silently trimmed.
+    assert!(matches!(
+        Verifier::standard_webhooks([format!("{STD_SECRET}\n")]).build(),
+        Err(WebhookError::InvalidSecret { index: 0, .. })
+    ));
+}
+
+#[test]
 fn bad_secrets_are_refused_at_build() {
     assert!(matches!(
         Verifier::standard_webhooks(["whsec_not base64!"]).build(),
