@@ -248,7 +248,7 @@ async fn no_duplicates_under_mixed_faults() {
 
     let client = Client::builder()
         .base_url(format!("http://127.0.0.1:{}", proxy.port))
-        .timeout(Duration::from_secs(1))
+        .attempt_timeout(Duration::from_secs(1))
         .retry(
             RetryPolicy::new()
                 .max_retries(6)
