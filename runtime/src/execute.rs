@@ -2,10 +2,12 @@
 //!
 //! Per attempt, in order: the host's circuit breaker ([`crate::breaker`]) may fail the call
 //! fast; the rate limiter ([`crate::ratelimit`]) may make it wait; credentials are applied;
-//! the request is sent with a per-attempt timeout cut short by the call's total deadline;
-//! the outcome feeds the breaker and the limiter. After a failure, [`RetryPolicy::decide`]
-//! and the retry budget ([`crate::budget`]) say whether to wait and try again. The final
-//! outcome is recorded for [`Client::health`], traced ([`crate::observe`]) and counted.
+//! the request is sent with a per-attempt timeout cut short by the call's deadline
+//! (`.timeout()`, the whole call); the outcome feeds the limiter. After a failure,
+//! [`RetryPolicy::decide`] and the retry budget ([`crate::budget`]) say whether to wait and
+//! try again. The final outcome of the call (not of each attempt) feeds the breaker, is
+//! recorded for [`Client::health`], traced ([`crate::observe`]) and counted; a failed call's
+//! [`Error::sent`] is the strongest over all its attempts ([`crate::refusal`]).
 
 use std::time::{Duration, Instant};
 
