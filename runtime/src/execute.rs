@@ -196,9 +196,12 @@ impl Client {
             let attempt = st.attempts;
 
             let now = time.clock.now();
-            match self.inner.breaker.check(ctx.server, now) {
-                Ok(permit) => st.permit = Some(permit),
-                Err(left) => return Err(crate::refusal::circuit_open(ctx.server, left)),
+            // A half-open probe is the whole call: its retries take no further probe place.
+            if st.permit != Some(crate::breaker::Permit::Probe) {
+                match self.inner.breaker.check(ctx.server, now) {
+                    Ok(permit) => st.permit = Some(permit),
+                    Err(left) => return Err(crate::refusal::circuit_open(ctx.server, left)),
+                }
             }
 
             if self.inner.limiter.is_active() {

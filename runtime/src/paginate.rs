@@ -340,12 +340,13 @@ impl<P, I, E> Paginated<P, I, E> {
     where
         I: DeserializeOwned,
     {
+        let items_at = self.spec.items;
         let (state, _) = self.state();
         fetch_stream(state)
-            .map_ok(|f| {
+            .map_ok(move |f| {
                 let raw = f.raw;
-                stream::iter(f.items.into_iter().map(move |v| {
-                    serde_json::from_value::<I>(v).map_err(|e| {
+                stream::iter(f.items.into_iter().enumerate().map(move |(n, v)| {
+                    crate::response::decode::item::<I>(v, items_at, n).map_err(|e| {
                         decode_failure(
                             RawResponse {
                                 status: raw.status,
@@ -355,7 +356,7 @@ impl<P, I, E> Paginated<P, I, E> {
                                 idempotency_key: None,
                                 attempts: raw.attempts,
                             },
-                            format!("item: {e}"),
+                            e,
                         )
                     })
                 }))

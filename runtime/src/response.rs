@@ -180,6 +180,25 @@ pub mod decode {
         Ok(value)
     }
 
+    /// Item `n` of the array at the JSON pointer `items` (`""`: the body), as `T`. A failure
+    /// names the item's path in the page (`data[3].id`).
+    pub(crate) fn item<T: serde::de::DeserializeOwned>(
+        value: serde_json::Value,
+        items: &str,
+        n: usize,
+    ) -> Result<T, DecodeError> {
+        serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+            let array = items.trim_start_matches('/').replace('/', ".");
+            let inner = e.path().to_string();
+            let rest = if inner == "." {
+                String::new()
+            } else {
+                format!(".{inner}")
+            };
+            DecodeError::at_path(format!("{array}[{n}]{rest}"), e.into_inner())
+        })
+    }
+
     /// Nothing: any body is ignored.
     pub fn empty(_body: &Bytes) -> Result<(), DecodeError> {
         Ok(())
@@ -233,5 +252,9 @@ mod tests {
         // An empty body is `null`.
         assert_eq!(decode::json::<Option<u8>>(&Bytes::new()).unwrap(), None);
         assert!(decode::text(&Bytes::from_static(&[0xff])).is_err());
+        let e = decode::item::<Item>(serde_json::json!({"id": -1}), "/data", 3).unwrap_err();
+        assert_eq!(e.path(), Some("data[3].id"));
+        let e = decode::item::<u64>(serde_json::json!("x"), "", 0).unwrap_err();
+        assert_eq!(e.path(), Some("[0]"));
     }
 }

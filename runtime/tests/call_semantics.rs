@@ -162,8 +162,30 @@ async fn an_attempt_applied_then_dropped_is_not_forgotten_when_the_circuit_opens
     assert!(!err.to_string().contains("nothing was sent"), "{err}");
 }
 
+#[derive(Clone, Default)]
+struct Buf(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[tokio::test]
 async fn an_attempt_applied_then_dropped_is_not_forgotten_when_the_limiter_refuses() {
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
     let mut server = hold_server(usize::MAX).await;
     server.release.send(true).unwrap();
     let clock = clock();
@@ -183,6 +205,14 @@ async fn an_attempt_applied_then_dropped_is_not_forgotten_when_the_limiter_refus
     assert_eq!(err.status(), None, "refused by the client's own limiter");
     assert_eq!(err.sent(), Sent::Maybe);
     assert!(!err.hint().unwrap().contains("nothing was sent"));
+    // The call's span says the same.
+    let traces = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let call = traces
+        .lines()
+        .find(|l| l.contains("sturdy.call{") && l.contains("close"))
+        .expect("the call span closed");
+    assert!(call.contains("error.type=\"rate_limited\""), "{call}");
+    assert!(call.contains("sturdy.sent=\"maybe\""), "{call}");
 }
 
 #[tokio::test]
@@ -477,4 +507,34 @@ async fn error_sources_keep_the_underlying_error() {
     assert!(err.message().starts_with("at `id`: invalid type"), "{err}");
     assert!(err.source().unwrap().is::<serde_json::Error>());
     assert!(err.raw_body().is_some());
+}
+
+#[tokio::test]
+async fn a_probe_that_succeeds_on_a_retry_closes_the_circuit() {
+    let server = MockServer::start().await;
+    let responder = FailTwicePerKey {
+        fails: 1,
+        ..Default::default()
+    };
+    Mock::given(path("/items"))
+        .respond_with(responder.clone())
+        .mount(&server)
+        .await;
+    let clock = clock();
+    let client = client_for(server.uri(), &clock)
+        .retry(RetryPolicy::none())
+        .circuit_breaker(BreakerConfig::new().threshold(1).half_open_probes(1))
+        .build()
+        .unwrap();
+    let host = server.uri().trim_start_matches("http://").to_owned();
+    assert_eq!(write_call(&client).await.unwrap_err().status(), Some(503));
+    assert_eq!(client.circuit_state(&host), CircuitState::Open);
+    clock.advance(Duration::from_secs(30));
+    // The one probe fails its first attempt and succeeds on its retry: one call, one success.
+    let ok = write_call(&client)
+        .retry(RetryPolicy::new())
+        .await
+        .expect("the probe's own retry is not refused");
+    assert_eq!(ok.attempts(), 2);
+    assert_eq!(client.circuit_state(&host), CircuitState::Closed);
 }
