@@ -46,15 +46,16 @@ pub enum ErrorKind {
     /// 400 or 422: the server refused the input. **Sent.**
     Validation,
     /// 429: the provider is rate limiting; see [`Error::retry_after`]. **Sent.** Also the
-    /// client-side limiter's refusal to wait longer than the retry policy's cap, which is
-    /// **not sent** ([`Error::sent`] says so).
+    /// client-side limiter's refusal to wait longer than the retry policy's cap, which that
+    /// attempt did **not send** (an earlier attempt of the call may have: [`Error::sent`]).
     RateLimited,
     /// 5xx. **Sent** (and a write may or may not have been applied).
     Server,
     /// Another non-success status. **Sent.**
     Status,
-    /// The attempt or the total deadline timed out. **May have been sent** (not sent when
-    /// the deadline passed before an attempt started; [`Error::sent`] says so).
+    /// The attempt or the call's deadline timed out. **May have been sent** (when the
+    /// deadline passed before an attempt started, that attempt was not, but an earlier one
+    /// may have been; [`Error::sent`] says so).
     Timeout,
     /// The connection could not be established. **Not sent.**
     Connect,
@@ -68,8 +69,8 @@ pub enum ErrorKind {
     /// attempt; an earlier attempt of the same call may have been ([`Error::sent`] says so).
     CircuitOpen,
     /// A retry was due but the client's retry budget is spent; the status, provider code,
-    /// headers and body of the last attempt are kept. **Sent** as far as the last attempt
-    /// was ([`Error::sent`]).
+    /// headers and body of the last attempt are kept. **Sent** as far as any attempt of the
+    /// call was ([`Error::sent`]).
     BudgetExhausted,
 }
 
