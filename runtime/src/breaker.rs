@@ -312,6 +312,9 @@ impl CircuitBreaker {
             return;
         }
         let mut hosts = self.lock();
+        if outcome == Outcome::Ignored && !hosts.contains_key(host) {
+            return;
+        }
         let state = hosts.entry(host.to_owned()).or_insert(Host::Closed {
             window: VecDeque::new(),
         });

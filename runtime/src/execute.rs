@@ -115,15 +115,15 @@ impl Client {
         span.record("sturdy.latency_ms", observe::millis(elapsed));
         if let Some(permit) = state.permit {
             // The breaker counts the outcome of the call, not of each attempt.
+            // A call stopped before any attempt reached the host (a probe refused by the
+            // limiter) proves nothing and gives a probe's place back.
             let outcome = match &result {
-                Ok(_) => Some(crate::breaker::Outcome::Success),
-                Err(_) => state.outcome,
+                Ok(_) => crate::breaker::Outcome::Success,
+                Err(_) => state.outcome.unwrap_or(crate::breaker::Outcome::Ignored),
             };
-            if let Some(outcome) = outcome {
-                self.inner
-                    .breaker
-                    .record(&server, permit, outcome, self.inner.time.clock.now());
-            }
+            self.inner
+                .breaker
+                .record(&server, permit, outcome, self.inner.time.clock.now());
         }
         match result {
             Ok(mut raw) => {

@@ -538,3 +538,33 @@ async fn a_probe_that_succeeds_on_a_retry_closes_the_circuit() {
     assert_eq!(ok.attempts(), 2);
     assert_eq!(client.circuit_state(&host), CircuitState::Closed);
 }
+
+#[tokio::test]
+async fn a_probe_refused_by_the_limiter_gives_its_place_back() {
+    let server = MockServer::start().await;
+    Mock::given(path("/items"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let clock = clock();
+    let client = client_for(server.uri(), &clock)
+        .retry(RetryPolicy::none().max_retry_after(Duration::from_secs(1)))
+        .rate_limit(0.01, 1)
+        .circuit_breaker(BreakerConfig::new().threshold(1).half_open_probes(1))
+        .build()
+        .unwrap();
+    let host = server.uri().trim_start_matches("http://").to_owned();
+    assert_eq!(write_call(&client).await.unwrap_err().status(), Some(503));
+    assert_eq!(client.circuit_state(&host), CircuitState::Open);
+    clock.advance(Duration::from_secs(30));
+    // The probe is admitted, then the limiter (one request per 100 s) refuses it.
+    for _ in 0..2 {
+        let e = write_call(&client).await.unwrap_err();
+        assert_eq!(
+            (e.kind(), e.sent()),
+            (ErrorKind::RateLimited, Sent::No),
+            "the probe place came back: {e}"
+        );
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
