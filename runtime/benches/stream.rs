@@ -91,7 +91,7 @@ fn main() {
         let clock = sturdy_runtime::time::ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1));
         let client = Client::builder().base_url(server.uri()).time_source(clock.time_source(0.0)).build().unwrap();
         let t = Instant::now();
-        let call: Call<'_, serde_json::Value, std::convert::Infallible> = Call::new(&client, Request::new(&LIST, "/items".into()), sturdy_runtime::decode::json, |_, _| None);
+        let call: Call<serde_json::Value, std::convert::Infallible> = Call::new(&client, Request::new(&LIST, "/items".into()), sturdy_runtime::decode::json, |_, _| None);
         let mut stream = Box::pin(Paginated::<_, Item, _>::new(call, &SPEC).items());
         let mut count = 0u64;
         let mut last = None;

@@ -1,29 +1,44 @@
 //! The circuit breaker: one per host, shared by a client's clones.
 //!
-//! Defaults: the circuit opens after 5 consecutive failures (a failure is a server or network
-//! fault a retry might fix: 500, 502, 503, 504, a timeout, a refused or dropped connection);
-//! while open, calls fail fast with [`crate::ErrorKind::CircuitOpen`] without sending; after a
-//! cool-down of 30 s (read from the injected clock) one probe goes through (half-open); the
-//! circuit closes when the probe succeeds and opens again for another cool-down when it fails.
-//! Any answer that is not a failure (including a 4xx) counts as a success.
+//! The rule (the shape of resilience4j's and Polly's breakers): the breaker counts the outcome
+//! of each **logical call**, not of each attempt, so a call that fails twice and then succeeds
+//! on a retry is one success. The outcomes of the host's recent calls sit in a sliding window
+//! (the last 20 calls, none older than 60 s); once the window holds at least 10 calls and at
+//! least 50 % of them failed, the circuit opens. A failure is a call whose last attempt was a
+//! server or network fault: 500, 502, 503, 504, 408, 429, a timeout, a refused or dropped
+//! connection. Client errors (any other 4xx) are never counted, neither as failures nor as
+//! successes; nor is a call the client refused itself before sending.
+//!
+//! While open, calls fail fast with [`crate::ErrorKind::CircuitOpen`] without sending. After a
+//! cool-down of 30 s (read from the injected clock) the circuit is half-open: up to 3 probe
+//! calls go through while others still fail fast; it closes (with an empty window) once all 3
+//! succeed, and opens again for another cool-down as soon as one fails. Probes that never
+//! report (their futures were dropped) are replaced after another cool-down.
 //!
 //! ```
 //! use std::time::Duration;
 //! use sturdy_runtime::breaker::BreakerConfig;
 //! let client = sturdy_runtime::Client::builder()
 //!     .base_url("http://127.0.0.1:9")
-//!     .circuit_breaker(BreakerConfig::new().threshold(3).cool_down(Duration::from_secs(10)))
+//!     .circuit_breaker(
+//!         BreakerConfig::new()
+//!             .window(50, Duration::from_secs(120))
+//!             .minimum_calls(20)
+//!             .failure_rate_percent(60)
+//!             .cool_down(Duration::from_secs(10))
+//!             .half_open_probes(5),
+//!     )
 //!     .build()
 //!     .unwrap();
 //! # let _ = client;
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::client::{Client, ClientBuilder};
-use crate::error::ErrorKind;
+use crate::error::{Error, ErrorKind, Sent};
 
 impl ClientBuilder {
     /// The per-host circuit breaker's settings (default [`BreakerConfig::new`]; turn it off
@@ -41,24 +56,35 @@ impl Client {
     }
 }
 
-/// The breaker's settings.
+/// The breaker's settings. See the [module docs](self) for the rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BreakerConfig {
-    pub(crate) threshold: u32,
+    pub(crate) enabled: bool,
+    pub(crate) window_calls: u32,
+    pub(crate) window_age: Duration,
+    pub(crate) minimum_calls: u32,
+    pub(crate) failure_percent: u32,
     pub(crate) cool_down: Duration,
+    pub(crate) probes: u32,
 }
 
 impl Default for BreakerConfig {
     fn default() -> Self {
         Self {
-            threshold: 5,
+            enabled: true,
+            window_calls: 20,
+            window_age: Duration::from_secs(60),
+            minimum_calls: 10,
+            failure_percent: 50,
             cool_down: Duration::from_secs(30),
+            probes: 3,
         }
     }
 }
 
 impl BreakerConfig {
-    /// The defaults: 5 consecutive failures, 30 s cool-down.
+    /// The defaults: a window of the last 20 calls within 60 s, at least 10 calls, opens at
+    /// a 50 % failure rate, 30 s cool-down, 3 half-open probes.
     pub fn new() -> Self {
         Self::default()
     }
@@ -66,32 +92,76 @@ impl BreakerConfig {
     /// No breaker: never opens.
     pub fn disabled() -> Self {
         Self {
-            threshold: 0,
+            enabled: false,
             ..Self::default()
         }
     }
 
-    /// Consecutive failures that open the circuit (0 disables the breaker).
-    pub fn threshold(mut self, failures: u32) -> Self {
-        self.threshold = failures;
+    /// The sliding window: the last `calls` call outcomes, none older than `age` (`calls` is
+    /// at least 1).
+    pub fn window(mut self, calls: u32, age: Duration) -> Self {
+        self.window_calls = calls.max(1);
+        self.window_age = age;
         self
     }
 
-    /// How long the circuit stays open before a probe is let through.
+    /// How many calls the window must hold before the circuit may open (at least 1; the
+    /// window grows to hold them if it is smaller).
+    pub fn minimum_calls(mut self, calls: u32) -> Self {
+        self.minimum_calls = calls.max(1);
+        self.window_calls = self.window_calls.max(self.minimum_calls);
+        self
+    }
+
+    /// The failure rate, in percent of the window's calls, at or above which the circuit
+    /// opens (clamped to 1..=100).
+    pub fn failure_rate_percent(mut self, percent: u32) -> Self {
+        self.failure_percent = percent.clamp(1, 100);
+        self
+    }
+
+    /// Shorthand for a breaker that opens after `failures` failed calls in a row with no
+    /// success between them: `minimum_calls(failures)`, a window of as many calls, a 100 %
+    /// failure rate. 0 disables the breaker.
+    pub fn threshold(self, failures: u32) -> Self {
+        if failures == 0 {
+            return Self {
+                enabled: false,
+                ..self
+            };
+        }
+        Self {
+            enabled: true,
+            window_calls: failures,
+            minimum_calls: failures,
+            failure_percent: 100,
+            ..self
+        }
+    }
+
+    /// How long the circuit stays open before probes are let through.
     pub fn cool_down(mut self, d: Duration) -> Self {
         self.cool_down = d;
+        self
+    }
+
+    /// How many probe calls a half-open circuit admits, all of which must succeed to close it
+    /// (at least 1).
+    pub fn half_open_probes(mut self, probes: u32) -> Self {
+        self.probes = probes.max(1);
         self
     }
 }
 
 /// The state of one host's circuit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CircuitState {
     /// Calls flow.
     Closed,
     /// Calls fail fast.
     Open,
-    /// The cool-down is over and one probe is (or may be) in flight.
+    /// The cool-down is over and a limited number of probes are (or may be) in flight.
     HalfOpen,
 }
 
@@ -99,8 +169,31 @@ pub enum CircuitState {
 pub fn is_failure(kind: ErrorKind, status: Option<u16>) -> bool {
     match kind {
         ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::Network => true,
-        ErrorKind::Server => matches!(status, Some(500 | 502 | 503 | 504)),
-        _ => false,
+        _ => matches!(status, Some(408 | 429 | 500 | 502 | 503 | 504)),
+    }
+}
+
+/// How one call counts for its host's circuit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The host answered.
+    Success,
+    /// A server or network fault.
+    Failure,
+    /// Neither: a client error (4xx other than 408/429), or nothing reached the host.
+    Ignored,
+}
+
+impl Outcome {
+    /// How the failed last attempt of a call counts.
+    pub(crate) fn of<E>(err: &Error<E>) -> Outcome {
+        if is_failure(err.kind(), err.status()) {
+            Outcome::Failure
+        } else if err.sent() == Sent::No || matches!(err.status(), Some(400..=499)) {
+            Outcome::Ignored
+        } else {
+            Outcome::Success
+        }
     }
 }
 
@@ -109,15 +202,24 @@ pub fn is_failure(kind: ErrorKind, status: Option<u16>) -> bool {
 pub(crate) enum Permit {
     /// The circuit is closed (or disabled).
     Normal,
-    /// This attempt is the half-open probe.
+    /// This call is one of the half-open probes.
     Probe,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Host {
-    Closed { failures: u32 },
-    Open { since: Instant },
-    HalfOpen { probe_since: Instant },
+    /// The recent calls' outcomes, oldest first (`true`: a failure).
+    Closed {
+        window: VecDeque<(Instant, bool)>,
+    },
+    Open {
+        since: Instant,
+    },
+    HalfOpen {
+        since: Instant,
+        admitted: u32,
+        succeeded: u32,
+    },
 }
 
 /// Per-host circuits.
@@ -156,58 +258,133 @@ impl CircuitBreaker {
         self.hosts.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// May an attempt to `host` go out now? `Err` carries the time left of the cool-down.
+    /// May an attempt to `host` go out now? `Err` carries the time until calls may be let
+    /// through again.
     pub(crate) fn check(&self, host: &str, now: Instant) -> Result<Permit, Duration> {
-        if self.config.threshold == 0 {
+        if !self.config.enabled {
             return Ok(Permit::Normal);
         }
         let mut hosts = self.lock();
         let Some(state) = hosts.get_mut(host) else {
             return Ok(Permit::Normal);
         };
-        match *state {
+        let cool_down = self.config.cool_down;
+        match state {
             Host::Closed { .. } => Ok(Permit::Normal),
-            Host::Open { since } | Host::HalfOpen { probe_since: since } => {
-                let waited = now.saturating_duration_since(since);
-                if waited >= self.config.cool_down {
-                    // The cool-down is over (or the last probe was abandoned for as long):
-                    // this attempt is the probe.
-                    *state = Host::HalfOpen { probe_since: now };
-                    Ok(Permit::Probe)
-                } else {
-                    Err(self.config.cool_down - waited)
+            Host::Open { since } => {
+                let waited = now.saturating_duration_since(*since);
+                if waited < cool_down {
+                    return Err(cool_down - waited);
                 }
+                *state = Host::HalfOpen {
+                    since: now,
+                    admitted: 1,
+                    succeeded: 0,
+                };
+                Ok(Permit::Probe)
+            }
+            Host::HalfOpen {
+                since,
+                admitted,
+                succeeded,
+            } => {
+                if *admitted < self.config.probes {
+                    *admitted += 1;
+                    return Ok(Permit::Probe);
+                }
+                let waited = now.saturating_duration_since(*since);
+                if waited < cool_down {
+                    return Err(cool_down - waited);
+                }
+                // The probes of this round did not all report for a whole cool-down (their
+                // futures were dropped): start a new round.
+                (*since, *admitted, *succeeded) = (now, 1, 0);
+                Ok(Permit::Probe)
             }
         }
     }
 
-    /// Records the outcome of an attempt to `host`.
-    pub(crate) fn record(&self, host: &str, failure: bool, now: Instant) {
-        if self.config.threshold == 0 {
+    /// Records the outcome of a call to `host` that was admitted with `permit`. Outcomes of
+    /// calls admitted under another state than the current one (a call that started before
+    /// the circuit opened) are dropped.
+    pub(crate) fn record(&self, host: &str, permit: Permit, outcome: Outcome, now: Instant) {
+        if !self.config.enabled {
             return;
         }
         let mut hosts = self.lock();
-        if !failure {
-            hosts.remove(host);
+        if outcome == Outcome::Ignored && !hosts.contains_key(host) {
             return;
         }
-        let state = hosts
-            .entry(host.to_owned())
-            .or_insert(Host::Closed { failures: 0 });
-        *state = match *state {
-            Host::Closed { failures } if failures + 1 >= self.config.threshold => {
-                tracing::warn!(server.address = host, "circuit opened");
-                Host::Open { since: now }
+        let state = hosts.entry(host.to_owned()).or_insert(Host::Closed {
+            window: VecDeque::new(),
+        });
+        let next = match (state, permit) {
+            (Host::Closed { window }, Permit::Normal) => {
+                let failure = match outcome {
+                    Outcome::Success => false,
+                    Outcome::Failure => true,
+                    Outcome::Ignored => return,
+                };
+                window.push_back((now, failure));
+                if self.should_open(window, now) {
+                    tracing::warn!(server.address = host, "circuit opened");
+                    Some(Host::Open { since: now })
+                } else {
+                    return;
+                }
             }
-            Host::Closed { failures } => Host::Closed {
-                failures: failures + 1,
+            (
+                Host::HalfOpen {
+                    admitted,
+                    succeeded,
+                    ..
+                },
+                Permit::Probe,
+            ) => match outcome {
+                Outcome::Failure => {
+                    tracing::warn!(server.address = host, "probe failed; circuit open again");
+                    Some(Host::Open { since: now })
+                }
+                Outcome::Success => {
+                    *succeeded += 1;
+                    if *succeeded < self.config.probes {
+                        return;
+                    }
+                    tracing::info!(server.address = host, "probes succeeded; circuit closed");
+                    None
+                }
+                // A probe that proved nothing gives its place back.
+                Outcome::Ignored => {
+                    *admitted = admitted.saturating_sub(1);
+                    return;
+                }
             },
-            Host::HalfOpen { .. } => {
-                tracing::warn!(server.address = host, "probe failed; circuit open again");
-                Host::Open { since: now }
-            }
-            open @ Host::Open { .. } => open,
+            _ => return,
         };
+        match next {
+            Some(h) => {
+                hosts.insert(host.to_owned(), h);
+            }
+            None => {
+                hosts.remove(host);
+            }
+        }
+    }
+
+    /// Drops outcomes that left the window; whether the rest open the circuit.
+    fn should_open(&self, window: &mut VecDeque<(Instant, bool)>, now: Instant) -> bool {
+        let c = &self.config;
+        while window.len() > c.window_calls as usize
+            || window
+                .front()
+                .is_some_and(|(t, _)| now.saturating_duration_since(*t) > c.window_age)
+        {
+            window.pop_front();
+        }
+        let calls = window.len() as u64;
+        let failures = window.iter().filter(|(_, f)| *f).count() as u64;
+        calls >= u64::from(c.minimum_calls)
+            && failures * 100 >= u64::from(c.failure_percent) * calls
     }
 
     /// The state of `host`'s circuit at `now`.
@@ -249,6 +426,10 @@ mod tests {
         url::Url::parse("https://api.example.com/v1").unwrap()
     }
 
+    fn clock() -> ManualClock {
+        ManualClock::new(std::time::SystemTime::UNIX_EPOCH)
+    }
+
     #[test]
     fn keys_are_host_and_port() {
         assert_eq!(host_key(&base()), H);
@@ -262,10 +443,11 @@ mod tests {
         );
     }
 
-    fn fail_n(b: &CircuitBreaker, clock: &ManualClock, n: u32) {
+    /// `n` calls admitted normally, each with `outcome`.
+    fn calls(b: &CircuitBreaker, clock: &ManualClock, n: u32, outcome: Outcome) {
         for _ in 0..n {
-            assert!(b.check(H, clock.now()).is_ok());
-            b.record(H, true, clock.now());
+            assert_eq!(b.check(H, clock.now()), Ok(Permit::Normal));
+            b.record(H, Permit::Normal, outcome, clock.now());
         }
     }
 
@@ -275,22 +457,58 @@ mod tests {
         assert!(is_failure(ErrorKind::Timeout, None));
         assert!(is_failure(ErrorKind::Connect, None));
         assert!(is_failure(ErrorKind::Network, None));
+        assert!(is_failure(ErrorKind::RateLimited, Some(429)));
+        assert!(is_failure(ErrorKind::Status, Some(408)));
         assert!(!is_failure(ErrorKind::Server, Some(501)));
-        assert!(!is_failure(ErrorKind::RateLimited, Some(429)));
         assert!(!is_failure(ErrorKind::NotFound, Some(404)));
+        assert!(
+            !is_failure(ErrorKind::RateLimited, None),
+            "the local limiter"
+        );
+        let e = |kind, status| {
+            let mut e: Error = Error::new(kind, "");
+            e.inner_mut().status = status;
+            e
+        };
+        assert_eq!(
+            Outcome::of(&e(ErrorKind::Server, Some(503))),
+            Outcome::Failure
+        );
+        assert_eq!(
+            Outcome::of(&e(ErrorKind::Validation, Some(422))),
+            Outcome::Ignored
+        );
+        assert_eq!(
+            Outcome::of(&e(ErrorKind::Unauthorized, Some(401))),
+            Outcome::Ignored
+        );
+        assert_eq!(
+            Outcome::of(&e(ErrorKind::Credentials, None)),
+            Outcome::Ignored
+        );
+        assert_eq!(
+            Outcome::of(&e(ErrorKind::Server, Some(501))),
+            Outcome::Success
+        );
     }
 
     #[test]
-    fn opens_after_threshold_consecutive_failures() {
-        let clock = ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
+    fn opens_on_the_failure_rate_once_the_window_has_enough_calls() {
+        let clock = clock();
         let b = CircuitBreaker::new(BreakerConfig::default(), &base());
-        fail_n(&b, &clock, 4);
+        // 9 failures: below the 10-call minimum.
+        calls(&b, &clock, 9, Outcome::Failure);
         assert_eq!(b.state(H, clock.now()), CircuitState::Closed);
-        // A success in between resets the count.
-        b.record(H, false, clock.now());
-        fail_n(&b, &clock, 4);
+        // 9 failures + 11 successes = 45 %: still closed, and the window is full (20).
+        let b = CircuitBreaker::new(BreakerConfig::default(), &base());
+        calls(&b, &clock, 11, Outcome::Success);
+        calls(&b, &clock, 9, Outcome::Failure);
         assert_eq!(b.state(H, clock.now()), CircuitState::Closed);
-        fail_n(&b, &clock, 1);
+        // Client errors are not calls for the breaker.
+        calls(&b, &clock, 5, Outcome::Ignored);
+        assert_eq!(b.state(H, clock.now()), CircuitState::Closed);
+        // The next failure pushes the oldest success out: 10/20 = 50 %.
+        calls(&b, &clock, 1, Outcome::Failure);
         assert_eq!(b.state(H, clock.now()), CircuitState::Open);
         assert_eq!(b.check(H, clock.now()), Err(Duration::from_secs(30)));
         // Other hosts are unaffected.
@@ -298,44 +516,94 @@ mod tests {
     }
 
     #[test]
-    fn half_open_lets_one_probe_through_then_closes_on_success() {
-        let clock = ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
+    fn old_outcomes_leave_the_window() {
+        let clock = clock();
         let b = CircuitBreaker::new(BreakerConfig::default(), &base());
-        fail_n(&b, &clock, 5);
+        calls(&b, &clock, 9, Outcome::Failure);
+        clock.advance(Duration::from_secs(61));
+        calls(&b, &clock, 9, Outcome::Failure);
+        assert_eq!(
+            b.state(H, clock.now()),
+            CircuitState::Closed,
+            "failures a minute apart are not an outage"
+        );
+        calls(&b, &clock, 1, Outcome::Failure);
+        assert_eq!(b.state(H, clock.now()), CircuitState::Open);
+    }
+
+    #[test]
+    fn threshold_is_consecutive_failures() {
+        let clock = clock();
+        let b = CircuitBreaker::new(BreakerConfig::new().threshold(3), &base());
+        calls(&b, &clock, 2, Outcome::Failure);
+        calls(&b, &clock, 1, Outcome::Success);
+        calls(&b, &clock, 2, Outcome::Failure);
+        assert_eq!(b.state(H, clock.now()), CircuitState::Closed);
+        calls(&b, &clock, 1, Outcome::Failure);
+        assert_eq!(b.state(H, clock.now()), CircuitState::Open);
+    }
+
+    fn opened(config: BreakerConfig, clock: &ManualClock) -> CircuitBreaker {
+        let b = CircuitBreaker::new(config, &base());
+        calls(&b, clock, 10, Outcome::Failure);
+        assert_eq!(b.state(H, clock.now()), CircuitState::Open);
+        b
+    }
+
+    #[test]
+    fn half_open_admits_a_limited_number_of_probes_then_closes() {
+        let clock = clock();
+        let b = opened(BreakerConfig::default(), &clock);
         clock.advance(Duration::from_secs(29));
         assert_eq!(b.check(H, clock.now()), Err(Duration::from_secs(1)));
         clock.advance(Duration::from_secs(1));
         assert_eq!(b.state(H, clock.now()), CircuitState::HalfOpen);
-        assert_eq!(b.check(H, clock.now()), Ok(Permit::Probe));
-        // While the probe is in flight, others still fail fast.
-        assert!(b.check(H, clock.now()).is_err());
-        b.record(H, false, clock.now());
+        for _ in 0..3 {
+            assert_eq!(b.check(H, clock.now()), Ok(Permit::Probe));
+        }
+        // While the probes are in flight, others still fail fast.
+        assert_eq!(b.check(H, clock.now()), Err(Duration::from_secs(30)));
+        // A call admitted before the circuit opened reports late: ignored.
+        b.record(H, Permit::Normal, Outcome::Success, clock.now());
+        b.record(H, Permit::Probe, Outcome::Success, clock.now());
+        b.record(H, Permit::Probe, Outcome::Success, clock.now());
+        assert_eq!(b.state(H, clock.now()), CircuitState::HalfOpen);
+        b.record(H, Permit::Probe, Outcome::Success, clock.now());
         assert_eq!(b.state(H, clock.now()), CircuitState::Closed);
         assert_eq!(b.check(H, clock.now()), Ok(Permit::Normal));
     }
 
     #[test]
-    fn failed_probe_reopens_for_another_cool_down() {
-        let clock = ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
-        let b = CircuitBreaker::new(
-            BreakerConfig::new()
-                .threshold(2)
-                .cool_down(Duration::from_secs(10)),
-            &base(),
+    fn a_failed_probe_reopens_for_another_cool_down() {
+        let clock = clock();
+        let b = opened(
+            BreakerConfig::new().cool_down(Duration::from_secs(10)),
+            &clock,
         );
-        fail_n(&b, &clock, 2);
         clock.advance(Duration::from_secs(10));
         assert_eq!(b.check(H, clock.now()), Ok(Permit::Probe));
-        b.record(H, true, clock.now());
+        assert_eq!(b.check(H, clock.now()), Ok(Permit::Probe));
+        b.record(H, Permit::Probe, Outcome::Success, clock.now());
+        b.record(H, Permit::Probe, Outcome::Failure, clock.now());
         assert_eq!(b.state(H, clock.now()), CircuitState::Open);
         assert_eq!(b.check(H, clock.now()), Err(Duration::from_secs(10)));
     }
 
     #[test]
-    fn an_abandoned_probe_does_not_wedge_the_circuit() {
-        let clock = ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
-        let b = CircuitBreaker::new(BreakerConfig::new().threshold(1), &base());
-        fail_n(&b, &clock, 1);
+    fn a_probe_that_proves_nothing_gives_its_place_back() {
+        let clock = clock();
+        let b = opened(BreakerConfig::new().half_open_probes(1), &clock);
+        clock.advance(Duration::from_secs(30));
+        assert_eq!(b.check(H, clock.now()), Ok(Permit::Probe));
+        assert!(b.check(H, clock.now()).is_err());
+        b.record(H, Permit::Probe, Outcome::Ignored, clock.now());
+        assert_eq!(b.check(H, clock.now()), Ok(Permit::Probe));
+    }
+
+    #[test]
+    fn abandoned_probes_do_not_wedge_the_circuit() {
+        let clock = clock();
+        let b = opened(BreakerConfig::new().half_open_probes(1), &clock);
         clock.advance(Duration::from_secs(30));
         assert_eq!(b.check(H, clock.now()), Ok(Permit::Probe));
         // The probe's future is dropped and never records; after another cool-down a new
@@ -346,10 +614,12 @@ mod tests {
 
     #[test]
     fn disabled_never_opens() {
-        let clock = ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
-        let b = CircuitBreaker::new(BreakerConfig::disabled(), &base());
-        fail_n(&b, &clock, 100);
-        assert_eq!(b.state(H, clock.now()), CircuitState::Closed);
-        assert!(b.not_closed(clock.now()).is_empty());
+        let clock = clock();
+        for config in [BreakerConfig::disabled(), BreakerConfig::new().threshold(0)] {
+            let b = CircuitBreaker::new(config, &base());
+            calls(&b, &clock, 100, Outcome::Failure);
+            assert_eq!(b.state(H, clock.now()), CircuitState::Closed);
+            assert!(b.not_closed(clock.now()).is_empty());
+        }
     }
 }

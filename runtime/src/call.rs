@@ -10,26 +10,29 @@ use bytes::Bytes;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::request::{Request, RequestOptions};
-use crate::response::Response;
+use crate::response::{DecodeError, Response};
 use crate::retry::RetryPolicy;
 
 /// Decodes a success body.
-pub type DecodeFn<T> = fn(&Bytes) -> Result<T, String>;
+pub type DecodeFn<T> = fn(&Bytes) -> Result<T, DecodeError>;
 /// Decodes a declared error response for a status, if one is declared for it.
 pub type DecodeErrorFn<E> = fn(u16, &Bytes) -> Option<E>;
 
 /// A call ready to send. Generated methods return one; set per-request options on it, then
 /// `.await` it.
+///
+/// A call owns a clone of its client (an `Arc` inside, so cloning is cheap), so it can be
+/// spawned: `tokio::spawn(client.get_pet(1).into_future())`.
 #[must_use = "a call does nothing until it is awaited or sent"]
-pub struct Call<'c, T, E> {
-    pub(crate) client: &'c Client,
+pub struct Call<T, E> {
+    pub(crate) client: Client,
     pub(crate) request: Request,
     pub(crate) options: RequestOptions,
     pub(crate) decode: DecodeFn<T>,
     pub(crate) decode_error: DecodeErrorFn<E>,
 }
 
-impl<T, E> std::fmt::Debug for Call<'_, T, E> {
+impl<T, E> std::fmt::Debug for Call<T, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Call")
             .field("operation", &self.request.op.id)
@@ -38,16 +41,16 @@ impl<T, E> std::fmt::Debug for Call<'_, T, E> {
     }
 }
 
-impl<'c, T, E> Call<'c, T, E> {
-    /// A call of `request` through `client`.
+impl<T, E> Call<T, E> {
+    /// A call of `request` through `client` (the call keeps a clone of it).
     pub fn new(
-        client: &'c Client,
+        client: &Client,
         request: Request,
         decode: DecodeFn<T>,
         decode_error: DecodeErrorFn<E>,
     ) -> Self {
         Self {
-            client,
+            client: client.clone(),
             request,
             options: RequestOptions::default(),
             decode,
@@ -61,15 +64,21 @@ impl<'c, T, E> Call<'c, T, E> {
         self
     }
 
-    /// Per-attempt timeout for this call.
+    /// The whole call's deadline: every attempt and every wait between attempts included
+    /// (see [`RequestOptions::timeout`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
+        self.options = self.options.timeout(timeout);
         self
     }
 
-    /// A deadline across all attempts of this call, waits included.
-    pub fn total_timeout(mut self, timeout: Duration) -> Self {
-        self.options.total_timeout = Some(timeout);
+    /// The same as [`Call::timeout`] (the whole call's deadline).
+    pub fn total_timeout(self, timeout: Duration) -> Self {
+        self.timeout(timeout)
+    }
+
+    /// The bound of each single attempt (see [`RequestOptions::attempt_timeout`]).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.options = self.options.attempt_timeout(timeout);
         self
     }
 
@@ -103,15 +112,15 @@ impl<'c, T, E> Call<'c, T, E> {
     }
 
     /// The client this call goes through.
-    pub fn client(&self) -> &'c Client {
-        self.client
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     /// Splits the call into its parts (used by paginators).
     pub fn into_parts(
         self,
     ) -> (
-        &'c Client,
+        Client,
         Request,
         RequestOptions,
         DecodeFn<T>,
@@ -151,10 +160,15 @@ pub fn typed_error<E>(e: Error, decode_error: DecodeErrorFn<E>) -> Error<E> {
     })
 }
 
-/// The error for a success body that did not decode.
-pub fn decode_failure<E>(raw: crate::response::RawResponse, message: String) -> Error<E> {
+/// The error for a success body that did not decode; its `source()` is the serde error.
+pub fn decode_failure<E>(
+    raw: crate::response::RawResponse,
+    failure: impl Into<DecodeError>,
+) -> Error<E> {
+    let (message, source) = failure.into().into_parts();
     let mut err = Error::new(ErrorKind::Decode, message);
     let i = err.inner_mut();
+    i.source = source;
     i.status = Some(raw.status);
     i.request_id = raw.request_id;
     i.idempotency_key = raw.idempotency_key;
@@ -167,13 +181,13 @@ pub fn decode_failure<E>(raw: crate::response::RawResponse, message: String) -> 
     err
 }
 
-impl<'c, T, E> IntoFuture for Call<'c, T, E>
+impl<T, E> IntoFuture for Call<T, E>
 where
-    T: Send + 'c,
-    E: Send + 'c,
+    T: Send + 'static,
+    E: Send + 'static,
 {
     type Output = Result<Response<T>, Error<E>>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())

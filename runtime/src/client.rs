@@ -1,6 +1,6 @@
 //! The client every generated client wraps: configuration, shared state, and the builder.
 //!
-//! Defaults: connect timeout 5 s, per-attempt timeout 60 s, no total deadline, the default
+//! Defaults: connect timeout 5 s, per-attempt timeout 60 s, no whole-call deadline, the default
 //! [`RetryPolicy`], a correlation id header `x-correlation-id` generated per call.
 
 use std::collections::BTreeMap;
@@ -13,13 +13,18 @@ use crate::retry::RetryPolicy;
 use crate::time::TimeSource;
 
 /// Timeouts of a client.
+///
+/// `total` is what [`ClientBuilder::timeout`] and a call's `.timeout(..)` set: the deadline of
+/// the whole call, every attempt and every wait between attempts included. `attempt` bounds
+/// each single attempt ([`ClientBuilder::attempt_timeout`], a call's `.attempt_timeout(..)`);
+/// an attempt never runs past the call's deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
     /// Establishing a connection.
     pub connect: Duration,
     /// One attempt, from sending to the whole body read.
     pub attempt: Duration,
-    /// All attempts of one call together, waits included.
+    /// The whole call: all attempts together, backoff and rate-limit waits included.
     pub total: Option<Duration>,
 }
 
@@ -147,14 +152,19 @@ impl ClientBuilder {
         self.timeouts.connect = d;
         self
     }
-    /// Per-attempt timeout.
+    /// The deadline of every call as a whole: all attempts, backoff and rate-limit waits
+    /// included ([`Timeouts::total`]). A call's own `.timeout(..)` overrides it.
     pub fn timeout(mut self, d: Duration) -> Self {
-        self.timeouts.attempt = d;
+        self.timeouts.total = Some(d);
         self
     }
-    /// A deadline across all attempts of one call.
-    pub fn total_timeout(mut self, d: Duration) -> Self {
-        self.timeouts.total = Some(d);
+    /// The same as [`ClientBuilder::timeout`] (the whole call's deadline).
+    pub fn total_timeout(self, d: Duration) -> Self {
+        self.timeout(d)
+    }
+    /// The bound of each single attempt ([`Timeouts::attempt`], default 60 s).
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.timeouts.attempt = d;
         self
     }
     /// The retry policy.
@@ -214,7 +224,10 @@ impl ClientBuilder {
                 reason: "not a base URL".into(),
             });
         }
-        if self.timeouts.attempt.is_zero() || self.timeouts.connect.is_zero() {
+        if self.timeouts.attempt.is_zero()
+            || self.timeouts.connect.is_zero()
+            || self.timeouts.total.is_some_and(|t| t.is_zero())
+        {
             return Err(BuildError::InvalidSetting {
                 setting: "timeouts",
                 reason: "must be greater than zero".into(),

@@ -7,8 +7,11 @@ use bytes::Bytes;
 
 /// How far a failed call got: whether the server may have seen the request.
 ///
-/// This is what decides whether resending is safe for a non-idempotent operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// This is what decides whether resending is safe for a non-idempotent operation. The order
+/// is `No < Maybe < Yes`; a call's error carries the strongest state over all of its attempts
+/// (an attempt that may have been applied is not forgotten when a later one is refused
+/// locally).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Sent {
     /// Nothing reached the network.
     No,
@@ -44,16 +47,17 @@ pub enum ErrorKind {
     /// 400 or 422: the server refused the input. **Sent.**
     Validation,
     /// 429: the provider is rate limiting; see [`Error::retry_after`]. **Sent.** Also the
-    /// client-side limiter's refusal to wait longer than the retry policy's cap, which is
-    /// **not sent** ([`Error::sent`] says so).
+    /// client-side limiter's refusal to wait longer than the retry policy's cap, which that
+    /// attempt did **not send** (an earlier attempt of the call may have: [`Error::sent`]).
     RateLimited,
     /// 5xx. **Sent** (and a write may or may not have been applied).
     Server,
     /// Another non-success status, or a redirect to another origin that was not followed.
     /// **Sent.**
     Status,
-    /// The attempt or the total deadline timed out. **May have been sent** (not sent when
-    /// the deadline passed before an attempt started; [`Error::sent`] says so).
+    /// The attempt or the call's deadline timed out. **May have been sent** (when the
+    /// deadline passed before an attempt started, that attempt was not, but an earlier one
+    /// may have been; [`Error::sent`] says so).
     Timeout,
     /// The connection could not be established. **Not sent.**
     Connect,
@@ -63,11 +67,12 @@ pub enum ErrorKind {
     /// The response arrived but its body did not decode into the declared type; the raw body
     /// is kept. **Sent.**
     Decode,
-    /// The circuit breaker for this host is open; the call failed fast. **Not sent.**
+    /// The circuit breaker for this host is open; the call failed fast. **Not sent** by this
+    /// attempt; an earlier attempt of the same call may have been ([`Error::sent`] says so).
     CircuitOpen,
     /// A retry was due but the client's retry budget is spent; the status, provider code,
-    /// headers and body of the last attempt are kept. **Sent** as far as the last attempt
-    /// was ([`Error::sent`]).
+    /// headers and body of the last attempt are kept. **Sent** as far as any attempt of the
+    /// call was ([`Error::sent`]).
     BudgetExhausted,
 }
 
@@ -158,9 +163,11 @@ pub(crate) struct ErrorInner<E> {
     pub(crate) message: String,
     pub(crate) hint: Option<&'static str>,
     pub(crate) retryable: bool,
-    /// Overrides the kind's [`ErrorKind::sent`] when the executor knows better (a
-    /// client-side refusal is never sent; a spent budget keeps its last attempt's).
+    /// Overrides the kind's [`ErrorKind::sent`] when the executor knows better: the
+    /// strongest state over every attempt of the call.
     pub(crate) sent: Option<Sent>,
+    /// The underlying error (reqwest with its URL removed, serde), for `source()`.
+    pub(crate) source: Option<Source>,
     pub(crate) typed: Option<E>,
 }
 
@@ -186,6 +193,7 @@ impl<E> Error<E> {
                 hint: None,
                 retryable: false,
                 sent: None,
+                source: None,
                 typed: None,
             }),
         }
@@ -199,7 +207,9 @@ impl<E> Error<E> {
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind
     }
-    /// Whether the request may have reached the server.
+    /// Whether the request may have reached the server: the strongest state over all
+    /// attempts of the call, so an attempt that may have been applied before a later one was
+    /// refused locally (open circuit, rate limit, spent budget, passed deadline) still counts.
     pub fn sent(&self) -> Sent {
         self.inner.sent.unwrap_or_else(|| self.inner.kind.sent())
     }
@@ -301,6 +311,7 @@ impl<E> Error<E> {
                 hint: i.hint,
                 retryable: i.retryable,
                 sent: i.sent,
+                source: i.source,
                 typed: f(i.typed),
             }),
         }
@@ -374,4 +385,16 @@ impl<E> fmt::Display for Error<E> {
     }
 }
 
-impl<E> std::error::Error for Error<E> {}
+/// The underlying error of an [`Error`], shared so errors stay cheap to clone.
+pub(crate) type Source = std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+impl<E> std::error::Error for Error<E> {
+    /// The underlying reqwest error (its URL removed, since it may carry a secret query
+    /// parameter) or serde error, when there is one.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}

@@ -2,10 +2,12 @@
 //!
 //! Per attempt, in order: the host's circuit breaker ([`crate::breaker`]) may fail the call
 //! fast; the rate limiter ([`crate::ratelimit`]) may make it wait; credentials are applied;
-//! the request is sent with a per-attempt timeout cut short by the call's total deadline;
-//! the outcome feeds the breaker and the limiter. After a failure, [`RetryPolicy::decide`]
-//! and the retry budget ([`crate::budget`]) say whether to wait and try again. The final
-//! outcome is recorded for [`Client::health`], traced ([`crate::observe`]) and counted.
+//! the request is sent with a per-attempt timeout cut short by the call's deadline
+//! (`.timeout()`, the whole call); the outcome feeds the limiter. After a failure,
+//! [`RetryPolicy::decide`] and the retry budget ([`crate::budget`]) say whether to wait and
+//! try again. The final outcome of the call (not of each attempt) feeds the breaker, is
+//! recorded for [`Client::health`], traced ([`crate::observe`]) and counted; a failed call's
+//! [`Error::sent`] is the strongest over all its attempts ([`crate::refusal`]).
 
 use std::time::{Duration, Instant};
 
@@ -60,10 +62,27 @@ impl CallCtx<'_> {
 }
 
 /// What changes across the attempts of one call.
-#[derive(Default)]
 struct RunState {
     attempts: u32,
     forced_refresh: bool,
+    /// The strongest [`Sent`] over the attempts made so far.
+    sent: Sent,
+    /// The breaker's permit for the latest attempt, if one was admitted.
+    permit: Option<crate::breaker::Permit>,
+    /// How the latest attempt counts for the breaker.
+    outcome: Option<crate::breaker::Outcome>,
+}
+
+impl Default for RunState {
+    fn default() -> Self {
+        Self {
+            attempts: 0,
+            forced_refresh: false,
+            sent: Sent::No,
+            permit: None,
+            outcome: None,
+        }
+    }
 }
 
 impl Client {
@@ -104,6 +123,18 @@ impl Client {
             .saturating_duration_since(ctx.started);
         span.record("sturdy.attempts", state.attempts);
         span.record("sturdy.latency_ms", observe::millis(elapsed));
+        if let Some(permit) = state.permit {
+            // The breaker counts the outcome of the call, not of each attempt.
+            // A call stopped before any attempt reached the host (a probe refused by the
+            // limiter) proves nothing and gives a probe's place back.
+            let outcome = match &result {
+                Ok(_) => crate::breaker::Outcome::Success,
+                Err(_) => state.outcome.unwrap_or(crate::breaker::Outcome::Ignored),
+            };
+            self.inner
+                .breaker
+                .record(&server, permit, outcome, self.inner.time.clock.now());
+        }
         match result {
             Ok(mut raw) => {
                 span.record("http.response.status_code", raw.status);
@@ -113,10 +144,12 @@ impl Client {
                 Ok(raw)
             }
             Err(mut err) => {
+                crate::refusal::carry_sent(&mut err, state.sent);
                 if let Some(s) = err.status() {
                     span.record("http.response.status_code", s);
                 }
                 span.record("error.type", err.kind().as_str());
+                span.record("sturdy.sent", observe::sent_str(err.sent()));
                 {
                     let i = err.inner_mut();
                     i.attempts = state.attempts;
@@ -159,8 +192,13 @@ impl Client {
         } else {
             op.retry
         };
-        let total = ctx.options.total_timeout.or(self.inner.timeouts.total);
+        let total = ctx.options.timeout.or(self.inner.timeouts.total);
         let deadline = total.map(|t| ctx.started + t);
+        let attempt_timeout = ctx
+            .options
+            .attempt_timeout
+            .or(op.timeout)
+            .unwrap_or(self.inner.timeouts.attempt);
         let replay_safe = op.is_idempotent() || ctx.idempotency_key.is_some();
         let mut budget_taken = 0u32;
         loop {
@@ -168,19 +206,12 @@ impl Client {
             let attempt = st.attempts;
 
             let now = time.clock.now();
-            if let Err(left) = self.inner.breaker.check(ctx.server, now) {
-                let mut e = Error::new(
-                    ErrorKind::CircuitOpen,
-                    format!(
-                        "the circuit for {} is open after repeated failures; next probe in {:.3}s",
-                        ctx.server,
-                        left.as_secs_f64()
-                    ),
-                );
-                e.inner_mut().retry_after = Some(left);
-                e.inner_mut().retryable = true;
-                e.inner_mut().hint = crate::normalize::hint(ErrorKind::CircuitOpen, None);
-                return Err(e);
+            // A half-open probe is the whole call: its retries take no further probe place.
+            if st.permit != Some(crate::breaker::Permit::Probe) {
+                match self.inner.breaker.check(ctx.server, now) {
+                    Ok(permit) => st.permit = Some(permit),
+                    Err(left) => return Err(crate::refusal::circuit_open(ctx.server, left)),
+                }
             }
 
             if self.inner.limiter.is_active() {
@@ -199,53 +230,23 @@ impl Client {
                     Err(wait) => {
                         let by_deadline =
                             remaining.is_some_and(|r| r < policy.max_retry_after && wait > r);
-                        let mut e = if by_deadline {
-                            Error::new(
-                                ErrorKind::Timeout,
-                                format!(
-                                    "the rate limit allows the next request in {:.3}s, after the call's deadline",
-                                    wait.as_secs_f64()
-                                ),
-                            )
-                        } else {
-                            Error::new(
-                                ErrorKind::RateLimited,
-                                format!(
-                                    "client-side rate limit: the next request is allowed in {:.3}s, longer than the {:.3}s the client waits",
-                                    wait.as_secs_f64(),
-                                    policy.max_retry_after.as_secs_f64()
-                                ),
-                            )
-                        };
-                        let i = e.inner_mut();
-                        i.sent = Some(Sent::No);
-                        i.retry_after = Some(wait);
-                        i.retryable = true;
-                        i.hint = crate::normalize::hint(i.kind, None);
-                        return Err(e);
+                        return Err(crate::refusal::rate_limited(
+                            wait,
+                            by_deadline,
+                            policy.max_retry_after,
+                        ));
                     }
                 }
             }
 
-            let attempt_timeout = ctx
-                .options
-                .timeout
-                .or(op.timeout)
-                .unwrap_or(self.inner.timeouts.attempt);
             let (timeout, cut_by_deadline) = match deadline {
                 Some(d) => {
                     let left = d.saturating_duration_since(time.clock.now());
                     if left.is_zero() {
-                        let mut e = Error::new(
-                            ErrorKind::Timeout,
-                            format!(
-                                "the call's total deadline of {:.3}s passed before attempt {attempt}",
-                                total.unwrap_or_default().as_secs_f64()
-                            ),
-                        );
-                        e.inner_mut().sent = Some(if attempt > 1 { Sent::Maybe } else { Sent::No });
-                        e.inner_mut().retryable = true;
-                        return Err(e);
+                        return Err(crate::refusal::deadline_before(
+                            total.unwrap_or_default(),
+                            attempt,
+                        ));
                     }
                     (left.min(attempt_timeout), left < attempt_timeout)
                 }
@@ -255,9 +256,6 @@ impl Client {
             let (outcome, span) = self.attempt(ctx, attempt, st.forced_refresh, timeout).await;
             let mut err = match outcome {
                 Attempt::Done(raw) => {
-                    self.inner
-                        .breaker
-                        .record(ctx.server, false, time.clock.now());
                     if let Some(b) = &self.inner.budget {
                         b.on_success(budget_taken);
                     }
@@ -265,12 +263,11 @@ impl Client {
                 }
                 Attempt::Failed(e) => e,
             };
-            if err.sent() != Sent::No || err.kind() == ErrorKind::Connect {
-                let failure = crate::breaker::is_failure(err.kind(), err.status());
-                self.inner
-                    .breaker
-                    .record(ctx.server, failure, time.clock.now());
-            }
+            st.outcome = Some(crate::breaker::Outcome::of(&err));
+            // What this attempt may have done is kept for the call's error, whatever stops it
+            // later (crate::refusal).
+            crate::refusal::carry_sent(&mut err, st.sent);
+            st.sent = err.sent();
             err.inner_mut().correlation_id = Some(ctx.correlation_id.to_owned());
             if cut_by_deadline && err.kind() == ErrorKind::Timeout {
                 // The deadline itself fired: nothing is left for another attempt.
@@ -552,13 +549,12 @@ impl Client {
         let mut req = match builder.build() {
             Ok(r) => r,
             Err(e) => {
-                return (
-                    fail(Error::new(
-                        ErrorKind::InvalidRequest,
-                        crate::redact::reqwest_message(&e),
-                    )),
-                    span,
-                )
+                let mut err = Error::new(
+                    ErrorKind::InvalidRequest,
+                    crate::redact::reqwest_message(&e),
+                );
+                err.inner_mut().source = Some(std::sync::Arc::new(e.without_url()));
+                return (fail(err), span);
             }
         };
         if let Some(signer) = &self.inner.signer {
@@ -624,6 +620,8 @@ impl Client {
                 span.record("error.type", kind.as_str());
                 let mut err = Error::new(kind, crate::redact::reqwest_message(&e));
                 err.inner_mut().hint = crate::normalize::hint(kind, None);
+                // The URL may carry a secret query parameter.
+                err.inner_mut().source = Some(std::sync::Arc::new(e.without_url()));
                 return (fail(err), span);
             }
             Ok(Ok(v)) => v,

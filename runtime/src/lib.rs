@@ -9,7 +9,7 @@
 //! use sturdy_runtime::{Call, Client, Method, OperationMeta, Request};
 //! static GET_PET: OperationMeta = OperationMeta::new("getPet", Method::Get, "/pets/{id}");
 //! let client = Client::builder().base_url("http://127.0.0.1:4010").build().unwrap();
-//! let call: Call<'_, serde_json::Value, std::convert::Infallible> = Call::new(
+//! let call: Call<serde_json::Value, std::convert::Infallible> = Call::new(
 //!     &client,
 //!     Request::new(&GET_PET, "/pets/1".into()),
 //!     sturdy_runtime::decode::json,
@@ -35,6 +35,7 @@ mod observe;
 pub mod paginate;
 pub mod ratelimit;
 pub mod redact;
+mod refusal;
 mod request;
 mod response;
 pub mod retry;
@@ -50,7 +51,7 @@ pub use error::{Error, ErrorKind, Sent, MAX_RAW_BODY};
 pub use execute::{request_id, REQUEST_ID_HEADERS};
 pub use health::{Health, HealthState};
 pub use request::{Body, Method, OperationMeta, Request, RequestOptions, RetryRules};
-pub use response::{decode, RawResponse, Response};
+pub use response::{decode, DecodeError, RawResponse, Response};
 pub use retry::RetryPolicy;
 
 pub use bytes;

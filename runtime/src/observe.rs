@@ -4,7 +4,8 @@
 //! - `sturdy.call` (INFO), one per logical call: `otel.name`, `sturdy.operation_id`,
 //!   `http.request.method`, `url.template`, `server.address`, `sturdy.correlation_id`,
 //!   `sturdy.idempotency_key`, and at the end `http.response.status_code`, `error.type`,
-//!   `sturdy.attempts`, `sturdy.latency_ms`.
+//!   `sturdy.attempts`, `sturdy.latency_ms`, and for a failed call `sturdy.sent` (`no`,
+//!   `maybe`, `yes`: the strongest over all attempts, as [`crate::Error::sent`]).
 //! - `sturdy.attempt` (DEBUG), one per attempt: `http.request.resend_count`, `url.full`
 //!   (secrets stripped), `http.response.status_code`, `sturdy.request_id`, `error.type`,
 //!   `sturdy.latency_ms`, and `sturdy.retry_delay_ms` when a retry follows.
@@ -46,7 +47,17 @@ pub(crate) fn call_span(
         error.type = tracing::field::Empty,
         sturdy.attempts = tracing::field::Empty,
         sturdy.latency_ms = tracing::field::Empty,
+        sturdy.sent = tracing::field::Empty,
     )
+}
+
+/// The value of the `sturdy.sent` field.
+pub(crate) fn sent_str(sent: crate::error::Sent) -> &'static str {
+    match sent {
+        crate::error::Sent::No => "no",
+        crate::error::Sent::Maybe => "maybe",
+        crate::error::Sent::Yes => "yes",
+    }
 }
 
 /// The span of one attempt.

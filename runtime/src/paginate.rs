@@ -13,7 +13,7 @@
 //! ([`crate::auth::origin`]).
 //!
 //! ```no_run
-//! # async fn demo(list: sturdy_runtime::paginate::Paginated<'_, serde_json::Value, serde_json::Value, std::convert::Infallible>) {
+//! # async fn demo(list: sturdy_runtime::paginate::Paginated<serde_json::Value, serde_json::Value, std::convert::Infallible>) {
 //! use futures::TryStreamExt;
 //! let all: Vec<serde_json::Value> = list.items().try_collect().await.unwrap();
 //! # let _ = all;
@@ -23,7 +23,7 @@
 //! Resuming a backfill after a crash: persist the position of every page, then start from it.
 //!
 //! ```no_run
-//! # async fn demo(list: sturdy_runtime::paginate::Paginated<'_, serde_json::Value, serde_json::Value, std::convert::Infallible>) -> std::io::Result<()> {
+//! # async fn demo(list: sturdy_runtime::paginate::Paginated<serde_json::Value, serde_json::Value, std::convert::Infallible>) -> std::io::Result<()> {
 //! use futures::StreamExt;
 //! use sturdy_runtime::paginate::{CheckpointStore, FileCheckpoints};
 //! let store = FileCheckpoints::new("checkpoints");
@@ -54,6 +54,8 @@ use crate::error::Error;
 use crate::request::{Request, RequestOptions};
 use crate::response::{RawResponse, Response};
 use crate::retry::RetryPolicy;
+
+mod deadline;
 
 /// How the next page is requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,18 +189,20 @@ pub struct Page<P> {
 
 /// A paginated call. See the [module docs](self).
 #[must_use = "a paginated call does nothing until it is awaited or streamed"]
-pub struct Paginated<'c, P, I, E> {
-    client: &'c Client,
+pub struct Paginated<P, I, E> {
+    client: Client,
     request: Request,
     options: RequestOptions,
     decode: DecodeFn<P>,
     decode_error: DecodeErrorFn<E>,
     spec: &'static PageSpec,
     start: Position,
+    /// The deadline of a whole stream of pages ([`Paginated::stream_timeout`]).
+    stream_timeout: Option<Duration>,
     _item: PhantomData<fn() -> I>,
 }
 
-impl<P, I, E> std::fmt::Debug for Paginated<'_, P, I, E> {
+impl<P, I, E> std::fmt::Debug for Paginated<P, I, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Paginated")
             .field("operation", &self.request.op.id)
@@ -216,19 +220,22 @@ struct Fetched {
 }
 
 /// The state of a stream of pages.
-struct State<'c, E> {
-    client: &'c Client,
+struct State<E> {
+    client: Client,
     request: Request,
     options: RequestOptions,
     decode_error: DecodeErrorFn<E>,
     spec: &'static PageSpec,
     next: Position,
     seen: BTreeSet<String>,
+    stream_timeout: Option<Duration>,
+    /// When the stream's deadline passes, fixed at the first page request.
+    stream_deadline: Option<std::time::Instant>,
 }
 
-impl<'c, P, I, E> Paginated<'c, P, I, E> {
+impl<P, I, E> Paginated<P, I, E> {
     /// A paginated call from the call for its first page.
-    pub fn new(call: Call<'c, P, E>, spec: &'static PageSpec) -> Self {
+    pub fn new(call: Call<P, E>, spec: &'static PageSpec) -> Self {
         let (client, request, options, decode, decode_error) = call.into_parts();
         Self {
             client,
@@ -238,6 +245,7 @@ impl<'c, P, I, E> Paginated<'c, P, I, E> {
             decode_error,
             spec,
             start: Position::Start,
+            stream_timeout: None,
             _item: PhantomData,
         }
     }
@@ -259,7 +267,8 @@ impl<'c, P, I, E> Paginated<'c, P, I, E> {
         self
     }
 
-    /// Per-attempt timeout of every page request.
+    /// The deadline of each page request as a whole (its attempts and waits included); see
+    /// also [`Paginated::attempt_timeout`] and [`Paginated::stream_timeout`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -293,7 +302,7 @@ impl<'c, P, I, E> Paginated<'c, P, I, E> {
         }
     }
 
-    fn state(self) -> (State<'c, E>, DecodeFn<P>) {
+    fn state(self) -> (State<E>, DecodeFn<P>) {
         let mut seen = BTreeSet::new();
         if let Some(k) = key(&self.start) {
             seen.insert(k);
@@ -307,17 +316,15 @@ impl<'c, P, I, E> Paginated<'c, P, I, E> {
                 spec: self.spec,
                 next: self.start,
                 seen,
+                stream_timeout: self.stream_timeout,
+                stream_deadline: None,
             },
             self.decode,
         )
     }
 
     /// Every page, typed, with the position after it.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<P>, Error<E>>> + 'c
-    where
-        P: 'c,
-        E: 'c,
-    {
+    pub fn pages(self) -> impl Stream<Item = Result<Page<P>, Error<E>>> {
         let (state, decode) = self.state();
         fetch_stream(state).and_then(move |f| async move {
             let count = f.items.len();
@@ -333,17 +340,17 @@ impl<'c, P, I, E> Paginated<'c, P, I, E> {
     }
 
     /// Every item of every page, one page in memory at a time.
-    pub fn items(self) -> impl Stream<Item = Result<I, Error<E>>> + 'c
+    pub fn items(self) -> impl Stream<Item = Result<I, Error<E>>>
     where
-        I: DeserializeOwned + 'c,
-        E: 'c,
+        I: DeserializeOwned,
     {
+        let items_at = self.spec.items;
         let (state, _) = self.state();
         fetch_stream(state)
-            .map_ok(|f| {
+            .map_ok(move |f| {
                 let raw = f.raw;
-                stream::iter(f.items.into_iter().map(move |v| {
-                    serde_json::from_value::<I>(v).map_err(|e| {
+                stream::iter(f.items.into_iter().enumerate().map(move |(n, v)| {
+                    crate::response::decode::item::<I>(v, items_at, n).map_err(|e| {
                         decode_failure(
                             RawResponse {
                                 status: raw.status,
@@ -353,7 +360,7 @@ impl<'c, P, I, E> Paginated<'c, P, I, E> {
                                 idempotency_key: None,
                                 attempts: raw.attempts,
                             },
-                            format!("item: {e}"),
+                            e,
                         )
                     })
                 }))
@@ -362,14 +369,14 @@ impl<'c, P, I, E> Paginated<'c, P, I, E> {
     }
 }
 
-impl<'c, P, I, E> IntoFuture for Paginated<'c, P, I, E>
+impl<P, I, E> IntoFuture for Paginated<P, I, E>
 where
-    P: Send + 'c,
-    I: 'c,
-    E: Send + 'c,
+    P: Send + 'static,
+    I: 'static,
+    E: Send + 'static,
 {
     type Output = Result<Response<P>, Error<E>>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -395,16 +402,18 @@ fn apply(request: Request, spec: &PageSpec, position: &Position) -> Request {
     }
 }
 
-fn fetch_stream<'c, E: 'c>(
-    state: State<'c, E>,
-) -> impl Stream<Item = Result<Fetched, Error<E>>> + 'c {
+fn fetch_stream<E>(state: State<E>) -> impl Stream<Item = Result<Fetched, Error<E>>> {
     stream::unfold(Some(state), |state| async move {
         let mut state = state?;
         if state.next == Position::Done {
             return None;
         }
+        let options = match deadline::page_options(&mut state) {
+            Ok(o) => o,
+            Err(e) => return Some((Err(e), None)),
+        };
         let request = apply(state.request.clone(), state.spec, &state.next);
-        let raw = match state.client.execute(request, state.options.clone()).await {
+        let raw = match state.client.execute(request, options).await {
             Ok(r) => r,
             Err(e) => return Some((Err(typed_error(e, state.decode_error)), None)),
         };

@@ -78,7 +78,8 @@ pub struct OperationMeta {
     pub security: &'static [&'static [&'static str]],
     /// Per-operation retry rules from the contract (`x-sturdy-retry`).
     pub retry: RetryRules,
-    /// Per-attempt timeout from the contract (`x-sturdy-timeout`).
+    /// Per-attempt timeout from the contract (`x-sturdy-timeout`); a call's
+    /// [`RequestOptions::attempt_timeout`] overrides it.
     pub timeout: Option<Duration>,
 }
 
@@ -408,8 +409,10 @@ impl Request {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct RequestOptions {
+    /// The whole call's deadline.
     pub(crate) timeout: Option<Duration>,
-    pub(crate) total_timeout: Option<Duration>,
+    /// The bound of each attempt.
+    pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) idempotency_key: Option<String>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) retry: Option<RetryPolicy>,
@@ -422,15 +425,24 @@ impl RequestOptions {
         Self::default()
     }
 
-    /// Per-attempt timeout for this call.
+    /// The whole call's deadline: every attempt, every backoff and rate-limit wait included
+    /// (overrides the client's [`crate::Timeouts::total`]). When it passes, the call fails
+    /// with [`crate::ErrorKind::Timeout`]; no retry starts after it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// A deadline across all attempts of this call, waits included (overrides the client's).
-    pub fn total_timeout(mut self, timeout: Duration) -> Self {
-        self.total_timeout = Some(timeout);
+    /// The same as [`RequestOptions::timeout`] (the whole call's deadline).
+    pub fn total_timeout(self, timeout: Duration) -> Self {
+        self.timeout(timeout)
+    }
+
+    /// The bound of each single attempt, from sending to the whole body read (overrides the
+    /// operation's `x-sturdy-timeout` and the client's [`crate::Timeouts::attempt`]). A timed
+    /// out attempt is retried like any timeout, within the call's deadline.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
         self
     }
 

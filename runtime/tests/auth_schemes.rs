@@ -86,7 +86,7 @@ fn client(s: &MockServer, creds: Vec<(&str, Credential)>) -> Client {
 }
 
 async fn call(c: &Client, op: &'static OperationMeta) -> Result<(), sturdy_runtime::Error> {
-    let call: Call<'_, serde_json::Value, std::convert::Infallible> = Call::new(
+    let call: Call<serde_json::Value, std::convert::Infallible> = Call::new(
         c,
         Request::new(op, "/x".into()),
         sturdy_runtime::decode::json,
@@ -323,7 +323,7 @@ async fn plaid_three_headers_together_and_a_cookie_key() {
     );
 
     c.set_credential("session", Credential::token("abc"));
-    let call_with_cookie: Call<'_, serde_json::Value, std::convert::Infallible> = Call::new(
+    let call_with_cookie: Call<serde_json::Value, std::convert::Infallible> = Call::new(
         &c,
         Request::new(&COOKIE, "/x".into()).cookie("theme", "dark"),
         sturdy_runtime::decode::json,
@@ -416,7 +416,7 @@ async fn hmac_signed_requests_carry_a_fresh_signature() {
         .request_signer(signer.clone())
         .build()
         .unwrap();
-    let call: Call<'_, serde_json::Value, std::convert::Infallible> = Call::new(
+    let call: Call<serde_json::Value, std::convert::Infallible> = Call::new(
         &c,
         Request::new(&SIGNED, "/x".into())
             .query("a", "1")

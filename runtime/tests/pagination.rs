@@ -26,11 +26,11 @@ fn client(server: &MockServer) -> Client {
         .unwrap()
 }
 
-fn list<'c>(
-    client: &'c Client,
+fn list(
+    client: &Client,
     spec: &'static PageSpec,
     extra: &[(&'static str, &str)],
-) -> Paginated<'c, Value, u64, std::convert::Infallible> {
+) -> Paginated<Value, u64, std::convert::Infallible> {
     let mut req = Request::new(&LIST, "/items".into());
     for (k, v) in extra {
         req = req.query(k, *v);
@@ -149,7 +149,7 @@ async fn collect(
     // Stripe and Slack items are objects; take the id out.
     let items: Vec<u64> = if matches!(scheme, "stripe" | "slack") {
         let req = Request::new(&LIST, "/items".into());
-        let p: Paginated<'_, Value, Value, std::convert::Infallible> = Paginated::new(
+        let p: Paginated<Value, Value, std::convert::Infallible> = Paginated::new(
             Call::new(&c, req, sturdy_runtime::decode::json, |_, _| None),
             spec,
         );

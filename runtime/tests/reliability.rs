@@ -380,7 +380,7 @@ async fn a_keyless_post_is_not_resent_once_it_may_have_been_sent() {
         .await;
     let clock = clock();
     let client = builder(&server, &clock)
-        .timeout(Duration::from_millis(200))
+        .attempt_timeout(Duration::from_millis(200))
         .build()
         .unwrap();
     let err = client
@@ -454,8 +454,8 @@ async fn the_total_deadline_cuts_an_attempt_in_flight() {
         .await;
     let clock = clock();
     let client = builder(&server, &clock)
-        .timeout(Duration::from_secs(30))
-        .total_timeout(Duration::from_millis(300))
+        .attempt_timeout(Duration::from_secs(30))
+        .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
     let err = get(&client).await.unwrap_err();
@@ -475,7 +475,7 @@ async fn the_total_deadline_cuts_an_attempt_in_flight() {
     let err = client
         .execute(
             Request::new(&GET_PET, "/pets/1".into()),
-            RequestOptions::new().total_timeout(Duration::from_secs(4)),
+            RequestOptions::new().timeout(Duration::from_secs(4)),
         )
         .await
         .unwrap_err();
@@ -536,7 +536,8 @@ async fn the_breaker_opens_fails_fast_and_closes_after_a_good_probe() {
         .circuit_breaker(
             BreakerConfig::new()
                 .threshold(3)
-                .cool_down(Duration::from_secs(30)),
+                .cool_down(Duration::from_secs(30))
+                .half_open_probes(1),
         )
         .build()
         .unwrap();

@@ -248,7 +248,7 @@ async fn no_duplicates_under_mixed_faults() {
 
     let client = Client::builder()
         .base_url(format!("http://127.0.0.1:{}", proxy.port))
-        .timeout(Duration::from_secs(1))
+        .attempt_timeout(Duration::from_secs(1))
         .retry(
             RetryPolicy::new()
                 .max_retries(6)
@@ -369,6 +369,111 @@ async fn no_duplicates_under_mixed_faults() {
         "at least 90% succeed with 6 retries: {ok}/{CALLS}"
     );
     assert!(store.by_key.len() >= ok, "every success has its resource");
+    drop(proxy);
+    drop(upstream);
+}
+
+/// Runs `n` concurrent creates (calls `first..first + n`) through `client`.
+async fn creates(
+    client: &Client,
+    first: u64,
+    n: u64,
+) -> Vec<(
+    u64,
+    Result<sturdy_runtime::RawResponse, sturdy_runtime::Error>,
+)> {
+    let calls = (first..first + n).map(|n| {
+        let client = client.clone();
+        async move {
+            let req =
+                Request::new(&CREATE_ITEM, "/items".into()).json(&serde_json::json!({ "n": n }));
+            (n, client.execute(req, RequestOptions::new()).await)
+        }
+    });
+    futures::future::join_all(calls).await
+}
+
+/// Items 1 and 4 of "Truthful reliability semantics" through the fault proxy: a burst of
+/// 503s that retries resolve leaves the default breaker closed, and when every first attempt
+/// is applied upstream and then dropped and the retries are refused by the client itself,
+/// every error says the write may have been applied: what the server applied is checked
+/// against what the errors say.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_and_breaker_tell_the_truth_under_faults() {
+    use sturdy_runtime::Sent;
+    let Some(modules) = peer_modules() else {
+        return;
+    };
+    let store = Arc::new(Mutex::new(Store::default()));
+    let upstream = start_upstream(store.clone()).await;
+    let proxy = start_proxy(&modules, upstream.port).await;
+    let base = format!("http://127.0.0.1:{}", proxy.port);
+    let retry = RetryPolicy::new()
+        .max_retries(4)
+        .initial_backoff(Duration::from_millis(10))
+        .max_backoff(Duration::from_millis(50));
+
+    // 16 concurrent writes meet 32 injected 503s; default breaker and budget.
+    let client = Client::builder()
+        .base_url(&base)
+        .attempt_timeout(Duration::from_secs(2))
+        .retry(retry.clone())
+        .build()
+        .expect("client");
+    arm(proxy.port, "kind=status&code=503&count=32").await;
+    let results = creates(&client, 0, 16).await;
+    let failed: Vec<_> = results.iter().filter(|(_, r)| r.is_err()).collect();
+    assert!(
+        failed.is_empty(),
+        "a burst that retries resolve: {failed:?}"
+    );
+    let host = format!("127.0.0.1:{}", proxy.port);
+    assert_eq!(
+        client.circuit_state(&host),
+        sturdy_runtime::breaker::CircuitState::Closed
+    );
+    assert_eq!(store.lock().unwrap().by_key.len(), 16);
+
+    // Every first attempt is applied, then its connection closes; the client-side limiter
+    // (burst 16, then one request per 100 s) refuses every retry.
+    let _ = raw_request(proxy.port, "POST", "/__clear").await;
+    let client = Client::builder()
+        .base_url(&base)
+        .attempt_timeout(Duration::from_secs(2))
+        .retry(retry.max_retry_after(Duration::from_secs(1)))
+        .rate_limit(0.01, 16)
+        .build()
+        .expect("client");
+    arm(proxy.port, "kind=applied_close&count=16").await;
+    let results = creates(&client, 100, 16).await;
+    let store = store.lock().unwrap_or_else(|p| p.into_inner());
+    let mut said_unsent_but_applied = Vec::new();
+    for (n, result) in &results {
+        let applied = store.per_call.get(n).map_or(0, Vec::len);
+        match result {
+            Ok(_) => {}
+            Err(e) => {
+                if applied > 0 && e.sent() == Sent::No {
+                    said_unsent_but_applied.push((*n, e.to_string()));
+                }
+                assert!(
+                    applied == 0 || !e.to_string().contains("nothing was sent"),
+                    "call {n}: {e}"
+                );
+            }
+        }
+    }
+    let errors = results.iter().filter(|(_, r)| r.is_err()).count();
+    let applied = (100..116)
+        .filter(|n| store.per_call.contains_key(n))
+        .count();
+    eprintln!("faults/truth: {errors} errors, {applied} writes applied upstream");
+    assert!(applied > 0 && errors > 0, "the faults were exercised");
+    assert!(
+        said_unsent_but_applied.is_empty(),
+        "errors claiming nothing was sent for applied writes: {said_unsent_but_applied:?}"
+    );
+    drop(store);
     drop(proxy);
     drop(upstream);
 }

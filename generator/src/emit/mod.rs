@@ -310,7 +310,7 @@ fn crate_docs(api: &Api, crate_name: &str) -> String {
         s.push_str(&format!("let client = {ident}::Client::builder()\n    .base_url(\"https://api.example.com\")\n    .build()?;\n"));
     }
     s.push_str("# let _ = client;\n# Ok(()) }\n```\n\n");
-    s.push_str("Every method returns a `Call`: set per-request options on it (`.timeout(..)`, `.idempotency_key(..)`, `.header(..)`, `.retry(..)`), then `.await` it. Failures are one `Error` whose `kind()` says what happened and whether the request may have been sent; declared error bodies are in `Error::typed()`.\n\n");
+    s.push_str("Every method returns a `Call`: set per-request options on it (`.timeout(..)` for the whole call, retries included, `.attempt_timeout(..)` for each attempt, `.idempotency_key(..)`, `.header(..)`, `.retry(..)`), then `.await` it (or spawn it: a call owns a clone of the client). Failures are one `Error` whose `kind()` says what happened and whether the request may have been sent; declared error bodies are in `Error::typed()`.\n\n");
     s.push_str("# Crate organization\n\n- `Client` / `ClientBuilder`: configuration and one method per operation.\n- `types`: the model.\n- `operations`: per-tag modules (cargo features) with each operation's optional-parameter struct.\n- `errors`: declared error responses.\n- `webhooks`: webhook event payloads.\n");
     s
 }

@@ -567,7 +567,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             quote! {
                 #docs
                 #dep
-                pub fn #method_name(&self, #(#args),*) -> ::sturdy_runtime::paginate::Paginated<'_, #ok, #item, #err> {
+                pub fn #method_name(&self, #(#args),*) -> ::sturdy_runtime::paginate::Paginated<#ok, #item, #err> {
                     let #mutability request = ::sturdy_runtime::Request::new(&#meta_id, #path);
                     #(#stmts)*
                     ::sturdy_runtime::paginate::Paginated::new(::sturdy_runtime::Call::new(&self.inner, request, #dec, #dec_err), &#pages)
@@ -577,7 +577,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
         None => quote! {
             #docs
             #dep
-            pub fn #method_name(&self, #(#args),*) -> ::sturdy_runtime::Call<'_, #ok, #err> {
+            pub fn #method_name(&self, #(#args),*) -> ::sturdy_runtime::Call<#ok, #err> {
                 let #mutability request = ::sturdy_runtime::Request::new(&#meta_id, #path);
                 #(#stmts)*
                 ::sturdy_runtime::Call::new(&self.inner, request, #dec, #dec_err)
