@@ -21,7 +21,7 @@ fn client(server: &MockServer) -> Client {
     Client::builder()
         .base_url(server.uri())
         .time_source(clock.time_source(0.5))
-        .timeout(Duration::from_secs(1))
+        .attempt_timeout(Duration::from_secs(1))
         .build()
         .unwrap()
 }

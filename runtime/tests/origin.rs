@@ -102,7 +102,7 @@ async fn items(
     spec: &'static PageSpec,
 ) -> Vec<Result<u64, sturdy_runtime::Error>> {
     let req = Request::new(op, "/items".into());
-    let list: Paginated<'_, Value, u64, std::convert::Infallible> = Paginated::new(
+    let list: Paginated<Value, u64, std::convert::Infallible> = Paginated::new(
         Call::new(client, req, sturdy_runtime::decode::json, |_, _| None),
         spec,
     );
