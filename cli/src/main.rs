@@ -158,6 +158,14 @@ fn run() -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::SUCCESS);
                 }
                 eprint!("{r}");
+                if let Some(old) = sturdy_generator::diff::SurfaceFile::read(&out) {
+                    let now = sturdy_generator::diff::Surface::of(&output.api);
+                    let changes = sturdy_generator::diff::Report::of(&old.surface, &now);
+                    if !changes.changes.is_empty() {
+                        eprintln!("API changes since the checked-in client:");
+                        eprint!("{}", changes.table(Some(20)));
+                    }
+                }
                 eprintln!(
                     "{} is stale: run `sturdy generate {} --out {}`",
                     out.display(),

@@ -130,7 +130,14 @@ pub fn generate_document(
 ) -> Result<Output, Error> {
     let (api, mut warnings) = ir::build(doc)?;
     warnings.extend(doc.warnings.iter().cloned());
-    let generated = emit::emit(&api, settings, layout)?;
+    let mut generated = emit::emit(&api, settings, layout)?;
+    if layout == Layout::Crate {
+        let spec = settings.spec_name.as_deref().unwrap_or("the spec");
+        let surface = diff::SurfaceFile::new(spec, diff::Surface::of(&api));
+        generated
+            .files
+            .insert(diff::SURFACE_FILE.to_owned(), surface.to_json());
+    }
     warnings.sort();
     warnings.dedup();
     Ok(Output {

@@ -348,3 +348,64 @@ fn all_text(dir: &Path) -> String {
         })
         .collect()
 }
+
+#[test]
+fn check_names_the_api_changes_that_made_a_client_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("client");
+    let out_s = out.to_str().unwrap();
+    let o = run(&["generate", "fixtures/petstore.yaml", "--out", out_s, "-q"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(out.join("sturdy-api.json").exists());
+    // The provider adds a required query parameter to listPets.
+    let spec = std::fs::read_to_string(workspace_root().join("fixtures/petstore.yaml")).unwrap();
+    let newer = spec.replacen(
+        "operationId: listPets\n      parameters:\n",
+        "operationId: listPets\n      parameters:\n        - {name: region, in: query, required: true, schema: {type: string}}\n",
+        1,
+    );
+    assert_ne!(spec, newer, "the fixture changed shape; update this test");
+    let newer_path = dir.path().join("petstore.yaml");
+    std::fs::write(&newer_path, newer).unwrap();
+    let o = run(&[
+        "generate",
+        newer_path.to_str().unwrap(),
+        "--out",
+        out_s,
+        "--check",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("API changes since the checked-in client"), "{t}");
+    assert!(
+        t.contains("| breaking | breaking | list_pets: query region | required parameter added |"),
+        "{t}"
+    );
+}
+
+#[test]
+fn diff_exits_one_on_breaking_changes_and_prints_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = std::fs::read_to_string(workspace_root().join("fixtures/petstore.yaml")).unwrap();
+    let old = dir.path().join("old.yaml");
+    std::fs::write(&old, &spec).unwrap();
+    let o = run(&["diff", old.to_str().unwrap(), old.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("0 changes"), "{}", text(&o));
+    let new = dir.path().join("new.yaml");
+    std::fs::write(
+        &new,
+        spec.replacen("operationId: getPet", "operationId: fetchPet", 1),
+    )
+    .unwrap();
+    let o = run(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["breaking"], true);
+    assert_eq!(j["bump"], "major");
+}

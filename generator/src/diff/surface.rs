@@ -28,20 +28,27 @@ pub struct OpSurface {
     /// `GET /pets/{id}`.
     pub route: String,
     /// Parameters by `location name` (`query limit`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, ParamSurface>,
     /// The request body, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<BodySurface>,
     /// The success type, as Rust-like text.
     pub success: String,
     /// Declared error responses: status → type.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub errors: BTreeMap<String, String>,
     /// Security alternatives, each a sorted list of scheme names (empty: no auth).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub security: Vec<Vec<String>>,
     /// The pagination scheme, when the method returns pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<String>,
     /// The idempotency header sent, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency: Option<String>,
     /// `deprecated`.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub deprecated: bool,
 }
 
@@ -49,8 +56,10 @@ pub struct OpSurface {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ParamSurface {
     /// The Rust name.
+    #[serde(rename = "name")]
     pub rust_name: String,
     /// Required (a positional argument).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
     /// The type, as Rust-like text.
     pub ty: String,
@@ -64,6 +73,7 @@ pub struct BodySurface {
     /// The type, as Rust-like text.
     pub ty: String,
     /// Required.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
 }
 
@@ -73,8 +83,10 @@ pub struct TypeSurface {
     /// What it is.
     pub shape: Shape,
     /// Reachable from a request (parameter or body).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub in_request: bool,
     /// Reachable from a response (success or error body, webhook payload).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub in_response: bool,
 }
 
@@ -108,13 +120,20 @@ pub enum Shape {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FieldSurface {
     /// The Rust name.
+    #[serde(rename = "name")]
     pub rust_name: String,
     /// The type, as Rust-like text (without `Option`).
     pub ty: String,
     /// In `required`.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
     /// The Rust field is an `Option` (not required, or nullable).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Surface {
