@@ -33,7 +33,8 @@ enum Command {
         /// Depend on this crates.io version of sturdy-runtime instead of the local path.
         #[arg(long, value_name = "VERSION")]
         runtime_version: Option<String>,
-        /// Depend on sturdy-runtime at this path (default: the runtime this CLI was built with).
+        /// Depend on sturdy-runtime at this path (default: the runtime this CLI was built with),
+        /// written relative to DIR; when the two share no folder, on this CLI's version.
         #[arg(long, value_name = "PATH", conflicts_with = "runtime_version")]
         runtime_path: Option<PathBuf>,
         /// Write nothing; exit non-zero and name the stale files if DIR is not up to date.
@@ -82,6 +83,7 @@ enum ConvertTo {
 
 fn settings(
     spec: &Path,
+    out: &Path,
     name: Option<String>,
     runtime_version: Option<String>,
     runtime_path: Option<PathBuf>,
@@ -95,6 +97,7 @@ fn settings(
         crate_name: name,
         runtime,
         spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
+        output_dir: Some(out.to_owned()),
         ..Settings::default()
     }
 }
@@ -112,7 +115,7 @@ fn run() -> anyhow::Result<ExitCode> {
             report,
             quiet,
         } => {
-            let settings = settings(&spec, name, runtime_version, runtime_path);
+            let settings = settings(&spec, &out, name, runtime_version, runtime_path);
             let output = sturdy_generator::generate(&spec, &settings, Layout::Crate)?;
             if !quiet {
                 for w in &output.warnings {

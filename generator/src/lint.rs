@@ -321,7 +321,7 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
         if o.op
             .get("operationId")
             .and_then(Value::as_str)
-            .map_or(true, |s| s.trim().is_empty())
+            .is_none_or(|s| s.trim().is_empty())
         {
             push(
                 "no-operation-id",
@@ -440,7 +440,7 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
         if let Some(body) = o.op.get("requestBody").map(|b| resolve(raw, b)) {
             for (ct, m) in body.get("content").map(json_media).unwrap_or_default() {
                 if m.get("schema")
-                    .map_or(true, |s| is_empty_schema(resolve(raw, s)))
+                    .is_none_or(|s| is_empty_schema(resolve(raw, s)))
                 {
                     push(
                         "untyped-body",
@@ -461,7 +461,7 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
         if let Some((status, r)) = success_response(raw, o.op) {
             for (ct, m) in r.get("content").map(json_media).unwrap_or_default() {
                 if m.get("schema")
-                    .map_or(true, |s| is_empty_schema(resolve(raw, s)))
+                    .is_none_or(|s| is_empty_schema(resolve(raw, s)))
                 {
                     push(
                         "untyped-body",
@@ -507,7 +507,7 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
             {
                 if f.get("scopes")
                     .and_then(Value::as_object)
-                    .map_or(true, |m| m.is_empty())
+                    .is_none_or(|m| m.is_empty())
                 {
                     push(
                         "oauth2-no-scopes",

@@ -53,6 +53,7 @@ pub fn build_client_and_driver(spec: &Path, name: &str) -> Result<Built, String>
     let settings = Settings {
         crate_name: Some(crate_name.clone()),
         spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
+        output_dir: Some(root.join("client")),
         ..Settings::default()
     };
     let out =

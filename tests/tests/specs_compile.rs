@@ -42,6 +42,7 @@ fn every_shared_spec_generates_a_crate_that_compiles_cleanly() {
         let settings = Settings {
             crate_name: Some(name.clone()),
             spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
+            output_dir: Some(root.join(&name)),
             ..Settings::default()
         };
         let t = Instant::now();
