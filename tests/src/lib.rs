@@ -14,8 +14,11 @@ pub fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
-/// `../shared` next to the workspace (specs and peers), if present.
+/// `$STURDY_SHARED`, else `../shared` next to the workspace (specs and peers), if present.
 pub fn shared_dir() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("STURDY_SHARED").map(PathBuf::from) {
+        return p.is_dir().then_some(p);
+    }
     let p = workspace_root().parent()?.join("shared");
     p.is_dir().then_some(p)
 }

@@ -211,12 +211,29 @@ fn html_to_markdown(text: &str) -> String {
                 return block;
             }
             match converter.convert(&markdown_to_html(&block)) {
-                Ok(md) if !md.trim().is_empty() => md.trim().to_owned(),
+                Ok(md) if !md.trim().is_empty() => unescape_intraword(md.trim()),
                 _ => block,
             }
         })
         .collect();
     parts.join("\n\n")
+}
+
+/// `line\_items` → `line_items`: an underscore inside a word never starts emphasis, so the
+/// converter's escape only makes the source harder to read.
+fn unescape_intraword(md: &str) -> String {
+    let chars: Vec<char> = md.chars().collect();
+    let mut out = String::with_capacity(md.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let escaped_underscore = c == '\\' && chars.get(i + 1) == Some(&'_');
+        let word_before = i > 0 && chars[i - 1].is_alphanumeric();
+        let word_after = chars.get(i + 2).is_some_and(|c| c.is_alphanumeric());
+        if escaped_underscore && word_before && word_after {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Spec prose as rustdoc Markdown (see the module docs).

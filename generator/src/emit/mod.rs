@@ -185,6 +185,9 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
             let reexports = surface::reexports();
             let lib = quote! {
                 #![doc = #crate_doc]
+                // rustdoc's auto-trait check recurses through deeply nested models (Stripe's
+                // quotes) past the default limit of 128.
+                #![recursion_limit = "256"]
                 #![allow(#allows)]
                 #![doc = ""]
                 #![doc = #GENERATED]

@@ -11,6 +11,10 @@ fn html_paragraphs_become_markdown() {
         "One.\n\nTwo *words*."
     );
     assert_eq!(render("<ul><li>a</li><li>b</li></ul>"), "- a\n- b");
+    assert_eq!(
+        render("<p>Use line_items, <em>_x_</em>.</p>"),
+        "Use line_items, *\\_x\\_*."
+    );
     // Not `&lt;p&gt;`.
     assert!(!render("<p>x</p>").contains("&lt;"));
 }
