@@ -289,7 +289,8 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
                 pub mod errors { #errors }
                 #[allow(#allows)]
                 pub mod operations { #(#mods)* }
-                #[allow(#allows)]
+                // Re-exports nobody in the including crate uses are not a warning there.
+                #[allow(#allows unused_imports)]
                 pub mod params { #params }
                 #[allow(#allows)]
                 pub mod webhooks { #webhooks }
