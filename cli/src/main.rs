@@ -37,6 +37,12 @@ enum Command {
         /// written relative to DIR; when the two share no folder, on this CLI's version.
         #[arg(long, value_name = "PATH", conflicts_with = "runtime_version")]
         runtime_path: Option<PathBuf>,
+        /// Depend on sturdy-runtime from this git repository.
+        #[arg(long, value_name = "URL", conflicts_with_all = ["runtime_version", "runtime_path"])]
+        runtime_git: Option<String>,
+        /// The commit, tag or branch of `--runtime-git`.
+        #[arg(long, value_name = "REV", requires = "runtime_git")]
+        runtime_rev: Option<String>,
         /// Write nothing; exit non-zero and name the stale files if DIR is not up to date.
         #[arg(long)]
         check: bool,
@@ -87,11 +93,13 @@ fn settings(
     name: Option<String>,
     runtime_version: Option<String>,
     runtime_path: Option<PathBuf>,
+    runtime_git: Option<(String, Option<String>)>,
 ) -> Settings {
-    let runtime = match (runtime_version, runtime_path) {
-        (Some(v), _) => RuntimeDependency::Version(v),
-        (None, Some(p)) => RuntimeDependency::Path(std::fs::canonicalize(&p).unwrap_or(p)),
-        (None, None) => RuntimeDependency::default(),
+    let runtime = match (runtime_version, runtime_path, runtime_git) {
+        (Some(v), _, _) => RuntimeDependency::Version(v),
+        (None, Some(p), _) => RuntimeDependency::Path(std::fs::canonicalize(&p).unwrap_or(p)),
+        (None, None, Some((url, rev))) => RuntimeDependency::Git { url, rev },
+        (None, None, None) => RuntimeDependency::default(),
     };
     Settings {
         crate_name: name,
@@ -111,11 +119,14 @@ fn run() -> anyhow::Result<ExitCode> {
             name,
             runtime_version,
             runtime_path,
+            runtime_git,
+            runtime_rev,
             check,
             report,
             quiet,
         } => {
-            let settings = settings(&spec, &out, name, runtime_version, runtime_path);
+            let git = runtime_git.map(|url| (url, runtime_rev));
+            let settings = settings(&spec, &out, name, runtime_version, runtime_path, git);
             let output = sturdy_generator::generate(&spec, &settings, Layout::Crate)?;
             if !quiet {
                 for w in &output.warnings {

@@ -53,6 +53,13 @@ pub enum RuntimeDependency {
     Path(PathBuf),
     /// A crates.io version requirement.
     Version(String),
+    /// A git repository holding the workspace, at a revision when given.
+    Git {
+        /// The repository URL.
+        url: String,
+        /// A commit, tag or branch.
+        rev: Option<String>,
+    },
 }
 
 impl Default for RuntimeDependency {

@@ -215,6 +215,26 @@ fn cargo_toml_names_the_runtime_without_absolute_paths() {
         },
     );
     assert_eq!(runtime_line(&out), "sturdy-runtime = \"0.1\"");
+    let git = |rev: Option<&str>| {
+        runtime_line(&generate(
+            STRIPE_LIKE,
+            &Settings {
+                runtime: RuntimeDependency::Git {
+                    url: "https://example.com/sturdy.git".into(),
+                    rev: rev.map(str::to_owned),
+                },
+                ..settings()
+            },
+        ))
+    };
+    assert_eq!(
+        git(Some("v0.1.0")),
+        "sturdy-runtime = { git = \"https://example.com/sturdy.git\", rev = \"v0.1.0\" }"
+    );
+    assert_eq!(
+        git(None),
+        "sturdy-runtime = { git = \"https://example.com/sturdy.git\" }"
+    );
     let root = dir.path().to_string_lossy().into_owned();
     for f in out.generated.files.values() {
         assert!(!f.contains(&root));
