@@ -33,9 +33,16 @@ enum Command {
         /// Depend on this crates.io version of sturdy-runtime instead of the local path.
         #[arg(long, value_name = "VERSION")]
         runtime_version: Option<String>,
-        /// Depend on sturdy-runtime at this path (default: the runtime this CLI was built with).
+        /// Depend on sturdy-runtime at this path (default: the runtime this CLI was built with),
+        /// written relative to DIR; when the two share no folder, on this CLI's version.
         #[arg(long, value_name = "PATH", conflicts_with = "runtime_version")]
         runtime_path: Option<PathBuf>,
+        /// Depend on sturdy-runtime from this git repository.
+        #[arg(long, value_name = "URL", conflicts_with_all = ["runtime_version", "runtime_path"])]
+        runtime_git: Option<String>,
+        /// The commit, tag or branch of `--runtime-git`.
+        #[arg(long, value_name = "REV", requires = "runtime_git")]
+        runtime_rev: Option<String>,
         /// Write nothing; exit non-zero and name the stale files if DIR is not up to date.
         #[arg(long)]
         check: bool,
@@ -102,19 +109,23 @@ enum ConvertTo {
 
 fn settings(
     spec: &Path,
+    out: &Path,
     name: Option<String>,
     runtime_version: Option<String>,
     runtime_path: Option<PathBuf>,
+    runtime_git: Option<(String, Option<String>)>,
 ) -> Settings {
-    let runtime = match (runtime_version, runtime_path) {
-        (Some(v), _) => RuntimeDependency::Version(v),
-        (None, Some(p)) => RuntimeDependency::Path(std::fs::canonicalize(&p).unwrap_or(p)),
-        (None, None) => RuntimeDependency::default(),
+    let runtime = match (runtime_version, runtime_path, runtime_git) {
+        (Some(v), _, _) => RuntimeDependency::Version(v),
+        (None, Some(p), _) => RuntimeDependency::Path(std::fs::canonicalize(&p).unwrap_or(p)),
+        (None, None, Some((url, rev))) => RuntimeDependency::Git { url, rev },
+        (None, None, None) => RuntimeDependency::default(),
     };
     Settings {
         crate_name: name,
         runtime,
         spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
+        output_dir: Some(out.to_owned()),
         ..Settings::default()
     }
 }
@@ -128,14 +139,17 @@ fn run() -> anyhow::Result<ExitCode> {
             name,
             runtime_version,
             runtime_path,
+            runtime_git,
+            runtime_rev,
             check,
             report,
             quiet,
             overlays,
         } => {
+            let git = runtime_git.map(|url| (url, runtime_rev));
             let settings = Settings {
                 overlays,
-                ..settings(&spec, name, runtime_version, runtime_path)
+                ..settings(&spec, &out, name, runtime_version, runtime_path, git)
             };
             let output = sturdy_generator::generate(&spec, &settings, Layout::Crate)?;
             if !quiet {

@@ -45,11 +45,22 @@ impl fmt::Display for Warning {
 
 /// How the generated crate depends on `sturdy-runtime`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RuntimeDependency {
-    /// A path (the runtime this generator was built with, by default).
+    /// A path (the runtime this generator was built with, by default). `Cargo.toml` gets it
+    /// relative to [`Settings::output_dir`]; when there is none, or the two share no folder
+    /// below the filesystem root, it gets this runtime's version instead, so the file never
+    /// holds an absolute path of the machine that generated it.
     Path(PathBuf),
     /// A crates.io version requirement.
     Version(String),
+    /// A git repository holding the workspace, at a revision when given.
+    Git {
+        /// The repository URL.
+        url: String,
+        /// A commit, tag or branch.
+        rev: Option<String>,
+    },
 }
 
 impl Default for RuntimeDependency {
@@ -72,6 +83,9 @@ pub struct Settings {
     pub crate_version: Option<String>,
     /// How the crate depends on the runtime.
     pub runtime: RuntimeDependency,
+    /// For [`Layout::Crate`]: the folder the crate is written to (or checked against); a
+    /// [`RuntimeDependency::Path`] is written relative to it.
+    pub output_dir: Option<PathBuf>,
     /// The spec's file name, for the `@generated` header.
     pub spec_name: Option<String>,
     /// For [`Layout::Module`]: the module path the file is included at (`api` for

@@ -1,10 +1,19 @@
-//! insta snapshots of the generated code for small fixtures. The same files are compiled with
-//! `-Dwarnings` by `tests/tests/specs_compile.rs`-style checks in `compile_snapshots` below, so
-//! a snapshot can never rot into code that does not compile.
+//! insta snapshots of the generated code for small fixtures. The snapshot goldens themselves
+//! are compiled with `-Dwarnings` (clippy, every feature set) and documented with rustdoc
+//! `-Dwarnings` by `tests/tests/snapshots_compile.rs`, so a snapshot can never rot into code
+//! that does not compile or documents badly.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sturdy_generator::{Layout, Settings};
+
+/// Where `snapshots_compile.rs` writes each golden crate; the snapshots' `Cargo.toml` names
+/// the runtime relative to it.
+fn golden_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/e2e/goldens")
+        .join(name)
+}
 
 fn generate(fixture: &str, name: &str) -> sturdy_generator::Output {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -13,7 +22,7 @@ fn generate(fixture: &str, name: &str) -> sturdy_generator::Output {
     let settings = Settings {
         crate_name: Some(name.to_owned()),
         spec_name: Some(fixture.to_owned()),
-        runtime: sturdy_generator::RuntimeDependency::Version("0.1".to_owned()),
+        output_dir: Some(golden_dir(name)),
         ..Settings::default()
     };
     sturdy_generator::generate(&path, &settings, Layout::Crate).expect("generate")
@@ -31,6 +40,11 @@ fn snapshot_all(fixture: &str, name: &str) {
 #[test]
 fn petstore() {
     snapshot_all("petstore.yaml", "petstore");
+}
+
+#[test]
+fn surface() {
+    snapshot_all("surface.yaml", "surface");
 }
 
 #[test]

@@ -14,8 +14,11 @@ pub fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
-/// `../shared` next to the workspace (specs and peers), if present.
+/// `$STURDY_SHARED`, else `../shared` next to the workspace (specs and peers), if present.
 pub fn shared_dir() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("STURDY_SHARED").map(PathBuf::from) {
+        return p.is_dir().then_some(p);
+    }
     let p = workspace_root().parent()?.join("shared");
     p.is_dir().then_some(p)
 }
@@ -53,6 +56,7 @@ pub fn build_client_and_driver(spec: &Path, name: &str) -> Result<Built, String>
     let settings = Settings {
         crate_name: Some(crate_name.clone()),
         spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
+        output_dir: Some(root.join("client")),
         ..Settings::default()
     };
     let out =

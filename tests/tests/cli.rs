@@ -124,6 +124,61 @@ fn generate_then_check_is_clean_and_detects_staleness() {
     assert!(o.status.success(), "{}", text(&o));
 }
 
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_checked_in_client_checks_clean_on_another_machine() {
+    // One repository holding the runtime and a generated client, checked out at two
+    // different absolute paths (a developer's machine, then CI).
+    let dir = tempfile::tempdir().unwrap();
+    let generate = |repo: &Path, check: bool| {
+        let out = repo.join("clients/petstore");
+        let runtime = repo.join("vendor/sturdy-runtime");
+        let mut args = vec![
+            "generate".to_owned(),
+            "fixtures/petstore.yaml".to_owned(),
+            "--out".to_owned(),
+            out.to_string_lossy().into_owned(),
+            "--name".to_owned(),
+            "petstore".to_owned(),
+            "--runtime-path".to_owned(),
+            runtime.to_string_lossy().into_owned(),
+            "-q".to_owned(),
+        ];
+        if check {
+            args.push("--check".to_owned());
+        }
+        run(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let laptop = dir.path().join("laptop/repo");
+    std::fs::create_dir_all(laptop.join("vendor/sturdy-runtime")).unwrap();
+    let o = generate(&laptop, false);
+    assert!(o.status.success(), "{}", text(&o));
+    let manifest = std::fs::read_to_string(laptop.join("clients/petstore/Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("sturdy-runtime = { path = \"../../vendor/sturdy-runtime\" }"),
+        "{manifest}"
+    );
+    assert!(
+        !manifest.contains(&*dir.path().to_string_lossy()),
+        "absolute path in {manifest}"
+    );
+    let ci = dir.path().join("ci/build/checkout");
+    copy_dir(&laptop, &ci);
+    let o = generate(&ci, true);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
 #[test]
 fn bad_input_exits_non_zero_naming_file_and_place() {
     let dir = tempfile::tempdir().unwrap();

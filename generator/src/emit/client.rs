@@ -256,10 +256,8 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
     {
         Some(op) if !op.params.iter().any(|p| p.required) && op.body.is_none() => {
             let meta = crate::emit::operations::meta_ident(op);
-            let module = ident(&crate::emit::operations::tag_module(
-                op.tags.first().map(String::as_str),
-            ));
-            let feature = crate::emit::operations::tag_feature(op.tags.first().map(String::as_str));
+            let module = ident(&crate::emit::groups::op_module(op));
+            let feature = crate::emit::groups::op_feature(op);
             let path = &op.path;
             let doc = format!(" Checks the credentials by calling `{}` (`x-sturdy-health-check`); the error's hint says plainly what is wrong.", op.id);
             quote! {

@@ -1,5 +1,6 @@
-//! Cargo features per tag: which model types each tag's operations need, so that a crate
-//! built with only some tags compiles only their types.
+//! Cargo features per operation group (first tag, else first path segment): which model
+//! types each group's operations need, so that a crate built with only some groups compiles
+//! only their types.
 //!
 //! A type used by the operations of every tag (or by webhooks, or by nothing: a model type a
 //! user may want on its own) is always compiled; any other type is behind
@@ -10,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::operations::tag_feature;
+use crate::emit::groups::op_feature;
 use crate::ir::{Api, TypeKind, TypeRef};
 
 /// The features each gated type belongs to.
@@ -77,7 +78,7 @@ impl Gates {
             if let Some(p) = &op.pagination {
                 refs(&p.item_ty, &mut roots);
             }
-            let f = tag_feature(op.tags.first().map(String::as_str));
+            let f = op_feature(op);
             closure(api, roots, per_feature.entry(f).or_default());
         }
         let mut always = BTreeSet::new();

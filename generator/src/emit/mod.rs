@@ -5,17 +5,29 @@
 //! - `src/lib.rs`: crate docs, re-exports;
 //! - `src/types.rs`: the model;
 //! - `src/errors.rs`: one error enum per distinct set of declared error responses;
-//! - `src/operations/<tag>.rs`: `OperationMeta` statics, optional-parameter structs and the
-//!   `Client` methods of one tag, behind a cargo feature of the same name;
+//! - `src/operations/<group>.rs`: `OperationMeta` statics, optional-parameter structs and the
+//!   `Client` methods of one group (the first tag, else the first resource segment of the
+//!   path, see [`groups`]), behind a cargo feature of the same name;
 //! - `src/client.rs`: `Client`, `ClientBuilder`, `Environment`;
+//! - `src/params.rs`: every optional-parameter struct at a short path;
 //! - `src/webhooks.rs`: the webhook event enum.
+//!
+//! `lib.rs` re-exports the runtime types a user touches ([`surface`]), so a consumer needs
+//! no dependency on `sturdy-runtime` of its own.
 
 pub mod client;
+pub mod docs;
 pub mod features;
+pub mod groups;
 pub mod operations;
+pub mod paths;
 pub mod rust;
+pub mod surface;
 pub mod types;
 mod webhooks;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 
@@ -119,6 +131,7 @@ pub fn crate_name(api: &Api, settings: &Settings) -> String {
 
 /// Emits `api` in `layout`.
 pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated, EmitError> {
+    let _docs_base = docs::DocBase::enter(api.docs_base.as_deref());
     let crate_name = crate_name(api, settings);
     let allows = allows();
 
@@ -137,7 +150,7 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
     let webhooks = webhooks::emit_webhooks(api);
 
     let mut modules: Vec<(String, String, TokenStream)> = Vec::new();
-    for (module, ops) in operations::by_module(api) {
+    for (module, ops) in groups::by_module(api) {
         let mut items = Vec::new();
         let mut methods = Vec::new();
         for op in &ops {
@@ -145,21 +158,8 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
             items.push(i);
             methods.push(m);
         }
-        let tag = ops[0].tags.first().cloned();
-        let doc = match tag
-            .as_deref()
-            .and_then(|t| api.tags.get(t).cloned().flatten())
-        {
-            Some(d) => format!(
-                "{d}\n\nOperations tagged `{}`.",
-                tag.as_deref().unwrap_or("")
-            ),
-            None => match &tag {
-                Some(t) => format!("Operations tagged `{t}`."),
-                None => "Operations without a tag.".to_owned(),
-            },
-        };
-        let feature = operations::tag_feature(tag.as_deref());
+        let doc = group_doc(api, ops[0]);
+        let feature = groups::op_feature(ops[0]);
         let docs = rust::inner_doc_attrs(&doc);
         let body = quote! {
             #(#items)*
@@ -182,24 +182,39 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
                     pub mod #id;
                 }
             });
+            let reexports = surface::reexports();
             let lib = quote! {
                 #![doc = #crate_doc]
+                // rustdoc's auto-trait check recurses through deeply nested models (Stripe's
+                // quotes) past the default limit of 128.
+                #![recursion_limit = "256"]
                 #![allow(#allows)]
                 #![doc = ""]
                 #![doc = #GENERATED]
 
                 pub mod errors;
                 pub mod operations;
+                pub mod params;
                 pub mod types;
                 pub mod webhooks;
                 mod client;
 
                 pub use client::*;
-                pub use ::sturdy_runtime::{Credential, Error, ErrorKind, RequestOptions, Response, RetryPolicy, Sent};
+                #reexports
             };
             files.insert("src/lib.rs".to_owned(), format("src/lib.rs", lib)?);
+            let params = surface::params_module(api, true);
+            files.insert(
+                "src/params.rs".to_owned(),
+                format(
+                    "src/params.rs",
+                    quote!(//! The optional-parameter struct of every operation, at one short path.
+ #params),
+                )?,
+            );
             let ops_mod = quote! {
-                //! Operations, one module per tag, each behind the cargo feature of the same name.
+                //! Operations, one module per group (the first tag, else the first resource
+                //! segment of the path), each behind the cargo feature of the same name.
                 #(#mod_decls)*
             };
             files.insert(
@@ -261,6 +276,7 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
             // Included into a consumer's crate, where unused public items of a private module
             // would warn.
             let allows = quote!(#allows dead_code,);
+            let params = surface::params_module(api, false);
             let mods = modules.iter().map(|(m, _, body)| {
                 let id = rust::ident(m);
                 quote!(pub mod #id { #body })
@@ -273,6 +289,9 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
                 pub mod errors { #errors }
                 #[allow(#allows)]
                 pub mod operations { #(#mods)* }
+                // Re-exports nobody in the including crate uses are not a warning there.
+                #[allow(#allows unused_imports)]
+                pub mod params { #params }
                 #[allow(#allows)]
                 pub mod webhooks { #webhooks }
                 #[allow(#allows)]
@@ -287,6 +306,20 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
         }
     }
     Ok(Generated { files })
+}
+
+/// The docs of an operation module: the tag's description, or the path it groups.
+fn group_doc(api: &Api, op: &crate::ir::Operation) -> String {
+    match op.tags.first() {
+        Some(t) => match api.tags.get(t).cloned().flatten() {
+            Some(d) => format!("{d}\n\nOperations tagged `{t}`."),
+            None => format!("Operations tagged `{t}`."),
+        },
+        None => match groups::path_group(&op.path) {
+            Some(seg) => format!("Operations on `/{seg}` paths (the spec gives them no tag)."),
+            None => "Operations without a tag or resource path.".to_owned(),
+        },
+    }
 }
 
 fn crate_docs(api: &Api, crate_name: &str) -> String {
@@ -311,7 +344,7 @@ fn crate_docs(api: &Api, crate_name: &str) -> String {
     }
     s.push_str("# let _ = client;\n# Ok(()) }\n```\n\n");
     s.push_str("Every method returns a `Call`: set per-request options on it (`.timeout(..)` for the whole call, retries included, `.attempt_timeout(..)` for each attempt, `.idempotency_key(..)`, `.header(..)`, `.retry(..)`), then `.await` it (or spawn it: a call owns a clone of the client). Failures are one `Error` whose `kind()` says what happened and whether the request may have been sent; declared error bodies are in `Error::typed()`.\n\n");
-    s.push_str("# Crate organization\n\n- `Client` / `ClientBuilder`: configuration and one method per operation.\n- `types`: the model.\n- `operations`: per-tag modules (cargo features) with each operation's optional-parameter struct.\n- `errors`: declared error responses.\n- `webhooks`: webhook event payloads.\n");
+    s.push_str("# Crate organization\n\n- `Client` / `ClientBuilder`: configuration and one method per operation.\n- `types`: the model.\n- `operations`: one module (and cargo feature) per tag, or per resource path when the spec has no tags.\n- `params`: every operation's optional-parameter struct (`params::<Operation>Params`).\n- `errors`: declared error responses.\n- `webhooks`: webhook event payloads.\n");
     s
 }
 
@@ -339,16 +372,35 @@ mod templates {
             })
     }
 
+    /// The runtime dependency as a TOML value: a path relative to the output folder, a
+    /// version requirement or a git source; never an absolute path of this machine (see
+    /// [`crate::emit::paths`]).
+    pub(super) fn runtime_dependency(settings: &Settings) -> String {
+        let quoted = |s: &str| serde_json::Value::from(s).to_string();
+        match &settings.runtime {
+            RuntimeDependency::Path(p) => match settings
+                .output_dir
+                .as_deref()
+                .and_then(|out| crate::emit::paths::relative(out, p))
+            {
+                Some(rel) => format!("{{ path = {} }}", quoted(&rel)),
+                None => quoted(env!("CARGO_PKG_VERSION")),
+            },
+            RuntimeDependency::Version(v) => quoted(v),
+            RuntimeDependency::Git { url, rev } => match rev {
+                Some(rev) => format!("{{ git = {}, rev = {} }}", quoted(url), quoted(rev)),
+                None => format!("{{ git = {} }}", quoted(url)),
+            },
+        }
+    }
+
     pub(super) fn cargo_toml(
         api: &Api,
         settings: &Settings,
         crate_name: &str,
         features: &[String],
     ) -> Result<String, EmitError> {
-        let (runtime_path, runtime_version) = match &settings.runtime {
-            RuntimeDependency::Path(p) => (Some(p.display().to_string()), None),
-            RuntimeDependency::Version(v) => (None, Some(v.clone())),
-        };
+        let runtime = runtime_dependency(settings);
         let description = format!("A typed client for {}, generated by sturdy.", api.title);
         render(
             "Cargo.toml",
@@ -359,8 +411,7 @@ mod templates {
                 crate_name => crate_name,
                 crate_version => settings.crate_version.clone().unwrap_or_else(|| "0.1.0".to_owned()),
                 description => description,
-                runtime_path => runtime_path,
-                runtime_version => runtime_version,
+                runtime => runtime,
                 features => features,
             },
         )

@@ -8,47 +8,12 @@ use std::collections::BTreeMap;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::emit::groups::op_feature;
 use crate::emit::rust::{doc_attrs, ident, type_tokens};
 use crate::ir::{
     Api, BodyEncoding, ErrorResponse, HttpMethod, Operation, Param, ParamLocation, ParamStyle,
     Prim, ResponseEncoding, StatusMatch, TypeRef,
 };
-
-/// The module name of a tag.
-pub fn tag_module(tag: Option<&str>) -> String {
-    match tag {
-        Some(t) => {
-            let m = crate::ir::names::snake(t);
-            if m == "errors"
-                || m == "types"
-                || m == "client"
-                || m == "webhooks"
-                || m == "operations"
-            {
-                format!("{m}_ops")
-            } else {
-                m
-            }
-        }
-        None => "default_ops".to_owned(),
-    }
-}
-
-/// The cargo feature name of a tag.
-pub fn tag_feature(tag: Option<&str>) -> String {
-    tag_module(tag).replace('_', "-")
-}
-
-/// Operations grouped by module (first tag), in order.
-pub fn by_module(api: &Api) -> BTreeMap<String, Vec<&Operation>> {
-    let mut out: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
-    for op in &api.operations {
-        out.entry(tag_module(op.tags.first().map(String::as_str)))
-            .or_default()
-            .push(op);
-    }
-    out
-}
 
 /// Whether a value of `ty` is passed by value (small `Copy` types).
 pub fn is_copy(ty: &TypeRef) -> bool {
@@ -224,17 +189,14 @@ pub fn emit_errors(api: &Api, gated: bool) -> TokenStream {
         Vec<(StatusMatch, String, TypeRef)>,
         std::collections::BTreeSet<String>,
     > = BTreeMap::new();
-    let all_features: std::collections::BTreeSet<String> = api
-        .operations
-        .iter()
-        .map(|o| tag_feature(o.tags.first().map(String::as_str)))
-        .collect();
+    let all_features: std::collections::BTreeSet<String> =
+        api.operations.iter().map(op_feature).collect();
     for op in &api.operations {
         if !op.errors.is_empty() {
             users
                 .entry(error_key(&op.errors))
                 .or_default()
-                .insert(tag_feature(op.tags.first().map(String::as_str)));
+                .insert(op_feature(op));
         }
     }
     let cfg_of = |features: &std::collections::BTreeSet<String>| {
@@ -258,8 +220,7 @@ pub fn emit_errors(api: &Api, gated: bool) -> TokenStream {
                 " Declared error responses of `{}` (the same as [`{existing}`]).",
                 op.id
             );
-            let own: std::collections::BTreeSet<String> =
-                [tag_feature(op.tags.first().map(String::as_str))].into();
+            let own: std::collections::BTreeSet<String> = [op_feature(op)].into();
             let cfg = cfg_of(&own);
             items.push(quote! {
                 #[doc = #doc]
@@ -433,7 +394,7 @@ fn loc_method(loc: ParamLocation) -> proc_macro2::Ident {
     }
 }
 
-fn params_struct_name(op: &Operation) -> proc_macro2::Ident {
+pub fn params_struct_name(op: &Operation) -> proc_macro2::Ident {
     format_ident!("{}Params", op.type_prefix)
 }
 
@@ -659,28 +620,23 @@ fn method_doc(op: &Operation) -> String {
         op.path,
         op.id
     ));
-    let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
-    if !required.is_empty() {
+    // Only arguments the spec says something about; "the `id` parameter" tells nothing.
+    let described: Vec<(&Param, &str)> = op
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .filter_map(|p| {
+            let first = p.docs.as_deref()?.trim().split("\n\n").next()?.trim();
+            (!first.is_empty()).then_some((p, first))
+        })
+        .collect();
+    if !described.is_empty() {
         s.push_str("\n\nArguments:");
-        for p in required {
-            let d = p
-                .docs
-                .as_deref()
-                .map(|d| d.lines().next().unwrap_or("").trim().to_owned())
-                .unwrap_or_default();
-            s.push_str(&format!(
-                "\n- `{}`: {}",
-                p.rust_name,
-                if d.is_empty() {
-                    format!("the `{}` parameter", p.name)
-                } else {
-                    d
-                }
-            ));
+        for (p, d) in described {
+            // Rendered here, so the list item stays Markdown when the text was HTML.
+            let d = crate::emit::docs::render(d).replace('\n', " ");
+            s.push_str(&format!("\n- `{}`: {d}", p.rust_name));
         }
-    }
-    if let Some(p) = &op.pagination {
-        s.push_str(&format!("\n\nPaginated ({}): `.await` gives the first page; `.items()` streams every item and `.pages()` every page, each with its position for resuming.", p.source));
     }
     if let Some(p) = &op.pagination {
         s.push_str(&format!("\n\nPaginated ({}): `.await` gives the first page; `.items()` streams every item and `.pages()` every page, each with its position for resuming.", p.source));

@@ -1,5 +1,6 @@
 //! Stage 2: the loaded document becomes the [`Api`] — the API as sturdy sees it.
 
+mod body;
 pub mod idempotency;
 mod model;
 pub mod names;
@@ -77,6 +78,7 @@ pub fn build(doc: &Document) -> Result<(Api, Vec<Warning>), IrError> {
             webhooks,
             runtime,
             tags,
+            docs_base: doc.openapi.external_docs.as_ref().map(|d| d.url.clone()),
         },
         warnings,
     ))

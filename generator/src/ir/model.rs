@@ -27,6 +27,8 @@ pub struct Api {
     pub runtime: RuntimeConfig,
     /// Tags in use, sorted, with their descriptions.
     pub tags: BTreeMap<String, Option<String>>,
+    /// `externalDocs.url`: relative links in the spec's prose are resolved against it.
+    pub docs_base: Option<String>,
 }
 
 /// A server (environment).

@@ -96,6 +96,23 @@ pub fn snake(raw: &str) -> String {
     s
 }
 
+/// Names a generated method uses for itself: its `body` and `params` arguments and its
+/// `request` local (plus `client` and `options`, which would read as the same thing to a
+/// caller). A parameter never takes one of them; `self` is a keyword and becomes `self_`.
+pub const METHOD_LOCALS: &[&str] = &["body", "params", "request", "client", "options"];
+
+/// The Rust name of a required operation parameter (a method argument): [`snake`], with
+/// `_param` appended when the name is one of [`METHOD_LOCALS`] (a required query parameter
+/// `request` becomes the argument `request_param`).
+pub fn param_name(raw: &str) -> String {
+    let s = snake(raw);
+    if METHOD_LOCALS.contains(&s.as_str()) {
+        format!("{s}_param")
+    } else {
+        s
+    }
+}
+
 /// An UpperCamelCase identifier for a type or variant.
 pub fn pascal(raw: &str) -> String {
     let mut s = clean(raw).to_upper_camel_case();
@@ -188,6 +205,16 @@ mod tests {
         assert_eq!(pascal("1st"), "V1st");
         assert_eq!(type_name("result"), "ResultType");
         assert_eq!(pascal("café"), "CafUe9");
+    }
+
+    #[test]
+    fn parameters_never_take_a_generated_local_name() {
+        for local in METHOD_LOCALS {
+            assert_eq!(param_name(local), format!("{local}_param"));
+        }
+        assert_eq!(param_name("Request"), "request_param");
+        assert_eq!(param_name("self"), "self_");
+        assert_eq!(param_name("limit"), "limit");
     }
 
     #[test]

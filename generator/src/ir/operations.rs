@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use openapiv3::{
-    MediaType, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr,
-    RequestBody, Response, Schema, SchemaKind, StatusCode, Type,
+    MediaType, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr, Response,
+    Schema, SchemaKind, StatusCode, Type,
 };
 
 use crate::ir::idempotency::{accepted_header, is_idempotency_header};
@@ -14,8 +14,7 @@ use crate::ir::resolve::{escape, resolve};
 use crate::ir::types::TypeSpace;
 use crate::ir::{
     BodyEncoding, ErrorResponse, HttpMethod, Operation, Param, ParamLocation, ParamStyle,
-    RequestBody as IrBody, ResponseEncoding, RetryRules, Security, StatusMatch, SuccessResponse,
-    TypeRef,
+    ResponseEncoding, RetryRules, Security, StatusMatch, SuccessResponse, TypeRef,
 };
 use crate::load::Document;
 use crate::Warning;
@@ -99,7 +98,7 @@ fn merge_retry(api: &RetryRules, op: RetryRules) -> RetryRules {
     }
 }
 
-fn pick_media(
+pub(crate) fn pick_media(
     content: &indexmap::IndexMap<String, MediaType>,
 ) -> Option<(&str, &MediaType, BodyEncoding)> {
     let rank = |ct: &str| -> Option<(u8, BodyEncoding)> {
@@ -305,7 +304,7 @@ fn build_one(
         ),
         _ => (1, 0),
     });
-    let mut rust_names = Scope::with_reserved(["body", "self", "options"]);
+    let mut rust_names = Scope::new();
     let mut params = Vec::new();
     for (p, at) in &raw_params {
         let data = p.parameter_data_ref();
@@ -394,15 +393,23 @@ fn build_one(
             _ if is_object => ParamStyle::Json,
             _ => ParamStyle::Simple,
         };
+        // The runtime supplies an idempotency key when the caller gives none, so the
+        // header is never a required argument.
+        let required = (data.required
+            && !(location == ParamLocation::Header && is_idempotency_header(&data.name)))
+            || location == ParamLocation::Path;
+        // Required parameters are arguments beside the method's own names; optional ones
+        // are fields of the params struct, where no name collides.
+        let rust_name = if required {
+            names::param_name(&data.name)
+        } else {
+            names::snake(&data.name)
+        };
         params.push(Param {
             name: data.name.clone(),
-            rust_name: rust_names.claim(&names::snake(&data.name)),
+            rust_name: rust_names.claim(&rust_name),
             location,
-            // The runtime supplies an idempotency key when the caller gives none, so the
-            // header is never a required argument.
-            required: (data.required
-                && !(location == ParamLocation::Header && is_idempotency_header(&data.name)))
-                || location == ParamLocation::Path,
+            required,
             ty,
             style,
             docs: data.description.clone(),
@@ -419,7 +426,7 @@ fn build_one(
                 pointer: pointer.to_owned(),
                 message: format!("path parameter `{n}` is not declared; typed as a string"),
             });
-            let rust_name = rust_names.claim(&names::snake(n));
+            let rust_name = rust_names.claim(&names::param_name(n));
             let at = params
                 .iter()
                 .filter(|p| p.location == ParamLocation::Path)
@@ -441,38 +448,10 @@ fn build_one(
     }
 
     // Body.
-    let body = op.request_body.as_ref().and_then(|b| {
-        let here = format!("{pointer}/requestBody");
-        let (b, at): (RequestBody, String) = match resolve(doc, b, &here) {
-            Some(v) => v,
-            None => {
-                cx.warnings.push(Warning {
-                    pointer: here,
-                    message:
-                        "request body reference could not be resolved; the operation takes no body"
-                            .into(),
-                });
-                return None;
-            }
-        };
-        let (ct, mt, encoding) = pick_media(&b.content)?;
-        let schema_at = format!("{at}/content/{}/schema", escape(ct));
-        let ty = match (&mt.schema, encoding) {
-            (_, BodyEncoding::Bytes) => TypeRef::Prim(crate::ir::Prim::Binary),
-            (_, BodyEncoding::Text) => TypeRef::Prim(crate::ir::Prim::String),
-            (Some(s), _) => cx
-                .space
-                .type_of(s, &format!("{type_prefix}Body"), &schema_at),
-            (None, _) => TypeRef::Json,
-        };
-        Some(IrBody {
-            encoding,
-            content_type: ct.to_owned(),
-            ty,
-            required: b.required,
-            docs: b.description.clone(),
-        })
-    });
+    let body = op
+        .request_body
+        .as_ref()
+        .and_then(|b| crate::ir::body::build_body(cx, b, pointer, &type_prefix));
 
     // Responses.
     let mut success: Option<SuccessResponse> = None;

@@ -51,7 +51,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use http::{HeaderMap, HeaderValue};
+/// The header map [`Verifier::verify`] reads (re-exported so callers need no `http` dependency).
+pub use http::HeaderMap;
+use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use sha2::{Sha256, Sha512};
 use subtle::ConstantTimeEq;
