@@ -1,0 +1,109 @@
+//! Errors that name the file, the JSON pointer, line and column, with a hint; checks shared
+//! by every converter (mapping, string, known keys).
+
+use std::fmt::Display;
+
+use serde_json::{Map, Value};
+
+use super::{seg, suggest, Converter};
+use crate::load::LoadError;
+
+impl Converter<'_> {
+    pub(super) fn err(&self, pointer: &str, what: impl Display, hint: impl Display) -> LoadError {
+        let pos = crate::lint::locate::locate_one(self.text, pointer);
+        let column = pos
+            .map(|(_, c)| format!("column {c}: "))
+            .unwrap_or_default();
+        LoadError::Invalid {
+            path: self.path.to_owned(),
+            pointer: pointer.to_owned(),
+            line: pos.map(|(l, _)| l),
+            message: format!("{column}{what}; hint: {hint}"),
+        }
+    }
+
+    pub(super) fn map<'v>(
+        &self,
+        v: &'v Value,
+        ptr: &str,
+        what: &str,
+    ) -> Result<&'v Map<String, Value>, LoadError> {
+        v.as_object().ok_or_else(|| {
+            self.err(
+                ptr,
+                format!("{what} must be a mapping, found {}", kind(v)),
+                "write `key: value` lines indented under it",
+            )
+        })
+    }
+
+    pub(super) fn string<'v>(
+        &self,
+        v: &'v Value,
+        ptr: &str,
+        what: &str,
+    ) -> Result<&'v str, LoadError> {
+        v.as_str().ok_or_else(|| {
+            self.err(
+                ptr,
+                format!("{what} must be a string, found {}", kind(v)),
+                "quote the value",
+            )
+        })
+    }
+
+    pub(super) fn keys(
+        &self,
+        m: &Map<String, Value>,
+        ptr: &str,
+        allowed: &[&str],
+    ) -> Result<(), LoadError> {
+        for k in m.keys() {
+            if !allowed.contains(&k.as_str()) && !k.starts_with("x-") {
+                let mut sorted = allowed.to_vec();
+                sorted.sort_unstable();
+                return Err(self.err(
+                    &seg(ptr, k),
+                    format!("unknown key `{k}`"),
+                    format!(
+                        "{}known keys here: {}",
+                        suggest(k, allowed),
+                        sorted.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn version_string(&self, v: &Value, ptr: &str) -> Result<String, LoadError> {
+        match v {
+            Value::String(s) if !s.trim().is_empty() => Ok(s.clone()),
+            Value::Number(n) => Ok(n.to_string()),
+            _ => Err(self.err(
+                ptr,
+                "the version must be a non-empty string",
+                "write the API version you pinned, e.g. `version: \"2024-06-20\"`",
+            )),
+        }
+    }
+}
+
+pub(super) fn examples_of(m: &Map<String, Value>) -> Vec<&Value> {
+    let mut out: Vec<&Value> = m.get("example").into_iter().collect();
+    if let Some(Value::Array(a)) = m.get("examples") {
+        out.extend(a.iter());
+    }
+    out
+}
+
+pub(super) fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
