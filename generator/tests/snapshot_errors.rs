@@ -185,3 +185,41 @@ fn display_names_file_line_and_column() {
         "{err}"
     );
 }
+
+#[test]
+fn an_endpoint_name_written_twice_names_both_lines() {
+    let text = format!(
+        "{GOOD}  list_pets:\n    method: GET\n    path: /pets\n  get_pet:\n    method: DELETE\n    path: /pets/{{id}}\n"
+    );
+    let err = convert(&text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        err,
+        "pets.yaml:15: #/endpoints/get_pet: column 3: endpoint `get_pet` is defined twice \
+         (first at line 7, again at line 15); hint: an endpoint name is its operationId and \
+         must be unique; rename or remove one"
+    );
+    // The same in JSON, and any other key written twice.
+    let json = "{\"sturdy\": \"snapshot/v1\", \"name\": \"P\", \"version\": \"1\",\n \"endpoints\": {\n  \"a\": {\"method\": \"GET\", \"path\": \"/a\"},\n  \"a\": {\"method\": \"GET\", \"path\": \"/b\"}}}";
+    let raw: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let err = snapshot::to_openapi(&raw, json, Path::new("p.json"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.starts_with("p.json:4: #/endpoints/a: ")
+            && err.contains("endpoint `a` is defined twice (first at line 3, again at line 4)"),
+        "{err}"
+    );
+    let (line, message, pointer) = fails(&GOOD.replace(
+        "      example: {id: 1, name: Rex}",
+        "      example: {id: 1, name: Rex, id: 2}",
+    ));
+    assert_eq!(
+        (line, pointer.as_str()),
+        (Some(11), "#/endpoints/get_pet/response/example/id")
+    );
+    assert!(message.contains("key `id` is written twice"), "{message}");
+}

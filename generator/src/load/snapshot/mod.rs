@@ -157,16 +157,20 @@ pub fn convert_to_openapi(path: &Path) -> Result<Value, LoadError> {
 }
 
 /// Converts a parsed snapshot into an OpenAPI 3.1.0 document. `text` is the source (for line
-/// and column in errors), `path` names it.
+/// and column in errors, and to refuse a key written twice in one mapping, such as two
+/// endpoints of the same name, which `raw` can no longer show), `path` names it.
 pub fn to_openapi(raw: &Value, text: &str, path: &Path) -> Result<Value, LoadError> {
-    Converter {
+    let cx = Converter {
         text,
         path,
         registry: Registry::default(),
         refs: Vec::new(),
         pins: BTreeMap::new(),
+    };
+    if let Some(d) = crate::load::yaml::duplicate_key(text) {
+        return Err(cx.duplicate(&d));
     }
-    .convert(raw)
+    cx.convert(raw)
 }
 
 fn seg(base: &str, s: &str) -> String {

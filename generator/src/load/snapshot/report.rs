@@ -6,9 +6,46 @@ use std::fmt::Display;
 use serde_json::{Map, Value};
 
 use super::{seg, suggest, Converter};
+use crate::load::yaml::Duplicate;
 use crate::load::LoadError;
 
 impl Converter<'_> {
+    /// A key written twice in one mapping: names the first and the second line.
+    pub(super) fn duplicate(&self, d: &Duplicate) -> LoadError {
+        let pointer = format!("#{}", d.pointer);
+        let first = crate::lint::locate::locate_one(self.text, &pointer).map(|(l, _)| l);
+        let lines = match (first, d.again) {
+            (Some(a), Some((b, _))) if a != b => format!("first at line {a}, again at line {b}"),
+            (_, Some((b, _))) => format!("again at line {b}"),
+            _ => "twice".to_owned(),
+        };
+        let column = d
+            .again
+            .map(|(_, c)| format!("column {c}: "))
+            .unwrap_or_default();
+        let endpoint = d
+            .pointer
+            .strip_prefix("/endpoints/")
+            .is_some_and(|n| !n.contains('/'));
+        let (what, hint) = if endpoint {
+            (
+                format!("endpoint `{}` is defined twice ({lines})", d.key),
+                "an endpoint name is its operationId and must be unique; rename or remove one",
+            )
+        } else {
+            (
+                format!("key `{}` is written twice in one mapping ({lines})", d.key),
+                "only one would be kept; remove or rename the other",
+            )
+        };
+        LoadError::Invalid {
+            path: self.path.to_owned(),
+            pointer,
+            line: d.again.map(|(l, _)| l).or(first),
+            message: format!("{column}{what}; hint: {hint}"),
+        }
+    }
+
     pub(super) fn err(&self, pointer: &str, what: impl Display, hint: impl Display) -> LoadError {
         let pos = crate::lint::locate::locate_one(self.text, pointer);
         let column = pos
