@@ -87,3 +87,64 @@ fn messaging_converts() {
         serde_json::to_string_pretty(&v).unwrap_or_default()
     );
 }
+
+/// A type named in two places (a list's items and a create response) whose nested object is
+/// named `Card` in one and left to its default name (`ChargeCard`) in the other: one `Card`
+/// with the fields of both, and no unused `ChargeCard`.
+#[test]
+fn a_type_named_in_two_places_merges_nested_objects() {
+    let text = "sturdy: snapshot/v1
+name: Cards
+version: \"1\"
+endpoints:
+  list_charges:
+    method: GET
+    path: /charges
+    response:
+      type: ChargeList
+      names: {/data: Charge, /data/card: Card}
+      example: {data: [{id: ch_1, card: {last4: \"4242\"}}]}
+  create_charge:
+    method: POST
+    path: /charges
+    request:
+      example: {amount: 100}
+    response:
+      type: Charge
+      example: {id: ch_2, card: {last4: \"1111\", brand: visa, wallet: {kind: apple}}}
+";
+    let doc = sturdy_generator::load::load_str(text, Path::new("cards.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let schemas = &doc.raw["components"]["schemas"];
+    let names: Vec<&String> = schemas
+        .as_object()
+        .map(|m| m.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(
+        names,
+        // `wallet` was only seen in the second place: it keeps the name it got there.
+        [
+            "Card",
+            "Charge",
+            "ChargeCardWallet",
+            "ChargeList",
+            "CreateChargeRequest"
+        ]
+    );
+    assert_eq!(
+        schemas["Charge"]["properties"]["card"]["$ref"],
+        "#/components/schemas/Card"
+    );
+    let card = &schemas["Card"];
+    assert_eq!(card["required"], serde_json::json!(["last4"]));
+    assert_eq!(card["properties"]["brand"]["type"], "string");
+    assert_eq!(
+        card["properties"]["wallet"]["$ref"],
+        "#/components/schemas/ChargeCardWallet"
+    );
+    assert_eq!(
+        doc.raw["paths"]["/charges"]["post"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/Charge"
+    );
+}

@@ -152,10 +152,17 @@ impl Shape {
 
 /// Named object shapes, merged by name, plus the names that are given explicitly (those are
 /// referenced, never inferred).
+///
+/// When two places of one type name a nested object differently (`/data/card: Card` in one,
+/// the default `ChargeCard` in the other), the later name becomes an alias of the earlier one
+/// (an explicit type always wins): their evidence is merged into one type and every `$ref` to
+/// the alias is rewritten ([`Registry::renamed`]).
 #[derive(Debug, Default)]
 pub(crate) struct Registry {
     pub named: BTreeMap<String, ObjShape>,
     pub explicit: std::collections::BTreeSet<String>,
+    /// Alias → the name it was merged into (follow with [`Registry::resolve`]).
+    aliases: BTreeMap<String, String>,
 }
 
 impl Registry {
@@ -216,30 +223,141 @@ impl Registry {
         if self.explicit.contains(&own) {
             return;
         }
-        match self.named.get_mut(&own) {
-            Some(existing) => {
-                let mut a = Shape {
-                    object: Some(std::mem::take(existing)),
-                    ..Default::default()
-                };
-                a.merge(Shape {
-                    object: Some(std::mem::take(&mut pulled)),
-                    ..Default::default()
-                });
-                *existing = a.object.unwrap_or_default();
+        self.merge_named(&own, std::mem::take(&mut pulled));
+    }
+
+    /// Merges `obj` into the shape called `name` (or its alias target); nested objects named
+    /// differently on the two sides become aliases.
+    fn merge_named(&mut self, name: &str, obj: ObjShape) {
+        let name = self.resolve(name);
+        if self.explicit.contains(&name) {
+            return;
+        }
+        let Some(existing) = self.named.get_mut(&name) else {
+            self.named.insert(name, obj);
+            return;
+        };
+        let mut clashes = Vec::new();
+        object_clashes(existing, &obj, &mut clashes);
+        let mut a = Shape {
+            object: Some(std::mem::take(existing)),
+            ..Default::default()
+        };
+        a.merge(Shape {
+            object: Some(obj),
+            ..Default::default()
+        });
+        *existing = a.object.unwrap_or_default();
+        for (later, earlier) in clashes {
+            self.alias(&later, &earlier);
+        }
+    }
+
+    /// Records that `from` is the type `to` (an explicit name is never aliased away).
+    fn alias(&mut self, from: &str, to: &str) {
+        let (mut from, mut to) = (self.resolve(from), self.resolve(to));
+        if from == to {
+            return;
+        }
+        if self.explicit.contains(&from) {
+            if self.explicit.contains(&to) {
+                return;
             }
-            None => {
-                self.named.insert(own, pulled);
+            std::mem::swap(&mut from, &mut to);
+        }
+        self.aliases.insert(from, to);
+    }
+
+    /// The name `name` ends up as after aliasing.
+    pub fn resolve(&self, name: &str) -> String {
+        let mut n = name;
+        // Every alias points from a name that is no longer a target, so this ends.
+        while let Some(next) = self.aliases.get(n) {
+            n = next;
+        }
+        n.to_owned()
+    }
+
+    /// Folds every aliased shape into its target, until no alias has a shape of its own.
+    fn settle(&mut self) {
+        loop {
+            let moved: Vec<String> = self
+                .named
+                .keys()
+                .filter(|k| self.aliases.contains_key(*k))
+                .cloned()
+                .collect();
+            if moved.is_empty() {
+                return;
+            }
+            for k in moved {
+                if let Some(obj) = self.named.remove(&k) {
+                    self.merge_named(&k, obj);
+                }
             }
         }
     }
 
-    /// The component schemas of every named shape, by name.
-    pub fn schemas(&self) -> BTreeMap<String, Value> {
+    /// Every alias and the name it resolves to.
+    pub fn renamed(&self) -> BTreeMap<String, String> {
+        self.aliases
+            .keys()
+            .map(|k| (k.clone(), self.resolve(k)))
+            .collect()
+    }
+
+    /// The component schemas of every named shape, by name (aliases folded in; `$ref`s to an
+    /// alias still need [`rename_refs`]).
+    pub fn schemas(&mut self) -> BTreeMap<String, Value> {
+        self.settle();
         self.named
             .iter()
             .map(|(k, o)| (k.clone(), object_schema(o)))
             .collect()
+    }
+}
+
+/// Nested objects that two shapes of one type name differently: (later name, earlier name).
+fn object_clashes(a: &ObjShape, b: &ObjShape, out: &mut Vec<(String, String)>) {
+    for (k, fb) in &b.fields {
+        if let Some(fa) = a.fields.get(k) {
+            shape_clashes(fa, fb, out);
+        }
+    }
+}
+
+fn shape_clashes(a: &Shape, b: &Shape, out: &mut Vec<(String, String)>) {
+    if let (Some(x), Some(y)) = (&a.array, &b.array) {
+        shape_clashes(x, y, out);
+    }
+    if let (Some(x), Some(y)) = (&a.object, &b.object) {
+        match (&x.name, &y.name) {
+            (Some(n), Some(m)) if n != m => out.push((m.clone(), n.clone())),
+            (None, None) => object_clashes(x, y, out),
+            _ => {}
+        }
+    }
+}
+
+/// Rewrites every `$ref` to `#/components/schemas/{alias}` in `v` to the alias's target.
+pub(crate) fn rename_refs(v: &mut Value, renamed: &BTreeMap<String, String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                let target = match x {
+                    Value::String(r) if k == "$ref" => r
+                        .strip_prefix("#/components/schemas/")
+                        .and_then(|n| renamed.get(n)),
+                    _ => None,
+                };
+                match target {
+                    Some(t) => *x = json!(format!("#/components/schemas/{t}")),
+                    None => rename_refs(x, renamed),
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| rename_refs(x, renamed)),
+        _ => {}
     }
 }
 
@@ -500,6 +618,42 @@ mod tests {
         );
         assert_eq!(s["Charge"]["required"], json!(["id", "amount"]));
         assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn a_type_named_in_two_places_merges_its_nested_objects() {
+        let mut reg = Registry::default();
+        let overrides: BTreeMap<String, String> = [
+            ("/data".to_owned(), "Charge".to_owned()),
+            ("/data/card".to_owned(), "Card".to_owned()),
+        ]
+        .into();
+        let mut list = Shape::of_examples(&[
+            json!({"data": [{"id": "a", "card": {"last4": "4242", "checks": {"cvc": "fail", "zip": "pass"}}}]}),
+        ]);
+        reg.extract_site(&mut list, "ChargeList", &overrides);
+        let mut one = Shape::of_examples(&[
+            json!({"id": "b", "card": {"last4": "1111", "brand": "visa", "checks": {"cvc": "pass"}}}),
+        ]);
+        reg.extract_site(&mut one, "Charge", &BTreeMap::new());
+        let s = reg.schemas();
+        assert_eq!(
+            s.keys().collect::<Vec<_>>(),
+            ["Card", "CardChecks", "Charge", "ChargeList"]
+        );
+        assert_eq!(s["Charge"]["properties"]["card"], reference("Card"));
+        assert_eq!(s["Card"]["required"], json!(["last4", "checks"]));
+        assert_eq!(s["Card"]["properties"]["brand"], json!({"type": "string"}));
+        assert_eq!(s["CardChecks"]["required"], json!(["cvc"]));
+        // The nested objects of the second place are aliases: refs to them follow.
+        let renamed = reg.renamed();
+        assert_eq!(renamed["ChargeCard"], "Card");
+        let mut doc = json!({"a": [reference("ChargeCardChecks")], "b": reference("ChargeCard")});
+        rename_refs(&mut doc, &renamed);
+        assert_eq!(
+            doc,
+            json!({"a": [reference("CardChecks")], "b": reference("Card")})
+        );
     }
 
     #[test]

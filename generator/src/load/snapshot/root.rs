@@ -298,7 +298,20 @@ impl Converter<'_> {
         for (n, s) in self.registry.schemas() {
             schemas.entry(n).or_insert(s);
         }
+        let mut pins: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for ((ty, field), values) in &self.pins {
+            let all = pins
+                .entry((self.registry.resolve(ty), field.clone()))
+                .or_default();
+            all.extend(
+                values
+                    .iter()
+                    .filter(|v| !all.contains(v))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+        }
+        for ((ty, field), values) in &pins {
             if self.registry.explicit.contains(ty) {
                 continue;
             }
@@ -313,7 +326,7 @@ impl Converter<'_> {
             }
         }
         for (ptr, name) in &self.refs {
-            if !schemas.contains_key(name) {
+            if !schemas.contains_key(&self.registry.resolve(name)) {
                 let known: Vec<&str> = schemas.keys().map(String::as_str).collect();
                 return Err(self.err(
                     ptr,
@@ -408,6 +421,8 @@ impl Converter<'_> {
                 out.insert(k.clone(), v.clone());
             }
         }
-        Ok(Value::Object(out))
+        let mut out = Value::Object(out);
+        infer::rename_refs(&mut out, &self.registry.renamed());
+        Ok(out)
     }
 }
