@@ -148,3 +148,78 @@ endpoints:
         "#/components/schemas/Charge"
     );
 }
+
+/// `convert` keeps the snapshot's examples where a mock server serves them: request and
+/// response bodies, error cases (by status) and webhook events.
+#[test]
+fn convert_keeps_examples() {
+    let v = convert("payments.yaml");
+    let media = |op: &serde_json::Value, status: &str| {
+        op["responses"][status]["content"]["application/json"].clone()
+    };
+    let create = &v["paths"]["/charges"]["post"];
+    let request = &create["requestBody"]["content"]["application/json"];
+    // `example` and `examples` together: named in the order given.
+    assert_eq!(request["examples"]["example1"]["value"]["amount"], 1099);
+    assert_eq!(
+        request["examples"]["example2"]["value"]["source"],
+        "tok_visa"
+    );
+    assert_eq!(
+        media(create, "200")["example"]["id"],
+        "ch_3MmlLrLkdIwHu7ix0snN0B15"
+    );
+    // Error cases with an example: none in payments, so the schema stands alone.
+    assert!(media(create, "402").get("example").is_none());
+    let list = &v["paths"]["/charges"]["get"];
+    assert_eq!(media(list, "200")["example"]["data"][1]["currency"], "eur");
+    let form = &v["paths"]["/customers"]["post"]["requestBody"]["content"]
+        ["application/x-www-form-urlencoded"];
+    assert_eq!(form["example"]["email"], "jenny@example.com");
+
+    let v = convert("messaging.yaml");
+    let event =
+        &v["webhooks"]["message.delivered"]["post"]["requestBody"]["content"]["application/json"];
+    assert_eq!(event["example"]["type"], "message.delivered");
+    let list = &v["paths"]["/messages"]["get"]["responses"]["200"]["content"]["application/json"];
+    assert_eq!(
+        list["examples"]["example2"]["value"]["messages"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn error_case_examples_are_examples_of_their_status() {
+    let text = "sturdy: snapshot/v1
+name: Pets
+version: \"1\"
+endpoints:
+  get_pet:
+    method: GET
+    path: /pets/{id}
+    response: {example: {id: 1}}
+    errors:
+      - {status: 404, code: not_found, example: {error: not_found}}
+      - {status: 404, code: gone, example: {error: gone}}
+      - {status: 410, code: deleted, example: {error: deleted}}
+";
+    let doc = sturdy_generator::load::load_str(text, Path::new("pets.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let responses = &doc.raw["paths"]["/pets/{id}"]["get"]["responses"];
+    let json = |s: &str| responses[s]["content"]["application/json"].clone();
+    assert_eq!(
+        json("404")["examples"]["example2"]["value"]["error"],
+        "gone"
+    );
+    assert_eq!(json("410")["example"]["error"], "deleted");
+    assert_eq!(json("200")["example"]["id"], 1);
+    // The typed view the generator reads has them too.
+    let example = doc.openapi.paths.paths["/pets/{id}"]
+        .as_item()
+        .and_then(|i| i.get.as_ref())
+        .and_then(|o| o.responses.responses.get(&openapiv3::StatusCode::Code(410)))
+        .and_then(|r| r.as_item())
+        .and_then(|r| r.content.get("application/json"))
+        .and_then(|m| m.example.clone());
+    assert_eq!(example, Some(serde_json::json!({"error": "deleted"})));
+}

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::policies::Retry;
-use super::{seg, suggest, Converter, Defaults, BODY_KEYS, ENDPOINT_KEYS, METHODS, RESPONSE_KEYS};
+use super::{seg, suggest, Converter, Defaults, ENDPOINT_KEYS, METHODS};
 use crate::ir::names;
 use crate::load::LoadError;
 
@@ -156,129 +156,14 @@ impl Converter<'_> {
         }
 
         if let Some(r) = m.get("request") {
-            let rptr = seg(ptr, "request");
-            let rm = self.map(r, &rptr, "`request`")?;
-            self.keys(rm, &rptr, BODY_KEYS)?;
-            let ct = self.content_type(rm, &rptr)?;
-            let schema = self.body_schema(rm, &rptr, &format!("{prefix}Request"))?;
-            let Some(schema) = schema else {
-                return Err(self.err(
-                    &rptr,
-                    "the request has no `example`, `examples`, `schema` or `type`",
-                    "add an example body; its type is inferred",
-                ));
-            };
-            let mut body = Map::new();
-            if let Some(dsc) = rm.get("description") {
-                body.insert(
-                    "description".into(),
-                    json!(self.string(dsc, &seg(&rptr, "description"), "`description`")?),
-                );
-            }
-            let required = match rm.get("required") {
-                None => true,
-                Some(Value::Bool(b)) => *b,
-                Some(_) => {
-                    return Err(self.err(
-                        &seg(&rptr, "required"),
-                        "`required` must be true or false",
-                        "write `false` for an optional body",
-                    ))
-                }
-            };
-            body.insert("required".into(), json!(required));
-            body.insert("content".into(), json!({ ct: {"schema": schema} }));
-            op.insert("requestBody".into(), Value::Object(body));
+            let body = self.request_body(r, &seg(ptr, "request"), &prefix)?;
+            op.insert("requestBody".into(), body);
         }
-
         let mut responses: BTreeMap<String, Value> = BTreeMap::new();
-        match m.get("response") {
-            None | Some(Value::Null) => {
-                responses.insert("204".into(), json!({"description": "No content."}));
-            }
-            Some(r) => {
-                let rptr = seg(ptr, "response");
-                let rm = self.map(r, &rptr, "`response`")?;
-                self.keys(rm, &rptr, RESPONSE_KEYS)?;
-                let status = match rm.get("status") {
-                    None => 200,
-                    Some(s) => match s
-                        .as_u64()
-                        .or_else(|| s.as_str().and_then(|x| x.parse().ok()))
-                    {
-                        Some(n @ 200..=299) => n,
-                        _ => {
-                            return Err(self.err(
-                                &seg(&rptr, "status"),
-                                "the success status must be 200-299",
-                                "describe failures under `errors:`",
-                            ))
-                        }
-                    },
-                };
-                let ct = self.content_type(rm, &rptr)?;
-                let schema = self.body_schema(rm, &rptr, &format!("{prefix}Response"))?;
-                let desc = match rm.get("description") {
-                    Some(x) => self
-                        .string(x, &seg(&rptr, "description"), "`description`")?
-                        .to_owned(),
-                    None => "Success.".to_owned(),
-                };
-                let mut resp = Map::new();
-                resp.insert("description".into(), json!(desc));
-                if let Some(s) = schema {
-                    resp.insert("content".into(), json!({ ct: {"schema": s} }));
-                }
-                responses.insert(status.to_string(), Value::Object(resp));
-            }
-        }
-
-        // Error cases: the API's, then the endpoint's, grouped by status.
+        let (status, success) = self.success_response(m.get("response"), ptr, &prefix)?;
+        responses.insert(status, success);
         let mut retry = Retry::default();
-        let mut by_status: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut cases: Vec<(String, &Map<String, Value>)> = Vec::new();
-        for (s, c) in &d.api_errors {
-            if let Some(cm) = c.as_object() {
-                cases.push((s.clone(), cm));
-            }
-        }
-        if let Some(list) = m.get("errors") {
-            let eptr = seg(ptr, "errors");
-            for (i, c) in self.cases(list, &eptr)?.into_iter().enumerate() {
-                let (s, cm) = self.case(c, &format!("{eptr}/{i}"))?;
-                retry.add_case(cm);
-                cases.push((s, cm));
-            }
-        }
-        for (s, c) in cases {
-            let mut line = match c.get("code").and_then(Value::as_str) {
-                Some(code) => format!("`{code}`"),
-                None => "Error".to_owned(),
-            };
-            if let Some(x) = c.get("description").and_then(Value::as_str) {
-                line.push_str(&format!(": {x}"));
-            }
-            if c.get("terminal") == Some(&json!(true)) {
-                line.push_str(" (terminal: not retried)");
-            } else if c.get("retryable") == Some(&json!(true)) {
-                line.push_str(" (retryable)");
-            }
-            let entry = by_status.entry(s).or_default();
-            if !entry.contains(&line) {
-                entry.push(line);
-            }
-        }
-        for (s, lines) in by_status {
-            let mut resp = Map::new();
-            resp.insert("description".into(), json!(lines.join("\n")));
-            if let Some(schema) = &d.error_schema {
-                resp.insert(
-                    "content".into(),
-                    json!({"application/json": {"schema": schema}}),
-                );
-            }
-            responses.insert(s, Value::Object(resp));
-        }
+        self.error_responses(m, ptr, d, &mut retry, &mut responses)?;
         op.insert(
             "responses".into(),
             Value::Object(responses.into_iter().collect()),

@@ -1,7 +1,8 @@
 //! Contract snapshots: a compact YAML (or JSON) description of an API as its integrators know
 //! it — environments, auth, endpoints with examples, error cases, rate limits, idempotency,
 //! pagination and webhooks — turned into an OpenAPI 3.1 document whose `x-sturdy-*`
-//! extensions carry what OpenAPI cannot say. The format is described in
+//! extensions carry what OpenAPI cannot say, and whose media types keep the snapshot's examples
+//! (so a mock server serves them). The format is described in
 //! `docs/contract-snapshot.md` and `docs/contract-snapshot.schema.json`.
 //!
 //! Loading a snapshot is, by construction, loading the OpenAPI document [`to_openapi`]
@@ -18,6 +19,7 @@ mod pagination;
 mod params;
 mod policies;
 mod report;
+mod responses;
 mod root;
 mod webhooks;
 

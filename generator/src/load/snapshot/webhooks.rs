@@ -3,6 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use super::report::examples_of;
+use super::responses::media;
 use super::{seg, suggest, Converter, SIGNATURE_SCHEMES};
 use crate::ir::names;
 use crate::load::LoadError;
@@ -78,7 +79,7 @@ impl Converter<'_> {
             }
             op.insert(
                 "requestBody".into(),
-                json!({"required": true, "content": {"application/json": {"schema": schema}}}),
+                json!({"required": true, "content": {"application/json": media(schema, &examples)}}),
             );
             op.insert(
                 "responses".into(),
