@@ -1,11 +1,70 @@
-//! Policies: rate limit, timeouts and retry rules.
+//! Policies: idempotency, rate limit, timeouts and retry rules.
+
+use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use super::{seg, Converter};
+use super::{seg, suggest, Converter};
 use crate::load::LoadError;
 
 impl Converter<'_> {
+    /// Top-level `idempotency`: the header, and the endpoints that send it (`post`, `writes`
+    /// or a list of names).
+    pub(super) fn idempotency(
+        &self,
+        v: &Value,
+        endpoints: &Map<String, Value>,
+        all: &[&str],
+    ) -> Result<(Option<String>, BTreeSet<String>), LoadError> {
+        let m = self.map(v, "#/idempotency", "`idempotency`")?;
+        self.keys(m, "#/idempotency", &["header", "endpoints"])?;
+        let header = match m.get("header") {
+            Some(h) => self
+                .string(h, "#/idempotency/header", "`header`")?
+                .to_owned(),
+            None => "Idempotency-Key".to_owned(),
+        };
+        let mut idempotent = BTreeSet::new();
+        match m.get("endpoints").unwrap_or(&json!("post")) {
+            Value::String(s) if s == "post" || s == "writes" => {
+                for (n, ep) in endpoints {
+                    let method = ep
+                        .get("method")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
+                    if method == "post"
+                        || (s == "writes" && matches!(method.as_str(), "put" | "patch" | "delete"))
+                    {
+                        idempotent.insert(n.clone());
+                    }
+                }
+            }
+            Value::Array(list) => {
+                for (i, n) in list.iter().enumerate() {
+                    let ptr = format!("#/idempotency/endpoints/{i}");
+                    let n = self.string(n, &ptr, "an endpoint name")?;
+                    if !endpoints.contains_key(n) {
+                        return Err(self.err(
+                            &ptr,
+                            format!("no endpoint is called `{n}`"),
+                            format!("{}endpoints: {}", suggest(n, all), all.join(", ")),
+                        ));
+                    }
+                    idempotent.insert(n.to_owned());
+                }
+            }
+            _ => {
+                return Err(self.err(
+                    "#/idempotency/endpoints",
+                    "`endpoints` must be `post`, `writes` or a list of endpoint names",
+                    "e.g. `endpoints: [create_charge, create_refund]`",
+                ))
+            }
+        }
+        Ok((Some(header), idempotent))
+    }
+
     pub(super) fn rate_limit(&self, v: &Value) -> Result<Value, LoadError> {
         let ptr = "#/rate_limit";
         let m = self.map(v, ptr, "`rate_limit`")?;
