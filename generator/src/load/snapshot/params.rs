@@ -10,6 +10,40 @@ use super::{seg, suggest, Converter, PARAM_KEYS};
 use crate::load::LoadError;
 
 impl Converter<'_> {
+    /// `params`: path parameters in template order (undeclared ones are strings), then the
+    /// rest as declared.
+    pub(super) fn parameters(
+        &mut self,
+        m: &Map<String, Value>,
+        ptr: &str,
+        template: &[String],
+        path: &str,
+    ) -> Result<Vec<Value>, LoadError> {
+        let mut declared: Vec<Value> = Vec::new();
+        let mut path_params: BTreeMap<String, Value> = BTreeMap::new();
+        if let Some(ps) = m.get("params") {
+            let pptr = seg(ptr, "params");
+            for (pn, pv) in self.map(ps, &pptr, "`params`")? {
+                let p = self.param(pn, pv, &seg(&pptr, pn), template, path)?;
+                if p["in"] == "path" {
+                    path_params.insert(pn.clone(), p);
+                } else {
+                    declared.push(p);
+                }
+            }
+        }
+        let mut params: Vec<Value> = template
+            .iter()
+            .map(|t| {
+                path_params.remove(t).unwrap_or_else(
+                    || json!({"name": t, "in": "path", "required": true, "schema": {"type": "string"}}),
+                )
+            })
+            .collect();
+        params.extend(declared);
+        Ok(params)
+    }
+
     /// The `{name}` segments of a path, in order.
     pub(super) fn template(&self, path: &str, ptr: &str) -> Result<Vec<String>, LoadError> {
         if !path.starts_with('/') {
