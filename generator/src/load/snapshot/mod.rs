@@ -21,6 +21,7 @@ mod policies;
 mod report;
 mod responses;
 mod root;
+mod signature;
 mod webhooks;
 
 use std::collections::{BTreeMap, BTreeSet};
