@@ -28,13 +28,17 @@ fn convert(text: &str) -> Result<serde_json::Value, LoadError> {
 fn fails(text: &str) -> (Option<usize>, String, String) {
     match convert(text) {
         Ok(v) => panic!("expected an error, got {v}"),
-        Err(LoadError::Invalid {
-            line,
-            message,
-            pointer,
-            ..
-        }) => (line, message, pointer),
-        Err(other) => panic!("expected Invalid, got {other}"),
+        Err(LoadError::Snapshot(e)) => {
+            let column = e.column.map(|c| format!("column {c}: "));
+            let message = format!(
+                "{}{}; hint: {}",
+                column.unwrap_or_default(),
+                e.problem,
+                e.hint
+            );
+            (e.line, message, e.pointer)
+        }
+        Err(other) => panic!("expected a snapshot error, got {other}"),
     }
 }
 
@@ -170,6 +174,27 @@ fn wrong_shapes_never_panic() {
         let (_, message, _) = fails(bad);
         assert!(message.contains("hint:"), "{bad}: {message}");
     }
+}
+
+#[test]
+fn errors_are_typed() {
+    let Err(LoadError::Snapshot(e)) = convert(&GOOD.replace("method: GET", "method: GTE")) else {
+        panic!("expected a snapshot error");
+    };
+    assert_eq!(
+        (e.path.as_path(), e.pointer.as_str(), e.line, e.column),
+        (
+            Path::new("pets.yaml"),
+            "#/endpoints/get_pet/method",
+            Some(8),
+            Some(5)
+        )
+    );
+    assert_eq!(e.problem, "unknown HTTP method `gte`");
+    assert_eq!(
+        e.hint,
+        "did you mean `get`? one of: GET, PUT, POST, DELETE, PATCH, HEAD, OPTIONS, TRACE"
+    );
 }
 
 #[test]

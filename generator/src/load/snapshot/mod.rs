@@ -133,6 +133,41 @@ const CONTENT_TYPES: &[&str] = &[
     "multipart/form-data",
 ];
 
+/// What is wrong in a contract snapshot, where, and how to fix it. Shown as
+/// `file:line: #/pointer: column N: problem; hint: hint`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SnapshotError {
+    /// The snapshot file.
+    pub path: std::path::PathBuf,
+    /// JSON pointer into the snapshot (`#/endpoints/get_pet/method`).
+    pub pointer: String,
+    /// 1-based line, where the pointer (or its nearest ancestor) is found.
+    pub line: Option<usize>,
+    /// 1-based column on that line.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub problem: String,
+    /// What to do about it (a "did you mean" first, where one is close).
+    pub hint: String,
+}
+
+impl std::fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        write!(f, ": {}: ", self.pointer)?;
+        if let Some(c) = self.column {
+            write!(f, "column {c}: ")?;
+        }
+        write!(f, "{}; hint: {}", self.problem, self.hint)
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
 /// Whether a parsed document is a contract snapshot (a top-level `sturdy: snapshot/...`).
 pub fn is_snapshot(raw: &Value) -> bool {
     raw.get("sturdy")

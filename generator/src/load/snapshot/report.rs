@@ -5,7 +5,7 @@ use std::fmt::Display;
 
 use serde_json::{Map, Value};
 
-use super::{seg, suggest, Converter};
+use super::{seg, suggest, Converter, SnapshotError};
 use crate::load::yaml::Duplicate;
 use crate::load::LoadError;
 
@@ -19,10 +19,6 @@ impl Converter<'_> {
             (_, Some((b, _))) => format!("again at line {b}"),
             _ => "twice".to_owned(),
         };
-        let column = d
-            .again
-            .map(|(_, c)| format!("column {c}: "))
-            .unwrap_or_default();
         let endpoint = d
             .pointer
             .strip_prefix("/endpoints/")
@@ -38,25 +34,26 @@ impl Converter<'_> {
                 "only one would be kept; remove or rename the other",
             )
         };
-        LoadError::Invalid {
+        LoadError::Snapshot(Box::new(SnapshotError {
             path: self.path.to_owned(),
             pointer,
             line: d.again.map(|(l, _)| l).or(first),
-            message: format!("{column}{what}; hint: {hint}"),
-        }
+            column: d.again.map(|(_, c)| c),
+            problem: what,
+            hint: hint.to_owned(),
+        }))
     }
 
     pub(super) fn err(&self, pointer: &str, what: impl Display, hint: impl Display) -> LoadError {
         let pos = crate::lint::locate::locate_one(self.text, pointer);
-        let column = pos
-            .map(|(_, c)| format!("column {c}: "))
-            .unwrap_or_default();
-        LoadError::Invalid {
+        LoadError::Snapshot(Box::new(SnapshotError {
             path: self.path.to_owned(),
             pointer: pointer.to_owned(),
             line: pos.map(|(l, _)| l),
-            message: format!("{column}{what}; hint: {hint}"),
-        }
+            column: pos.map(|(_, c)| c),
+            problem: what.to_string(),
+            hint: hint.to_string(),
+        }))
     }
 
     pub(super) fn map<'v>(
