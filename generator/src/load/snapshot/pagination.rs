@@ -56,6 +56,58 @@ impl Converter<'_> {
                 ),
             ));
         }
+        let PageFields {
+            param,
+            items,
+            has_more,
+            cursor,
+            last,
+            limit,
+            start,
+        } = self.page_fields(m, ptr, scheme)?;
+        let mut o = Map::new();
+        o.insert("scheme".into(), json!(scheme));
+        let mut extra = Vec::new();
+        if let Some(p) = &param {
+            o.insert("param".into(), json!(p));
+            extra.push((
+                p.clone(),
+                if matches!(scheme, "offset" | "page_number") {
+                    "integer"
+                } else {
+                    "string"
+                },
+            ));
+        }
+        o.insert("items".into(), json!(items));
+        for (k, v) in [
+            ("has_more", has_more),
+            ("cursor", cursor),
+            ("cursor_from_last_item", last),
+            ("limit_param", limit.clone()),
+        ] {
+            if let Some(v) = v {
+                o.insert(k.into(), json!(v));
+            }
+        }
+        if let Some(l) = limit {
+            extra.push((l, "integer"));
+        }
+        if let Some(s) = start {
+            o.insert("start".into(), json!(s));
+        } else if scheme == "page_number" {
+            o.insert("start".into(), json!(1));
+        }
+        Ok((Value::Object(o), extra))
+    }
+
+    /// The pagination's fields, checked against what `scheme` needs.
+    fn page_fields(
+        &self,
+        m: &Map<String, Value>,
+        ptr: &str,
+        scheme: &str,
+    ) -> Result<PageFields, LoadError> {
         let text = |k: &str| -> Result<Option<String>, LoadError> {
             m.get(k)
                 .map(|x| self.string(x, &seg(ptr, k), k).map(str::to_owned))
@@ -109,42 +161,28 @@ impl Converter<'_> {
                 )
             })?),
         };
-        let mut o = Map::new();
-        o.insert("scheme".into(), json!(scheme));
-        let mut extra = Vec::new();
-        if let Some(p) = &param {
-            o.insert("param".into(), json!(p));
-            extra.push((
-                p.clone(),
-                if matches!(scheme, "offset" | "page_number") {
-                    "integer"
-                } else {
-                    "string"
-                },
-            ));
-        }
-        o.insert("items".into(), json!(items));
-        for (k, v) in [
-            ("has_more", has_more),
-            ("cursor", cursor),
-            ("cursor_from_last_item", last),
-            ("limit_param", limit.clone()),
-        ] {
-            if let Some(v) = v {
-                o.insert(k.into(), json!(v));
-            }
-        }
-        if let Some(l) = limit {
-            extra.push((l, "integer"));
-        }
-        if let Some(s) = start {
-            o.insert("start".into(), json!(s));
-        } else if scheme == "page_number" {
-            o.insert("start".into(), json!(1));
-        }
-        Ok((Value::Object(o), extra))
+        Ok(PageFields {
+            param,
+            items,
+            has_more,
+            cursor,
+            last,
+            limit,
+            start,
+        })
     }
 }
 
 /// Query parameters pagination implies: (name, JSON type).
+/// The fields of `pagination`, checked.
+struct PageFields {
+    param: Option<String>,
+    items: String,
+    has_more: Option<String>,
+    cursor: Option<String>,
+    last: Option<String>,
+    limit: Option<String>,
+    start: Option<u64>,
+}
+
 pub(super) type PageParams = Vec<(String, &'static str)>;
