@@ -33,25 +33,22 @@ pub(crate) struct Duplicate {
 pub(crate) fn duplicate_key(text: &str) -> Option<Duplicate> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let track = Track::default();
-    let json = if body.trim_start().starts_with(['{', '[']) {
+    if body.trim_start().starts_with(['{', '[']) {
         let mut de = serde_json::Deserializer::from_str(body);
         match ValueSeed(Some(&track)).deserialize(&mut de) {
-            Err(e) => Some((e.line(), e.column())),
-            Ok(_) => None,
-        }
-    } else {
-        None
-    };
-    if let Some(pos) = json {
-        return track.found(Some(pos));
-    }
-    if track.dup.borrow().is_none() {
-        let de = serde_yaml::Deserializer::from_str(body);
-        if let Err(e) = ValueSeed(Some(&track)).deserialize(de) {
-            return track.found(e.location().map(|l| (l.line(), l.column())));
+            Ok(_) => return None,
+            Err(e) if track.dup.borrow().is_some() => {
+                return track.found(Some((e.line(), e.column())))
+            }
+            // Not JSON: YAML flow style, as `parse_text` reads it.
+            Err(_) => {}
         }
     }
-    None
+    let de = serde_yaml::Deserializer::from_str(body);
+    match ValueSeed(Some(&track)).deserialize(de) {
+        Ok(_) => None,
+        Err(e) => track.found(e.location().map(|l| (l.line(), l.column()))),
+    }
 }
 
 /// The path being read and the first duplicate found.
@@ -320,6 +317,10 @@ mod tests {
             ("/e/a~1b", Some(3))
         );
         assert_eq!(duplicate_key("a: 1\nb: {a: 1}\n"), None);
+        // Flow-style YAML that is not JSON is read as YAML, as `parse_text` does.
+        let d = duplicate_key("{a: 1,\n a: 2}").unwrap();
+        assert_eq!((d.pointer.as_str(), d.again.map(|p| p.0)), ("/a", Some(2)));
+        assert_eq!(duplicate_key("{\"a\": 1, \"b\": [{\"a\": 2}]}"), None);
         assert_eq!(duplicate_key("a: [1, 2\n"), None);
         assert_eq!(from_str("a: 1\na: 2\n").unwrap()["a"], 2);
     }
