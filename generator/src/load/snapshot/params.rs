@@ -117,6 +117,48 @@ impl Converter<'_> {
             }
         };
         self.keys(m, ptr, PARAM_KEYS)?;
+        let loc = self.param_location(m, ptr, name, in_path, path)?;
+        let schema = self.param_schema(m, ptr, short_ty)?;
+        let mut p = Map::new();
+        p.insert("name".into(), json!(name));
+        p.insert("in".into(), json!(loc));
+        if let Some(d) = m.get("description") {
+            p.insert(
+                "description".into(),
+                json!(self.string(d, &seg(ptr, "description"), "`description`")?),
+            );
+        }
+        let required = match m.get("required") {
+            None => loc == "path",
+            Some(Value::Bool(b)) => *b || loc == "path",
+            Some(_) => {
+                return Err(self.err(
+                    &seg(ptr, "required"),
+                    "`required` must be true or false",
+                    "write `true`",
+                ))
+            }
+        };
+        p.insert("required".into(), json!(required));
+        if let Some(Value::Bool(true)) = m.get("deprecated") {
+            p.insert("deprecated".into(), json!(true));
+        }
+        p.insert("schema".into(), schema);
+        if let Some(e) = m.get("example") {
+            p.insert("example".into(), e.clone());
+        }
+        Ok(Value::Object(p))
+    }
+
+    /// Where a parameter goes: `in:`, else `path` if the template names it, else `query`.
+    fn param_location<'m>(
+        &self,
+        m: &'m Map<String, Value>,
+        ptr: &str,
+        name: &str,
+        in_path: bool,
+        path: &str,
+    ) -> Result<&'m str, LoadError> {
         let loc = match m.get("in") {
             Some(l) => self.string(l, &seg(ptr, "in"), "`in`")?,
             None if in_path => "path",
@@ -143,7 +185,17 @@ impl Converter<'_> {
                 "remove `in:` (path parameters are found from the path)",
             ));
         }
-        let schema = if let Some(s) = m.get("schema") {
+        Ok(loc)
+    }
+
+    /// A parameter's schema: `schema:`, a primitive `type`, inferred from `example`, or string.
+    fn param_schema(
+        &mut self,
+        m: &Map<String, Value>,
+        ptr: &str,
+        short_ty: Option<&str>,
+    ) -> Result<Value, LoadError> {
+        Ok(if let Some(s) = m.get("schema") {
             self.map(s, &seg(ptr, "schema"), "`schema`")?;
             self.rewrite_refs(s, &seg(ptr, "schema"))
         } else if let Some(t) = short_ty.or(m.get("type").and_then(Value::as_str)) {
@@ -189,35 +241,6 @@ impl Converter<'_> {
             infer::schema_of(&shape)
         } else {
             json!({"type": "string"})
-        };
-        let mut p = Map::new();
-        p.insert("name".into(), json!(name));
-        p.insert("in".into(), json!(loc));
-        if let Some(d) = m.get("description") {
-            p.insert(
-                "description".into(),
-                json!(self.string(d, &seg(ptr, "description"), "`description`")?),
-            );
-        }
-        let required = match m.get("required") {
-            None => loc == "path",
-            Some(Value::Bool(b)) => *b || loc == "path",
-            Some(_) => {
-                return Err(self.err(
-                    &seg(ptr, "required"),
-                    "`required` must be true or false",
-                    "write `true`",
-                ))
-            }
-        };
-        p.insert("required".into(), json!(required));
-        if let Some(Value::Bool(true)) = m.get("deprecated") {
-            p.insert("deprecated".into(), json!(true));
-        }
-        p.insert("schema".into(), schema);
-        if let Some(e) = m.get("example") {
-            p.insert("example".into(), e.clone());
-        }
-        Ok(Value::Object(p))
+        })
     }
 }
