@@ -223,3 +223,32 @@ endpoints:
         .and_then(|m| m.example.clone());
     assert_eq!(example, Some(serde_json::json!({"error": "deleted"})));
 }
+
+/// `convert` reads the file as `load` does (BOM stripped, YAML integers beyond 64 bits and
+/// number keys accepted), so it converts what `generate` accepts.
+#[test]
+fn convert_reads_files_as_load_does() {
+    let text = "\u{feff}sturdy: snapshot/v1
+name: Pets
+version: \"1\"
+endpoints:
+  get_pet:
+    method: GET
+    path: /pets/{id}
+    response:
+      example: {id: 1, by_status: {200: 5}, big: 18446744073709551616}
+";
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("pets.yaml");
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
+    let converted = snapshot::convert_to_openapi(&file).unwrap_or_else(|e| panic!("{e}"));
+    let loaded = sturdy_generator::load::load(&file).unwrap_or_else(|e| panic!("{e}"));
+    let example = &converted["paths"]["/pets/{id}"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["example"];
+    assert_eq!(example["by_status"]["200"], 5);
+    assert_eq!(example["big"].as_f64(), Some(18446744073709551616.0));
+    assert_eq!(
+        converted["components"], loaded.raw["components"],
+        "convert and load infer the same types"
+    );
+}
