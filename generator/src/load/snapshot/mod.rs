@@ -8,6 +8,13 @@
 //! Loading a snapshot is, by construction, loading the OpenAPI document [`to_openapi`]
 //! returns, so `sturdy convert SNAPSHOT --to openapi` and a client generated from either file
 //! agree byte for byte.
+//!
+//! One module per concern: `root` (info, types, tags, paths, components), `environments`,
+//! `auth`, `endpoints`, `params`, `bodies`, `responses`, `cases` (the error body and error
+//! cases), `pagination`, `policies` (idempotency, rate limit, timeouts, retry), `webhooks`,
+//! `signature`, `infer` (types from examples) and `report` (errors with file, pointer, line,
+//! column and a hint; "did you mean" through `strsim`). The text is read with the reader
+//! `load` uses; a key written twice in one mapping is refused before conversion.
 
 mod auth;
 mod bodies;
