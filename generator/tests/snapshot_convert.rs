@@ -87,3 +87,168 @@ fn messaging_converts() {
         serde_json::to_string_pretty(&v).unwrap_or_default()
     );
 }
+
+/// A type named in two places (a list's items and a create response) whose nested object is
+/// named `Card` in one and left to its default name (`ChargeCard`) in the other: one `Card`
+/// with the fields of both, and no unused `ChargeCard`.
+#[test]
+fn a_type_named_in_two_places_merges_nested_objects() {
+    let text = "sturdy: snapshot/v1
+name: Cards
+version: \"1\"
+endpoints:
+  list_charges:
+    method: GET
+    path: /charges
+    response:
+      type: ChargeList
+      names: {/data: Charge, /data/card: Card}
+      example: {data: [{id: ch_1, card: {last4: \"4242\"}}]}
+  create_charge:
+    method: POST
+    path: /charges
+    request:
+      example: {amount: 100}
+    response:
+      type: Charge
+      example: {id: ch_2, card: {last4: \"1111\", brand: visa, wallet: {kind: apple}}}
+";
+    let doc = sturdy_generator::load::load_str(text, Path::new("cards.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let schemas = &doc.raw["components"]["schemas"];
+    let names: Vec<&String> = schemas
+        .as_object()
+        .map(|m| m.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(
+        names,
+        // `wallet` was only seen in the second place: it keeps the name it got there.
+        [
+            "Card",
+            "Charge",
+            "ChargeCardWallet",
+            "ChargeList",
+            "CreateChargeRequest"
+        ]
+    );
+    assert_eq!(
+        schemas["Charge"]["properties"]["card"]["$ref"],
+        "#/components/schemas/Card"
+    );
+    let card = &schemas["Card"];
+    assert_eq!(card["required"], serde_json::json!(["last4"]));
+    assert_eq!(card["properties"]["brand"]["type"], "string");
+    assert_eq!(
+        card["properties"]["wallet"]["$ref"],
+        "#/components/schemas/ChargeCardWallet"
+    );
+    assert_eq!(
+        doc.raw["paths"]["/charges"]["post"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/Charge"
+    );
+}
+
+/// `convert` keeps the snapshot's examples where a mock server serves them: request and
+/// response bodies, error cases (by status) and webhook events.
+#[test]
+fn convert_keeps_examples() {
+    let v = convert("payments.yaml");
+    let media = |op: &serde_json::Value, status: &str| {
+        op["responses"][status]["content"]["application/json"].clone()
+    };
+    let create = &v["paths"]["/charges"]["post"];
+    let request = &create["requestBody"]["content"]["application/json"];
+    // `example` and `examples` together: named in the order given.
+    assert_eq!(request["examples"]["example1"]["value"]["amount"], 1099);
+    assert_eq!(
+        request["examples"]["example2"]["value"]["source"],
+        "tok_visa"
+    );
+    assert_eq!(
+        media(create, "200")["example"]["id"],
+        "ch_3MmlLrLkdIwHu7ix0snN0B15"
+    );
+    // Error cases with an example: none in payments, so the schema stands alone.
+    assert!(media(create, "402").get("example").is_none());
+    let list = &v["paths"]["/charges"]["get"];
+    assert_eq!(media(list, "200")["example"]["data"][1]["currency"], "eur");
+    let form = &v["paths"]["/customers"]["post"]["requestBody"]["content"]
+        ["application/x-www-form-urlencoded"];
+    assert_eq!(form["example"]["email"], "jenny@example.com");
+
+    let v = convert("messaging.yaml");
+    let event =
+        &v["webhooks"]["message.delivered"]["post"]["requestBody"]["content"]["application/json"];
+    assert_eq!(event["example"]["type"], "message.delivered");
+    let list = &v["paths"]["/messages"]["get"]["responses"]["200"]["content"]["application/json"];
+    assert_eq!(
+        list["examples"]["example2"]["value"]["messages"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn error_case_examples_are_examples_of_their_status() {
+    let text = "sturdy: snapshot/v1
+name: Pets
+version: \"1\"
+endpoints:
+  get_pet:
+    method: GET
+    path: /pets/{id}
+    response: {example: {id: 1}}
+    errors:
+      - {status: 404, code: not_found, example: {error: not_found}}
+      - {status: 404, code: gone, example: {error: gone}}
+      - {status: 410, code: deleted, example: {error: deleted}}
+";
+    let doc = sturdy_generator::load::load_str(text, Path::new("pets.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let responses = &doc.raw["paths"]["/pets/{id}"]["get"]["responses"];
+    let json = |s: &str| responses[s]["content"]["application/json"].clone();
+    assert_eq!(
+        json("404")["examples"]["example2"]["value"]["error"],
+        "gone"
+    );
+    assert_eq!(json("410")["example"]["error"], "deleted");
+    assert_eq!(json("200")["example"]["id"], 1);
+    // The typed view the generator reads has them too.
+    let example = doc.openapi.paths.paths["/pets/{id}"]
+        .as_item()
+        .and_then(|i| i.get.as_ref())
+        .and_then(|o| o.responses.responses.get(&openapiv3::StatusCode::Code(410)))
+        .and_then(|r| r.as_item())
+        .and_then(|r| r.content.get("application/json"))
+        .and_then(|m| m.example.clone());
+    assert_eq!(example, Some(serde_json::json!({"error": "deleted"})));
+}
+
+/// `convert` reads the file as `load` does (BOM stripped, YAML integers beyond 64 bits and
+/// number keys accepted), so it converts what `generate` accepts.
+#[test]
+fn convert_reads_files_as_load_does() {
+    let text = "\u{feff}sturdy: snapshot/v1
+name: Pets
+version: \"1\"
+endpoints:
+  get_pet:
+    method: GET
+    path: /pets/{id}
+    response:
+      example: {id: 1, by_status: {200: 5}, big: 18446744073709551616}
+";
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("pets.yaml");
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
+    let converted = snapshot::convert_to_openapi(&file).unwrap_or_else(|e| panic!("{e}"));
+    let loaded = sturdy_generator::load::load(&file).unwrap_or_else(|e| panic!("{e}"));
+    let example = &converted["paths"]["/pets/{id}"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["example"];
+    assert_eq!(example["by_status"]["200"], 5);
+    assert_eq!(example["big"].as_f64(), Some(18446744073709551616.0));
+    assert_eq!(
+        converted["components"], loaded.raw["components"],
+        "convert and load infer the same types"
+    );
+}

@@ -28,13 +28,17 @@ fn convert(text: &str) -> Result<serde_json::Value, LoadError> {
 fn fails(text: &str) -> (Option<usize>, String, String) {
     match convert(text) {
         Ok(v) => panic!("expected an error, got {v}"),
-        Err(LoadError::Invalid {
-            line,
-            message,
-            pointer,
-            ..
-        }) => (line, message, pointer),
-        Err(other) => panic!("expected Invalid, got {other}"),
+        Err(LoadError::Snapshot(e)) => {
+            let column = e.column.map(|c| format!("column {c}: "));
+            let message = format!(
+                "{}{}; hint: {}",
+                column.unwrap_or_default(),
+                e.problem,
+                e.hint
+            );
+            (e.line, message, e.pointer)
+        }
+        Err(other) => panic!("expected a snapshot error, got {other}"),
     }
 }
 
@@ -173,6 +177,27 @@ fn wrong_shapes_never_panic() {
 }
 
 #[test]
+fn errors_are_typed() {
+    let Err(LoadError::Snapshot(e)) = convert(&GOOD.replace("method: GET", "method: GTE")) else {
+        panic!("expected a snapshot error");
+    };
+    assert_eq!(
+        (e.path.as_path(), e.pointer.as_str(), e.line, e.column),
+        (
+            Path::new("pets.yaml"),
+            "#/endpoints/get_pet/method",
+            Some(8),
+            Some(5)
+        )
+    );
+    assert_eq!(e.problem, "unknown HTTP method `gte`");
+    assert_eq!(
+        e.hint,
+        "did you mean `get`? one of: GET, PUT, POST, DELETE, PATCH, HEAD, OPTIONS, TRACE"
+    );
+}
+
+#[test]
 fn display_names_file_line_and_column() {
     let err = convert(&GOOD.replace("method: GET", "method: FETCH"))
         .err()
@@ -184,4 +209,42 @@ fn display_names_file_line_and_column() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn an_endpoint_name_written_twice_names_both_lines() {
+    let text = format!(
+        "{GOOD}  list_pets:\n    method: GET\n    path: /pets\n  get_pet:\n    method: DELETE\n    path: /pets/{{id}}\n"
+    );
+    let err = convert(&text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        err,
+        "pets.yaml:15: #/endpoints/get_pet: column 3: endpoint `get_pet` is defined twice \
+         (first at line 7, again at line 15); hint: an endpoint name is its operationId and \
+         must be unique; rename or remove one"
+    );
+    // The same in JSON, and any other key written twice.
+    let json = "{\"sturdy\": \"snapshot/v1\", \"name\": \"P\", \"version\": \"1\",\n \"endpoints\": {\n  \"a\": {\"method\": \"GET\", \"path\": \"/a\"},\n  \"a\": {\"method\": \"GET\", \"path\": \"/b\"}}}";
+    let raw: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let err = snapshot::to_openapi(&raw, json, Path::new("p.json"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.starts_with("p.json:4: #/endpoints/a: ")
+            && err.contains("endpoint `a` is defined twice (first at line 3, again at line 4)"),
+        "{err}"
+    );
+    let (line, message, pointer) = fails(&GOOD.replace(
+        "      example: {id: 1, name: Rex}",
+        "      example: {id: 1, name: Rex, id: 2}",
+    ));
+    assert_eq!(
+        (line, pointer.as_str()),
+        (Some(11), "#/endpoints/get_pet/response/example/id")
+    );
+    assert!(message.contains("key `id` is written twice"), "{message}");
 }

@@ -184,10 +184,19 @@ fn bad_input_exits_non_zero_naming_file_and_place() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x");
     let out_s = out.to_str().unwrap();
-    let cases: &[(&str, &[&str])] = &[(
-        "fixtures/bad/does-not-exist.yaml",
-        &["does-not-exist.yaml", "cannot read"],
-    )];
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "fixtures/bad/does-not-exist.yaml",
+            &["does-not-exist.yaml", "cannot read"],
+        ),
+        (
+            "fixtures/bad/snapshot-duplicate-endpoint.yaml",
+            &[
+                "snapshot-duplicate-endpoint.yaml:13: #/endpoints/get_pet",
+                "first at line 8, again at line 13",
+            ],
+        ),
+    ];
     for (spec, expect) in cases {
         let o = run(&["generate", spec, "--out", out_s]);
         assert_eq!(o.status.code(), Some(2), "{spec}: {}", text(&o));

@@ -125,6 +125,10 @@ pub enum LoadError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// A contract snapshot is wrong: where (file, JSON pointer into the snapshot, line and
+    /// column), what, and how to fix it.
+    #[error("{0}")]
+    Snapshot(Box<snapshot::SnapshotError>),
     /// A `$ref` points at nothing.
     #[error("{path}{}: {pointer}: $ref `{reference}` points at nothing; fix the reference or add the target", line.map(|l| format!(":{l}")).unwrap_or_default())]
     DanglingRef {

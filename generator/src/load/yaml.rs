@@ -1,7 +1,11 @@
 //! YAML into `serde_json::Value`, tolerating what YAML allows and JSON does not: integers
 //! beyond 64 bits (openai.yaml writes `-9223372036854776000`; kept as the nearest `f64`),
 //! non-string mapping keys (`200:` becomes `"200"`), and NaN/infinity (become `null`).
+//!
+//! [`duplicate_key`] reads text again to find the first key that appears twice in one mapping
+//! (which [`from_str`], like every JSON value, keeps only once).
 
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -10,26 +14,104 @@ use serde_json::{Map, Number, Value};
 /// Parses YAML text into a JSON value.
 pub(crate) fn from_str(text: &str) -> Result<Value, serde_yaml::Error> {
     let de = serde_yaml::Deserializer::from_str(text);
-    ValueSeed.deserialize(de)
+    ValueSeed(None).deserialize(de)
 }
 
-struct ValueSeed;
+/// A key written twice in one mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Duplicate {
+    /// JSON pointer of the key (`/endpoints/get_pet`).
+    pub pointer: String,
+    /// The key.
+    pub key: String,
+    /// 1-based line and column where the second one was read, if the parser says.
+    pub again: Option<(usize, usize)>,
+}
 
-impl<'de> DeserializeSeed<'de> for ValueSeed {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(ValueVisitor)
+/// The first key that appears twice in one mapping of `text` (JSON or YAML, chosen as
+/// [`crate::load::parse_text`] does), or `None` if there is none or the text does not parse.
+pub(crate) fn duplicate_key(text: &str) -> Option<Duplicate> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let track = Track::default();
+    if body.trim_start().starts_with(['{', '[']) {
+        let mut de = serde_json::Deserializer::from_str(body);
+        match ValueSeed(Some(&track)).deserialize(&mut de) {
+            Ok(_) => return None,
+            Err(e) if track.dup.borrow().is_some() => {
+                return track.found(Some((e.line(), e.column())))
+            }
+            // Not JSON: YAML flow style, as `parse_text` reads it.
+            Err(_) => {}
+        }
+    }
+    let de = serde_yaml::Deserializer::from_str(body);
+    match ValueSeed(Some(&track)).deserialize(de) {
+        Ok(_) => None,
+        Err(e) => track.found(e.location().map(|l| (l.line(), l.column()))),
     }
 }
 
-struct ValueVisitor;
+/// The path being read and the first duplicate found.
+#[derive(Default)]
+struct Track {
+    path: RefCell<Vec<String>>,
+    dup: RefCell<Option<(String, String)>>,
+}
+
+impl Track {
+    fn found(&self, again: Option<(usize, usize)>) -> Option<Duplicate> {
+        let (pointer, key) = self.dup.borrow_mut().take()?;
+        Some(Duplicate {
+            pointer,
+            key,
+            again,
+        })
+    }
+
+    /// Reads one child value under `segment`.
+    fn child<T, E>(
+        track: Option<&Track>,
+        segment: String,
+        read: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        if let Some(t) = track {
+            t.path.borrow_mut().push(segment);
+        }
+        let r = read();
+        if let Some(t) = track {
+            t.path.borrow_mut().pop();
+        }
+        r
+    }
+
+    fn pointer(&self, key: &str) -> String {
+        let mut p = String::new();
+        for s in self.path.borrow().iter().map(String::as_str).chain([key]) {
+            p.push('/');
+            p.push_str(&s.replace('~', "~0").replace('/', "~1"));
+        }
+        p
+    }
+}
+
+/// Reads any value; with a [`Track`], fails at the first duplicate key.
+struct ValueSeed<'t>(Option<&'t Track>);
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(ValueVisitor(self.0))
+    }
+}
+
+struct ValueVisitor<'t>(Option<&'t Track>);
 
 fn float(f: f64) -> Value {
     Number::from_f64(f).map_or(Value::Null, Value::Number)
 }
 
-impl<'de> Visitor<'de> for ValueVisitor {
+impl<'de> Visitor<'de> for ValueVisitor<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -86,21 +168,29 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(ValueVisitor)
+        d.deserialize_any(ValueVisitor(self.0))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(v) = seq.next_element_seed(ValueSeed)? {
-            out.push(v);
+        let track = self.0;
+        loop {
+            let next = Track::child(track, out.len().to_string(), || {
+                seq.next_element_seed(ValueSeed(track))
+            })?;
+            match next {
+                Some(v) => out.push(v),
+                None => break,
+            }
         }
         Ok(Value::Array(out))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
-        while let Some(k) = map.next_key_seed(KeySeed)? {
-            let v = map.next_value_seed(ValueSeed)?;
+        let track = self.0;
+        while let Some(k) = map.next_key_seed(KeySeed(track.map(|t| (t, &out))))? {
+            let v = Track::child(track, k.clone(), || map.next_value_seed(ValueSeed(track)))?;
             out.insert(k, v);
         }
         Ok(Value::Object(out))
@@ -109,23 +199,80 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
         // A tagged value (`!Tag value`): keep the value, drop the tag.
         let (_, variant): (de::IgnoredAny, _) = data.variant()?;
-        de::VariantAccess::newtype_variant_seed(variant, ValueSeed)
+        de::VariantAccess::newtype_variant_seed(variant, ValueSeed(self.0))
     }
 }
 
-/// A mapping key as a string, whatever scalar it was written as.
-struct KeySeed;
+/// A mapping key as a string, whatever scalar it was written as; with a [`Track`] and the keys
+/// read so far, a key already there fails while the parser is at it (so its error has the
+/// second key's position).
+struct KeySeed<'a>(Option<(&'a Track, &'a Map<String, Value>)>);
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
     type Value = String;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
-        let v = d.deserialize_any(ValueVisitor)?;
-        Ok(match v {
+        d.deserialize_any(KeyVisitor(self.0))
+    }
+}
+
+struct KeyVisitor<'a>(Option<(&'a Track, &'a Map<String, Value>)>);
+
+impl KeyVisitor<'_> {
+    fn key<E: de::Error>(self, v: Result<Value, E>) -> Result<String, E> {
+        let k = match v? {
             Value::String(s) => s,
             Value::Null => "null".to_owned(),
             other => other.to_string(),
-        })
+        };
+        if let Some((t, _)) = self.0.filter(|(_, seen)| seen.contains_key(&k)) {
+            *t.dup.borrow_mut() = Some((t.pointer(&k), k.clone()));
+            return Err(E::custom(format!("duplicate key `{k}`")));
+        }
+        Ok(k)
+    }
+}
+
+macro_rules! key_scalars {
+    ($($visit:ident: $t:ty),*) => {$(
+        fn $visit<E: de::Error>(self, v: $t) -> Result<String, E> {
+            self.key(ValueVisitor(None).$visit(v))
+        }
+    )*};
+}
+
+impl<'de> Visitor<'de> for KeyVisitor<'_> {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping key")
+    }
+
+    key_scalars!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_i128: i128,
+        visit_u128: u128, visit_f64: f64, visit_str: &str, visit_string: String);
+
+    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+        self.key(ValueVisitor(None).visit_unit())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<String, E> {
+        self.key(ValueVisitor(None).visit_none())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        self.key(d.deserialize_any(ValueVisitor(None)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<String, A::Error> {
+        self.key(ValueVisitor(None).visit_seq(seq))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<String, A::Error> {
+        self.key(ValueVisitor(None).visit_map(map))
+    }
+
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<String, A::Error> {
+        self.key(ValueVisitor(None).visit_enum(data))
     }
 }
 
@@ -150,6 +297,32 @@ mod tests {
         let v = from_str("a: &x {k: 1}\nb: *x\nc: !custom 5\n").unwrap();
         assert_eq!(v["b"], json!({"k": 1}));
         assert_eq!(v["c"], json!(5));
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_with_their_pointer_and_line() {
+        let yaml = "a:\n  b: 1\n  list:\n    - {x: 1}\n    - {x: 2, x: 3}\n  b: 2\n";
+        let d = duplicate_key(yaml).unwrap();
+        assert_eq!((d.pointer.as_str(), d.key.as_str()), ("/a/list/1/x", "x"));
+        assert_eq!(d.again.map(|p| p.0), Some(5));
+        let d = duplicate_key("a:\n  b: 1\n  c: 2\n  b: 3\n").unwrap();
+        assert_eq!(
+            (d.pointer.as_str(), d.again.map(|p| p.0)),
+            ("/a/b", Some(4))
+        );
+        let json = "{\n  \"e\": {\"a/b\": 1,\n  \"a/b\": 2}\n}";
+        let d = duplicate_key(json).unwrap();
+        assert_eq!(
+            (d.pointer.as_str(), d.again.map(|p| p.0)),
+            ("/e/a~1b", Some(3))
+        );
+        assert_eq!(duplicate_key("a: 1\nb: {a: 1}\n"), None);
+        // Flow-style YAML that is not JSON is read as YAML, as `parse_text` does.
+        let d = duplicate_key("{a: 1,\n a: 2}").unwrap();
+        assert_eq!((d.pointer.as_str(), d.again.map(|p| p.0)), ("/a", Some(2)));
+        assert_eq!(duplicate_key("{\"a\": 1, \"b\": [{\"a\": 2}]}"), None);
+        assert_eq!(duplicate_key("a: [1, 2\n"), None);
+        assert_eq!(from_str("a: 1\na: 2\n").unwrap()["a"], 2);
     }
 
     #[test]

@@ -152,10 +152,17 @@ impl Shape {
 
 /// Named object shapes, merged by name, plus the names that are given explicitly (those are
 /// referenced, never inferred).
+///
+/// When two places of one type name a nested object differently (`/data/card: Card` in one,
+/// the default `ChargeCard` in the other), the later name becomes an alias of the earlier one
+/// (an explicit type always wins): their evidence is merged into one type and every `$ref` to
+/// the alias is rewritten ([`Registry::renamed`]).
 #[derive(Debug, Default)]
 pub(crate) struct Registry {
     pub named: BTreeMap<String, ObjShape>,
     pub explicit: std::collections::BTreeSet<String>,
+    /// Alias → the name it was merged into (follow with [`Registry::resolve`]).
+    aliases: BTreeMap<String, String>,
 }
 
 impl Registry {
@@ -216,30 +223,141 @@ impl Registry {
         if self.explicit.contains(&own) {
             return;
         }
-        match self.named.get_mut(&own) {
-            Some(existing) => {
-                let mut a = Shape {
-                    object: Some(std::mem::take(existing)),
-                    ..Default::default()
-                };
-                a.merge(Shape {
-                    object: Some(std::mem::take(&mut pulled)),
-                    ..Default::default()
-                });
-                *existing = a.object.unwrap_or_default();
+        self.merge_named(&own, std::mem::take(&mut pulled));
+    }
+
+    /// Merges `obj` into the shape called `name` (or its alias target); nested objects named
+    /// differently on the two sides become aliases.
+    fn merge_named(&mut self, name: &str, obj: ObjShape) {
+        let name = self.resolve(name);
+        if self.explicit.contains(&name) {
+            return;
+        }
+        let Some(existing) = self.named.get_mut(&name) else {
+            self.named.insert(name, obj);
+            return;
+        };
+        let mut clashes = Vec::new();
+        object_clashes(existing, &obj, &mut clashes);
+        let mut a = Shape {
+            object: Some(std::mem::take(existing)),
+            ..Default::default()
+        };
+        a.merge(Shape {
+            object: Some(obj),
+            ..Default::default()
+        });
+        *existing = a.object.unwrap_or_default();
+        for (later, earlier) in clashes {
+            self.alias(&later, &earlier);
+        }
+    }
+
+    /// Records that `from` is the type `to` (an explicit name is never aliased away).
+    fn alias(&mut self, from: &str, to: &str) {
+        let (mut from, mut to) = (self.resolve(from), self.resolve(to));
+        if from == to {
+            return;
+        }
+        if self.explicit.contains(&from) {
+            if self.explicit.contains(&to) {
+                return;
             }
-            None => {
-                self.named.insert(own, pulled);
+            std::mem::swap(&mut from, &mut to);
+        }
+        self.aliases.insert(from, to);
+    }
+
+    /// The name `name` ends up as after aliasing.
+    pub fn resolve(&self, name: &str) -> String {
+        let mut n = name;
+        // Every alias points from a name that is no longer a target, so this ends.
+        while let Some(next) = self.aliases.get(n) {
+            n = next;
+        }
+        n.to_owned()
+    }
+
+    /// Folds every aliased shape into its target, until no alias has a shape of its own.
+    fn settle(&mut self) {
+        loop {
+            let moved: Vec<String> = self
+                .named
+                .keys()
+                .filter(|k| self.aliases.contains_key(*k))
+                .cloned()
+                .collect();
+            if moved.is_empty() {
+                return;
+            }
+            for k in moved {
+                if let Some(obj) = self.named.remove(&k) {
+                    self.merge_named(&k, obj);
+                }
             }
         }
     }
 
-    /// The component schemas of every named shape, by name.
-    pub fn schemas(&self) -> BTreeMap<String, Value> {
+    /// Every alias and the name it resolves to.
+    pub fn renamed(&self) -> BTreeMap<String, String> {
+        self.aliases
+            .keys()
+            .map(|k| (k.clone(), self.resolve(k)))
+            .collect()
+    }
+
+    /// The component schemas of every named shape, by name (aliases folded in; `$ref`s to an
+    /// alias still need [`rename_refs`]).
+    pub fn schemas(&mut self) -> BTreeMap<String, Value> {
+        self.settle();
         self.named
             .iter()
             .map(|(k, o)| (k.clone(), object_schema(o)))
             .collect()
+    }
+}
+
+/// Nested objects that two shapes of one type name differently: (later name, earlier name).
+fn object_clashes(a: &ObjShape, b: &ObjShape, out: &mut Vec<(String, String)>) {
+    for (k, fb) in &b.fields {
+        if let Some(fa) = a.fields.get(k) {
+            shape_clashes(fa, fb, out);
+        }
+    }
+}
+
+fn shape_clashes(a: &Shape, b: &Shape, out: &mut Vec<(String, String)>) {
+    if let (Some(x), Some(y)) = (&a.array, &b.array) {
+        shape_clashes(x, y, out);
+    }
+    if let (Some(x), Some(y)) = (&a.object, &b.object) {
+        match (&x.name, &y.name) {
+            (Some(n), Some(m)) if n != m => out.push((m.clone(), n.clone())),
+            (None, None) => object_clashes(x, y, out),
+            _ => {}
+        }
+    }
+}
+
+/// Rewrites every `$ref` to `#/components/schemas/{alias}` in `v` to the alias's target.
+pub(crate) fn rename_refs(v: &mut Value, renamed: &BTreeMap<String, String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                let target = match x {
+                    Value::String(r) if k == "$ref" => r
+                        .strip_prefix("#/components/schemas/")
+                        .and_then(|n| renamed.get(n)),
+                    _ => None,
+                };
+                match target {
+                    Some(t) => *x = json!(format!("#/components/schemas/{t}")),
+                    None => rename_refs(x, renamed),
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| rename_refs(x, renamed)),
+        _ => {}
     }
 }
 
@@ -414,147 +532,4 @@ pub(crate) fn is_uuid(s: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn infer(name: &str, examples: &[Value]) -> (Value, BTreeMap<String, Value>) {
-        let mut shape = Shape::of_examples(examples);
-        let mut reg = Registry::default();
-        reg.extract_site(&mut shape, name, &BTreeMap::new());
-        (schema_of(&shape), reg.schemas())
-    }
-
-    #[test]
-    fn strings_by_format() {
-        assert!(is_date_time("2024-06-20T12:34:56Z"));
-        assert!(is_date_time("2024-06-20T12:34:56.123+02:00"));
-        assert!(!is_date_time("2024-06-20T25:34:56Z"));
-        assert!(!is_date_time("2024-06-20T12:34:56"));
-        assert!(is_date("2024-02-29"));
-        assert!(!is_date("2024-13-01"));
-        assert!(is_uuid("123e4567-e89b-12d3-a456-426614174000"));
-        assert!(!is_uuid("123e4567e89b12d3a456426614174000"));
-        assert!(!is_date_time("ü€2024-06-20T12:34:56Z"));
-    }
-
-    #[test]
-    fn mixed_numbers_are_number_and_null_makes_nullable() {
-        let (root, schemas) = infer(
-            "Thing",
-            &[json!({"n": 1, "x": null}), json!({"n": 2.5, "x": "a"})],
-        );
-        assert_eq!(root, json!({"$ref": "#/components/schemas/Thing"}));
-        assert_eq!(
-            schemas["Thing"],
-            json!({"type": "object", "required": ["n", "x"], "properties": {
-                "n": {"type": "number"},
-                "x": {"type": ["string", "null"]}
-            }})
-        );
-    }
-
-    #[test]
-    fn optional_when_missing_in_one_example() {
-        let (_, schemas) = infer("T", &[json!({"a": 1, "b": true}), json!({"a": 2})]);
-        assert_eq!(schemas["T"]["required"], json!(["a"]));
-        assert_eq!(schemas["T"]["properties"]["b"], json!({"type": "boolean"}));
-    }
-
-    #[test]
-    fn nested_objects_are_named_and_arrays_merge_their_items() {
-        let (root, schemas) = infer(
-            "List",
-            &[
-                json!({"data": [{"id": "x", "card": {"last4": "4242"}}, {"id": "y", "card": null}], "empty": []}),
-            ],
-        );
-        assert_eq!(root, json!({"$ref": "#/components/schemas/List"}));
-        assert_eq!(
-            schemas["List"]["properties"]["data"],
-            json!({"type": "array", "items": {"$ref": "#/components/schemas/ListDataItem"}})
-        );
-        assert_eq!(
-            schemas["List"]["properties"]["empty"],
-            json!({"type": "array", "items": {}})
-        );
-        assert_eq!(
-            schemas["ListDataItem"]["properties"]["card"],
-            json!({"anyOf": [{"$ref": "#/components/schemas/ListDataItemCard"}, {"type": "null"}]})
-        );
-        assert_eq!(schemas["ListDataItemCard"]["required"], json!(["last4"]));
-    }
-
-    #[test]
-    fn overrides_name_nested_types_and_same_names_merge() {
-        let mut reg = Registry::default();
-        let overrides: BTreeMap<String, String> =
-            [("/data".to_owned(), "Charge".to_owned())].into();
-        let mut a = Shape::of_examples(&[json!({"data": [{"id": "ch_1", "amount": 100}]})]);
-        reg.extract_site(&mut a, "ChargeList", &overrides);
-        let mut b = Shape::of_examples(&[json!({"id": "ch_2", "amount": 1.5, "refunded": false})]);
-        reg.extract_site(&mut b, "Charge", &BTreeMap::new());
-        let s = reg.schemas();
-        assert_eq!(
-            s["Charge"]["properties"]["amount"],
-            json!({"type": "number"})
-        );
-        assert_eq!(s["Charge"]["required"], json!(["id", "amount"]));
-        assert_eq!(s.len(), 2);
-    }
-
-    #[test]
-    fn odd_keys_are_kept_on_the_wire() {
-        let (_, schemas) = infer(
-            "T",
-            &[json!({"@odata.type": "x", "2fa": true, "type": "k", "": 1})],
-        );
-        let props = schemas["T"]["properties"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        assert_eq!(
-            props.keys().cloned().collect::<Vec<_>>(),
-            vec!["@odata.type", "2fa", "type", ""]
-        );
-    }
-
-    #[test]
-    fn top_level_arrays_name_their_items_after_the_site() {
-        let (root, schemas) = infer(
-            "Pet",
-            &[json!([{"id": 1}, {"id": 2, "tag": "a"}]), json!([])],
-        );
-        assert_eq!(
-            root,
-            json!({"type": "array", "items": {"$ref": "#/components/schemas/Pet"}})
-        );
-        assert_eq!(schemas["Pet"]["required"], json!(["id"]));
-    }
-
-    #[test]
-    fn mixed_kinds_become_any_of() {
-        let (root, _) = infer("X", &[json!("a"), json!(1), json!(null)]);
-        assert_eq!(
-            root,
-            json!({"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]})
-        );
-        let (only_null, _) = infer("X", &[json!(null)]);
-        assert!(only_null.get("type").is_none());
-    }
-
-    #[test]
-    fn formats_only_when_every_string_agrees() {
-        let (r, _) = infer(
-            "X",
-            &[
-                json!("2024-01-01T00:00:00Z"),
-                json!("2024-01-02T00:00:00+01:00"),
-            ],
-        );
-        assert_eq!(r, json!({"type": "string", "format": "date-time"}));
-        let (r, _) = infer("X", &[json!("2024-01-01T00:00:00Z"), json!("yesterday")]);
-        assert_eq!(r, json!({"type": "string"}));
-        let (r, _) = infer("X", &[json!("2024-01-01")]);
-        assert_eq!(r, json!({"type": "string", "format": "date"}));
-    }
-}
+mod tests;
