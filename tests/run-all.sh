@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-for script in tests/peers/install.sh tests/peers/install-oauth.sh tests/peers/install-webhooks.sh tests/peers/install-faults.sh; do
+for script in tests/peers/install.sh tests/peers/install-oauth.sh tests/peers/install-webhooks.sh tests/peers/install-octokit.sh tests/peers/install-faults.sh; do
   if [ -x "$script" ] || [ -f "$script" ]; then
     bash "$script"
   fi
