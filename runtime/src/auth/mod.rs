@@ -90,11 +90,23 @@ pub struct SecurityScheme {
 /// Supplies bearer tokens, refreshing as needed (OAuth2). Implemented by the OAuth2 token
 /// manager; an application can implement it for any other token source.
 pub trait TokenProvider: Send + Sync + 'static {
-    /// A valid access token. `force_refresh` is set after the server refused the last one.
+    /// A valid access token. `force_refresh` asks for a new one.
     fn token(
         &self,
         force_refresh: bool,
     ) -> Pin<Box<dyn Future<Output = Result<SecretString, Error>> + Send + '_>>;
+
+    /// A new token because the API refused `rejected` with a 401 (the call is then replayed
+    /// once). The default asks [`TokenProvider::token`] with `force_refresh`; a provider that
+    /// caches should refresh only while its current token is the refused one, so many calls
+    /// refused at once cost one refresh, however young the token.
+    fn token_after_rejection<'a>(
+        &'a self,
+        rejected: &'a SecretString,
+    ) -> Pin<Box<dyn Future<Output = Result<SecretString, Error>> + Send + 'a>> {
+        let _ = rejected;
+        self.token(true)
+    }
 }
 
 /// A credential for one scheme. Its `Debug` never shows the secret.

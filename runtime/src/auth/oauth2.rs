@@ -10,9 +10,11 @@
 //!   manager's [`TimeSource`] clock (give it the client's, see [`OAuth2Builder::time_source`]).
 //! - **One refresh in flight**: however many calls need a token at once, one request goes to
 //!   the token endpoint and the others wait for its result (a success or the same error).
-//! - **A 401 forces one refresh** (the executor asks with `force_refresh` and replays the call
-//!   once). Forced refreshes are coalesced: a caller that waited while another refreshed takes
-//!   that token, and a token younger than `min_forced_interval` (default 1 s) is not replaced.
+//! - **A 401 refreshes the refused token** (the executor passes the token the API refused,
+//!   [`OAuth2::access_token_after_rejection`], and replays the call once): the token is
+//!   refreshed however young it is (a token revoked a second after it was issued is replaced
+//!   on its first 401), unless a concurrent caller already replaced it, so many calls refused
+//!   at once cost one refresh.
 //! - **A failed refresh is retried like any safe call**: 5xx, 408, 429 and network failures,
 //!   `attempts` times in all (default 3), with exponential backoff from 200 ms and equal
 //!   jitter through the time source's sleeper and jitter (a `Retry-After` up to 10 s is
@@ -129,7 +131,6 @@ pub struct OAuth2Config {
     auth: ClientAuth,
     margin: Duration,
     attempts: u32,
-    min_forced_interval: Duration,
 }
 
 impl fmt::Debug for OAuth2Config {
@@ -165,7 +166,6 @@ impl OAuth2Config {
             auth: ClientAuth::Basic,
             margin: Duration::from_secs(120),
             attempts: 3,
-            min_forced_interval: Duration::from_secs(1),
         }
     }
 
@@ -217,13 +217,6 @@ impl OAuth2Config {
     /// Attempts at the token endpoint for retryable failures (default 3, at least 1).
     pub fn attempts(mut self, n: u32) -> Self {
         self.attempts = n.max(1);
-        self
-    }
-
-    /// A forced refresh (after a 401) does not replace a token younger than this (default
-    /// 1 s), so a burst of 401s on one token costs one refresh.
-    pub fn min_forced_interval(mut self, interval: Duration) -> Self {
-        self.min_forced_interval = interval;
         self
     }
 
@@ -345,10 +338,6 @@ struct Cached {
 }
 
 impl Cached {
-    fn age(&self, now: SystemTime) -> Duration {
-        now.duration_since(self.obtained_at).unwrap_or_default()
-    }
-
     /// Due for a refresh: `margin` before expiry, but not before half the lifetime.
     fn due(&self, now: SystemTime, margin: Duration) -> bool {
         let lifetime = self
@@ -541,7 +530,7 @@ impl OAuth2 {
         }
         if let Some(c) = &state.cached {
             let keep = if force {
-                refreshed_meanwhile || c.age(now) < self.inner.config.min_forced_interval
+                refreshed_meanwhile
             } else {
                 !c.due(now, self.inner.config.margin) || state.next_try.is_some_and(|t| now < t)
             };
@@ -549,6 +538,33 @@ impl OAuth2 {
                 return Ok(c.token.clone());
             }
         }
+        self.refresh_locked(&mut state, now, force).await
+    }
+
+    /// A new access token because the API refused `rejected` with a 401: the refused token
+    /// is refreshed however young it is, unless the cached token is already another one (a
+    /// concurrent caller refreshed first), so many calls refused at once cost one refresh.
+    pub async fn access_token_after_rejection(
+        &self,
+        rejected: &SecretString,
+    ) -> Result<SecretString, Error> {
+        let mut state = self.inner.state.lock().await;
+        let now = self.inner.time.clock.system_now();
+        if let Some(c) = &state.cached {
+            if !c.expired(now) && c.token.expose_secret() != rejected.expose_secret() {
+                return Ok(c.token.clone());
+            }
+        }
+        self.refresh_locked(&mut state, now, true).await
+    }
+
+    /// Refreshes under the lock: one grant (with retries), then the outcome recorded.
+    async fn refresh_locked(
+        &self,
+        state: &mut State,
+        now: SystemTime,
+        force: bool,
+    ) -> Result<SecretString, Error> {
         let grant = match self.inner.grant {
             GrantKind::ClientCredentials => Grant::ClientCredentials,
             GrantKind::RefreshToken => match self.inner.store.load() {
@@ -568,10 +584,10 @@ impl OAuth2 {
             },
         };
         let result = self.fetch(&grant).await;
-        match self.finish(&mut state, result) {
+        match self.finish(state, result) {
             Ok(token) => Ok(token),
             Err(e) => {
-                let st = &mut *state;
+                let st = state;
                 let stale = st.cached.as_ref().filter(|c| !force && !c.expired(now));
                 match stale {
                     Some(c) if e.is_retryable() => {
@@ -891,6 +907,13 @@ impl TokenProvider for OAuth2 {
         force_refresh: bool,
     ) -> Pin<Box<dyn Future<Output = Result<SecretString, Error>> + Send + '_>> {
         Box::pin(self.access_token(force_refresh))
+    }
+
+    fn token_after_rejection<'a>(
+        &'a self,
+        rejected: &'a SecretString,
+    ) -> Pin<Box<dyn Future<Output = Result<SecretString, Error>> + Send + 'a>> {
+        Box::pin(self.access_token_after_rejection(rejected))
     }
 }
 
