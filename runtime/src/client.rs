@@ -103,6 +103,7 @@ pub struct ClientBuilder {
     pub(crate) correlation_header: Option<String>,
     pub(crate) user_agent: Option<String>,
     pub(crate) http: Option<reqwest::Client>,
+    pub(crate) transport: Option<Arc<dyn crate::transport::Transport>>,
     pub(crate) retry_budget: Option<crate::budget::RetryBudget>,
     pub(crate) breaker: crate::breaker::BreakerConfig,
     pub(crate) rate_limit: Option<crate::ratelimit::RateLimit>,
@@ -122,6 +123,7 @@ impl Default for ClientBuilder {
             correlation_header: Some("x-correlation-id".to_owned()),
             user_agent: None,
             http: None,
+            transport: None,
             retry_budget: Some(crate::budget::RetryBudget::default()),
             breaker: crate::breaker::BreakerConfig::default(),
             rate_limit: None,
@@ -210,6 +212,14 @@ impl ClientBuilder {
         self.http = Some(http);
         self
     }
+    /// The HTTP layer every attempt goes through, instead of the default
+    /// [`crate::transport::ReqwestTransport`] (then [`ClientBuilder::http_client`], the
+    /// connect timeout and the `User-Agent` setting do not apply). The runtime's own work
+    /// (auth, idempotency keys, retries, the attempt timeout, rate limits) is unchanged.
+    pub fn transport(mut self, transport: Arc<dyn crate::transport::Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
 
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
@@ -250,14 +260,17 @@ impl ClientBuilder {
                 )
             }
         });
-        let http = match self.http {
-            Some(h) => h,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.timeouts.connect)
-                .redirect(crate::auth::origin::redirect_policy())
-                .user_agent(user_agent)
-                .build()
-                .map_err(|e| BuildError::Http(e.to_string()))?,
+        let transport: Arc<dyn crate::transport::Transport> = match (self.transport, self.http) {
+            (Some(t), _) => t,
+            (None, Some(h)) => Arc::new(crate::transport::ReqwestTransport::new(h)),
+            (None, None) => Arc::new(crate::transport::ReqwestTransport::new(
+                reqwest::Client::builder()
+                    .connect_timeout(self.timeouts.connect)
+                    .redirect(crate::auth::origin::redirect_policy())
+                    .user_agent(user_agent)
+                    .build()
+                    .map_err(|e| BuildError::Http(e.to_string()))?,
+            )),
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -269,7 +282,7 @@ impl ClientBuilder {
                 auth: Auth::new(self.api.security_schemes, self.credentials),
                 default_headers: self.default_headers,
                 correlation_header: self.correlation_header,
-                http,
+                transport,
                 budget: self.retry_budget,
                 breaker: crate::breaker::CircuitBreaker::new(self.breaker, &parsed),
                 limiter,
@@ -295,7 +308,7 @@ pub(crate) struct ClientInner {
     pub(crate) auth: Auth,
     pub(crate) default_headers: Vec<(String, String)>,
     pub(crate) correlation_header: Option<String>,
-    pub(crate) http: reqwest::Client,
+    pub(crate) transport: Arc<dyn crate::transport::Transport>,
     pub(crate) budget: Option<crate::budget::RetryBudget>,
     pub(crate) breaker: crate::breaker::CircuitBreaker,
     pub(crate) limiter: crate::ratelimit::RateLimiter,

@@ -40,6 +40,7 @@ mod request;
 mod response;
 pub mod retry;
 pub mod time;
+pub mod transport;
 pub mod types;
 pub mod webhooks;
 
