@@ -104,6 +104,7 @@ pub struct ClientBuilder {
     pub(crate) user_agent: Option<String>,
     pub(crate) http: Option<reqwest::Client>,
     pub(crate) transport: Option<Arc<dyn crate::transport::Transport>>,
+    pub(crate) interceptors: crate::intercept::Interceptors,
     pub(crate) retry_budget: Option<crate::budget::RetryBudget>,
     pub(crate) breaker: crate::breaker::BreakerConfig,
     pub(crate) rate_limit: Option<crate::ratelimit::RateLimit>,
@@ -124,6 +125,7 @@ impl Default for ClientBuilder {
             user_agent: None,
             http: None,
             transport: None,
+            interceptors: crate::intercept::Interceptors::default(),
             retry_budget: Some(crate::budget::RetryBudget::default()),
             breaker: crate::breaker::BreakerConfig::default(),
             rate_limit: None,
@@ -221,6 +223,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds an interceptor; interceptors run in the order they were added
+    /// ([`crate::intercept`] says when each hook runs).
+    pub fn interceptor(mut self, interceptor: impl crate::intercept::Interceptor) -> Self {
+        self.interceptors.0.push(Arc::new(interceptor));
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base = self.base_url.ok_or(BuildError::NoBaseUrl)?;
@@ -283,6 +292,7 @@ impl ClientBuilder {
                 default_headers: self.default_headers,
                 correlation_header: self.correlation_header,
                 transport,
+                interceptors: self.interceptors,
                 budget: self.retry_budget,
                 breaker: crate::breaker::CircuitBreaker::new(self.breaker, &parsed),
                 limiter,
@@ -309,6 +319,7 @@ pub(crate) struct ClientInner {
     pub(crate) default_headers: Vec<(String, String)>,
     pub(crate) correlation_header: Option<String>,
     pub(crate) transport: Arc<dyn crate::transport::Transport>,
+    pub(crate) interceptors: crate::intercept::Interceptors,
     pub(crate) budget: Option<crate::budget::RetryBudget>,
     pub(crate) breaker: crate::breaker::CircuitBreaker,
     pub(crate) limiter: crate::ratelimit::RateLimiter,

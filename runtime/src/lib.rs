@@ -30,6 +30,7 @@ pub mod encode;
 mod error;
 mod execute;
 pub mod health;
+pub mod intercept;
 pub mod normalize;
 mod observe;
 pub mod paginate;

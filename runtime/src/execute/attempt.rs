@@ -60,10 +60,23 @@ impl Client {
         }
         let target = url.clone();
         let fail = |e: Error| Attempt::Failed(with_url(e, &self.shown_url(&target)));
-        let req = match self.build_attempt(ctx, attempt, url, &applied) {
+        let mut req = match self.build_attempt(ctx, attempt, url, &applied) {
             Ok(r) => r,
             Err(e) => return (fail(e), span),
         };
+        let interceptors = &self.inner.interceptors;
+        if !interceptors.is_empty() {
+            let refused = interceptors.run("before_attempt", crate::error::Sent::No, |i| {
+                i.before_attempt(&mut crate::intercept::BeforeAttempt {
+                    op,
+                    attempt,
+                    request: &mut req,
+                })
+            });
+            if let Err(e) = refused {
+                return (fail(e), span);
+            }
+        }
         let clock = &self.inner.time.clock;
         let sent_at = clock.now();
         let result = self.send(req, timeout).instrument(span.clone()).await;

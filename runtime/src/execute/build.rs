@@ -73,7 +73,8 @@ impl Client {
     }
 
     /// The request of one attempt. Headers in order: the client's defaults, the API version
-    /// header, the request's header parameters, the call's extra headers, the idempotency key
+    /// header, the request's header parameters, the call's extra headers, the headers
+    /// interceptors added in `before_call`, the idempotency key
     /// (unless the caller sent one), the correlation id, the retry count, credentials,
     /// cookies, the content type; then the request signature over the final request.
     pub(super) fn build_attempt(
@@ -98,6 +99,9 @@ impl Client {
         }
         for (k, v) in &options.headers {
             append(&mut headers, k, v)?;
+        }
+        for (k, v) in &ctx.extra_headers {
+            headers.append(k.clone(), v.clone());
         }
         if let (Some(header), Some(key)) = (op.idempotency_header, ctx.idempotency_key) {
             let already = request

@@ -52,6 +52,8 @@ struct CallCtx<'a> {
     correlation_id: &'a str,
     server: &'a str,
     started: Instant,
+    /// Headers interceptors added for every attempt.
+    extra_headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl CallCtx<'_> {
@@ -108,16 +110,20 @@ impl Client {
         let correlation_id = options.correlation_id.clone().unwrap_or_else(new_uuid_v4);
         let server = self.server_of(&request);
         let span = observe::call_span(op, &server, &correlation_id, idempotency_key.as_deref());
-        let ctx = CallCtx {
+        let mut ctx = CallCtx {
             request: &request,
             options: &options,
             idempotency_key: idempotency_key.as_deref(),
             correlation_id: &correlation_id,
             server: &server,
             started: self.inner.time.clock.now(),
+            extra_headers: Vec::new(),
         };
         let mut state = RunState::default();
-        let result = self.run(&ctx, &mut state).instrument(span.clone()).await;
+        let result = match self.before_call(&mut ctx) {
+            Ok(()) => self.run(&ctx, &mut state).instrument(span.clone()).await,
+            Err(e) => Err(e),
+        };
         let elapsed = self
             .inner
             .time
@@ -138,7 +144,7 @@ impl Client {
                 .breaker
                 .record(&server, permit, outcome, self.inner.time.clock.now());
         }
-        match result {
+        let result = match result {
             Ok(mut raw) => {
                 span.record("http.response.status_code", raw.status);
                 raw.attempts = state.attempts;
@@ -169,7 +175,62 @@ impl Client {
                 observe::call_failed(op, err.kind());
                 Err(err)
             }
+        };
+        for i in &self.inner.interceptors.0 {
+            i.on_outcome(&crate::intercept::Outcome {
+                op,
+                attempts: state.attempts,
+                result: &result,
+            });
         }
+        result
+    }
+
+    /// Runs the interceptors' `before_call` hooks.
+    fn before_call(&self, ctx: &mut CallCtx<'_>) -> Result<(), Error> {
+        let interceptors = &self.inner.interceptors;
+        if interceptors.is_empty() {
+            return Ok(());
+        }
+        let mut headers = Vec::new();
+        interceptors.run("before_call", Sent::No, |i| {
+            i.before_call(&mut crate::intercept::BeforeCall {
+                request: ctx.request,
+                idempotency_key: ctx.idempotency_key,
+                correlation_id: ctx.correlation_id,
+                headers: &mut headers,
+            })
+        })?;
+        ctx.extra_headers = headers;
+        Ok(())
+    }
+
+    /// Runs the interceptors' `after_attempt` hooks on an attempt's outcome.
+    fn after_attempt(
+        &self,
+        op: &'static crate::request::OperationMeta,
+        attempt: u32,
+        outcome: &Attempt,
+    ) -> Result<(), Error> {
+        let interceptors = &self.inner.interceptors;
+        if interceptors.is_empty() {
+            return Ok(());
+        }
+        let (status, headers, error, sent) = match outcome {
+            Attempt::Done(raw) => (Some(raw.status), Some(&raw.headers), None, Sent::Yes),
+            // An attempt an interceptor refused was not made.
+            Attempt::Failed(e) if e.kind() == ErrorKind::Interceptor => return Ok(()),
+            Attempt::Failed(e) => (e.status(), e.headers(), Some(e), e.sent()),
+        };
+        interceptors.run("after_attempt", sent, |i| {
+            i.after_attempt(&crate::intercept::AfterAttempt {
+                op,
+                attempt,
+                status,
+                headers,
+                error,
+            })
+        })
     }
 
     /// `host:port` of the request's target, the key of its circuit breaker.
@@ -257,6 +318,14 @@ impl Client {
             };
 
             let (outcome, span) = self.attempt(ctx, attempt, st.forced_refresh, timeout).await;
+            if let Err(mut refused) = self.after_attempt(op, attempt, &outcome) {
+                st.outcome = Some(match &outcome {
+                    Attempt::Done(_) => crate::breaker::Outcome::Success,
+                    Attempt::Failed(e) => crate::breaker::Outcome::of(e),
+                });
+                crate::refusal::carry_sent(&mut refused, st.sent);
+                return Err(refused);
+            }
             let mut err = match outcome {
                 Attempt::Done(raw) => {
                     if let Some(b) = &self.inner.budget {
@@ -272,6 +341,9 @@ impl Client {
             crate::refusal::carry_sent(&mut err, st.sent);
             st.sent = err.sent();
             err.inner_mut().correlation_id = Some(ctx.correlation_id.to_owned());
+            if err.kind() == ErrorKind::Interceptor {
+                return Err(err);
+            }
             if cut_by_deadline && err.kind() == ErrorKind::Timeout {
                 // The deadline itself fired: nothing is left for another attempt.
                 let i = err.inner_mut();
