@@ -38,7 +38,19 @@ impl Default for Timeouts {
     }
 }
 
-/// API-wide facts a generated client passes to the runtime.
+/// API-wide facts a generated client passes to the runtime. Generated code builds it with
+/// the `const` constructor and setters (not a struct literal), so a new field does not break
+/// generated crates.
+///
+/// ```
+/// use sturdy_runtime::{ApiMeta, SecurityScheme};
+/// static SCHEMES: [SecurityScheme; 1] = [SecurityScheme::bearer("token")];
+/// static API: ApiMeta = ApiMeta::new("petstore", "1.0.0")
+///     .security_schemes(&SCHEMES)
+///     .error_pointer("/error")
+///     .version_header("x-api-version", "2024-01-01");
+/// assert_eq!(API.version_header, Some(("x-api-version", "2024-01-01")));
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiMeta {
     /// The crate's name, sent in `User-Agent`.
@@ -51,6 +63,35 @@ pub struct ApiMeta {
     pub error_pointer: Option<&'static str>,
     /// A header carrying the API version the client was generated for, and its value.
     pub version_header: Option<(&'static str, &'static str)>,
+}
+
+impl ApiMeta {
+    /// The facts of the crate `name` at `version`, with no schemes, no error pointer and no
+    /// version header.
+    pub const fn new(name: &'static str, version: &'static str) -> Self {
+        Self {
+            name,
+            version,
+            security_schemes: &[],
+            error_pointer: None,
+            version_header: None,
+        }
+    }
+    /// The spec's security schemes.
+    pub const fn security_schemes(mut self, schemes: &'static [SecurityScheme]) -> Self {
+        self.security_schemes = schemes;
+        self
+    }
+    /// The JSON pointer to the provider error object in error bodies.
+    pub const fn error_pointer(mut self, pointer: &'static str) -> Self {
+        self.error_pointer = Some(pointer);
+        self
+    }
+    /// The header carrying the API version, and its value.
+    pub const fn version_header(mut self, name: &'static str, value: &'static str) -> Self {
+        self.version_header = Some((name, value));
+        self
+    }
 }
 
 /// Why a client could not be built.
