@@ -38,7 +38,19 @@ impl Default for Timeouts {
     }
 }
 
-/// API-wide facts a generated client passes to the runtime.
+/// API-wide facts a generated client passes to the runtime. Generated code builds it with
+/// the `const` constructor and setters (not a struct literal), so a new field does not break
+/// generated crates.
+///
+/// ```
+/// use sturdy_runtime::{ApiMeta, SecurityScheme};
+/// static SCHEMES: [SecurityScheme; 1] = [SecurityScheme::bearer("token")];
+/// static API: ApiMeta = ApiMeta::new("petstore", "1.0.0")
+///     .security_schemes(&SCHEMES)
+///     .error_pointer("/error")
+///     .version_header("x-api-version", "2024-01-01");
+/// assert_eq!(API.version_header, Some(("x-api-version", "2024-01-01")));
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiMeta {
     /// The crate's name, sent in `User-Agent`.
@@ -51,6 +63,35 @@ pub struct ApiMeta {
     pub error_pointer: Option<&'static str>,
     /// A header carrying the API version the client was generated for, and its value.
     pub version_header: Option<(&'static str, &'static str)>,
+}
+
+impl ApiMeta {
+    /// The facts of the crate `name` at `version`, with no schemes, no error pointer and no
+    /// version header.
+    pub const fn new(name: &'static str, version: &'static str) -> Self {
+        Self {
+            name,
+            version,
+            security_schemes: &[],
+            error_pointer: None,
+            version_header: None,
+        }
+    }
+    /// The spec's security schemes.
+    pub const fn security_schemes(mut self, schemes: &'static [SecurityScheme]) -> Self {
+        self.security_schemes = schemes;
+        self
+    }
+    /// The JSON pointer to the provider error object in error bodies.
+    pub const fn error_pointer(mut self, pointer: &'static str) -> Self {
+        self.error_pointer = Some(pointer);
+        self
+    }
+    /// The header carrying the API version, and its value.
+    pub const fn version_header(mut self, name: &'static str, value: &'static str) -> Self {
+        self.version_header = Some((name, value));
+        self
+    }
 }
 
 /// Why a client could not be built.
@@ -103,6 +144,8 @@ pub struct ClientBuilder {
     pub(crate) correlation_header: Option<String>,
     pub(crate) user_agent: Option<String>,
     pub(crate) http: Option<reqwest::Client>,
+    pub(crate) transport: Option<Arc<dyn crate::transport::Transport>>,
+    pub(crate) interceptors: crate::intercept::Interceptors,
     pub(crate) retry_budget: Option<crate::budget::RetryBudget>,
     pub(crate) breaker: crate::breaker::BreakerConfig,
     pub(crate) rate_limit: Option<crate::ratelimit::RateLimit>,
@@ -122,6 +165,8 @@ impl Default for ClientBuilder {
             correlation_header: Some("x-correlation-id".to_owned()),
             user_agent: None,
             http: None,
+            transport: None,
+            interceptors: crate::intercept::Interceptors::default(),
             retry_budget: Some(crate::budget::RetryBudget::default()),
             breaker: crate::breaker::BreakerConfig::default(),
             rate_limit: None,
@@ -210,6 +255,21 @@ impl ClientBuilder {
         self.http = Some(http);
         self
     }
+    /// The HTTP layer every attempt goes through, instead of the default
+    /// [`crate::transport::ReqwestTransport`] (then [`ClientBuilder::http_client`], the
+    /// connect timeout and the `User-Agent` setting do not apply). The runtime's own work
+    /// (auth, idempotency keys, retries, the attempt timeout, rate limits) is unchanged.
+    pub fn transport(mut self, transport: Arc<dyn crate::transport::Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Adds an interceptor; interceptors run in the order they were added
+    /// ([`crate::intercept`] says when each hook runs).
+    pub fn interceptor(mut self, interceptor: impl crate::intercept::Interceptor) -> Self {
+        self.interceptors.0.push(Arc::new(interceptor));
+        self
+    }
 
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
@@ -250,14 +310,17 @@ impl ClientBuilder {
                 )
             }
         });
-        let http = match self.http {
-            Some(h) => h,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.timeouts.connect)
-                .redirect(crate::auth::origin::redirect_policy())
-                .user_agent(user_agent)
-                .build()
-                .map_err(|e| BuildError::Http(e.to_string()))?,
+        let transport: Arc<dyn crate::transport::Transport> = match (self.transport, self.http) {
+            (Some(t), _) => t,
+            (None, Some(h)) => Arc::new(crate::transport::ReqwestTransport::new(h)),
+            (None, None) => Arc::new(crate::transport::ReqwestTransport::new(
+                reqwest::Client::builder()
+                    .connect_timeout(self.timeouts.connect)
+                    .redirect(crate::auth::origin::redirect_policy())
+                    .user_agent(user_agent)
+                    .build()
+                    .map_err(|e| BuildError::Http(e.to_string()))?,
+            )),
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -269,7 +332,8 @@ impl ClientBuilder {
                 auth: Auth::new(self.api.security_schemes, self.credentials),
                 default_headers: self.default_headers,
                 correlation_header: self.correlation_header,
-                http,
+                transport,
+                interceptors: self.interceptors,
                 budget: self.retry_budget,
                 breaker: crate::breaker::CircuitBreaker::new(self.breaker, &parsed),
                 limiter,
@@ -295,7 +359,8 @@ pub(crate) struct ClientInner {
     pub(crate) auth: Auth,
     pub(crate) default_headers: Vec<(String, String)>,
     pub(crate) correlation_header: Option<String>,
-    pub(crate) http: reqwest::Client,
+    pub(crate) transport: Arc<dyn crate::transport::Transport>,
+    pub(crate) interceptors: crate::intercept::Interceptors,
     pub(crate) budget: Option<crate::budget::RetryBudget>,
     pub(crate) breaker: crate::breaker::CircuitBreaker,
     pub(crate) limiter: crate::ratelimit::RateLimiter,

@@ -74,6 +74,11 @@ pub enum ErrorKind {
     /// headers and body of the last attempt are kept. **Sent** as far as any attempt of the
     /// call was ([`Error::sent`]).
     BudgetExhausted,
+    /// An interceptor's hook returned an error ([`crate::intercept`]); that error is the
+    /// `source()`. Never retried. **Sent** as far as an attempt of the call was before the
+    /// hook stopped it ([`Error::sent`]: not sent when `before_call` or the first
+    /// `before_attempt` refused).
+    Interceptor,
 }
 
 impl ErrorKind {
@@ -83,7 +88,8 @@ impl ErrorKind {
             ErrorKind::InvalidRequest
             | ErrorKind::Credentials
             | ErrorKind::Connect
-            | ErrorKind::CircuitOpen => Sent::No,
+            | ErrorKind::CircuitOpen
+            | ErrorKind::Interceptor => Sent::No,
             ErrorKind::Timeout | ErrorKind::Network => Sent::Maybe,
             _ => Sent::Yes,
         }
@@ -122,6 +128,7 @@ impl ErrorKind {
             ErrorKind::Decode => "decode",
             ErrorKind::CircuitOpen => "circuit_open",
             ErrorKind::BudgetExhausted => "budget_exhausted",
+            ErrorKind::Interceptor => "interceptor",
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod encode;
 mod error;
 mod execute;
 pub mod health;
+pub mod intercept;
 pub mod normalize;
 mod observe;
 pub mod paginate;
@@ -40,6 +41,7 @@ mod request;
 mod response;
 pub mod retry;
 pub mod time;
+pub mod transport;
 pub mod types;
 pub mod webhooks;
 

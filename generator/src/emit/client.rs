@@ -52,38 +52,43 @@ pub fn scheme_kind(kind: &SecurityKind) -> String {
 /// `client.rs`.
 pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
     let schemes = api.security_schemes.values().map(|s| {
-        let name = &s.name;
-        let kind = match &s.kind {
+        let scheme = &s.name;
+        match &s.kind {
             SecurityKind::ApiKey { location, name } => {
                 let loc = match location {
                     ParamLocation::Query => quote!(::sturdy_runtime::auth::ApiKeyLocation::Query),
                     ParamLocation::Cookie => quote!(::sturdy_runtime::auth::ApiKeyLocation::Cookie),
                     _ => quote!(::sturdy_runtime::auth::ApiKeyLocation::Header),
                 };
-                quote!(::sturdy_runtime::auth::SchemeKind::ApiKey { location: #loc, name: #name })
+                quote!(::sturdy_runtime::SecurityScheme::api_key(#scheme, #loc, #name))
             }
-            SecurityKind::Bearer => quote!(::sturdy_runtime::auth::SchemeKind::Bearer),
-            SecurityKind::Basic => quote!(::sturdy_runtime::auth::SchemeKind::Basic),
-            SecurityKind::OAuth2 { token_url, authorization_url, .. } => {
+            SecurityKind::Bearer => quote!(::sturdy_runtime::SecurityScheme::bearer(#scheme)),
+            SecurityKind::Basic => quote!(::sturdy_runtime::SecurityScheme::basic(#scheme)),
+            SecurityKind::OAuth2 {
+                token_url,
+                authorization_url,
+                ..
+            } => {
                 let opt = |v: &Option<String>| match v {
                     Some(u) => quote!(::std::option::Option::Some(#u)),
                     None => quote!(::std::option::Option::None),
                 };
                 let t = opt(token_url);
                 let a = opt(authorization_url);
-                quote!(::sturdy_runtime::auth::SchemeKind::OAuth2 { token_url: #t, authorization_url: #a })
+                quote!(::sturdy_runtime::SecurityScheme::oauth2(#scheme, #t, #a))
             }
-            SecurityKind::OpenIdConnect { .. } => quote!(::sturdy_runtime::auth::SchemeKind::OpenIdConnect),
-        };
-        quote!(::sturdy_runtime::SecurityScheme { name: #name, kind: #kind })
+            SecurityKind::OpenIdConnect { .. } => {
+                quote!(::sturdy_runtime::SecurityScheme::open_id_connect(#scheme))
+            }
+        }
     });
     let error_pointer = match &api.runtime.error_pointer {
-        Some(p) => quote!(::std::option::Option::Some(#p)),
-        None => quote!(::std::option::Option::None),
+        Some(p) => quote!(.error_pointer(#p)),
+        None => quote!(),
     };
     let version_header = match &api.runtime.version_header {
-        Some((n, v)) => quote!(::std::option::Option::Some((#n, #v))),
-        None => quote!(::std::option::Option::None),
+        Some((n, v)) => quote!(.version_header(#n, #v)),
+        None => quote!(),
     };
     let api_version = &api.version;
 
@@ -276,13 +281,10 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
         pub static SECURITY_SCHEMES: [::sturdy_runtime::SecurityScheme; #scheme_count] = [#(#schemes),*];
 
         /// API-wide facts the runtime needs.
-        pub static API: ::sturdy_runtime::ApiMeta = ::sturdy_runtime::ApiMeta {
-            name: #crate_name,
-            version: #api_version,
-            security_schemes: &SECURITY_SCHEMES,
-            error_pointer: #error_pointer,
-            version_header: #version_header,
-        };
+        pub static API: ::sturdy_runtime::ApiMeta = ::sturdy_runtime::ApiMeta::new(#crate_name, #api_version)
+            .security_schemes(&SECURITY_SCHEMES)
+            #error_pointer
+            #version_header;
 
         #env_items
 

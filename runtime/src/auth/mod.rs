@@ -78,13 +78,71 @@ pub enum SchemeKind {
     OpenIdConnect,
 }
 
-/// A named security scheme.
+/// A named security scheme. Generated code builds one with the `const` constructors below
+/// (not a struct literal), so the runtime can grow without breaking generated crates.
+///
+/// ```
+/// use sturdy_runtime::auth::ApiKeyLocation;
+/// use sturdy_runtime::SecurityScheme;
+/// static SCHEMES: [SecurityScheme; 2] = [
+///     SecurityScheme::api_key("apiKey", ApiKeyLocation::Header, "x-api-key"),
+///     SecurityScheme::oauth2("oauth", Some("https://auth.example.com/token"), None),
+/// ];
+/// # let _ = &SCHEMES;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SecurityScheme {
     /// The name in `components.securitySchemes`.
     pub name: &'static str,
     /// What it is.
     pub kind: SchemeKind,
+}
+
+impl SecurityScheme {
+    /// A scheme named `name` of `kind`.
+    pub const fn new(name: &'static str, kind: SchemeKind) -> Self {
+        Self { name, kind }
+    }
+    /// An API key sent at `location` under `param` (a header, query or cookie name).
+    pub const fn api_key(
+        name: &'static str,
+        location: ApiKeyLocation,
+        param: &'static str,
+    ) -> Self {
+        Self::new(
+            name,
+            SchemeKind::ApiKey {
+                location,
+                name: param,
+            },
+        )
+    }
+    /// `Authorization: Bearer <token>`.
+    pub const fn bearer(name: &'static str) -> Self {
+        Self::new(name, SchemeKind::Bearer)
+    }
+    /// `Authorization: Basic ...`.
+    pub const fn basic(name: &'static str) -> Self {
+        Self::new(name, SchemeKind::Basic)
+    }
+    /// OAuth2, with the flows' token and authorization URLs when the spec declares them.
+    pub const fn oauth2(
+        name: &'static str,
+        token_url: Option<&'static str>,
+        authorization_url: Option<&'static str>,
+    ) -> Self {
+        Self::new(
+            name,
+            SchemeKind::OAuth2 {
+                token_url,
+                authorization_url,
+            },
+        )
+    }
+    /// OpenID Connect.
+    pub const fn open_id_connect(name: &'static str) -> Self {
+        Self::new(name, SchemeKind::OpenIdConnect)
+    }
 }
 
 /// Supplies bearer tokens, refreshing as needed (OAuth2). Implemented by the OAuth2 token

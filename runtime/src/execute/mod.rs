@@ -9,18 +9,21 @@
 //! recorded for [`Client::health`], traced ([`crate::observe`]) and counted; a failed call's
 //! [`Error::sent`] is the strongest over all its attempts ([`crate::refusal`]).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
-use secrecy::ExposeSecret;
 use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Sent, MAX_RAW_BODY};
 use crate::observe;
-use crate::request::{Body, Request, RequestOptions, RetryRules};
+use crate::request::{Request, RequestOptions, RetryRules};
 use crate::response::RawResponse;
 use crate::retry::{CallState, Decision, Failure, RetryPolicy};
+
+mod attempt;
+mod build;
+mod multipart;
 
 /// Response headers that carry a provider's request id, in the order they are tried.
 pub const REQUEST_ID_HEADERS: &[&str] = &[
@@ -49,6 +52,8 @@ struct CallCtx<'a> {
     correlation_id: &'a str,
     server: &'a str,
     started: Instant,
+    /// Headers interceptors added for every attempt.
+    extra_headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl CallCtx<'_> {
@@ -105,16 +110,20 @@ impl Client {
         let correlation_id = options.correlation_id.clone().unwrap_or_else(new_uuid_v4);
         let server = self.server_of(&request);
         let span = observe::call_span(op, &server, &correlation_id, idempotency_key.as_deref());
-        let ctx = CallCtx {
+        let mut ctx = CallCtx {
             request: &request,
             options: &options,
             idempotency_key: idempotency_key.as_deref(),
             correlation_id: &correlation_id,
             server: &server,
             started: self.inner.time.clock.now(),
+            extra_headers: Vec::new(),
         };
         let mut state = RunState::default();
-        let result = self.run(&ctx, &mut state).instrument(span.clone()).await;
+        let result = match self.before_call(&mut ctx) {
+            Ok(()) => self.run(&ctx, &mut state).instrument(span.clone()).await,
+            Err(e) => Err(e),
+        };
         let elapsed = self
             .inner
             .time
@@ -135,7 +144,7 @@ impl Client {
                 .breaker
                 .record(&server, permit, outcome, self.inner.time.clock.now());
         }
-        match result {
+        let result = match result {
             Ok(mut raw) => {
                 span.record("http.response.status_code", raw.status);
                 raw.attempts = state.attempts;
@@ -166,7 +175,62 @@ impl Client {
                 observe::call_failed(op, err.kind());
                 Err(err)
             }
+        };
+        for i in &self.inner.interceptors.0 {
+            i.on_outcome(&crate::intercept::Outcome {
+                op,
+                attempts: state.attempts,
+                result: &result,
+            });
         }
+        result
+    }
+
+    /// Runs the interceptors' `before_call` hooks.
+    fn before_call(&self, ctx: &mut CallCtx<'_>) -> Result<(), Error> {
+        let interceptors = &self.inner.interceptors;
+        if interceptors.is_empty() {
+            return Ok(());
+        }
+        let mut headers = Vec::new();
+        interceptors.run("before_call", Sent::No, |i| {
+            i.before_call(&mut crate::intercept::BeforeCall {
+                request: ctx.request,
+                idempotency_key: ctx.idempotency_key,
+                correlation_id: ctx.correlation_id,
+                headers: &mut headers,
+            })
+        })?;
+        ctx.extra_headers = headers;
+        Ok(())
+    }
+
+    /// Runs the interceptors' `after_attempt` hooks on an attempt's outcome.
+    fn after_attempt(
+        &self,
+        op: &'static crate::request::OperationMeta,
+        attempt: u32,
+        outcome: &Attempt,
+    ) -> Result<(), Error> {
+        let interceptors = &self.inner.interceptors;
+        if interceptors.is_empty() {
+            return Ok(());
+        }
+        let (status, headers, error, sent) = match outcome {
+            Attempt::Done(raw) => (Some(raw.status), Some(&raw.headers), None, Sent::Yes),
+            // An attempt an interceptor refused was not made.
+            Attempt::Failed(e) if e.kind() == ErrorKind::Interceptor => return Ok(()),
+            Attempt::Failed(e) => (e.status(), e.headers(), Some(e), e.sent()),
+        };
+        interceptors.run("after_attempt", sent, |i| {
+            i.after_attempt(&crate::intercept::AfterAttempt {
+                op,
+                attempt,
+                status,
+                headers,
+                error,
+            })
+        })
     }
 
     /// `host:port` of the request's target, the key of its circuit breaker.
@@ -254,6 +318,14 @@ impl Client {
             };
 
             let (outcome, span) = self.attempt(ctx, attempt, st.forced_refresh, timeout).await;
+            if let Err(mut refused) = self.after_attempt(op, attempt, &outcome) {
+                st.outcome = Some(match &outcome {
+                    Attempt::Done(_) => crate::breaker::Outcome::Success,
+                    Attempt::Failed(e) => crate::breaker::Outcome::of(e),
+                });
+                crate::refusal::carry_sent(&mut refused, st.sent);
+                return Err(refused);
+            }
             let mut err = match outcome {
                 Attempt::Done(raw) => {
                     if let Some(b) = &self.inner.budget {
@@ -269,6 +341,9 @@ impl Client {
             crate::refusal::carry_sent(&mut err, st.sent);
             st.sent = err.sent();
             err.inner_mut().correlation_id = Some(ctx.correlation_id.to_owned());
+            if err.kind() == ErrorKind::Interceptor {
+                return Err(err);
+            }
             if cut_by_deadline && err.kind() == ErrorKind::Timeout {
                 // The deadline itself fired: nothing is left for another attempt.
                 let i = err.inner_mut();
@@ -372,308 +447,6 @@ impl Client {
     fn uses_refreshing_auth(&self, op: &crate::request::OperationMeta) -> bool {
         self.inner.auth.is_refreshable(op)
     }
-
-    /// The full URL of a request.
-    fn url_for(
-        &self,
-        request: &Request,
-        extra_query: &[(String, String)],
-    ) -> Result<url::Url, Error> {
-        let raw = match &request.absolute_url {
-            Some(u) => u.clone(),
-            None => format!("{}{}", self.inner.base_url, request.path),
-        };
-        let mut url = url::Url::parse(&raw).map_err(|e| {
-            let secret_names = self.inner.auth.names_of_secret_params();
-            let shown = url::Url::parse(&self.inner.base_url)
-                .map(|u| crate::redact::redact_url(&u, &secret_names))
-                .unwrap_or_else(|_| "[unparseable URL]".to_owned());
-            Error::new(
-                ErrorKind::InvalidRequest,
-                format!("invalid URL for path `{}` under {shown}: {e}", request.path),
-            )
-        })?;
-        if !request.query.is_empty() || !extra_query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (k, v) in &request.query {
-                pairs.append_pair(k, v);
-            }
-            for (k, v) in extra_query {
-                pairs.append_pair(k, v);
-            }
-        }
-        Ok(url)
-    }
-
-    /// The URL with secrets stripped, for errors and traces.
-    fn shown_url(&self, url: &url::Url) -> String {
-        crate::redact::redact_url(url, &self.inner.auth.names_of_secret_params())
-    }
-
-    async fn attempt(
-        &self,
-        ctx: &CallCtx<'_>,
-        attempt: u32,
-        force_refresh: bool,
-        timeout: Duration,
-    ) -> (Attempt, tracing::Span) {
-        let request = ctx.request;
-        let options = ctx.options;
-        let op = request.op;
-        let applied = match self.inner.auth.apply(op, force_refresh).await {
-            Ok(a) => a,
-            Err(e) => return (Attempt::Failed(e), tracing::Span::none()),
-        };
-        let secret_query: Vec<(String, String)> = applied
-            .query
-            .iter()
-            .map(|(k, v)| (k.clone(), v.expose_secret().to_owned()))
-            .collect();
-        let url = match self.url_for(request, &secret_query) {
-            Ok(u) => u,
-            Err(e) => return (Attempt::Failed(e), tracing::Span::none()),
-        };
-        let carries_credentials = !applied.is_empty() || self.inner.signer.is_some();
-        if let Err(e) = crate::auth::origin::check(&self.inner.base_url, &url, carries_credentials)
-        {
-            return (Attempt::Failed(e), tracing::Span::none());
-        }
-        // Redacting costs a parse and a format: done only for a span that is recorded and for
-        // an error.
-        let span = observe::attempt_span(attempt);
-        if !span.is_disabled() {
-            span.record("url.full", self.shown_url(&url).as_str());
-        }
-        let target = url.clone();
-        let fail = |e: Error| Attempt::Failed(with_url(e, &self.shown_url(&target)));
-        let mut builder = self.inner.http.request(op.method.to_http(), url);
-        for (k, v) in &self.inner.default_headers {
-            builder = builder.header(k, v);
-        }
-        if let Some((name, value)) = self.inner.api.version_header {
-            builder = builder.header(name, value);
-        }
-        for (k, v) in &request.headers {
-            builder = builder.header(k.as_ref(), v);
-        }
-        for (k, v) in &options.headers {
-            builder = builder.header(k, v);
-        }
-        if let (Some(header), Some(key)) = (op.idempotency_header, ctx.idempotency_key) {
-            let already = request
-                .headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case(header))
-                || options
-                    .headers
-                    .iter()
-                    .any(|(k, _)| k.eq_ignore_ascii_case(header));
-            if !already {
-                builder = builder.header(header, key);
-            }
-        }
-        if let Some(h) = &self.inner.correlation_header {
-            builder = builder.header(h, ctx.correlation_id);
-        }
-        if attempt > 1 {
-            builder = builder.header("x-sturdy-retry-count", (attempt - 1).to_string());
-        }
-        for (k, v) in &applied.headers {
-            let Ok(mut value) = reqwest::header::HeaderValue::from_str(v.expose_secret()) else {
-                return (
-                    fail(Error::new(
-                        ErrorKind::Credentials,
-                        format!("the credential for header `{k}` is not a valid header value"),
-                    )),
-                    span,
-                );
-            };
-            value.set_sensitive(true);
-            builder = builder.header(k, value);
-        }
-        let mut cookies: Vec<String> = request
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        cookies.extend(
-            applied
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.expose_secret())),
-        );
-        if !cookies.is_empty() {
-            let Ok(mut value) = reqwest::header::HeaderValue::from_str(&cookies.join("; ")) else {
-                return (
-                    fail(Error::new(
-                        ErrorKind::InvalidRequest,
-                        "a cookie value is not a valid header value",
-                    )),
-                    span,
-                );
-            };
-            value.set_sensitive(true);
-            builder = builder.header(reqwest::header::COOKIE, value);
-        }
-        builder = match &request.body {
-            Body::Empty => builder,
-            Body::Bytes { content_type, data } => builder
-                .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
-                .body(data.clone()),
-            Body::Multipart(parts) => {
-                let mut form = reqwest::multipart::Form::new();
-                for p in parts {
-                    let mut part = reqwest::multipart::Part::bytes(p.data.to_vec());
-                    if let Some(f) = &p.filename {
-                        part = part.file_name(f.clone());
-                    }
-                    if let Some(ct) = &p.content_type {
-                        part = match part.mime_str(ct) {
-                            Ok(p) => p,
-                            Err(e) => {
-                                return (
-                                    fail(Error::new(
-                                        ErrorKind::InvalidRequest,
-                                        format!("multipart content type {ct}: {e}"),
-                                    )),
-                                    span,
-                                )
-                            }
-                        };
-                    }
-                    form = form.part(p.name.clone(), part);
-                }
-                builder.multipart(form)
-            }
-        };
-        let mut req = match builder.build() {
-            Ok(r) => r,
-            Err(e) => {
-                let mut err = Error::new(
-                    ErrorKind::InvalidRequest,
-                    crate::redact::reqwest_message(&e),
-                );
-                err.inner_mut().source = Some(std::sync::Arc::new(e.without_url()));
-                return (fail(err), span);
-            }
-        };
-        if let Some(signer) = &self.inner.signer {
-            let path = match req.url().query() {
-                Some(q) => format!("{}?{q}", req.url().path()),
-                None => req.url().path().to_owned(),
-            };
-            let body = req
-                .body()
-                .and_then(|b| b.as_bytes())
-                .unwrap_or(&[])
-                .to_vec();
-            let now = self.inner.time.clock.system_now();
-            for (k, v) in signer.sign(req.method().as_str(), &path, &body, now) {
-                if let (Ok(name), Ok(mut value)) = (
-                    reqwest::header::HeaderName::from_bytes(k.as_bytes()),
-                    reqwest::header::HeaderValue::from_str(&v),
-                ) {
-                    value.set_sensitive(true);
-                    req.headers_mut().insert(name, value);
-                }
-            }
-        }
-        let clock = &self.inner.time.clock;
-        let sent_at = clock.now();
-        let fut = async {
-            let resp = self.inner.http.execute(req).await?;
-            let status = resp.status().as_u16();
-            let headers = resp.headers().clone();
-            let body = resp.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body))
-        };
-        let result = tokio::time::timeout(timeout, fut)
-            .instrument(span.clone())
-            .await;
-        let latency = clock.now().saturating_duration_since(sent_at);
-        span.record("sturdy.latency_ms", observe::millis(latency));
-        let (status, headers, body) = match result {
-            Err(_) => {
-                observe::attempt_done(op, None, latency);
-                span.record("error.type", ErrorKind::Timeout.as_str());
-                let mut e = Error::new(
-                    ErrorKind::Timeout,
-                    format!("no complete response within {:.3}s", timeout.as_secs_f64()),
-                );
-                e.inner_mut().hint = crate::normalize::hint(ErrorKind::Timeout, None);
-                return (fail(e), span);
-            }
-            Ok(Err(e)) => {
-                observe::attempt_done(op, None, latency);
-                let kind = if e.is_connect() {
-                    ErrorKind::Connect
-                } else if e.is_timeout() {
-                    ErrorKind::Timeout
-                } else if e.is_builder() {
-                    ErrorKind::InvalidRequest
-                } else if e.is_redirect() {
-                    // The server answered with a redirect the policy refused to follow.
-                    ErrorKind::Status
-                } else {
-                    ErrorKind::Network
-                };
-                span.record("error.type", kind.as_str());
-                let mut err = Error::new(kind, crate::redact::reqwest_message(&e));
-                err.inner_mut().hint = crate::normalize::hint(kind, None);
-                // The URL may carry a secret query parameter.
-                err.inner_mut().source = Some(std::sync::Arc::new(e.without_url()));
-                return (fail(err), span);
-            }
-            Ok(Ok(v)) => v,
-        };
-        observe::attempt_done(op, Some(status), latency);
-        span.record("http.response.status_code", status);
-        let request_id = request_id(&headers);
-        if let Some(id) = &request_id {
-            span.record("sturdy.request_id", id.as_str());
-        }
-        if (200..300).contains(&status) {
-            self.inner.limiter.observe(
-                ctx.limit_scope(),
-                &headers,
-                status,
-                None,
-                clock.now(),
-                clock.system_now(),
-            );
-            return (
-                Attempt::Done(RawResponse {
-                    status,
-                    headers,
-                    body,
-                    request_id,
-                    idempotency_key: None,
-                    attempts: attempt,
-                }),
-                span,
-            );
-        }
-        let err = status_error(
-            status,
-            headers,
-            body,
-            request_id,
-            self.inner.api.error_pointer,
-            clock.as_ref(),
-        );
-        span.record("error.type", err.kind().as_str());
-        if let Some(h) = err.headers() {
-            self.inner.limiter.observe(
-                ctx.limit_scope(),
-                h,
-                status,
-                err.retry_after(),
-                clock.now(),
-                clock.system_now(),
-            );
-        }
-        (fail(err), span)
-    }
 }
 
 /// The key for a call: the caller's (a header parameter, an extra header, or
@@ -753,6 +526,7 @@ pub(crate) fn status_error(
 mod tests {
     use super::*;
     use crate::request::{Method, OperationMeta};
+    use std::time::Duration;
 
     static CREATE: OperationMeta = OperationMeta::new("createPet", Method::Post, "/pets")
         .idempotency_header("Idempotency-Key");

@@ -1,0 +1,183 @@
+//! One attempt: credentials, the request, the transport raced against the attempt's timer
+//! (the client's [`crate::time::Sleeper::timer`]), and the classification of the outcome.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::future::{select, Either};
+use secrecy::ExposeSecret;
+use tracing::Instrument;
+
+use super::{request_id, status_error, with_url, Attempt, CallCtx};
+use crate::client::Client;
+use crate::error::{Error, ErrorKind};
+use crate::observe;
+use crate::response::RawResponse;
+use crate::transport::{TransportError, TransportErrorKind, TransportRequest};
+
+/// What one send produced before classification.
+enum Sent {
+    /// The timer fired first.
+    TimedOut,
+    /// The transport failed.
+    Failed(TransportError),
+    /// A complete response.
+    Answered(u16, http::HeaderMap, Bytes),
+}
+
+impl Client {
+    pub(super) async fn attempt(
+        &self,
+        ctx: &CallCtx<'_>,
+        attempt: u32,
+        force_refresh: bool,
+        timeout: Duration,
+    ) -> (Attempt, tracing::Span) {
+        let op = ctx.request.op;
+        let applied = match self.inner.auth.apply(op, force_refresh).await {
+            Ok(a) => a,
+            Err(e) => return (Attempt::Failed(e), tracing::Span::none()),
+        };
+        let secret_query: Vec<(String, String)> = applied
+            .query
+            .iter()
+            .map(|(k, v)| (k.clone(), v.expose_secret().to_owned()))
+            .collect();
+        let url = match self.url_for(ctx.request, &secret_query) {
+            Ok(u) => u,
+            Err(e) => return (Attempt::Failed(e), tracing::Span::none()),
+        };
+        let carries_credentials = !applied.is_empty() || self.inner.signer.is_some();
+        if let Err(e) = crate::auth::origin::check(&self.inner.base_url, &url, carries_credentials)
+        {
+            return (Attempt::Failed(e), tracing::Span::none());
+        }
+        // Redacting costs a parse and a format: done only for a span that is recorded and for
+        // an error.
+        let span = observe::attempt_span(attempt);
+        if !span.is_disabled() {
+            span.record("url.full", self.shown_url(&url).as_str());
+        }
+        let target = url.clone();
+        let fail = |e: Error| Attempt::Failed(with_url(e, &self.shown_url(&target)));
+        let mut req = match self.build_attempt(ctx, attempt, url, &applied) {
+            Ok(r) => r,
+            Err(e) => return (fail(e), span),
+        };
+        let interceptors = &self.inner.interceptors;
+        if !interceptors.is_empty() {
+            let refused = interceptors.run("before_attempt", crate::error::Sent::No, |i| {
+                i.before_attempt(&mut crate::intercept::BeforeAttempt {
+                    op,
+                    attempt,
+                    request: &mut req,
+                })
+            });
+            if let Err(e) = refused {
+                return (fail(e), span);
+            }
+        }
+        let clock = &self.inner.time.clock;
+        let sent_at = clock.now();
+        let result = self.send(req, timeout).instrument(span.clone()).await;
+        let latency = clock.now().saturating_duration_since(sent_at);
+        span.record("sturdy.latency_ms", observe::millis(latency));
+        let (status, headers, body) = match result {
+            Sent::TimedOut => {
+                observe::attempt_done(op, None, latency);
+                span.record("error.type", ErrorKind::Timeout.as_str());
+                let mut e = Error::new(
+                    ErrorKind::Timeout,
+                    format!("no complete response within {:.3}s", timeout.as_secs_f64()),
+                );
+                e.inner_mut().hint = crate::normalize::hint(ErrorKind::Timeout, None);
+                return (fail(e), span);
+            }
+            Sent::Failed(e) => {
+                observe::attempt_done(op, None, latency);
+                let (kind, message, source) = e.into_parts();
+                let kind = match kind {
+                    TransportErrorKind::Connect => ErrorKind::Connect,
+                    TransportErrorKind::Timeout => ErrorKind::Timeout,
+                    TransportErrorKind::InvalidRequest => ErrorKind::InvalidRequest,
+                    // The server answered with a redirect the policy refused to follow.
+                    TransportErrorKind::Redirect => ErrorKind::Status,
+                    _ => ErrorKind::Network,
+                };
+                span.record("error.type", kind.as_str());
+                let mut err = Error::new(kind, message);
+                err.inner_mut().hint = crate::normalize::hint(kind, None);
+                err.inner_mut().source = source;
+                return (fail(err), span);
+            }
+            Sent::Answered(status, headers, body) => (status, headers, body),
+        };
+        observe::attempt_done(op, Some(status), latency);
+        span.record("http.response.status_code", status);
+        let request_id = request_id(&headers);
+        if let Some(id) = &request_id {
+            span.record("sturdy.request_id", id.as_str());
+        }
+        if (200..300).contains(&status) {
+            self.inner.limiter.observe(
+                ctx.limit_scope(),
+                &headers,
+                status,
+                None,
+                clock.now(),
+                clock.system_now(),
+            );
+            return (
+                Attempt::Done(RawResponse {
+                    status,
+                    headers,
+                    body,
+                    request_id,
+                    idempotency_key: None,
+                    attempts: attempt,
+                }),
+                span,
+            );
+        }
+        let err = status_error(
+            status,
+            headers,
+            body,
+            request_id,
+            self.inner.api.error_pointer,
+            clock.as_ref(),
+        );
+        span.record("error.type", err.kind().as_str());
+        if let Some(h) = err.headers() {
+            self.inner.limiter.observe(
+                ctx.limit_scope(),
+                h,
+                status,
+                err.retry_after(),
+                clock.now(),
+                clock.system_now(),
+            );
+        }
+        (fail(err), span)
+    }
+
+    /// Sends `req` and reads the whole body, unless the attempt's timer fires first.
+    async fn send(&self, req: TransportRequest, timeout: Duration) -> Sent {
+        let transport = &self.inner.transport;
+        let exchange = async move {
+            let resp = transport.send(req).await?;
+            let body = resp.body.collect().await?;
+            Ok::<_, TransportError>((resp.status, resp.headers, body))
+        };
+        // The timer is polled first, so that at a tie (a manual clock moved past both) the
+        // timeout wins, as it would on a real clock.
+        let timer = self.inner.time.sleeper.timer(timeout);
+        match select(timer, Box::pin(exchange)).await {
+            Either::Left(((), _)) => Sent::TimedOut,
+            Either::Right((Ok((status, headers, body)), _)) => {
+                Sent::Answered(status, headers, body)
+            }
+            Either::Right((Err(e), _)) => Sent::Failed(e),
+        }
+    }
+}

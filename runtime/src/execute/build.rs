@@ -1,0 +1,208 @@
+//! Building one attempt's [`TransportRequest`]: URL, headers in a fixed order, credentials,
+//! cookies, body, and the request signature.
+
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::ExposeSecret;
+
+use super::CallCtx;
+use crate::client::Client;
+use crate::error::{Error, ErrorKind};
+use crate::request::{Body, Request};
+use crate::transport::TransportRequest;
+
+/// Appends `name: value`, or says which header is invalid (never echoing its value).
+fn append(headers: &mut HeaderMap, name: &str, value: &str) -> Result<(), Error> {
+    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidRequest,
+            format!("`{}` is not a valid header name", name.escape_debug()),
+        )
+    })?;
+    let value = HeaderValue::from_str(value).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidRequest,
+            format!("the value of header `{name}` is not a valid header value"),
+        )
+    })?;
+    headers.append(name, value);
+    Ok(())
+}
+
+impl Client {
+    /// The full URL of a request.
+    pub(super) fn url_for(
+        &self,
+        request: &Request,
+        extra_query: &[(String, String)],
+    ) -> Result<url::Url, Error> {
+        let mut url = match &request.absolute_url {
+            Some(u) => url::Url::parse(u),
+            None => {
+                let mut raw = String::with_capacity(self.inner.base_url.len() + request.path.len());
+                raw.push_str(&self.inner.base_url);
+                raw.push_str(&request.path);
+                url::Url::parse(&raw)
+            }
+        }
+        .map_err(|e| {
+            let secret_names = self.inner.auth.names_of_secret_params();
+            let shown = url::Url::parse(&self.inner.base_url)
+                .map(|u| crate::redact::redact_url(&u, &secret_names))
+                .unwrap_or_else(|_| "[unparseable URL]".to_owned());
+            Error::new(
+                ErrorKind::InvalidRequest,
+                format!("invalid URL for path `{}` under {shown}: {e}", request.path),
+            )
+        })?;
+        if !request.query.is_empty() || !extra_query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &request.query {
+                pairs.append_pair(k, v);
+            }
+            for (k, v) in extra_query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    /// The URL with secrets stripped, for errors and traces.
+    pub(super) fn shown_url(&self, url: &url::Url) -> String {
+        crate::redact::redact_url(url, &self.inner.auth.names_of_secret_params())
+    }
+
+    /// The request of one attempt. Headers in order: the client's defaults, the API version
+    /// header, the request's header parameters, the call's extra headers, the headers
+    /// interceptors added in `before_call`, the idempotency key
+    /// (unless the caller sent one), the correlation id, the retry count, credentials,
+    /// cookies, the content type; then the request signature over the final request.
+    pub(super) fn build_attempt(
+        &self,
+        ctx: &CallCtx<'_>,
+        attempt: u32,
+        url: url::Url,
+        applied: &crate::auth::Applied,
+    ) -> Result<TransportRequest, Error> {
+        let request = ctx.request;
+        let options = ctx.options;
+        let op = request.op;
+        let mut headers = HeaderMap::new();
+        for (k, v) in &self.inner.default_headers {
+            append(&mut headers, k, v)?;
+        }
+        if let Some((name, value)) = self.inner.api.version_header {
+            append(&mut headers, name, value)?;
+        }
+        for (k, v) in &request.headers {
+            append(&mut headers, k, v)?;
+        }
+        for (k, v) in &options.headers {
+            append(&mut headers, k, v)?;
+        }
+        for (k, v) in &ctx.extra_headers {
+            headers.append(k.clone(), v.clone());
+        }
+        if let (Some(header), Some(key)) = (op.idempotency_header, ctx.idempotency_key) {
+            let already = request
+                .headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case(header))
+                || options
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case(header));
+            if !already {
+                append(&mut headers, header, key)?;
+            }
+        }
+        if let Some(h) = &self.inner.correlation_header {
+            append(&mut headers, h, ctx.correlation_id)?;
+        }
+        if attempt > 1 {
+            headers.append(
+                HeaderName::from_static("x-sturdy-retry-count"),
+                HeaderValue::from(attempt - 1),
+            );
+        }
+        for (k, v) in &applied.headers {
+            let (Ok(name), Ok(mut value)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(v.expose_secret()),
+            ) else {
+                return Err(Error::new(
+                    ErrorKind::Credentials,
+                    format!("the credential for header `{k}` is not a valid header value"),
+                ));
+            };
+            value.set_sensitive(true);
+            headers.append(name, value);
+        }
+        if let Some(value) = cookie_header(request, applied)? {
+            headers.append(http::header::COOKIE, value);
+        }
+        let body = match &request.body {
+            Body::Empty => Bytes::new(),
+            Body::Bytes { content_type, data } => {
+                append(&mut headers, "content-type", content_type)?;
+                data.clone()
+            }
+            Body::Multipart(parts) => {
+                let (content_type, data) = super::multipart::encode(parts);
+                append(&mut headers, "content-type", &content_type)?;
+                data
+            }
+        };
+        if let Some(signer) = &self.inner.signer {
+            let path = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_owned(),
+            };
+            let now = self.inner.time.clock.system_now();
+            for (k, v) in signer.sign(op.method.as_str(), &path, &body, now) {
+                if let (Ok(name), Ok(mut value)) = (
+                    HeaderName::from_bytes(k.as_bytes()),
+                    HeaderValue::from_str(&v),
+                ) {
+                    value.set_sensitive(true);
+                    headers.insert(name, value);
+                }
+            }
+        }
+        Ok(TransportRequest::new(
+            op.method.to_http(),
+            url,
+            headers,
+            body,
+        ))
+    }
+}
+
+/// The `Cookie` header: cookie parameters, then credential cookies; marked sensitive.
+fn cookie_header(
+    request: &Request,
+    applied: &crate::auth::Applied,
+) -> Result<Option<HeaderValue>, Error> {
+    if request.cookies.is_empty() && applied.cookies.is_empty() {
+        return Ok(None);
+    }
+    let cookies: Vec<String> = request
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .chain(
+            applied
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.expose_secret())),
+        )
+        .collect();
+    let mut value = HeaderValue::from_str(&cookies.join("; ")).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidRequest,
+            "a cookie value is not a valid header value",
+        )
+    })?;
+    value.set_sensitive(true);
+    Ok(Some(value))
+}
