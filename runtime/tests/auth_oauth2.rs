@@ -498,6 +498,39 @@ async fn a_burst_of_401s_costs_one_forced_refresh() {
 }
 
 #[tokio::test]
+async fn a_token_revoked_right_after_it_was_issued_is_refreshed_on_its_first_401() {
+    let s = token_server(3600).await;
+    let api = bearer_api(&["tok-2"]).await;
+    let clock = clock();
+    let t = OAuth2::client_credentials(config(&s))
+        .time_source(clock.time_source(0.0))
+        .build()
+        .unwrap();
+    // tok-1 is issued and revoked at once: no time passes on the manual clock.
+    t.access_token(false).await.unwrap();
+    let c = client(&api, &clock, &t);
+    call(&c, &GET)
+        .await
+        .expect("the replay carries a fresh token");
+    assert_eq!(
+        token_requests(&s).await.len(),
+        2,
+        "one refresh for the refused token"
+    );
+    let sent = api_calls(&api.received_requests().await.unwrap());
+    assert_eq!(sent, ["Bearer tok-1", "Bearer tok-2"]);
+    // A later 401 on an older token another call already replaced costs no refresh.
+    assert_eq!(
+        t.access_token_after_rejection(&"tok-1".to_owned().into())
+            .await
+            .unwrap()
+            .expose_secret(),
+        "tok-2"
+    );
+    assert_eq!(token_requests(&s).await.len(), 2);
+}
+
+#[tokio::test]
 async fn a_static_key_is_not_replayed_after_a_401() {
     let api = bearer_api(&[]).await;
     let clock = clock();

@@ -330,8 +330,9 @@ pub(crate) struct Applied {
     pub(crate) headers: Vec<(String, SecretString)>,
     pub(crate) query: Vec<(String, SecretString)>,
     pub(crate) cookies: Vec<(String, SecretString)>,
-    /// Whether a refreshing provider was used, so a 401 may be worth one forced refresh.
-    pub(crate) refreshable: bool,
+    /// The tokens refreshing providers supplied, in the order applied: after a 401 they are
+    /// what the API refused.
+    pub(crate) provider_tokens: Vec<SecretString>,
 }
 
 impl Applied {
@@ -433,21 +434,15 @@ impl Auth {
         Err(e)
     }
 
-    /// Whether the credentials `op` would use come from a refreshing provider, so a 401 may
-    /// be worth one forced refresh and replay.
-    pub(crate) fn is_refreshable(&self, op: &OperationMeta) -> bool {
-        matches!(
-            self.choose(op),
-            Ok(Some(chosen)) if chosen.iter().any(|(_, c)| matches!(c, Credential::Provider(_)))
-        )
-    }
-
     /// Applies the first security alternative of `op` for which every scheme has a
     /// credential. An operation with no requirements gets nothing.
+    ///
+    /// `rejected`: the provider tokens the API refused with a 401 on the previous attempt
+    /// (each provider is asked to replace its own).
     pub(crate) async fn apply(
         &self,
         op: &OperationMeta,
-        force_refresh: bool,
+        rejected: Option<&[SecretString]>,
     ) -> Result<Applied, Error> {
         let Some(chosen) = self.choose(op)? else {
             return Ok(Applied::default());
@@ -457,8 +452,13 @@ impl Auth {
             let secret = match &cred {
                 Credential::Token(t) => t.clone(),
                 Credential::Provider(p) => {
-                    applied.refreshable = true;
-                    p.token(force_refresh).await?
+                    let refused = rejected.and_then(|r| r.get(applied.provider_tokens.len()));
+                    let token = match refused {
+                        Some(t) => p.token_after_rejection(t).await?,
+                        None => p.token(false).await?,
+                    };
+                    applied.provider_tokens.push(token.clone());
+                    token
                 }
                 Credential::Basic { username, password } => {
                     use base64::Engine;

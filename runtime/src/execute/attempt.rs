@@ -30,14 +30,15 @@ impl Client {
         &self,
         ctx: &CallCtx<'_>,
         attempt: u32,
-        force_refresh: bool,
+        auth: &mut super::AuthRound,
         timeout: Duration,
     ) -> (Attempt, tracing::Span) {
         let op = ctx.request.op;
-        let applied = match self.inner.auth.apply(op, force_refresh).await {
+        let applied = match self.inner.auth.apply(op, auth.rejected.as_deref()).await {
             Ok(a) => a,
             Err(e) => return (Attempt::Failed(e), tracing::Span::none()),
         };
+        auth.used.clone_from(&applied.provider_tokens);
         let secret_query: Vec<(String, String)> = applied
             .query
             .iter()

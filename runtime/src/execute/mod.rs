@@ -66,10 +66,18 @@ impl CallCtx<'_> {
     }
 }
 
+/// The credentials side of a call: the refreshing tokens the latest attempt sent, and, after a
+/// 401, the ones the API refused (the replay asks their providers for new ones).
+#[derive(Default)]
+pub(super) struct AuthRound {
+    pub(super) used: Vec<secrecy::SecretString>,
+    pub(super) rejected: Option<Vec<secrecy::SecretString>>,
+}
+
 /// What changes across the attempts of one call.
 struct RunState {
     attempts: u32,
-    forced_refresh: bool,
+    auth: AuthRound,
     /// The strongest [`Sent`] over the attempts made so far.
     sent: Sent,
     /// The breaker's permit for the latest attempt, if one was admitted.
@@ -82,7 +90,7 @@ impl Default for RunState {
     fn default() -> Self {
         Self {
             attempts: 0,
-            forced_refresh: false,
+            auth: AuthRound::default(),
             sent: Sent::No,
             permit: None,
             outcome: None,
@@ -169,7 +177,7 @@ impl Client {
                 }
                 self.inner.health.failure(
                     &err,
-                    state.forced_refresh,
+                    state.auth.rejected.is_some(),
                     self.inner.time.clock.system_now(),
                 );
                 observe::call_failed(op, err.kind());
@@ -317,7 +325,7 @@ impl Client {
                 None => (attempt_timeout, false),
             };
 
-            let (outcome, span) = self.attempt(ctx, attempt, st.forced_refresh, timeout).await;
+            let (outcome, span) = self.attempt(ctx, attempt, &mut st.auth, timeout).await;
             if let Err(mut refused) = self.after_attempt(op, attempt, &outcome) {
                 st.outcome = Some(match &outcome {
                     Attempt::Done(_) => crate::breaker::Outcome::Success,
@@ -355,14 +363,15 @@ impl Client {
                 return Err(err);
             }
 
-            // One forced credential refresh and replay after a 401, when a refreshing
-            // provider supplied the credential.
+            // One replay after a 401 when a refreshing provider supplied the credential: the
+            // provider is told which token was refused, so it refreshes that one however
+            // young, and many calls refused at once share one refresh.
             if err.kind() == ErrorKind::Unauthorized
-                && !st.forced_refresh
-                && self.uses_refreshing_auth(op)
+                && st.auth.rejected.is_none()
+                && !st.auth.used.is_empty()
             {
-                st.forced_refresh = true;
-                tracing::debug!("401: forcing a credential refresh and replaying");
+                st.auth.rejected = Some(std::mem::take(&mut st.auth.used));
+                tracing::debug!("401: refreshing the refused token and replaying");
                 continue;
             }
 
@@ -442,10 +451,6 @@ impl Client {
             );
             time.sleeper.sleep(delay).await;
         }
-    }
-
-    fn uses_refreshing_auth(&self, op: &crate::request::OperationMeta) -> bool {
-        self.inner.auth.is_refreshable(op)
     }
 }
 
