@@ -1,9 +1,13 @@
 //! The executor: one logical call, its attempts, and the classification of each outcome.
 //!
 //! Per attempt, in order: the host's circuit breaker ([`crate::breaker`]) may fail the call
-//! fast; the rate limiter ([`crate::ratelimit`]) may make it wait; credentials are applied;
-//! the request is sent with a per-attempt timeout cut short by the call's deadline
-//! (`.timeout()`, the whole call); the outcome feeds the limiter. After a failure,
+//! fast; the rate limiter ([`crate::ratelimit`]) may make it wait; credentials are applied
+//! and the request is built ([`build`]); interceptors' `before_attempt` hooks run
+//! ([`crate::intercept`]); the request goes through the client's
+//! [`crate::transport::Transport`], raced against the attempt timeout on the injected
+//! [`crate::time::Sleeper::timer`] and cut short by the call's deadline (`.timeout()`, the
+//! whole call) ([`attempt`]); the outcome feeds the limiter and the `after_attempt` hooks.
+//! After a failure,
 //! [`RetryPolicy::decide`] and the retry budget ([`crate::budget`]) say whether to wait and
 //! try again. The final outcome of the call (not of each attempt) feeds the breaker, is
 //! recorded for [`Client::health`], traced ([`crate::observe`]) and counted; a failed call's

@@ -5,7 +5,7 @@
 //! [`crate::ClientBuilder::transport`] or [`crate::ClientBuilder::http_client`] says
 //! otherwise). The runtime does everything else around it: auth, idempotency keys, retries,
 //! the attempt timeout (through the client's [`crate::time::Sleeper`]), rate limits and the
-//! breaker. With the feature `test-util`, [`MockTransport`] answers from a script and
+//! breaker. With the feature `test-util`, `mock::MockTransport` answers from a script and
 //! records every attempt, so an integration can be tested without the provider or sockets.
 //!
 //! ```
