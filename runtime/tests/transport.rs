@@ -275,3 +275,35 @@ async fn the_correlation_header_is_parsed_once_and_still_checked() {
         "nothing sent after"
     );
 }
+
+/// Answers 200, then the body breaks after one chunk.
+struct CutBody;
+
+impl Transport for CutBody {
+    fn send(&self, _request: TransportRequest) -> TransportFuture {
+        Box::pin(async {
+            let body = futures::stream::iter([
+                Ok(bytes::Bytes::from_static(b"{\"a\":")),
+                Err(TransportError::new(TransportErrorKind::Network, "reset")),
+            ]);
+            Ok(TransportResponse::new(
+                200,
+                http::HeaderMap::new(),
+                ResponseBody::from_stream(body),
+            ))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_body_cut_mid_stream_is_a_network_failure_that_may_have_been_applied() {
+    static POST: OperationMeta = OperationMeta::new("post", Method::Post, "/p");
+    let time = Instant::default();
+    let client = client(Arc::new(CutBody), &time);
+    let err = client
+        .execute(Request::new(&POST, "/p".into()), RequestOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind(), err.sent()), (ErrorKind::Network, Sent::Maybe));
+    assert_eq!(err.attempts(), 1, "a keyless POST is not resent");
+}
