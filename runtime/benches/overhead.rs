@@ -1,10 +1,12 @@
-//! Per-request overhead of the sturdy runtime against plain reqwest, on loopback, and the cost
-//! of one retry decision. Prints a table; asserts nothing about time.
+//! Per-request overhead of the sturdy runtime against plain reqwest, on loopback; the runtime's
+//! own work per call with a transport that answers at once (no socket); and the cost of one
+//! retry decision. Prints a table; asserts nothing about time.
 //!
 //! Run: `cargo bench -p sturdy-runtime --bench overhead`
 //!
 //! Both clients call the same minimal keep-alive HTTP/1.1 server (a fixed 200 with a 2-byte
-//! body) in the same process and run, interleaved in blocks so drift hits both alike. The
+//! body) in the same process and run, interleaved request by request (in a rotating order)
+//! so load on a shared machine hits both alike; the load average is printed with the table. The
 //! sturdy client runs with its defaults (correlation id, spans, circuit breaker, adaptive
 //! rate limiter, retry budget, health recording); no tracing subscriber is installed.
 
@@ -12,6 +14,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use sturdy_runtime::retry::{CallState, Failure, RetryPolicy};
+use sturdy_runtime::transport::{
+    ResponseBody, Transport, TransportFuture, TransportRequest, TransportResponse,
+};
 use sturdy_runtime::{
     Client, ErrorKind, Method, OperationMeta, Request, RequestOptions, RetryRules, Sent,
 };
@@ -19,9 +24,27 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 static PING: OperationMeta = OperationMeta::new("ping", Method::Get, "/ping");
 
-const REQUESTS: usize = 2000;
-const WARMUP: usize = 200;
-const BLOCK: usize = 100;
+const REQUESTS: usize = 5000;
+const WARMUP: usize = 300;
+/// The orders the three arms (0 plain, 1 careful, 2 sturdy) take turns in.
+const ORDERS: [[u8; 3]; 6] = [
+    [0, 1, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [0, 2, 1],
+    [2, 1, 0],
+    [1, 0, 2],
+];
+
+/// The 1-minute load average and the number of CPUs, to print beside the figures.
+fn loadavg() -> String {
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into());
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("load {load} on {cpus} CPUs")
+}
 
 /// A keep-alive server answering every request with the same 200.
 async fn serve(listener: tokio::net::TcpListener) {
@@ -56,6 +79,27 @@ async fn serve(listener: tokio::net::TcpListener) {
                 }
             }
         });
+    }
+}
+
+/// Answers every request at once with what the loopback server sends.
+struct AtOnce;
+
+impl Transport for AtOnce {
+    fn send(&self, _request: TransportRequest) -> TransportFuture {
+        Box::pin(async {
+            let mut headers = http::HeaderMap::new();
+            headers.insert(
+                "content-type",
+                http::HeaderValue::from_static("application/json"),
+            );
+            headers.insert("content-length", http::HeaderValue::from_static("2"));
+            Ok(TransportResponse::new(
+                200,
+                headers,
+                ResponseBody::from_bytes(sturdy_runtime::bytes::Bytes::from_static(b"{}")),
+            ))
+        })
     }
 }
 
@@ -127,30 +171,19 @@ fn main() {
         let mut plain_times = Vec::with_capacity(REQUESTS);
         let mut sturdy_times = Vec::with_capacity(REQUESTS);
         let mut careful_times = Vec::with_capacity(REQUESTS);
-        for block in 0..REQUESTS / BLOCK {
-            // Alternate which goes first so neither always gets the warmer cache.
-            if block % 2 == 0 {
-                for _ in 0..BLOCK {
-                    plain_times.push(plain_once().await);
-                }
-                for _ in 0..BLOCK {
-                    careful_times.push(careful_once().await);
-                }
-                for _ in 0..BLOCK {
-                    sturdy_times.push(sturdy_once().await);
-                }
-            } else {
-                for _ in 0..BLOCK {
-                    careful_times.push(careful_once().await);
-                }
-                for _ in 0..BLOCK {
-                    sturdy_times.push(sturdy_once().await);
-                }
-                for _ in 0..BLOCK {
-                    plain_times.push(plain_once().await);
+        let load_before = loadavg();
+        for i in 0..REQUESTS {
+            // One request of each arm per round, in a rotating order, so load spikes and
+            // cache warmth hit all three alike.
+            for arm in ORDERS[i % ORDERS.len()] {
+                match arm {
+                    0 => plain_times.push(plain_once().await),
+                    1 => careful_times.push(careful_once().await),
+                    _ => sturdy_times.push(sturdy_once().await),
                 }
             }
         }
+        let load_after = loadavg();
         plain_times.sort();
         sturdy_times.sort();
         careful_times.sort();
@@ -160,7 +193,8 @@ fn main() {
         let (p50b, p99b) = (percentile(&sturdy_times, 0.50), percentile(&sturdy_times, 0.99));
         let pct = |a: Duration, b: Duration| (us(b) - us(a)) / us(a) * 100.0;
 
-        println!("Per-request latency on loopback, {REQUESTS} GETs each after {WARMUP} warm-up, same server and run:");
+        println!("Per-request latency on loopback, {REQUESTS} GETs each after {WARMUP} warm-up, same server and run,");
+        println!("the three arms interleaved request by request; machine: {load_before} before, {load_after} after");
         println!("  plain   = reqwest::Client::get(url).send() + bytes()");
         println!("  careful = the same + tokio::time::timeout(60 s) + an x-correlation-id header (uuid v4)");
         println!("  sturdy  = sturdy_runtime::Client::execute (defaults: retries, breaker, limiter, budget, spans, health)");
@@ -187,6 +221,31 @@ fn main() {
         println!();
         println!("target: p50 overhead (vs plain) under 5%: {}", if pct(p50a, p50b) < 5.0 { "met" } else { "NOT met" });
     });
+
+    // The runtime's own work per call, with a transport that answers at once.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let per_call = rt.block_on(async {
+        let client = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .transport(std::sync::Arc::new(AtOnce))
+            .build()
+            .expect("sturdy client");
+        const CALLS: u32 = 200_000;
+        let t = Instant::now();
+        for _ in 0..CALLS {
+            let raw = client
+                .execute(Request::new(&PING, "/ping".into()), RequestOptions::new())
+                .await
+                .expect("sturdy call");
+            black_box(raw);
+        }
+        t.elapsed().as_secs_f64() * 1e9 / f64::from(CALLS)
+    });
+    println!();
+    println!("sturdy-runtime's own work per call (a transport that answers at once, no socket): {per_call:.0} ns");
 
     // The retry decision on its own.
     let policy = RetryPolicy::default();

@@ -331,6 +331,10 @@ impl ClientBuilder {
                 time: self.time,
                 auth: Auth::new(self.api.security_schemes, self.credentials),
                 default_headers: self.default_headers,
+                correlation_name: self
+                    .correlation_header
+                    .as_deref()
+                    .and_then(|h| http::HeaderName::from_bytes(h.as_bytes()).ok()),
                 correlation_header: self.correlation_header,
                 transport,
                 interceptors: self.interceptors,
@@ -359,6 +363,9 @@ pub(crate) struct ClientInner {
     pub(crate) auth: Auth,
     pub(crate) default_headers: Vec<(String, String)>,
     pub(crate) correlation_header: Option<String>,
+    /// `correlation_header` parsed once (`None` when it is not a valid name: each call then
+    /// fails as an invalid request).
+    pub(crate) correlation_name: Option<http::HeaderName>,
     pub(crate) transport: Arc<dyn crate::transport::Transport>,
     pub(crate) interceptors: crate::intercept::Interceptors,
     pub(crate) budget: Option<crate::budget::RetryBudget>,

@@ -236,3 +236,74 @@ async fn a_multipart_body_reaches_the_transport_encoded() {
         )
     );
 }
+
+#[tokio::test]
+async fn the_correlation_header_is_parsed_once_and_still_checked() {
+    let time = Instant::default();
+    let transport = Scripted::default();
+    let build = |name: &str| {
+        Client::builder()
+            .base_url("https://api.example.com")
+            .correlation_header(Some(name.to_owned()))
+            .transport(Arc::new(transport.clone()))
+            .time_source(TimeSource {
+                clock: Arc::new(SystemClock),
+                sleeper: Arc::new(time.clone()),
+                jitter: Arc::new(FixedJitter(0.5)),
+            })
+            .build()
+            .unwrap()
+    };
+    let get = |client: Client, id: &'static str| async move {
+        client
+            .execute(
+                Request::new(&GET, "/things/1".into()),
+                RequestOptions::new().correlation_id(id),
+            )
+            .await
+    };
+    get(build("X-Trace"), "t-1").await.unwrap();
+    assert_eq!(transport.seen.lock().unwrap()[0].headers["x-trace"], "t-1");
+    let err = get(build("bad name"), "t-2").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    let err = get(build("x-trace"), "bad\nid").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    assert!(!err.message().contains("bad\nid"));
+    assert_eq!(
+        transport.seen.lock().unwrap().len(),
+        1,
+        "nothing sent after"
+    );
+}
+
+/// Answers 200, then the body breaks after one chunk.
+struct CutBody;
+
+impl Transport for CutBody {
+    fn send(&self, _request: TransportRequest) -> TransportFuture {
+        Box::pin(async {
+            let body = futures::stream::iter([
+                Ok(bytes::Bytes::from_static(b"{\"a\":")),
+                Err(TransportError::new(TransportErrorKind::Network, "reset")),
+            ]);
+            Ok(TransportResponse::new(
+                200,
+                http::HeaderMap::new(),
+                ResponseBody::from_stream(body),
+            ))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_body_cut_mid_stream_is_a_network_failure_that_may_have_been_applied() {
+    static POST: OperationMeta = OperationMeta::new("post", Method::Post, "/p");
+    let time = Instant::default();
+    let client = client(Arc::new(CutBody), &time);
+    let err = client
+        .execute(Request::new(&POST, "/p".into()), RequestOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind(), err.sent()), (ErrorKind::Network, Sent::Maybe));
+    assert_eq!(err.attempts(), 1, "a keyless POST is not resent");
+}

@@ -173,7 +173,7 @@ impl Client {
         // The timer is polled first, so that at a tie (a manual clock moved past both) the
         // timeout wins, as it would on a real clock.
         let timer = self.inner.time.sleeper.timer(timeout);
-        match select(timer, Box::pin(exchange)).await {
+        match select(timer, std::pin::pin!(exchange)).await {
             Either::Left(((), _)) => Sent::TimedOut,
             Either::Right((Ok((status, headers, body)), _)) => {
                 Sent::Answered(status, headers, body)

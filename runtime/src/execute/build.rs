@@ -116,8 +116,18 @@ impl Client {
                 append(&mut headers, header, key)?;
             }
         }
-        if let Some(h) = &self.inner.correlation_header {
-            append(&mut headers, h, ctx.correlation_id)?;
+        match (&self.inner.correlation_name, &self.inner.correlation_header) {
+            (Some(name), _) => {
+                let value = HeaderValue::from_str(ctx.correlation_id).map_err(|_| {
+                    Error::new(
+                        ErrorKind::InvalidRequest,
+                        format!("the value of header `{name}` is not a valid header value"),
+                    )
+                })?;
+                headers.append(name.clone(), value);
+            }
+            (None, Some(h)) => append(&mut headers, h, ctx.correlation_id)?,
+            (None, None) => {}
         }
         if attempt > 1 {
             headers.append(
@@ -144,12 +154,18 @@ impl Client {
         let body = match &request.body {
             Body::Empty => Bytes::new(),
             Body::Bytes { content_type, data } => {
-                append(&mut headers, "content-type", content_type)?;
+                headers.append(
+                    http::header::CONTENT_TYPE,
+                    content_type_value(content_type)?,
+                );
                 data.clone()
             }
             Body::Multipart(parts) => {
                 let (content_type, data) = super::multipart::encode(parts);
-                append(&mut headers, "content-type", &content_type)?;
+                headers.append(
+                    http::header::CONTENT_TYPE,
+                    content_type_value(&content_type)?,
+                );
                 data
             }
         };
@@ -176,6 +192,15 @@ impl Client {
             body,
         ))
     }
+}
+
+fn content_type_value(content_type: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(content_type).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidRequest,
+            "the content type is not a valid header value",
+        )
+    })
 }
 
 /// The `Cookie` header: cookie parameters, then credential cookies; marked sensitive.

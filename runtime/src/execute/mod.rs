@@ -1,9 +1,13 @@
 //! The executor: one logical call, its attempts, and the classification of each outcome.
 //!
 //! Per attempt, in order: the host's circuit breaker ([`crate::breaker`]) may fail the call
-//! fast; the rate limiter ([`crate::ratelimit`]) may make it wait; credentials are applied;
-//! the request is sent with a per-attempt timeout cut short by the call's deadline
-//! (`.timeout()`, the whole call); the outcome feeds the limiter. After a failure,
+//! fast; the rate limiter ([`crate::ratelimit`]) may make it wait; credentials are applied
+//! and the request is built ([`build`]); interceptors' `before_attempt` hooks run
+//! ([`crate::intercept`]); the request goes through the client's
+//! [`crate::transport::Transport`], raced against the attempt timeout on the injected
+//! [`crate::time::Sleeper::timer`] and cut short by the call's deadline (`.timeout()`, the
+//! whole call) ([`attempt`]); the outcome feeds the limiter and the `after_attempt` hooks.
+//! After a failure,
 //! [`RetryPolicy::decide`] and the retry budget ([`crate::budget`]) say whether to wait and
 //! try again. The final outcome of the call (not of each attempt) feeds the breaker, is
 //! recorded for [`Client::health`], traced ([`crate::observe`]) and counted; a failed call's
@@ -242,12 +246,13 @@ impl Client {
     }
 
     /// `host:port` of the request's target, the key of its circuit breaker.
-    fn server_of(&self, request: &Request) -> String {
+    fn server_of(&self, request: &Request) -> std::borrow::Cow<'_, str> {
         match &request.absolute_url {
             Some(raw) => url::Url::parse(raw)
                 .map(|u| crate::breaker::host_key(&u))
-                .unwrap_or_default(),
-            None => self.inner.breaker.base_key().to_owned(),
+                .unwrap_or_default()
+                .into(),
+            None => self.inner.breaker.base_key().into(),
         }
     }
 
@@ -492,11 +497,25 @@ fn with_url(mut e: Error, url: &str) -> Error {
     e
 }
 
+/// [`REQUEST_ID_HEADERS`] as header names, parsed at compile time (a lookup by `&str`
+/// parses the name every time).
+static REQUEST_ID_NAMES: [http::HeaderName; 9] = [
+    http::HeaderName::from_static("x-request-id"),
+    http::HeaderName::from_static("request-id"),
+    http::HeaderName::from_static("x-amzn-requestid"),
+    http::HeaderName::from_static("x-amz-request-id"),
+    http::HeaderName::from_static("x-github-request-id"),
+    http::HeaderName::from_static("x-correlation-id"),
+    http::HeaderName::from_static("cf-ray"),
+    http::HeaderName::from_static("x-ms-request-id"),
+    http::HeaderName::from_static("x-trace-id"),
+];
+
 /// The provider's request id from the usual headers.
 pub fn request_id(headers: &http::HeaderMap) -> Option<String> {
-    REQUEST_ID_HEADERS.iter().find_map(|h| {
+    REQUEST_ID_NAMES.iter().find_map(|h| {
         headers
-            .get(*h)
+            .get(h)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     })
@@ -569,6 +588,17 @@ mod tests {
             Some("param"),
             "the header actually sent is the key reported"
         );
+    }
+
+    #[test]
+    fn request_id_names_match_the_public_list() {
+        let names: Vec<&str> = REQUEST_ID_NAMES.iter().map(|n| n.as_str()).collect();
+        assert_eq!(names, REQUEST_ID_HEADERS);
+        let mut h = http::HeaderMap::new();
+        h.insert("cf-ray", "ray-1".parse().unwrap());
+        assert_eq!(request_id(&h).as_deref(), Some("ray-1"));
+        h.insert("request-id", "req-2".parse().unwrap());
+        assert_eq!(request_id(&h).as_deref(), Some("req-2"), "in list order");
     }
 
     #[test]

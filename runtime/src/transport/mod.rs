@@ -5,7 +5,7 @@
 //! [`crate::ClientBuilder::transport`] or [`crate::ClientBuilder::http_client`] says
 //! otherwise). The runtime does everything else around it: auth, idempotency keys, retries,
 //! the attempt timeout (through the client's [`crate::time::Sleeper`]), rate limits and the
-//! breaker. With the feature `test-util`, [`MockTransport`] answers from a script and
+//! breaker. With the feature `test-util`, `mock::MockTransport` answers from a script and
 //! records every attempt, so an integration can be tested without the provider or sockets.
 //!
 //! ```
@@ -262,5 +262,32 @@ impl std::error::Error for TransportError {
 impl fmt::Debug for dyn Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Transport")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(parts: Vec<Result<&'static [u8], TransportErrorKind>>) -> ResponseBody {
+        ResponseBody::from_stream(futures::stream::iter(parts.into_iter().map(|p| {
+            p.map(Bytes::from_static)
+                .map_err(|k| TransportError::new(k, "cut"))
+        })))
+    }
+
+    #[tokio::test]
+    async fn a_body_is_collected_from_any_number_of_chunks() {
+        assert!(ResponseBody::empty().collect().await.unwrap().is_empty());
+        let one = chunks(vec![Ok(b"abc")]).collect().await.unwrap();
+        assert_eq!(&one[..], b"abc");
+        let many = chunks(vec![Ok(b"a"), Ok(b""), Ok(b"bc"), Ok(b"d")]);
+        assert_eq!(&many.collect().await.unwrap()[..], b"abcd");
+        let cut = chunks(vec![Ok(b"a"), Ok(b"b"), Err(TransportErrorKind::Network)]);
+        let e = cut.collect().await.unwrap_err();
+        assert_eq!(
+            (e.kind(), e.message()),
+            (TransportErrorKind::Network, "cut")
+        );
     }
 }
