@@ -101,6 +101,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod dedupe;
 mod error;
 mod event;
 mod stats;
@@ -117,6 +118,11 @@ use sha2::Digest;
 use sturdy_runtime::time::{Clock, Sleeper, SystemClock, TokioSleeper};
 use sturdy_runtime::webhooks::{event_type, Verifier};
 
+#[cfg(feature = "postgres")]
+pub use dedupe::postgres::PostgresDedupeStore;
+#[cfg(feature = "sqlite")]
+pub use dedupe::sqlite::SqliteDedupeStore;
+pub use dedupe::DEFAULT_DEDUPE_TABLE;
 pub use error::InboxError;
 pub use event::{from_ms, to_ms, Claimed, NewEvent, Status, StoredEvent, UnknownStatus};
 pub use stats::{Stats, StatsSnapshot, LATENCY_WINDOW};

@@ -75,7 +75,11 @@ async fn send(
         },
     };
     if let Some(how) = how {
-        if let Err(e) = store.finish(entry, attempt, how).await {
+        let done = DedupeEntry {
+            at: client.inner.time.clock.system_now(),
+            ..entry.clone()
+        };
+        if let Err(e) = store.finish(&done, attempt, how).await {
             // The answer is real; the record stays in doubt, which is the safe side.
             tracing::warn!(operation = %entry.operation, dedupe_key = %entry.key, error = %e,
                 "could not record a deduplicated call's outcome; it stays in doubt");
