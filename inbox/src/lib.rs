@@ -22,6 +22,8 @@
 //!   also from the `sturdy-inbox` CLI.
 //! - Stores: embedded SQLite (feature `sqlite`, default) and PostgreSQL (feature
 //!   `postgres`) for several instances sharing the work (`FOR UPDATE SKIP LOCKED`).
+//! - Also here, for the outgoing side: [`dedupe`], the durable stores behind
+//!   `sturdy-runtime`'s `.dedupe_key(..)` ([`SqliteDedupeStore`], `PostgresDedupeStore`).
 //! - Every time comes from the injected [`Clock`], so tests can step past leases and
 //!   backoffs exactly. [`Inbox::counts`] reads the store (the same from every process);
 //!   [`Inbox::stats`] holds this process's counters and latency percentiles; every state

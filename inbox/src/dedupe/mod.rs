@@ -1,11 +1,14 @@
-//! Durable [`DedupeStore`]s for `sturdy-runtime`'s client-side idempotency (`.dedupe_key(..)`
-//! on a call): SQLite embedded (feature `sqlite`) and PostgreSQL for many processes (feature
-//! `postgres`). Records survive process restarts: a call whose process was killed mid-flight
-//! is reported in doubt by the next process instead of being resent.
+//! Durable [`DedupeStore`](sturdy_runtime::dedupe::DedupeStore)s for `sturdy-runtime`'s
+//! client-side idempotency (`.dedupe_key(..)` on a call): SQLite embedded (feature `sqlite`)
+//! and PostgreSQL for many processes (feature `postgres`). Records survive process restarts:
+//! a call whose process was killed mid-flight is reported in doubt by the next process
+//! instead of being resent.
 //!
 //! One row per (operation, key): the payload hash, the attempt number and its start time
 //! (milliseconds since the Unix epoch, from the client's clock), and once answered the
 //! recorded status, headers (JSON) and body. A row without a status is pending: in doubt.
+//! Rows are never deleted except by a release (a call certainly not sent); remove old ones
+//! yourself when their keys can no longer repeat.
 //!
 //! ```no_run
 //! # #[cfg(feature = "sqlite")]
