@@ -272,3 +272,41 @@ async fn an_unreachable_store_sends_nothing() {
     assert!(e.to_string().contains("connection refused"), "{e}");
     assert_eq!(requests(&server).await, 0);
 }
+
+#[tokio::test]
+async fn a_server_error_leaves_the_write_in_doubt() {
+    let server = MockServer::start().await;
+    answers(&server, 503, r#"{"error":{"message":"try later"}}"#).await;
+    let store = Arc::new(MemoryDedupeStore::new());
+    let client = client(&server.uri(), &store, &clock());
+    let e = create(&client, 1).dedupe_key("order-42").await.unwrap_err();
+    assert_eq!((e.kind(), e.sent()), (ErrorKind::Server, Sent::Yes));
+    let sent = requests(&server).await;
+    let e = create(&client, 1).dedupe_key("order-42").await.unwrap_err();
+    assert_eq!((e.kind(), e.sent()), (ErrorKind::InDoubt, Sent::Maybe));
+    assert_eq!(requests(&server).await, sent, "not resent blindly");
+}
+
+#[tokio::test]
+async fn a_rate_limited_write_on_its_only_attempt_releases_the_key() {
+    let server = MockServer::start().await;
+    Mock::given(path("/orders"))
+        .respond_with(ResponseTemplate::new(429))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    answers(&server, 201, r#"{"id":"ord_4","qty":1}"#).await;
+    let store = Arc::new(MemoryDedupeStore::new());
+    let client = client(&server.uri(), &store, &clock());
+    let e = create(&client, 1)
+        .retry(sturdy_runtime::RetryPolicy::none())
+        .dedupe_key("order-42")
+        .await
+        .unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::RateLimited, 1));
+    assert!(store.is_empty(), "released: the server did not process it");
+    let ok = create(&client, 1).dedupe_key("order-42").await.unwrap();
+    assert_eq!(ok.body().id, "ord_4");
+    assert_eq!(requests(&server).await, 2);
+}

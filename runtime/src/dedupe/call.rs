@@ -63,16 +63,7 @@ async fn send(
     let result = client.execute(request, options).await;
     let how = match &result {
         Ok(raw) => Some(Finish::Record(record(raw.status, &raw.headers, &raw.body))),
-        Err(e) => match (e.status(), e.sent()) {
-            (Some(status), _) => Some(Finish::Record(record(
-                status,
-                e.headers().unwrap_or(&http::HeaderMap::new()),
-                e.raw_body().map(|b| &b[..]).unwrap_or_default(),
-            ))),
-            (None, Sent::No) => Some(Finish::Release),
-            // May have been sent, no answer: the record stays pending, in doubt.
-            (None, _) => None,
-        },
+        Err(e) => finish_of_error(e),
     };
     if let Some(how) = how {
         let done = DedupeEntry {
@@ -86,6 +77,27 @@ async fn send(
         }
     }
     result
+}
+
+/// How a failed call ends its record: `None` leaves it pending, in doubt.
+///
+/// - a definite answer (2xx is not an error; 3xx, 4xx) is recorded;
+/// - 408 and 429 on the call's only attempt say the server did not process it: released;
+///   after several attempts an earlier one may have been applied: in doubt;
+/// - 5xx: the write may or may not have been applied ([`ErrorKind::Server`]): in doubt;
+/// - no answer: released when certainly not sent ([`Sent::No`]), else in doubt.
+fn finish_of_error(e: &Error) -> Option<Finish> {
+    match (e.status(), e.sent()) {
+        (Some(408 | 429), _) if e.attempts() <= 1 => Some(Finish::Release),
+        (Some(408 | 429 | 500..), _) => None,
+        (Some(status), _) => Some(Finish::Record(record(
+            status,
+            e.headers().unwrap_or(&http::HeaderMap::new()),
+            e.raw_body().map(|b| &b[..]).unwrap_or_default(),
+        ))),
+        (None, Sent::No) => Some(Finish::Release),
+        (None, _) => None,
+    }
 }
 
 /// The record of an answer: status, the headers that matter, the body up to the bound.

@@ -3,10 +3,11 @@
 //! `.dedupe_key("order-42")` on a [`crate::Call`] records (operation, key, payload hash) in the
 //! client's [`DedupeStore`] before anything is sent, and the outcome after:
 //!
-//! - **Fresh** key: the call is sent. A definite HTTP answer (any status) is recorded as a
-//!   [`RecordedOutcome`]; a failure that was certainly not sent ([`crate::Sent::No`]) releases
-//!   the key; a failure that may have been sent (timeout, dropped connection, a process
-//!   killed mid-flight, a dropped future) leaves the record *in doubt*.
+//! - **Fresh** key: the call is sent. A definite HTTP answer (2xx, 3xx, 4xx) is recorded as a
+//!   [`RecordedOutcome`]; a failure that was certainly not sent ([`crate::Sent::No`]), or a
+//!   408 or 429 on the call's only attempt (not processed), releases the key; a failure that
+//!   may have been applied (timeout, dropped connection, a 5xx, a process killed
+//!   mid-flight, a dropped future) leaves the record *in doubt*.
 //! - **Repeat** with the same key and payload of a recorded call: the recorded outcome is
 //!   returned without sending (status, the headers in [`KEPT_HEADERS`], the body up to
 //!   [`MAX_RECORDED_BODY`] bytes), so it decodes into the same typed value; such a response
