@@ -138,7 +138,8 @@ impl<T, E> Call<T, E> {
         &self.client
     }
 
-    /// Splits the call into its parts (used by paginators).
+    /// Splits the call into its parts (used by paginators; a [`Call::dedupe_key`] is not
+    /// among them).
     pub fn into_parts(
         self,
     ) -> (
