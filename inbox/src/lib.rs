@@ -22,6 +22,8 @@
 //!   also from the `sturdy-inbox` CLI.
 //! - Stores: embedded SQLite (feature `sqlite`, default) and PostgreSQL (feature
 //!   `postgres`) for several instances sharing the work (`FOR UPDATE SKIP LOCKED`).
+//! - Also here, for the outgoing side: [`dedupe`], the durable stores behind
+//!   `sturdy-runtime`'s `.dedupe_key(..)` ([`SqliteDedupeStore`], `PostgresDedupeStore`).
 //! - Every time comes from the injected [`Clock`], so tests can step past leases and
 //!   backoffs exactly. [`Inbox::counts`] reads the store (the same from every process);
 //!   [`Inbox::stats`] holds this process's counters and latency percentiles; every state
@@ -101,6 +103,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod dedupe;
 mod error;
 mod event;
 mod stats;
@@ -117,6 +120,11 @@ use sha2::Digest;
 use sturdy_runtime::time::{Clock, Sleeper, SystemClock, TokioSleeper};
 use sturdy_runtime::webhooks::{event_type, Verifier};
 
+#[cfg(feature = "postgres")]
+pub use dedupe::postgres::PostgresDedupeStore;
+#[cfg(feature = "sqlite")]
+pub use dedupe::sqlite::SqliteDedupeStore;
+pub use dedupe::DEFAULT_DEDUPE_TABLE;
 pub use error::InboxError;
 pub use event::{from_ms, to_ms, Claimed, NewEvent, Status, StoredEvent, UnknownStatus};
 pub use stats::{Stats, StatsSnapshot, LATENCY_WINDOW};

@@ -30,6 +30,7 @@ pub struct Call<T, E> {
     pub(crate) options: RequestOptions,
     pub(crate) decode: DecodeFn<T>,
     pub(crate) decode_error: DecodeErrorFn<E>,
+    pub(crate) dedupe: crate::dedupe::call::DedupeOptions,
 }
 
 impl<T, E> std::fmt::Debug for Call<T, E> {
@@ -55,6 +56,7 @@ impl<T, E> Call<T, E> {
             options: RequestOptions::default(),
             decode,
             decode_error,
+            dedupe: Default::default(),
         }
     }
 
@@ -88,6 +90,26 @@ impl<T, E> Call<T, E> {
         self
     }
 
+    /// Deduplicates this write on the client's dedupe store
+    /// ([`crate::ClientBuilder::dedupe_store`]), for APIs that accept no idempotency key: the
+    /// first call with `key` is recorded before it is sent; a repeat with the same payload
+    /// returns the recorded answer without sending; another payload is
+    /// [`ErrorKind::DedupeConflict`]; a key whose earlier attempt may have been sent without a
+    /// recorded answer is [`ErrorKind::InDoubt`] (see [`crate::dedupe`]). Without a store on
+    /// the client the call fails with [`ErrorKind::InvalidRequest`], unsent.
+    pub fn dedupe_key(mut self, key: impl Into<String>) -> Self {
+        self.dedupe.key = Some(key.into());
+        self
+    }
+
+    /// Sends a [`Call::dedupe_key`] call even when its earlier attempt is in doubt: say so
+    /// only after checking at the provider that the earlier attempt was not applied. A key
+    /// with a recorded answer still returns that answer. Without a dedupe key it does nothing.
+    pub fn resend_in_doubt(mut self) -> Self {
+        self.dedupe.resend_in_doubt = true;
+        self
+    }
+
     /// An extra header.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.headers.push((name.into(), value.into()));
@@ -116,7 +138,8 @@ impl<T, E> Call<T, E> {
         &self.client
     }
 
-    /// Splits the call into its parts (used by paginators).
+    /// Splits the call into its parts (used by paginators; a [`Call::dedupe_key`] is not
+    /// among them).
     pub fn into_parts(
         self,
     ) -> (
@@ -138,11 +161,15 @@ impl<T, E> Call<T, E> {
     /// Sends the call: retries, auth and rate limits as configured, then decodes.
     pub async fn send(self) -> Result<Response<T>, Error<E>> {
         let decode_error = self.decode_error;
-        let raw = self
-            .client
-            .execute(self.request, self.options)
-            .await
-            .map_err(|e| typed_error(e, decode_error))?;
+        let raw = match self.dedupe.key {
+            None => self.client.execute(self.request, self.options).await,
+            Some(key) => {
+                let resend = self.dedupe.resend_in_doubt;
+                crate::dedupe::call::execute(&self.client, self.request, self.options, key, resend)
+                    .await
+            }
+        }
+        .map_err(|e| typed_error(e, decode_error))?;
         match (self.decode)(&raw.body) {
             Ok(body) => Ok(raw.with_body(body)),
             Err(message) => Err(decode_failure(raw, message)),

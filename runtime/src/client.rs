@@ -150,6 +150,7 @@ pub struct ClientBuilder {
     pub(crate) breaker: crate::breaker::BreakerConfig,
     pub(crate) rate_limit: Option<crate::ratelimit::RateLimit>,
     pub(crate) adaptive_rate_limit: bool,
+    pub(crate) dedupe: Option<Arc<dyn crate::dedupe::DedupeStore>>,
 }
 
 impl Default for ClientBuilder {
@@ -172,6 +173,7 @@ impl Default for ClientBuilder {
             rate_limit: None,
             adaptive_rate_limit: true,
             signer: None,
+            dedupe: None,
         }
     }
 }
@@ -271,6 +273,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The store that calls with a `.dedupe_key(..)` are recorded in (none by default; see
+    /// [`crate::dedupe`]).
+    pub fn dedupe_store(mut self, store: Arc<dyn crate::dedupe::DedupeStore>) -> Self {
+        self.dedupe = Some(store);
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base = self.base_url.ok_or(BuildError::NoBaseUrl)?;
@@ -343,6 +352,7 @@ impl ClientBuilder {
                 limiter,
                 health: crate::health::HealthTracker::default(),
                 signer: self.signer,
+                dedupe: self.dedupe,
             }),
         })
     }
@@ -373,6 +383,7 @@ pub(crate) struct ClientInner {
     pub(crate) limiter: crate::ratelimit::RateLimiter,
     pub(crate) health: crate::health::HealthTracker,
     pub(crate) signer: Option<crate::auth::signing::RequestSigner>,
+    pub(crate) dedupe: Option<Arc<dyn crate::dedupe::DedupeStore>>,
 }
 
 impl fmt::Debug for Client {

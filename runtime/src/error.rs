@@ -79,6 +79,17 @@ pub enum ErrorKind {
     /// hook stopped it ([`Error::sent`]: not sent when `before_call` or the first
     /// `before_attempt` refused).
     Interceptor,
+    /// A call with a dedupe key (`.dedupe_key(..)`) whose earlier attempt may have been sent
+    /// and has no recorded answer (its process died mid-flight, or it is still running).
+    /// **Not sent** by this call, but the earlier attempt **may have been**, so
+    /// [`Error::sent`] says `Maybe`; [`Error::dedupe_key`] and [`Error::earlier_attempt_at`]
+    /// say which. Look the object up; if the write did not happen, resend with
+    /// `.resend_in_doubt()`.
+    InDoubt,
+    /// The dedupe key was already used for this operation with another payload. **Not sent.**
+    DedupeConflict,
+    /// The dedupe store could not be read or written before sending. **Not sent.**
+    DedupeStore,
 }
 
 impl ErrorKind {
@@ -89,8 +100,10 @@ impl ErrorKind {
             | ErrorKind::Credentials
             | ErrorKind::Connect
             | ErrorKind::CircuitOpen
-            | ErrorKind::Interceptor => Sent::No,
-            ErrorKind::Timeout | ErrorKind::Network => Sent::Maybe,
+            | ErrorKind::Interceptor
+            | ErrorKind::DedupeConflict
+            | ErrorKind::DedupeStore => Sent::No,
+            ErrorKind::Timeout | ErrorKind::Network | ErrorKind::InDoubt => Sent::Maybe,
             _ => Sent::Yes,
         }
     }
@@ -129,6 +142,9 @@ impl ErrorKind {
             ErrorKind::CircuitOpen => "circuit_open",
             ErrorKind::BudgetExhausted => "budget_exhausted",
             ErrorKind::Interceptor => "interceptor",
+            ErrorKind::InDoubt => "in_doubt",
+            ErrorKind::DedupeConflict => "dedupe_conflict",
+            ErrorKind::DedupeStore => "dedupe_store",
         }
     }
 }
@@ -167,6 +183,10 @@ pub(crate) struct ErrorInner<E> {
     pub(crate) raw_body: Option<Bytes>,
     pub(crate) headers: Option<http::HeaderMap>,
     pub(crate) idempotency_key: Option<String>,
+    /// The call's `.dedupe_key(..)`, when it had one.
+    pub(crate) dedupe_key: Option<String>,
+    /// When the earlier attempt of an [`ErrorKind::InDoubt`] call began.
+    pub(crate) earlier_attempt_at: Option<std::time::SystemTime>,
     pub(crate) message: String,
     pub(crate) hint: Option<&'static str>,
     pub(crate) retryable: bool,
@@ -196,6 +216,8 @@ impl<E> Error<E> {
                 raw_body: None,
                 headers: None,
                 idempotency_key: None,
+                dedupe_key: None,
+                earlier_attempt_at: None,
                 message: message.into(),
                 hint: None,
                 retryable: false,
@@ -277,6 +299,14 @@ impl<E> Error<E> {
     pub fn idempotency_key(&self) -> Option<&str> {
         self.inner.idempotency_key.as_deref()
     }
+    /// The call's dedupe key (`.dedupe_key(..)`), when it had one.
+    pub fn dedupe_key(&self) -> Option<&str> {
+        self.inner.dedupe_key.as_deref()
+    }
+    /// When the earlier attempt of an [`ErrorKind::InDoubt`] call began (the client's clock).
+    pub fn earlier_attempt_at(&self) -> Option<std::time::SystemTime> {
+        self.inner.earlier_attempt_at
+    }
     /// A one-line hint on what to do about it.
     pub fn hint(&self) -> Option<&'static str> {
         self.inner.hint
@@ -314,6 +344,8 @@ impl<E> Error<E> {
                 raw_body: i.raw_body,
                 headers: i.headers,
                 idempotency_key: i.idempotency_key,
+                dedupe_key: i.dedupe_key,
+                earlier_attempt_at: i.earlier_attempt_at,
                 message: i.message,
                 hint: i.hint,
                 retryable: i.retryable,
@@ -346,6 +378,8 @@ impl<E> fmt::Debug for Error<E> {
             .field("attempts", &i.attempts)
             .field("retry_after", &i.retry_after)
             .field("idempotency_key", &i.idempotency_key)
+            .field("dedupe_key", &i.dedupe_key)
+            .field("earlier_attempt_at", &i.earlier_attempt_at)
             .field("correlation_id", &i.correlation_id)
             .field("message", &i.message)
             .field("hint", &i.hint)

@@ -26,6 +26,7 @@ pub mod breaker;
 pub mod budget;
 mod call;
 mod client;
+pub mod dedupe;
 pub mod encode;
 mod error;
 mod execute;

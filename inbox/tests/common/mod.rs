@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod dedupe;
 pub mod lease;
 pub mod tx;
 
