@@ -40,6 +40,7 @@ mod response;
 pub mod retry;
 pub mod time;
 pub mod types;
+pub mod union;
 pub mod webhooks;
 
 pub use auth::{Credential, SecurityScheme};
