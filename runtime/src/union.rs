@@ -177,8 +177,25 @@ impl Union {
         variant: impl Fn(usize, &Value) -> Option<T>,
         other: Option<fn(Value) -> T>,
     ) -> Result<T, E> {
+        self.decode_among(value, &[], variant, other)
+    }
+
+    /// [`Union::decode`] among the variants `among` only (all when empty): a tagged union
+    /// whose tag several members share (OpenAI's system, user and assistant messages are all
+    /// `type: "message"`), or whose payload has no tag.
+    pub fn decode_among<T: Serialize, E: serde::de::Error>(
+        &self,
+        value: Value,
+        among: &[usize],
+        variant: impl Fn(usize, &Value) -> Option<T>,
+        other: Option<fn(Value) -> T>,
+    ) -> Result<T, E> {
         let mut best: Option<(usize, T, Vec<Caught>)> = None;
-        for i in self.rank(&value) {
+        let order = self.rank(&value);
+        let order = order
+            .into_iter()
+            .filter(|i| among.is_empty() || among.contains(i));
+        for i in order {
             let (decoded, caught) = trying(|| variant(i, &value));
             let Some(t) = decoded else { continue };
             let lost = serde_json::to_value(&t).map_or(usize::MAX, |out| divergence(&value, &out));

@@ -25,6 +25,8 @@ pub struct Example {
     pub value: Value,
     /// Valid against its own schema (see [`validate`]).
     pub valid: bool,
+    /// Carries keys its schema does not declare (see [`validate::undeclared`]).
+    pub undeclared: bool,
 }
 
 const METHODS: &[&str] = &[
@@ -43,11 +45,13 @@ pub fn examples(api: &Api, raw: &Value) -> Vec<Example> {
             return;
         }
         let valid = validate::valid(raw, schema, &value);
+        let undeclared = valid && validate::undeclared(raw, schema, &value);
         out.push(Example {
             label,
             ty: ty.clone(),
             value,
             valid,
+            undeclared,
         });
     };
     let deref = |v: &Value| -> Value {
@@ -86,13 +90,16 @@ pub fn examples(api: &Api, raw: &Value) -> Vec<Example> {
                 let Some(ty) = response_type(ir, status) else {
                     continue;
                 };
-                for (ct, media) in resp
-                    .get("content")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    if !ct.contains("json") {
+                // The media type the client decodes: `application/json`, else the first JSON
+                // one (GitHub's `...star+json` and `sarif+json` alternatives have other schemas).
+                let content = resp.get("content").and_then(Value::as_object);
+                let decoded = content.and_then(|c| {
+                    c.keys()
+                        .find(|k| *k == "application/json")
+                        .or_else(|| c.keys().find(|k| k.contains("json")))
+                });
+                for (ct, media) in content.into_iter().flatten() {
+                    if Some(ct) != decoded {
                         continue;
                     }
                     let schema = media.get("schema").cloned().unwrap_or(Value::Null);
@@ -218,15 +225,27 @@ const DRIVER_HEAD: &str = r#"#![allow(deprecated, clippy::all)]
 use std::sync::atomic::{AtomicUsize, Ordering};
 use sturdy_runtime::serde_json::{self, json, Value};
 
-/// Counts catch-all reports (`sturdy::decode` warnings).
+/// Counts catch-all reports (`sturdy::decode` warnings) and keeps the last one's fields.
 static CAUGHT: AtomicUsize = AtomicUsize::new(0);
+static LAST: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+struct Fields(String);
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+        if f.name() != "message" { self.0.push_str(&format!("{}={:?} ", f.name(), v)); }
+    }
+}
 struct Count;
 impl tracing::Subscriber for Count {
     fn enabled(&self, m: &tracing::Metadata<'_>) -> bool { m.target() == "sturdy::decode" }
     fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id { tracing::span::Id::from_u64(1) }
     fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, _: &tracing::Event<'_>) { CAUGHT.fetch_add(1, Ordering::SeqCst); }
+    fn event(&self, e: &tracing::Event<'_>) {
+        let mut f = Fields(String::new());
+        e.record(&mut f);
+        *LAST.lock().unwrap() = f.0;
+        CAUGHT.fetch_add(1, Ordering::SeqCst);
+    }
     fn enter(&self, _: &tracing::span::Id) {}
     fn exit(&self, _: &tracing::span::Id) {}
 }
@@ -244,13 +263,41 @@ fn check<T: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug>(v:
     };
     let lost = sturdy_runtime::union::divergence(v, &out);
     if caught > 0 {
-        json!({"outcome": "catch_all", "detail": format!("{caught} catch-all decode(s)")})
+        json!({"outcome": "catch_all", "detail": format!("{caught} catch-all decode(s), last: {}", LAST.lock().unwrap())})
     } else if lost > 0 {
-        json!({"outcome": "lossy", "detail": format!("{lost} value(s) differ")})
+        json!({"outcome": "lossy", "detail": format!("{lost} value(s) differ, first at {}", first_difference(v, &out, String::new()).unwrap_or_default())})
     } else {
         let debug: String = format!("{t:?}").chars().take(200).collect();
         json!({"outcome": "faithful", "debug": debug})
     }
+}
+
+/// The pointer of the first value `out` does not reproduce.
+fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
+    if sturdy_runtime::union::divergence(a, b) == 0 {
+        return None;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                let here = format!("{at}/{k}");
+                match y.get(k) {
+                    Some(w) => if let Some(p) = first_difference(v, w, here) { return Some(p) },
+                    None if !v.is_null() => return Some(format!("{here} (dropped)")),
+                    None => {}
+                }
+            }
+            y.iter().find(|(k, w)| !w.is_null() && !x.contains_key(*k)).map(|(k, w)| format!("{at}/{k} (added {w})"))
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).enumerate().find_map(|(i, (v, w))| first_difference(v, w, format!("{at}/{i}")))
+        }
+        _ => Some(format!("{at}: {} became {}", trim(a), trim(b))),
+    }
+}
+
+fn trim(v: &Value) -> String {
+    v.to_string().chars().take(80).collect()
 }
 
 fn main() {

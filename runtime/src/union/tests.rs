@@ -234,3 +234,21 @@ fn no_variant_and_no_catch_all_is_an_error() {
     let r = U.decode::<String, serde_json::Error>(json!(1), |_, v| variant(v), None);
     assert!(r.unwrap_err().to_string().contains("no variant of U"));
 }
+
+#[test]
+fn decode_among_considers_only_the_given_variants() {
+    let v = json!({"state": "done", "details": {"message": null, "sha": "abc"}});
+    let got: Merge = MERGE
+        .decode_among::<_, serde_json::Error>(
+            v,
+            &[0],
+            |i, v| match i {
+                0 => variant(v).map(Merge::Pending),
+                1 => variant(v).map(Merge::Done),
+                _ => None,
+            },
+            None,
+        )
+        .unwrap();
+    assert!(matches!(got, Merge::Pending(_)));
+}

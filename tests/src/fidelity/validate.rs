@@ -130,6 +130,98 @@ fn string_format(format: &str, s: &str) -> bool {
     }
 }
 
+/// Whether `value` (valid against `schema`) carries object keys its schema does not declare,
+/// where the schema declares properties and no `additionalProperties`: a typed struct drops
+/// them by design. For `anyOf`/`oneOf`, only when every branch it is valid against does.
+pub fn undeclared(root: &Value, schema: &Value, value: &Value) -> bool {
+    undeclared_at(root, schema, value, 0)
+}
+
+fn deref<'a>(root: &'a Value, mut schema: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => match r.strip_prefix('#').and_then(|p| root.pointer(p)) {
+                Some(t) => schema = t,
+                None => return schema,
+            },
+            None => return schema,
+        }
+    }
+    schema
+}
+
+fn undeclared_at(root: &Value, schema: &Value, value: &Value, depth: usize) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    let s = deref(root, schema);
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(bs)) = s.get(key) {
+            let fits: Vec<&Value> = bs.iter().filter(|b| valid(root, b, value)).collect();
+            return !fits.is_empty()
+                && fits
+                    .iter()
+                    .all(|b| undeclared_at(root, b, value, depth + 1));
+        }
+    }
+    match value {
+        Value::Object(m) => {
+            let mut props: Vec<(&String, &Value)> = Vec::new();
+            let mut open = false;
+            declared(root, s, &mut props, &mut open, 0);
+            if !open && !props.is_empty() && m.keys().any(|k| !props.iter().any(|(p, _)| *p == k)) {
+                return true;
+            }
+            m.iter().any(|(k, v)| {
+                props
+                    .iter()
+                    .filter(|(p, _)| *p == k)
+                    .any(|(_, ps)| undeclared_at(root, ps, v, depth + 1))
+            })
+        }
+        Value::Array(items) => match s.get("items") {
+            Some(i) => items.iter().any(|v| undeclared_at(root, i, v, depth + 1)),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// Declared properties of a schema and its `allOf` members; `open` when any allows more.
+fn declared<'a>(
+    root: &'a Value,
+    s: &'a Value,
+    props: &mut Vec<(&'a String, &'a Value)>,
+    open: &mut bool,
+    depth: usize,
+) {
+    let s = deref(root, s);
+    if depth > 16 {
+        *open = true;
+        return;
+    }
+    if let Some(p) = s.get("properties").and_then(Value::as_object) {
+        props.extend(p.iter());
+    }
+    if matches!(
+        s.get("additionalProperties"),
+        Some(Value::Object(_) | Value::Bool(true))
+    ) {
+        *open = true;
+    }
+    for m in s
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        declared(root, m, props, open, depth + 1);
+    }
+    if s.get("anyOf").is_some() || s.get("oneOf").is_some() {
+        *open = true;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::valid;
@@ -152,5 +244,13 @@ mod tests {
         let any = json!({"anyOf": [{"type": "string"}, {"$ref": "#/components/schemas/A"}], "nullable": true});
         assert!(valid(&root, &any, &json!("s")) && valid(&root, &any, &json!(null)));
         assert!(!valid(&root, &any, &json!(1)));
+        let open = json!({"type": "object", "properties": {"a": {"type": "object", "properties": {"b": {}}}}});
+        assert!(!super::undeclared(&root, &open, &json!({"a": {"b": 1}})));
+        assert!(super::undeclared(
+            &root,
+            &open,
+            &json!({"a": {"b": 1, "c": 2}})
+        ));
+        assert!(!super::undeclared(&root, &any, &json!({"id": 1})));
     }
 }

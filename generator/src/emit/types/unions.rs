@@ -1,7 +1,8 @@
 //! Unions to Rust. Both kinds serialize untagged (the payload keeps its discriminator field);
 //! their `Deserialize` leans on `sturdy_runtime::union` so each union adds only a match:
-//! - tagged: dispatched on the discriminator's wire values; an unknown or missing tag keeps the
-//!   JSON in `Other` and is reported;
+//! - tagged: dispatched on the discriminator's wire values; a value several variants share, or
+//!   a payload without the tag, is decoded by best fit among the candidates (a missing tag may
+//!   end in `Other`); an unknown tag keeps the JSON in `Other`; `Other` is always reported;
 //! - untagged: each variant's wire [shape](sturdy_runtime::union::Shape) (kind, declared and
 //!   required keys, closed string fields) is written out here, and the runtime decodes by best
 //!   fit, `Other` (reported) only when no variant decodes.
@@ -37,33 +38,45 @@ pub(super) fn emit_union(
             Other(::sturdy_runtime::serde_json::Value),
         },
     };
+    let shapes = u.variants.iter().map(|v| shape(&v.ty, types));
+    let union = quote! {
+        static UNION: ::sturdy_runtime::union::Union = ::sturdy_runtime::union::Union::new(#ty_name, #pointer, &[#(#shapes),*]);
+        let value = <::sturdy_runtime::serde_json::Value as ::serde::Deserialize>::deserialize(d)?;
+    };
+    let arms = u.variants.iter().enumerate().map(|(i, v)| {
+        let vn = ident(&v.name);
+        quote!(#i => ::sturdy_runtime::union::variant(v).map(Self::#vn),)
+    });
+    let variant_fn = quote!(|i: usize, v: &::sturdy_runtime::serde_json::Value| match i {
+        #(#arms)*
+        _ => ::std::option::Option::None,
+    });
     let (doc, body) = match &u.discriminator {
         Some(prop) => {
-            let arms = u.variants.iter().map(|v| {
-                let vn = ident(&v.name);
-                let tags = &v.tags;
-                quote!(::std::option::Option::Some(#(#tags)|*) => ::sturdy_runtime::serde_json::from_value(value).map(Self::#vn).map_err(::serde::de::Error::custom),)
-            });
-            let doc =
-                format!(" Dispatched on `{prop}`; an unknown `{prop}` keeps the JSON in `Other`.");
+            let doc = format!(
+                " Dispatched on `{prop}` (a value several variants share, or a missing `{prop}`, by best fit); an unknown `{prop}` keeps the JSON in `Other`."
+            );
+            let arms = tag_arms(u);
             let body = quote! {
-                let value = <::sturdy_runtime::serde_json::Value as ::serde::Deserialize>::deserialize(d)?;
-                match value.get(#prop).and_then(|t| t.as_str()) {
-                    #(#arms)*
-                    tag => {
-                        ::sturdy_runtime::union::catch_all(#ty_name, #pointer, tag);
-                        ::std::result::Result::Ok(Self::Other(value))
+                #union
+                let among: &[usize] = match value.get(#prop).and_then(|t| t.as_str()) {
+                    #arms
+                    ::std::option::Option::Some(tag) => {
+                        ::sturdy_runtime::union::catch_all(#ty_name, #pointer, ::std::option::Option::Some(tag));
+                        return ::std::result::Result::Ok(Self::Other(value));
                     }
-                }
+                    ::std::option::Option::None => &[],
+                };
+                let other: ::std::option::Option<fn(::sturdy_runtime::serde_json::Value) -> Self> = if among.is_empty() {
+                    ::std::option::Option::Some(Self::Other)
+                } else {
+                    ::std::option::Option::None
+                };
+                UNION.decode_among(value, among, #variant_fn, other)
             };
             (doc, body)
         }
         None => {
-            let shapes = u.variants.iter().map(|v| shape(&v.ty, types));
-            let arms = u.variants.iter().enumerate().map(|(i, v)| {
-                let vn = ident(&v.name);
-                quote!(#i => ::sturdy_runtime::union::variant(v).map(Self::#vn),)
-            });
             let other = match json_variant {
                 Some(_) => quote!(::std::option::Option::None),
                 None => quote!(::std::option::Option::Some(Self::Other)),
@@ -71,12 +84,8 @@ pub(super) fn emit_union(
             let doc = " Decoded by best fit: the variant whose fields account for the payload."
                 .to_owned();
             let body = quote! {
-                static UNION: ::sturdy_runtime::union::Union = ::sturdy_runtime::union::Union::new(#ty_name, #pointer, &[#(#shapes),*]);
-                let value = <::sturdy_runtime::serde_json::Value as ::serde::Deserialize>::deserialize(d)?;
-                UNION.decode(value, |i, v| match i {
-                    #(#arms)*
-                    _ => ::std::option::Option::None,
-                }, #other)
+                #union
+                UNION.decode(value, #variant_fn, #other)
             };
             (doc, body)
         }
@@ -104,6 +113,40 @@ pub(super) fn emit_union(
             }
         }
     }
+}
+
+/// The match arms from tag to the variants it selects: a tag of one variant decodes it
+/// directly (its errors are the caller's), a shared tag gives the candidates for best fit.
+fn tag_arms(u: &UnionDef) -> TokenStream {
+    // Tags in first-seen order, each with the variants that declare it.
+    let mut by_tag: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, v) in u.variants.iter().enumerate() {
+        for t in &v.tags {
+            match by_tag.iter_mut().find(|(tag, _)| tag == t) {
+                Some((_, set)) => set.push(i),
+                None => by_tag.push((t, vec![i])),
+            }
+        }
+    }
+    // Tags with the same variants share an arm.
+    let mut groups: Vec<(Vec<usize>, Vec<&str>)> = Vec::new();
+    for (tag, set) in by_tag {
+        match groups.iter_mut().find(|(s, _)| *s == set) {
+            Some((_, tags)) => tags.push(tag),
+            None => groups.push((set, vec![tag])),
+        }
+    }
+    let arms = groups.iter().map(|(set, tags)| {
+        let pat = quote!(::std::option::Option::Some(#(#tags)|*));
+        match set.as_slice() {
+            [one] => {
+                let vn = ident(&u.variants[*one].name);
+                quote!(#pat => return ::sturdy_runtime::serde_json::from_value(value).map(Self::#vn).map_err(::serde::de::Error::custom),)
+            }
+            many => quote!(#pat => &[#(#many),*],),
+        }
+    });
+    quote!(#(#arms)*)
 }
 
 /// The wire shape of a variant's type, as a `sturdy_runtime::union::Shape` expression.

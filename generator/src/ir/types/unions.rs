@@ -7,8 +7,9 @@
 //!    really says: OpenAI's `OutputMessage` has `type: {enum: [message]}`);
 //! 3. its schema name (the OpenAPI implicit mapping), accepted as well.
 //!
-//! A tag already claimed by an earlier member is not claimed again, so every wire value selects
-//! exactly one member. Without a discriminator (or when a member has no tag at all) the union is
+//! A wire value several members declare (OpenAI's system, user and assistant messages are all
+//! `type: message`) selects all of them, and the payload picks among them by best fit; a
+//! schema name is not claimed when a member already has it as a tag. Without a discriminator (or when a member has no tag at all) the union is
 //! untagged and decoded by best fit (see `emit::unions`).
 
 use std::collections::BTreeSet;
@@ -167,14 +168,16 @@ fn string_values(s: &Schema) -> Vec<String> {
     }
 }
 
-/// Gives each variant its tags: first every mapping and wire value (in variant order), then
-/// schema names; a tag already taken stays with its first owner.
+/// Gives each variant its tags: every mapping entry and wire value it declares (a value several
+/// members declare selects all of them, to be told apart by best fit), then its schema name
+/// unless some member already has that tag.
 fn claim_tags(variants: &mut [UnionVariant], candidates: Vec<(Vec<String>, Option<String>)>) {
     let mut taken = BTreeSet::new();
     let mut names = Vec::new();
     for (v, (tags, name)) in variants.iter_mut().zip(candidates) {
         for t in tags {
-            if taken.insert(t.clone()) {
+            if !v.tags.contains(&t) {
+                taken.insert(t.clone());
                 v.tags.push(t);
             }
         }
@@ -242,14 +245,14 @@ mod tests {
     }
 
     #[test]
-    fn mapping_first_and_a_tag_selects_one_member() {
+    fn mapping_first_and_a_shared_wire_value_selects_every_member_declaring_it() {
         let (t, _) = space_of(&format!(
             "{HEAD}    A: {{type: object, properties: {{kind: {{enum: [a, shared]}}}}}}\n    B: {{type: object, properties: {{kind: {{enum: [shared, A]}}}}}}\n    U:\n      oneOf: [{{$ref: '#/components/schemas/A'}}, {{$ref: '#/components/schemas/B'}}]\n      discriminator: {{propertyName: kind, mapping: {{x: '#/components/schemas/B'}}}}\n"
         ));
-        // `shared` stays with A; B's own `A` value outranks A's schema name.
+        // B's own `A` value outranks A's schema name.
         assert_eq!(
             tags(union(&t, "U")),
-            vec![vec!["a", "shared"], vec!["x", "A", "B"]]
+            vec![vec!["a", "shared"], vec!["x", "shared", "A", "B"]]
         );
     }
 
