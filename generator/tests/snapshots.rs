@@ -52,6 +52,17 @@ fn shapes() {
     snapshot_all("snapshot/shapes.yaml", "shapes");
 }
 
+/// Unions decoded by wire tag (`OutputItem`) and by best fit (`MergeResult`, `DeltaContent`);
+/// compiled and decoded by `tests/tests/fidelity.rs`.
+#[test]
+fn unions() {
+    // Only the model: operations and client are not what this fixture is about.
+    let out = generate("unions.yaml", "unions");
+    insta::assert_snapshot!("unions__src__types.rs", out.generated.files["src/types.rs"]);
+    let warnings: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+    insta::assert_snapshot!("unions__warnings", warnings.join("\n"));
+}
+
 #[test]
 fn output_is_byte_identical_across_runs() {
     let a = generate("snapshot/shapes.yaml", "shapes");

@@ -44,6 +44,7 @@ pub mod retry;
 pub mod time;
 pub mod transport;
 pub mod types;
+pub mod union;
 pub mod webhooks;
 
 pub use auth::{Credential, SecurityScheme};

@@ -2,6 +2,7 @@
 //! real peers (Prism) on loopback, stopping them on drop.
 
 pub mod driver;
+pub mod fidelity;
 pub mod peers;
 
 use std::path::{Path, PathBuf};

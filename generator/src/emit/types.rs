@@ -1,22 +1,25 @@
-//! Named types to Rust: structs with serde derives, open string enums, unions, aliases.
+//! Named types to Rust: structs with serde derives, open string enums, unions (see
+//! [`unions`]), aliases.
 //! Per-type code is kept small (compile time of large APIs): derives, and for enums a
 //! handful of one-line impls.
 
 use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::emit::rust::{doc_attrs, ident, type_tokens};
-use crate::ir::{EnumDef, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::ir::{EnumDef, StructDef, TypeDef, TypeKind};
+
+mod unions;
 
 /// Emits every named type: the body of `pub mod types`.
 pub fn emit_types(types: &BTreeMap<String, TypeDef>) -> TokenStream {
-    let items = types.values().map(emit_type);
+    let items = types.values().map(|d| emit_type(d, types));
     quote!(#(#items)*)
 }
 
-fn emit_type(def: &TypeDef) -> TokenStream {
+fn emit_type(def: &TypeDef, types: &BTreeMap<String, TypeDef>) -> TokenStream {
     let docs = doc_attrs(def.docs.as_deref());
     let dep = if def.deprecated {
         quote!(#[deprecated])
@@ -30,8 +33,8 @@ fn emit_type(def: &TypeDef) -> TokenStream {
             quote!(#docs #dep pub type #name = #t;)
         }
         TypeKind::Struct(s) => emit_struct(&name, s, docs, dep),
-        TypeKind::Enum(e) => emit_enum(&name, e, docs, dep),
-        TypeKind::Union(u) => emit_union(&name, u, docs, dep),
+        TypeKind::Enum(e) => emit_enum(def, e, docs, dep),
+        TypeKind::Union(u) => unions::emit_union(def, u, types, docs, dep),
     }
 }
 
@@ -95,12 +98,9 @@ fn emit_struct(
     }
 }
 
-fn emit_enum(
-    name: &proc_macro2::Ident,
-    e: &EnumDef,
-    docs: TokenStream,
-    dep: TokenStream,
-) -> TokenStream {
+fn emit_enum(def: &TypeDef, e: &EnumDef, docs: TokenStream, dep: TokenStream) -> TokenStream {
+    let name = &ident(&def.name);
+    let (ty_name, pointer) = (&def.name, &def.origin);
     let variants = e.variants.iter().map(|v| {
         let vn = ident(&v.name);
         let value = &v.value;
@@ -124,7 +124,8 @@ fn emit_enum(
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#variants,)*
-            /// A value this client does not know yet (the server added it).
+            /// A value this client does not know yet (the server added it); decoding one is
+            /// reported as a `tracing` warning.
             Unknown(::std::string::String),
         }
 
@@ -166,78 +167,11 @@ fn emit_enum(
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                ::sturdy_runtime::__private::deserialize_string(d).map(Self::from_wire)
-            }
-        }
-    }
-}
-
-fn emit_union(
-    name: &proc_macro2::Ident,
-    u: &UnionDef,
-    docs: TokenStream,
-    dep: TokenStream,
-) -> TokenStream {
-    let variants = u.variants.iter().map(|v| {
-        let vn = ident(&v.name);
-        let t = type_tokens(&v.ty);
-        let vdocs = doc_attrs(v.docs.as_deref());
-        quote!(#vdocs #vn(#t))
-    });
-    let other = format_ident!("Other");
-    match &u.discriminator {
-        Some(prop) => {
-            // Dispatch on the discriminator; the payload keeps its discriminator field.
-            let arms = u.variants.iter().map(|v| {
-                let vn = ident(&v.name);
-                let tags = &v.tags;
-                quote!(::std::option::Option::Some(#(#tags)|*) => ::sturdy_runtime::serde_json::from_value(value).map(Self::#vn).map_err(::serde::de::Error::custom),)
-            });
-            let doc =
-                format!(" Dispatched on `{prop}`; an unknown `{prop}` keeps the JSON in `Other`.");
-            quote! {
-                #docs
-                #[doc = ""]
-                #[doc = #doc]
-                #dep
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-                #[serde(untagged)]
-                pub enum #name {
-                    #(#variants,)*
-                    /// A shape this client does not know.
-                    #other(::sturdy_runtime::serde_json::Value),
+                let v = Self::from_wire(::sturdy_runtime::__private::deserialize_string(d)?);
+                if let Self::Unknown(s) = &v {
+                    ::sturdy_runtime::union::catch_all(#ty_name, #pointer, ::std::option::Option::Some(s));
                 }
-
-                impl<'de> ::serde::Deserialize<'de> for #name {
-                    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                        let value = <::sturdy_runtime::serde_json::Value as ::serde::Deserialize>::deserialize(d)?;
-                        match value.get(#prop).and_then(|t| t.as_str()) {
-                            #(#arms)*
-                            _ => ::std::result::Result::Ok(Self::#other(value)),
-                        }
-                    }
-                }
-            }
-        }
-        None => {
-            let has_json = u.variants.iter().any(|v| v.ty == TypeRef::Json);
-            let other = if has_json {
-                quote!()
-            } else {
-                quote! {
-                    /// A shape this client does not know.
-                    Other(::sturdy_runtime::serde_json::Value),
-                }
-            };
-            quote! {
-                #docs
-                #dep
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-                #[serde(untagged)]
-                pub enum #name {
-                    #(#variants,)*
-                    #other
-                }
+                ::std::result::Result::Ok(v)
             }
         }
     }

@@ -4,9 +4,9 @@
 //! - objects with properties become structs; an object with no properties is a map of JSON
 //!   values (`additionalProperties` typed when given);
 //! - string enums are open (an `Unknown(String)` variant is added by emit);
-//! - `oneOf`/`anyOf` become unions: dispatched on the discriminator when the spec declares one
-//!   (the payload keeps its discriminator field), untried-in-order otherwise, always with a
-//!   last variant that keeps any other JSON;
+//! - `oneOf`/`anyOf` become unions (see [`unions`]): dispatched on the discriminator's wire
+//!   values when the spec declares one (the payload keeps its discriminator field), by best fit
+//!   otherwise, always with a last variant that keeps any other JSON;
 //! - `allOf` merges the properties and `required` of its members; a single-member `allOf`
 //!   (how 3.1 `$ref` siblings arrive) is the member itself;
 //! - a required nullable field is `Option<T>` that is always serialized (as `null` when
@@ -26,12 +26,11 @@ use openapiv3::{
 
 use crate::ir::names::{self, Scope};
 use crate::ir::resolve::escape;
-use crate::ir::{
-    EnumDef, EnumVariant, Field, Prim, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
-    UnionVariant,
-};
+use crate::ir::{EnumDef, EnumVariant, Field, Prim, StructDef, TypeDef, TypeKind, TypeRef};
 use crate::load::Document;
 use crate::Warning;
+
+mod unions;
 
 const MAX_DEPTH: usize = 40;
 
@@ -382,9 +381,13 @@ impl<'a> TypeSpace<'a> {
                     members.push(ReferenceOr::Item(own));
                     return self.all_of_type(&members, s, hint, pointer, fixed);
                 }
-                if !any.properties.is_empty()
-                    || any.typ.as_deref() == Some("object")
-                    || any.additional_properties.is_some()
+                // A stray `additionalProperties` beside `type: string` (GitHub's
+                // `HookDelivery.response.payload`) does not make an object.
+                let object_like = matches!(any.typ.as_deref(), None | Some("object"));
+                if object_like
+                    && (!any.properties.is_empty()
+                        || any.typ.as_deref() == Some("object")
+                        || any.additional_properties.is_some())
                 {
                     return self.object_type(
                         &any.properties,
@@ -562,87 +565,6 @@ impl<'a> TypeSpace<'a> {
             TypeKind::Struct(StructDef {
                 fields,
                 additional: extra_ty,
-            }),
-        )
-    }
-
-    fn union_type(
-        &mut self,
-        members: &[ReferenceOr<Schema>],
-        s: &Schema,
-        hint: &str,
-        pointer: &str,
-        fixed: Option<String>,
-        key: &str,
-    ) -> TypeRef {
-        // Drop `null` members (they make the whole nullable, handled by the field).
-        let members: Vec<(usize, &ReferenceOr<Schema>)> = members
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| !matches!(self.resolve(m), Some(Schema { schema_kind: SchemaKind::Any(a), .. }) if a.typ.as_deref() == Some("null")))
-            .collect();
-        if members.is_empty() {
-            return TypeRef::Json;
-        }
-        if members.len() == 1 {
-            let (i, m) = members[0];
-            let t = self.type_of(m, hint, &format!("{pointer}/{key}/{i}"));
-            return self.alias_or(fixed, t, s, pointer);
-        }
-        let mut scope = Scope::with_reserved(["Other", "Unknown"]);
-        let mut variants: Vec<UnionVariant> = Vec::new();
-        let discriminator = s.schema_data.discriminator.clone();
-        for (i, m) in members {
-            let ty = self.type_of(
-                m,
-                &format!("{hint}Variant{i}"),
-                &format!("{pointer}/{key}/{i}"),
-            );
-            if variants.iter().any(|v| v.ty == ty) {
-                continue;
-            }
-            let base = match (&ty, m) {
-                (TypeRef::Named(n), _) => n.clone(),
-                (TypeRef::Prim(p), _) => format!("{p:?}"),
-                (TypeRef::Vec(_), _) => "Array".to_owned(),
-                (TypeRef::Map(_), _) => "Object".to_owned(),
-                _ => format!("Variant{i}"),
-            };
-            let mut tags = Vec::new();
-            if let (Some(d), ReferenceOr::Reference { reference }) = (&discriminator, m) {
-                let short = reference.rsplit('/').next().unwrap_or("");
-                for (tag, target) in &d.mapping {
-                    if target == reference || target == short {
-                        tags.push(tag.clone());
-                    }
-                }
-                if tags.is_empty() {
-                    tags.push(short.replace("~1", "/").replace("~0", "~"));
-                }
-            }
-            let docs = match m {
-                ReferenceOr::Item(inner) => docs_of(inner),
-                ReferenceOr::Reference { .. } => None,
-            };
-            variants.push(UnionVariant {
-                name: scope.claim(&names::pascal(&base)),
-                ty,
-                tags,
-                docs,
-            });
-        }
-        let tagged = discriminator
-            .as_ref()
-            .filter(|_| variants.iter().all(|v| !v.tags.is_empty()))
-            .map(|d| d.property_name.clone());
-        self.define(
-            fixed,
-            hint,
-            pointer,
-            s,
-            TypeKind::Union(UnionDef {
-                variants,
-                discriminator: tagged,
             }),
         )
     }
@@ -1002,7 +924,7 @@ mod tests {
             panic!()
         };
         assert_eq!(u.discriminator.as_deref(), Some("kind"));
-        assert_eq!(u.variants[0].tags, vec!["card"]);
+        assert_eq!(u.variants[0].tags, vec!["card", "Card"]);
         assert_eq!(u.variants[1].tags, vec!["Bank"]);
     }
 
@@ -1093,6 +1015,19 @@ mod tests {
             "{HEAD}    X:\n      allOf:\n        - $ref: '#/components/schemas/Y'\n        - type: object\n          properties:\n            child: {{allOf: [{{$ref: '#/components/schemas/X'}}, {{$ref: '#/components/schemas/Y'}}]}}\n    Y: {{type: object, properties: {{y: {{type: string}}}}}}\n"
         ));
         assert!(t.contains_key("X"));
+    }
+
+    #[test]
+    fn a_string_with_stray_additional_properties_is_a_string() {
+        // GitHub `hook-delivery.response.payload`.
+        let (t, _) = space_of(&format!(
+            "{HEAD}    R:\n      type: object\n      properties:\n        payload: {{type: string, nullable: true, additionalProperties: true}}\n        headers: {{type: object, nullable: true, additionalProperties: true}}\n"
+        ));
+        let TypeKind::Struct(s) = &t["R"].kind else {
+            panic!()
+        };
+        assert_eq!(s.fields[0].ty, TypeRef::Prim(Prim::String));
+        assert_eq!(s.fields[1].ty, TypeRef::Map(Box::new(TypeRef::Json)));
     }
 
     #[test]

@@ -343,8 +343,20 @@ impl Bundler {
             if file == 0 && r.starts_with("#/components/schemas/") {
                 continue;
             }
-            if let Some(local) = self.hoist_ref(file, r, Kind::Schema, &here)? {
-                edits.push((here[base..].to_owned(), Edit::SetString(local)));
+            match self.hoist_ref(file, r, Kind::Schema, &here) {
+                Ok(Some(local)) => edits.push((here[base..].to_owned(), Edit::SetString(local))),
+                Ok(None) => {}
+                // The `oneOf` list is the truth: a mapping entry that leads nowhere is dropped
+                // from dispatch (its member falls back to its own tag), not fatal.
+                Err(e @ (LoadError::RefFile { .. } | LoadError::DanglingRef { .. })) => {
+                    self.warnings.push(Warning {
+                        pointer: format!("#{here}"),
+                        message: format!(
+                            "discriminator mapping `{k}` leads nowhere ({e}); the oneOf members decide"
+                        ),
+                    });
+                }
+                Err(e) => return Err(e),
             }
         }
         Ok(())

@@ -264,6 +264,26 @@ fn missing_referenced_file() {
 }
 
 #[test]
+fn discriminator_mapping_to_a_missing_file_is_a_warning() {
+    let doc = load_fixture("bad/missing-mapping-file.yaml").expect("loads");
+    let w: Vec<_> = doc
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("discriminator mapping"))
+        .collect();
+    assert_eq!(w.len(), 1, "{:?}", doc.warnings);
+    assert_eq!(
+        w[0].pointer,
+        "#/components/schemas/Pet/discriminator/mapping/cat"
+    );
+    // The entry is left as written; the local one is untouched.
+    assert_eq!(
+        schema(&doc, "Pet")["discriminator"]["mapping"]["dog"],
+        "#/components/schemas/Dog"
+    );
+}
+
+#[test]
 fn remote_ref_is_a_warning_not_a_fetch() {
     let doc = load_fixture("bad/remote-ref.yaml").unwrap();
     assert_eq!(doc.warnings.len(), 1);

@@ -1,0 +1,313 @@
+//! The fidelity check: every JSON example a spec carries (response `example`/`examples`,
+//! component schema `example`s, OpenAI `x-oaiMeta` examples that parse as JSON) is decoded
+//! into the generated type it documents, then re-encoded and compared with the example
+//! (`sturdy_runtime::union::divergence`: absent = null). A generated driver does the decoding
+//! and prints one JSON line per example: `faithful` (with the start of its `Debug` form), `catch_all` (a catch-all variant was
+//! used), `lossy` (values lost on the way) or `decode_error` (with the serde path).
+
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+use sturdy_generator::emit::rust::type_tokens;
+use sturdy_generator::ir::{Api, ResponseEncoding, StatusMatch, TypeRef};
+
+/// One example and the type it should decode into.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Where it comes from (a JSON pointer, `x-oaiMeta` noted).
+    pub label: String,
+    /// The generated type.
+    pub ty: TypeRef,
+    /// The example.
+    pub value: Value,
+    /// Valid against its own schema (see [`validate`]).
+    pub valid: bool,
+    /// Carries keys its schema does not declare (see [`validate::undeclared`]).
+    pub undeclared: bool,
+}
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+fn esc(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// Every example of the spec whose loaded document is `raw`, with the types of `api`.
+pub fn examples(api: &Api, raw: &Value) -> Vec<Example> {
+    let mut out = Vec::new();
+    let mut push = |label: String, ty: &TypeRef, schema: &Value, value: Value| {
+        if matches!(ty, TypeRef::Json | TypeRef::Unit) {
+            return;
+        }
+        let valid = validate::valid(raw, schema, &value);
+        let undeclared = valid && validate::undeclared(raw, schema, &value);
+        out.push(Example {
+            label,
+            ty: ty.clone(),
+            value,
+            valid,
+            undeclared,
+        });
+    };
+    let deref = |v: &Value| -> Value {
+        match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => r
+                .strip_prefix('#')
+                .and_then(|p| raw.pointer(p))
+                .cloned()
+                .unwrap_or(Value::Null),
+            None => v.clone(),
+        }
+    };
+    for (path, item) in raw
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for m in METHODS {
+            let Some(op) = item.get(*m) else { continue };
+            let Some(ir) = api
+                .operations
+                .iter()
+                .find(|o| o.path == *path && o.method.as_str().eq_ignore_ascii_case(m))
+            else {
+                continue;
+            };
+            let at = format!("#/paths/{}/{m}", esc(path));
+            for (status, resp) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let resp = deref(resp);
+                let Some(ty) = response_type(ir, status) else {
+                    continue;
+                };
+                // The media type the client decodes: `application/json`, else the first JSON
+                // one (GitHub's `...star+json` and `sarif+json` alternatives have other schemas).
+                let content = resp.get("content").and_then(Value::as_object);
+                let decoded = content.and_then(|c| {
+                    c.keys()
+                        .find(|k| *k == "application/json")
+                        .or_else(|| c.keys().find(|k| k.contains("json")))
+                });
+                for (ct, media) in content.into_iter().flatten() {
+                    if Some(ct) != decoded {
+                        continue;
+                    }
+                    let schema = media.get("schema").cloned().unwrap_or(Value::Null);
+                    let here = format!("{at}/responses/{status}/content/{}", esc(ct));
+                    if let Some(e) = media.get("example") {
+                        push(format!("{here}/example"), &ty, &schema, e.clone());
+                    }
+                    for (k, e) in media
+                        .get("examples")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(v) = deref(e).get("value") {
+                            let label = format!("{here}/examples/{}", esc(k));
+                            push(label, &ty, &schema, v.clone());
+                        }
+                    }
+                }
+            }
+            // OpenAI: `x-oaiMeta.examples` (one or a list) with a JSON `response` string.
+            let meta = op.pointer("/x-oaiMeta/examples");
+            let metas: Vec<&Value> = match meta {
+                Some(Value::Array(a)) => a.iter().collect(),
+                Some(v) => vec![v],
+                None => vec![],
+            };
+            let ok_schema = success_schema(op, &deref);
+            for (i, e) in metas.into_iter().enumerate() {
+                let Some(text) = e.get("response").and_then(Value::as_str) else {
+                    continue;
+                };
+                if ir.success.encoding != ResponseEncoding::Json {
+                    continue;
+                }
+                if let Ok(v) = serde_json::from_str::<Value>(text) {
+                    let label = format!("{at}/x-oaiMeta/examples/{i}/response");
+                    push(label, &ir.success.ty, &ok_schema, v);
+                }
+            }
+        }
+    }
+    let by_origin: BTreeMap<&str, &str> = api
+        .types
+        .values()
+        .map(|d| (d.origin.as_str(), d.name.as_str()))
+        .collect();
+    for (name, s) in raw
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let at = format!("#/components/schemas/{}", esc(name));
+        let Some(rust) = by_origin.get(at.as_str()) else {
+            continue;
+        };
+        let ty = TypeRef::Named((*rust).to_owned());
+        let schema = serde_json::json!({ "$ref": at });
+        if let Some(e) = s.get("example") {
+            push(format!("{at}/example"), &ty, &schema, e.clone());
+        }
+        if let Some(text) = s.pointer("/x-oaiMeta/example").and_then(Value::as_str) {
+            if let Ok(v) = serde_json::from_str::<Value>(text) {
+                push(format!("{at}/x-oaiMeta/example"), &ty, &schema, v);
+            }
+        }
+    }
+    out
+}
+
+fn response_type(op: &sturdy_generator::ir::Operation, status: &str) -> Option<TypeRef> {
+    let code = status.parse::<u16>().ok();
+    if code == Some(op.success.status) {
+        return (op.success.encoding == ResponseEncoding::Json).then(|| op.success.ty.clone());
+    }
+    let matches = |s: &StatusMatch| match (s, code) {
+        (StatusMatch::Code(c), Some(code)) => *c == code,
+        (StatusMatch::Range(d), Some(code)) => u16::from(*d) == code / 100,
+        (StatusMatch::Default, None) => status == "default",
+        _ => false,
+    };
+    op.errors
+        .iter()
+        .find(|e| matches(&e.status))
+        .map(|e| e.ty.clone())
+}
+
+fn success_schema(op: &Value, deref: &dyn Fn(&Value) -> Value) -> Value {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        return Value::Null;
+    };
+    responses
+        .iter()
+        .filter(|(s, _)| s.starts_with('2'))
+        .find_map(|(_, r)| {
+            deref(r)
+                .get("content")?
+                .as_object()?
+                .iter()
+                .find(|(ct, _)| ct.contains("json"))
+                .and_then(|(_, m)| m.get("schema").cloned())
+        })
+        .unwrap_or(Value::Null)
+}
+
+/// The driver's `main.rs`: reads `[[type index, example], ...]` from the file named by its
+/// first argument and prints one outcome line per example.
+pub fn driver_source(types: &[TypeRef], krate: &str) -> String {
+    let mut s = String::from(DRIVER_HEAD);
+    s.push_str("fn check_one(t: usize, v: &Value) -> Value {\n    match t {\n");
+    for (i, t) in types.iter().enumerate() {
+        let path = type_tokens(t)
+            .to_string()
+            .replace("crate :: ", &format!("{krate} :: "));
+        let _ = writeln!(s, "        {i} => check::<{path}>(v),");
+    }
+    s.push_str("        _ => unreachable!(),\n    }\n}\n");
+    s
+}
+
+const DRIVER_HEAD: &str = r#"#![allow(deprecated, clippy::all)]
+use std::sync::atomic::{AtomicUsize, Ordering};
+use sturdy_runtime::serde_json::{self, json, Value};
+
+/// Counts catch-all reports (`sturdy::decode` warnings) and keeps the last one's fields.
+static CAUGHT: AtomicUsize = AtomicUsize::new(0);
+static LAST: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+struct Fields(String);
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+        if f.name() != "message" { self.0.push_str(&format!("{}={:?} ", f.name(), v)); }
+    }
+}
+struct Count;
+impl tracing::Subscriber for Count {
+    fn enabled(&self, m: &tracing::Metadata<'_>) -> bool { m.target() == "sturdy::decode" }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id { tracing::span::Id::from_u64(1) }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, e: &tracing::Event<'_>) {
+        let mut f = Fields(String::new());
+        e.record(&mut f);
+        *LAST.lock().unwrap() = f.0;
+        CAUGHT.fetch_add(1, Ordering::SeqCst);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+fn check<T: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug>(v: &Value) -> Value {
+    let before = CAUGHT.load(Ordering::SeqCst);
+    let t: T = match serde_path_to_error::deserialize(v) {
+        Ok(t) => t,
+        Err(e) => return json!({"outcome": "decode_error", "detail": format!("{}: {}", e.path(), e.inner())}),
+    };
+    let caught = CAUGHT.load(Ordering::SeqCst) - before;
+    let out = match serde_json::to_value(&t) {
+        Ok(o) => o,
+        Err(e) => return json!({"outcome": "decode_error", "detail": format!("re-encoding: {e}")}),
+    };
+    let lost = sturdy_runtime::union::divergence(v, &out);
+    if caught > 0 {
+        json!({"outcome": "catch_all", "detail": format!("{caught} catch-all decode(s), last: {}", LAST.lock().unwrap())})
+    } else if lost > 0 {
+        json!({"outcome": "lossy", "detail": format!("{lost} value(s) differ, first at {}", first_difference(v, &out, String::new()).unwrap_or_default())})
+    } else {
+        let debug: String = format!("{t:?}").chars().take(200).collect();
+        json!({"outcome": "faithful", "debug": debug})
+    }
+}
+
+/// The pointer of the first value `out` does not reproduce.
+fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
+    if sturdy_runtime::union::divergence(a, b) == 0 {
+        return None;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                let here = format!("{at}/{k}");
+                match y.get(k) {
+                    Some(w) => if let Some(p) = first_difference(v, w, here) { return Some(p) },
+                    None if !v.is_null() => return Some(format!("{here} (dropped)")),
+                    None => {}
+                }
+            }
+            y.iter().find(|(k, w)| !w.is_null() && !x.contains_key(*k)).map(|(k, w)| format!("{at}/{k} (added {w})"))
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).enumerate().find_map(|(i, (v, w))| first_difference(v, w, format!("{at}/{i}")))
+        }
+        _ => Some(format!("{at}: {} became {}", trim(a), trim(b))),
+    }
+}
+
+fn trim(v: &Value) -> String {
+    v.to_string().chars().take(80).collect()
+}
+
+fn main() {
+    tracing::subscriber::set_global_default(Count).expect("subscriber");
+    let path = std::env::args().nth(1).expect("examples file");
+    let text = std::fs::read_to_string(path).expect("read examples");
+    let examples: Vec<(usize, Value)> = serde_json::from_str(&text).expect("examples");
+    for (t, v) in &examples {
+        println!("{}", check_one(*t, v));
+    }
+}
+
+"#;
