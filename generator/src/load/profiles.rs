@@ -48,12 +48,26 @@ pub struct Profile {
 /// A profile's derivation step: edits the spec, or says why it cannot.
 type Derive = fn(&mut Value) -> Result<(), String>;
 
-const PROFILES: &[Profile] = &[Profile {
-    name: "stripe",
-    hosts: &["api.stripe.com", "files.stripe.com"],
-    text: include_str!("../../profiles/stripe.yaml"),
-    derive: Some(stripe_events::add_webhooks),
-}];
+const PROFILES: &[Profile] = &[
+    Profile {
+        name: "stripe",
+        hosts: &["api.stripe.com", "files.stripe.com"],
+        text: include_str!("../../profiles/stripe.yaml"),
+        derive: Some(stripe_events::add_webhooks),
+    },
+    Profile {
+        name: "github",
+        hosts: &["api.github.com"],
+        text: include_str!("../../profiles/github.yaml"),
+        derive: None,
+    },
+    Profile {
+        name: "openai",
+        hosts: &["api.openai.com"],
+        text: include_str!("../../profiles/openai.yaml"),
+        derive: None,
+    },
+];
 
 /// Every built-in profile, by name.
 pub fn all() -> &'static [Profile] {

@@ -230,3 +230,66 @@ fn stripe_event_objects_follow_from_names_on_the_real_spec() {
         Some(&json!(false))
     );
 }
+
+#[test]
+fn the_github_profile_verifies_deliveries_and_names_the_delivery_id() {
+    let Some(path) = shared_spec("github-webhooks.json") else {
+        eprintln!("skipped: ../shared/specs/github-webhooks.json not found");
+        return;
+    };
+    let raw: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    find("github")
+        .unwrap()
+        .overlay()
+        .unwrap()
+        .apply(&mut raw.clone())
+        .unwrap();
+    let doc = load_profiled(&path, &[], true).unwrap();
+    assert_eq!(doc.profiles, ["github"]);
+    let (api, _) = ir::build(&doc).unwrap();
+    assert_eq!(
+        api.runtime.version_header,
+        Some(("X-GitHub-Api-Version".into(), "2022-11-28".into()))
+    );
+    let sig = api.runtime.webhook_signature.clone().unwrap();
+    assert_eq!(sig.scheme, "github");
+    assert_eq!(sig.header.as_deref(), Some("X-Hub-Signature-256"));
+    assert_eq!(sig.id_header.as_deref(), Some("X-GitHub-Delivery"));
+    assert!(api.webhooks.len() > 200, "{}", api.webhooks.len());
+    assert!(
+        api.operations
+            .iter()
+            .all(|o| o.idempotency_header.is_none()),
+        "GitHub takes no idempotency keys"
+    );
+    let plain = load_profiled(&path, &[], false).unwrap();
+    assert!(ir::build(&plain)
+        .unwrap()
+        .0
+        .runtime
+        .webhook_signature
+        .is_none());
+}
+
+#[test]
+fn the_openai_profile_makes_insufficient_quota_terminal_and_uses_standard_webhooks() {
+    let Some(path) = shared_spec("openai.yaml") else {
+        eprintln!("skipped: ../shared/specs/openai.yaml not found");
+        return;
+    };
+    let doc = load_profiled(&path, &[], true).unwrap();
+    assert_eq!(doc.profiles, ["openai"]);
+    let (api, _) = ir::build(&doc).unwrap();
+    assert_eq!(api.runtime.error_pointer.as_deref(), Some("/error"));
+    assert_eq!(api.runtime.retry.terminal_codes, ["insufficient_quota"]);
+    assert!(api.operations.iter().all(|o| o
+        .retry
+        .terminal_codes
+        .contains(&"insufficient_quota".to_owned())));
+    let sig = api.runtime.webhook_signature.clone().unwrap();
+    assert_eq!(sig.scheme, "standard-webhooks");
+    assert_eq!(sig.id_header.as_deref(), Some("webhook-id"));
+    assert!(!api.webhooks.is_empty());
+    assert_eq!(api.runtime.version_header, None);
+}
