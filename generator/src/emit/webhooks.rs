@@ -170,6 +170,8 @@ fn verifier(api: &Api) -> TokenStream {
         "standard-webhooks" => quote!(#w::Verifier::standard_webhooks(secrets)),
         "stripe" => quote!(#w::Verifier::stripe(secrets)),
         "github" => quote!(#w::Verifier::github(secrets)),
+        "slack" => quote!(#w::Verifier::slack(secrets)),
+        "box" => quote!(#w::Verifier::box_com(secrets)),
         _ => {
             let header = sig
                 .header

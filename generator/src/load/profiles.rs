@@ -62,6 +62,18 @@ const PROFILES: &[Profile] = &[
         derive: None,
     },
     Profile {
+        name: "slack",
+        hosts: &["slack.com"],
+        text: include_str!("../../profiles/slack.yaml"),
+        derive: None,
+    },
+    Profile {
+        name: "box",
+        hosts: &["api.box.com"],
+        text: include_str!("../../profiles/box.yaml"),
+        derive: None,
+    },
+    Profile {
         name: "openai",
         hosts: &["api.openai.com"],
         text: include_str!("../../profiles/openai.yaml"),

@@ -293,3 +293,37 @@ fn the_openai_profile_makes_insufficient_quota_terminal_and_uses_standard_webhoo
     assert!(!api.webhooks.is_empty());
     assert_eq!(api.runtime.version_header, None);
 }
+
+#[test]
+fn the_slack_and_box_profiles_declare_their_schemes_and_deliveries() {
+    for (spec, name, scheme, events) in [
+        (
+            "slack.json",
+            "slack",
+            "slack",
+            vec!["event_callback", "url_verification"],
+        ),
+        ("box.json", "box", "box", vec!["webhook_event"]),
+    ] {
+        let Some(path) = shared_spec(spec) else {
+            eprintln!("skipped: ../shared/specs/{spec} not found");
+            return;
+        };
+        let doc = load_profiled(&path, &[], true).unwrap();
+        assert_eq!(doc.profiles, [name]);
+        let (api, _) = ir::build(&doc).unwrap();
+        assert_eq!(
+            api.runtime.webhook_signature.as_ref().unwrap().scheme,
+            scheme
+        );
+        let names: Vec<&str> = api.webhooks.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(names, events, "{spec}");
+        if name == "box" {
+            assert!(
+                matches!(&api.webhooks[0].ty, TypeRef::Named(n) if n == "WebhookInvocation"),
+                "{:?}",
+                api.webhooks[0].ty
+            );
+        }
+    }
+}
