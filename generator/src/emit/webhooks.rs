@@ -165,6 +165,15 @@ fn verifier(api: &Api) -> TokenStream {
         return quote!();
     };
     let w = quote!(::sturdy_runtime::webhooks);
+    if sig.scheme == "twilio" {
+        return quote! {
+            /// A verifier for this API's webhook signatures (Twilio's, over the URL the request
+            /// was sent to), for the given auth tokens (several during a rotation).
+            pub fn verifier(tokens: impl ::std::iter::IntoIterator<Item = ::std::string::String>) -> ::std::result::Result<#w::TwilioVerifier, #w::WebhookError> {
+                #w::TwilioVerifier::new(tokens)
+            }
+        };
+    }
     let doc = format!(" A verifier for this API's webhook signatures (`{}`), for the given secrets (several during a rotation).", sig.scheme);
     let body = match sig.scheme.as_str() {
         "standard-webhooks" => quote!(#w::Verifier::standard_webhooks(secrets)),

@@ -579,8 +579,9 @@ pub struct RequestSigning {
 /// A webhook signature scheme from the contract.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WebhookSignature {
-    /// `standard-webhooks`, `stripe`, `github`, `slack`, `box` (primary and secondary keys)
-    /// or `hmac`.
+    /// `standard-webhooks`, `stripe`, `github`, `slack`, `box` (primary and secondary keys),
+    /// `twilio` (signs the URL; the generated `verifier()` returns a `TwilioVerifier`) or
+    /// `hmac`.
     pub scheme: String,
     /// The signature header.
     pub header: Option<String>,

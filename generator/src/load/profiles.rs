@@ -74,6 +74,12 @@ const PROFILES: &[Profile] = &[
         derive: None,
     },
     Profile {
+        name: "twilio",
+        hosts: &["api.twilio.com"],
+        text: include_str!("../../profiles/twilio.yaml"),
+        derive: None,
+    },
+    Profile {
         name: "openai",
         hosts: &["api.openai.com"],
         text: include_str!("../../profiles/openai.yaml"),

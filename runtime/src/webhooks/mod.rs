@@ -14,6 +14,7 @@
 //!   `whsec_...` string as UTF-8, signed `{t}.{body}`.
 //! - GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body, no timestamp.
 //! - Slack (`v0` signatures) and Box (two rotating keys); see [`vendors`].
+//! - Twilio, which signs the URL: a separate [`TwilioVerifier`].
 //! - A generic HMAC scheme described by an [`HmacSpec`] (from a contract's
 //!   `x-sturdy-webhook-signature`).
 //!
@@ -44,6 +45,7 @@
 mod error;
 pub mod parse;
 mod spec;
+mod twilio;
 pub mod vendors;
 
 use std::borrow::Cow;
@@ -60,6 +62,7 @@ use subtle::ConstantTimeEq;
 
 pub use error::WebhookError;
 pub use spec::{Algorithm, HmacSpec, KeyEncoding, SignatureEncoding};
+pub use twilio::{TwilioVerifier, TWILIO_IDEMPOTENCY_TOKEN, TWILIO_SIGNATURE};
 
 use parse::*;
 use spec::Part;

@@ -295,7 +295,7 @@ fn the_openai_profile_makes_insufficient_quota_terminal_and_uses_standard_webhoo
 }
 
 #[test]
-fn the_slack_and_box_profiles_declare_their_schemes_and_deliveries() {
+fn the_slack_box_and_twilio_profiles_declare_their_schemes_and_deliveries() {
     for (spec, name, scheme, events) in [
         (
             "slack.json",
@@ -304,6 +304,7 @@ fn the_slack_and_box_profiles_declare_their_schemes_and_deliveries() {
             vec!["event_callback", "url_verification"],
         ),
         ("box.json", "box", "box", vec!["webhook_event"]),
+        ("twilio-api.json", "twilio", "twilio", vec![]),
     ] {
         let Some(path) = shared_spec(spec) else {
             eprintln!("skipped: ../shared/specs/{spec} not found");
