@@ -63,6 +63,15 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
     };
     let verifier = verifier(api);
     let (find_name, envelope_items) = envelope_tokens(envelope);
+    let from_body_doc = match envelope {
+        Some(e) => format!(
+            " Decodes `body`, taking the event name from `{}` in it.",
+            e.type_pointer
+        ),
+        None => {
+            " Decodes `body`, taking the event name from its `type` or `event` property.".to_owned()
+        }
+    };
     quote! {
         #verifier
 
@@ -88,8 +97,7 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
                 #dispatch
             }
 
-            /// Decodes `body`, taking the event name from its `type` or `event` property (or
-            /// where the API's event envelope puts it).
+            #[doc = #from_body_doc]
             pub fn from_body(body: &[u8]) -> ::std::result::Result<Self, ::sturdy_runtime::serde_json::Error> {
                 let value: ::sturdy_runtime::serde_json::Value = ::sturdy_runtime::serde_json::from_slice(body)?;
                 let name = #find_name;
