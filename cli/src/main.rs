@@ -55,6 +55,14 @@ enum Command {
         /// Apply this OpenAPI Overlay 1.0 file to the spec first (repeatable; applied in order).
         #[arg(long = "overlay", value_name = "FILE")]
         overlays: Vec<PathBuf>,
+        /// Do not apply the built-in provider profile the spec's servers select.
+        #[arg(long)]
+        no_profile: bool,
+    },
+    /// Show the built-in provider profiles (overlays applied when a spec's servers match).
+    Profile {
+        #[command(subcommand)]
+        action: ProfileAction,
     },
     /// Print a production-readiness report of SPEC (OpenAPI or contract snapshot).
     Lint {
@@ -91,6 +99,17 @@ enum Command {
         /// Write here instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProfileAction {
+    /// List the profiles and the server hosts that select each.
+    List,
+    /// Print a profile's overlay, with the documentation it cites.
+    Show {
+        /// The profile (`stripe`, `github`, ...).
+        name: String,
     },
 }
 
@@ -145,10 +164,12 @@ fn run() -> anyhow::Result<ExitCode> {
             report,
             quiet,
             overlays,
+            no_profile,
         } => {
             let git = runtime_git.map(|url| (url, runtime_rev));
             let settings = Settings {
                 overlays,
+                no_profile,
                 ..settings(&spec, &out, name, runtime_version, runtime_path, git)
             };
             let output = sturdy_generator::generate(&spec, &settings, Layout::Crate)?;
@@ -190,8 +211,12 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             let written = sturdy_generator::write::write_dir(&output.generated, &out)
                 .with_context(|| format!("writing {}", out.display()))?;
+            let profiles = match output.profiles.as_slice() {
+                [] => String::new(),
+                names => format!(", profile {}", names.join(", ")),
+            };
             eprintln!(
-                "generated {} operations, {} types into {} ({} files changed, {} warnings)",
+                "generated {} operations, {} types into {} ({} files changed, {} warnings{profiles})",
                 output.api.operations.len(),
                 output.api.types.len(),
                 out.display(),
@@ -200,6 +225,7 @@ fn run() -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Profile { action } => profile(action),
         Command::Lint { spec, fail_on } => {
             let doc = sturdy_generator::load::load(&spec)?;
             let findings = sturdy_generator::lint::lint(&doc);
@@ -252,6 +278,32 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn profile(action: ProfileAction) -> anyhow::Result<ExitCode> {
+    use sturdy_generator::load::profiles;
+    match action {
+        ProfileAction::List => {
+            for p in profiles::all() {
+                println!("{}\t{}", p.name, p.hosts.join(", "));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileAction::Show { name } => match profiles::find(&name) {
+            Some(p) => {
+                print!("{}", p.text);
+                Ok(ExitCode::SUCCESS)
+            }
+            None => {
+                let known: Vec<&str> = profiles::all().iter().map(|p| p.name).collect();
+                eprintln!(
+                    "error: no built-in profile `{name}`; known: {}",
+                    known.join(", ")
+                );
+                Ok(ExitCode::from(2))
+            }
+        },
     }
 }
 

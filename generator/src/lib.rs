@@ -94,6 +94,9 @@ pub struct Settings {
     /// OpenAPI Overlay 1.0 files applied to the spec, in order, before anything reads it
     /// ([`load::overlay`]).
     pub overlays: Vec<PathBuf>,
+    /// Do not apply the built-in provider profiles ([`load::profiles`]) that the spec's
+    /// `servers` select (`sturdy generate --no-profile`).
+    pub no_profile: bool,
 }
 
 /// Any failure of the pipeline.
@@ -123,6 +126,8 @@ pub struct Output {
     pub warnings: Vec<Warning>,
     /// The IR, for reports (pagination, lint).
     pub api: ir::Api,
+    /// The built-in provider profiles applied to the spec ([`load::profiles`]).
+    pub profiles: Vec<String>,
 }
 
 /// Runs load → ir → emit for `spec`.
@@ -132,7 +137,7 @@ pub fn generate(spec: &Path, settings: &Settings, layout: Layout) -> Result<Outp
         .iter()
         .map(|p| load::overlay::Overlay::read(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let doc = load::load_with(spec, &overlays)?;
+    let doc = load::load_profiled(spec, &overlays, !settings.no_profile)?;
     generate_document(&doc, settings, layout)
 }
 
@@ -158,6 +163,7 @@ pub fn generate_document(
         generated,
         warnings,
         api,
+        profiles: doc.profiles.clone(),
     })
 }
 

@@ -52,7 +52,7 @@ pub use call::{decode_failure, typed_error, Call, DecodeErrorFn, DecodeFn};
 pub use client::{ApiMeta, BuildError, Client, ClientBuilder, Timeouts};
 pub use encode::ParamValue;
 pub use error::{Error, ErrorKind, Sent, MAX_RAW_BODY};
-pub use execute::{request_id, REQUEST_ID_HEADERS};
+pub use execute::{request_id, REQUEST_ID_HEADERS, RETRY_HINT_HEADERS};
 pub use health::{Health, HealthState};
 pub use request::{Body, Method, OperationMeta, Request, RequestOptions, RetryRules};
 pub use response::{decode, DecodeError, RawResponse, Response};

@@ -48,7 +48,8 @@ pub struct Failure<'a> {
     pub status: Option<u16>,
     /// The provider's error code from the body.
     pub provider_code: Option<&'a str>,
-    /// The value of an `x-should-retry` response header (`true` / `false`), if present.
+    /// The value of a retry-hint response header (`x-should-retry`, `Stripe-Should-Retry`:
+    /// [`crate::RETRY_HINT_HEADERS`]), if present.
     pub should_retry: Option<bool>,
     /// The wait the server asked for (`retry-after-ms` / `Retry-After`).
     pub retry_after: Option<Duration>,

@@ -242,6 +242,31 @@ async fn x_should_retry_overrides_the_status() {
 }
 
 #[tokio::test]
+async fn stripe_should_retry_overrides_the_status() {
+    let server = MockServer::start().await;
+    Mock::given(path("/pets/1"))
+        .respond_with(ResponseTemplate::new(500).insert_header("stripe-should-retry", "false"))
+        .mount(&server)
+        .await;
+    let clock = clock();
+    let client = builder(&server, &clock).build().unwrap();
+    let err = get(&client).await.unwrap_err();
+    assert!(!err.is_retryable());
+    assert_eq!(received(&server).await.len(), 1);
+
+    let server = MockServer::start().await;
+    fail_then_ok(
+        &server,
+        "/pets/1",
+        1,
+        ResponseTemplate::new(409).insert_header("Stripe-Should-Retry", "true"),
+    )
+    .await;
+    let client = builder(&server, &clock).build().unwrap();
+    assert_eq!(get(&client).await.unwrap().attempts, 2);
+}
+
+#[tokio::test]
 async fn terminal_codes_are_not_retried() {
     let server = MockServer::start().await;
     Mock::given(path("/complete"))

@@ -473,3 +473,79 @@ fn diff_exits_one_on_breaking_changes_and_prints_json() {
     assert_eq!(j["breaking"], true);
     assert_eq!(j["bump"], "major");
 }
+
+/// A Stripe-like spec: its server selects the built-in Stripe profile.
+const STRIPE_LIKE: &str = r#"
+openapi: 3.0.0
+info: {title: stripe like, version: '1'}
+servers: [{url: 'https://api.stripe.com/'}]
+paths:
+  /v1/customers:
+    post:
+      operationId: PostCustomers
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/customer'}}}}}
+  /v1/webhook_endpoints:
+    post:
+      operationId: PostWebhookEndpoints
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                enabled_events: {type: array, items: {type: string, enum: ['*', customer.created]}}
+      responses: {'200': {description: ok}}
+components:
+  schemas:
+    customer:
+      type: object
+      properties: {id: {type: string}}
+"#;
+
+#[test]
+fn a_matching_profile_is_applied_and_named_and_no_profile_turns_it_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("stripe.yaml");
+    std::fs::write(&spec, STRIPE_LIKE).unwrap();
+    let gen = |out: &Path, extra: &[&str]| {
+        let mut a = vec![
+            "generate",
+            spec.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--name",
+            "stripe-like",
+        ];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    let o = gen(&dir.path().join("with"), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("profile stripe)"), "{}", text(&o));
+    let client = all_text(&dir.path().join("with/src"));
+    assert!(
+        client.contains("2025-09-30.clover"),
+        "Stripe-Version pinned"
+    );
+    assert!(
+        client.contains("CustomerCreated(crate::types::Customer)"),
+        "typed event"
+    );
+    assert!(client.contains("Verifier::stripe"), "verifier");
+
+    let o = gen(&dir.path().join("without"), &["--no-profile"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains("profile"), "{}", text(&o));
+    let client = all_text(&dir.path().join("without/src"));
+    assert!(!client.contains("2025-09-30.clover") && !client.contains("CustomerCreated("));
+
+    let o = run(&["profile", "show", "stripe"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert!(shown.contains("overlay: 1.0.0") && shown.contains("https://docs.stripe.com/"));
+    let o = run(&["profile", "list"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("stripe\tapi.stripe.com"));
+    let o = run(&["profile", "show", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("known: stripe"), "{}", text(&o));
+}

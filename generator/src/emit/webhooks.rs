@@ -5,10 +5,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::rust::{doc_attrs, ident, type_tokens};
-use crate::ir::Api;
+use crate::ir::{Api, WebhookEnvelope};
 
 /// The body of `webhooks.rs`.
 pub fn emit_webhooks(api: &Api) -> TokenStream {
+    let envelope = api.runtime.webhook_envelope.as_ref();
     let variants = api.webhooks.iter().map(|w| {
         let v = ident(&w.variant);
         let t = type_tokens(&w.ty);
@@ -26,7 +27,10 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
                 names.push(d.clone());
             }
         }
-        quote!(#(#names)|* => ::sturdy_runtime::serde_json::from_slice(body).map(Self::#v),)
+        match envelope {
+            Some(_) => quote!(#(#names)|* => ::sturdy_runtime::serde_json::from_value(Self::envelope_payload(body)?).map(Self::#v),),
+            None => quote!(#(#names)|* => ::sturdy_runtime::serde_json::from_slice(body).map(Self::#v),),
+        }
     });
     let names = api.webhooks.iter().map(|w| {
         let v = ident(&w.variant);
@@ -58,6 +62,16 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
         }
     };
     let verifier = verifier(api);
+    let (find_name, envelope_items) = envelope_tokens(envelope);
+    let from_body_doc = match envelope {
+        Some(e) => format!(
+            " Decodes `body`, taking the event name from `{}` in it.",
+            e.type_pointer
+        ),
+        None => {
+            " Decodes `body`, taking the event name from its `type` or `event` property.".to_owned()
+        }
+    };
     quote! {
         #verifier
 
@@ -83,16 +97,14 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
                 #dispatch
             }
 
-            /// Decodes `body`, taking the event name from its `type` or `event` property.
+            #[doc = #from_body_doc]
             pub fn from_body(body: &[u8]) -> ::std::result::Result<Self, ::sturdy_runtime::serde_json::Error> {
                 let value: ::sturdy_runtime::serde_json::Value = ::sturdy_runtime::serde_json::from_slice(body)?;
-                let name = ["type", "event", "event_type"]
-                    .iter()
-                    .find_map(|k| value.get(*k).and_then(|v| v.as_str()))
-                    .unwrap_or("")
-                    .to_owned();
+                let name = #find_name;
                 Self::from_payload(&name, body)
             }
+
+            #envelope_items
 
             /// The event's name in the spec (for `Unknown`, the name it arrived with).
             pub fn name(&self) -> &str {
@@ -115,17 +127,68 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
     }
 }
 
+/// How `from_body` finds the event name, and the envelope helpers (`x-sturdy-webhook-envelope`).
+fn envelope_tokens(envelope: Option<&WebhookEnvelope>) -> (TokenStream, TokenStream) {
+    let Some(e) = envelope else {
+        let find = quote! {
+            ["type", "event", "event_type"]
+                .iter()
+                .find_map(|k| value.get(*k).and_then(|v| v.as_str()))
+                .unwrap_or("")
+                .to_owned()
+        };
+        return (find, quote!());
+    };
+    let (ty, payload) = (&e.type_pointer, &e.payload_pointer);
+    let find = quote! {
+        value.pointer(#ty).and_then(|v| v.as_str()).unwrap_or("").to_owned()
+    };
+    let id = e.id_pointer.as_ref().map(|id| {
+        let doc = format!(" The event's id (at `{id}` in the body), to deduplicate deliveries on.");
+        quote! {
+            #[doc = #doc]
+            pub fn event_id(body: &[u8]) -> ::std::option::Option<::std::string::String> {
+                let value: ::sturdy_runtime::serde_json::Value = ::sturdy_runtime::serde_json::from_slice(body).ok()?;
+                value.pointer(#id).and_then(|v| v.as_str()).map(::std::borrow::ToOwned::to_owned)
+            }
+        }
+    });
+    let doc =
+        format!(" The event's payload: the value at `{payload}` in the body (null when absent).");
+    let items = quote! {
+        #[doc = #doc]
+        fn envelope_payload(body: &[u8]) -> ::std::result::Result<::sturdy_runtime::serde_json::Value, ::sturdy_runtime::serde_json::Error> {
+            let mut value: ::sturdy_runtime::serde_json::Value = ::sturdy_runtime::serde_json::from_slice(body)?;
+            ::std::result::Result::Ok(value.pointer_mut(#payload).map(::std::mem::take).unwrap_or_default())
+        }
+
+        #id
+    };
+    (find, items)
+}
+
 /// `verifier()`: the signature scheme the contract declares, ready for secrets.
 fn verifier(api: &Api) -> TokenStream {
     let Some(sig) = &api.runtime.webhook_signature else {
         return quote!();
     };
     let w = quote!(::sturdy_runtime::webhooks);
+    if sig.scheme == "twilio" {
+        return quote! {
+            /// A verifier for this API's webhook signatures (Twilio's, over the URL the request
+            /// was sent to), for the given auth tokens (several during a rotation).
+            pub fn verifier(tokens: impl ::std::iter::IntoIterator<Item = ::std::string::String>) -> ::std::result::Result<#w::TwilioVerifier, #w::WebhookError> {
+                #w::TwilioVerifier::new(tokens)
+            }
+        };
+    }
     let doc = format!(" A verifier for this API's webhook signatures (`{}`), for the given secrets (several during a rotation).", sig.scheme);
     let body = match sig.scheme.as_str() {
         "standard-webhooks" => quote!(#w::Verifier::standard_webhooks(secrets)),
         "stripe" => quote!(#w::Verifier::stripe(secrets)),
         "github" => quote!(#w::Verifier::github(secrets)),
+        "slack" => quote!(#w::Verifier::slack(secrets)),
+        "box" => quote!(#w::Verifier::box_com(secrets)),
         _ => {
             let header = sig
                 .header

@@ -301,6 +301,7 @@ fn runtime_config(doc: &Document) -> RuntimeConfig {
                     signed: s("signed"),
                 }
             }),
+        webhook_envelope: webhooks::envelope(root.get("x-sturdy-webhook-envelope")),
         webhook_signature: root.get("x-sturdy-webhook-signature").and_then(|v| {
             let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
             Some(WebhookSignature {

@@ -542,6 +542,22 @@ pub struct RuntimeConfig {
     pub webhook_signature: Option<WebhookSignature>,
     /// How requests must be signed (`x-sturdy-request-signing`).
     pub request_signing: Option<RequestSigning>,
+    /// Where a webhook delivery's event type, payload and id sit in its body
+    /// (`x-sturdy-webhook-envelope`).
+    pub webhook_envelope: Option<WebhookEnvelope>,
+}
+
+/// A webhook body that wraps each event's payload: `x-sturdy-webhook-envelope: {type,
+/// payload, id}`, three JSON pointers into the body (Stripe: `/type`, `/data/object`, `/id`).
+/// The declared webhook's schema is then the type of the value at `payload`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebhookEnvelope {
+    /// Pointer to the event type string.
+    pub type_pointer: String,
+    /// Pointer to the payload.
+    pub payload_pointer: String,
+    /// Pointer to the event id (for deduplication).
+    pub id_pointer: Option<String>,
 }
 
 /// HMAC request signing from the contract: `x-sturdy-request-signing: {header,
@@ -565,7 +581,9 @@ pub struct RequestSigning {
 /// A webhook signature scheme from the contract.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WebhookSignature {
-    /// `standard-webhooks`, `stripe`, `github` or `hmac`.
+    /// `standard-webhooks`, `stripe`, `github`, `slack`, `box` (primary and secondary keys),
+    /// `twilio` (signs the URL; the generated `verifier()` returns a `TwilioVerifier`) or
+    /// `hmac`.
     pub scheme: String,
     /// The signature header.
     pub header: Option<String>,

@@ -6,7 +6,7 @@ use openapiv3::{ReferenceOr, Schema};
 use crate::ir::names::{self, Scope};
 use crate::ir::resolve::escape;
 use crate::ir::types::TypeSpace;
-use crate::ir::{TypeRef, Webhook};
+use crate::ir::{TypeRef, Webhook, WebhookEnvelope};
 use crate::load::Document;
 use crate::Warning;
 
@@ -103,6 +103,22 @@ pub(crate) fn build(
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// Reads `x-sturdy-webhook-envelope: {type, payload, id}`; `type` and `payload` are
+/// required JSON pointers (`/data/object`), `id` optional; anything else is ignored.
+pub(crate) fn envelope(v: Option<&serde_json::Value>) -> Option<WebhookEnvelope> {
+    let ptr = |k: &str| {
+        v?.get(k)?
+            .as_str()
+            .filter(|p| p.starts_with('/'))
+            .map(str::to_owned)
+    };
+    Some(WebhookEnvelope {
+        type_pointer: ptr("type")?,
+        payload_pointer: ptr("payload")?,
+        id_pointer: ptr("id"),
+    })
 }
 
 /// Values of a `type`/`event` property fixed by `enum`/`const` in the payload schema.

@@ -9,6 +9,7 @@ mod kind;
 pub mod locate;
 mod normalize;
 pub mod overlay;
+pub mod profiles;
 pub mod snapshot;
 mod typed;
 mod yaml;
@@ -41,6 +42,8 @@ pub struct Document {
     /// The text the document was read from (for [`Document::line_of`]); empty for a contract
     /// snapshot, whose pointers name the converted document, not the snapshot text.
     pub source: SourceText,
+    /// The built-in provider profiles applied to it ([`profiles`]), in order.
+    pub profiles: Vec<String>,
 }
 
 impl Document {
@@ -190,6 +193,20 @@ pub fn load_with(path: &Path, overlays: &[overlay::Overlay]) -> Result<Document,
     load_str_with(&text, path, overlays)
 }
 
+/// [`load_with`], first applying the built-in provider [`profiles`] whose hosts the spec's
+/// `servers` name when `use_profiles` is true (recorded in [`Document::profiles`]).
+pub fn load_profiled(
+    path: &Path,
+    overlays: &[overlay::Overlay],
+    use_profiles: bool,
+) -> Result<Document, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    load_str_profiled(&text, path, overlays, use_profiles)
+}
+
 /// Loads and normalizes spec text; `path` names it in errors and anchors relative refs.
 ///
 /// ```
@@ -208,6 +225,16 @@ pub fn load_str_with(
     path: &Path,
     overlays: &[overlay::Overlay],
 ) -> Result<Document, LoadError> {
+    load_str_profiled(text, path, overlays, false)
+}
+
+/// [`load_str_with`], first applying the matching built-in [`profiles`] when `use_profiles`.
+pub fn load_str_profiled(
+    text: &str,
+    path: &Path,
+    overlays: &[overlay::Overlay],
+    use_profiles: bool,
+) -> Result<Document, LoadError> {
     let mut raw = parse_text(text, path)?;
     let mut source_version = None;
     let mut source = SourceText::new(text);
@@ -216,6 +243,11 @@ pub fn load_str_with(
         source_version = Some("snapshot".to_owned());
         source = SourceText::default();
     }
+    let profiles = if use_profiles {
+        profiles::apply_matching(&mut raw)?
+    } else {
+        Vec::new()
+    };
     for o in overlays {
         o.apply(&mut raw)?;
     }
@@ -232,6 +264,7 @@ pub fn load_str_with(
         source_version,
         warnings,
         source,
+        profiles,
     })
 }
 

@@ -137,6 +137,12 @@ impl Overlay {
 
     /// Applies every action, in order, to `doc`.
     pub fn apply(&self, doc: &mut Value) -> Result<(), LoadError> {
+        self.apply_with(doc, false)
+    }
+
+    /// [`Overlay::apply`]; with `allow_empty`, an action whose target selects nothing is
+    /// skipped (a built-in profile meeting a cut-down spec) instead of being an error.
+    pub(crate) fn apply_with(&self, doc: &mut Value, allow_empty: bool) -> Result<(), LoadError> {
         for (i, action) in self.actions.iter().enumerate() {
             let fail = |message: String| LoadError::Overlay {
                 path: self.path.clone(),
@@ -150,6 +156,9 @@ impl Overlay {
                 .locations()
                 .map(|l| l.to_json_pointer())
                 .collect();
+            if pointers.is_empty() && allow_empty {
+                continue;
+            }
             if pointers.is_empty() {
                 return Err(fail(
                     "the target matched nothing in the spec; the spec may have changed under \

@@ -42,6 +42,11 @@ pub const REQUEST_ID_HEADERS: &[&str] = &[
     "x-trace-id",
 ];
 
+/// Response headers in which a provider says whether a retry may succeed (`true` /
+/// `false`), in the order they are tried: OpenAI's and Stainless SDKs' `x-should-retry`,
+/// Stripe's `Stripe-Should-Retry`.
+pub const RETRY_HINT_HEADERS: &[&str] = &["x-should-retry", "stripe-should-retry"];
+
 /// The outcome of one attempt.
 pub(crate) enum Attempt {
     Done(RawResponse),
@@ -382,7 +387,7 @@ impl Client {
 
             let should_retry = err
                 .headers()
-                .and_then(|h| h.get("x-should-retry"))
+                .and_then(|h| RETRY_HINT_HEADERS.iter().find_map(|n| h.get(*n)))
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| match v.trim() {
                     "true" => Some(true),

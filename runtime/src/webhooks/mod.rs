@@ -13,6 +13,8 @@
 //! - Stripe: `Stripe-Signature: t=<ts>,v1=<hex>[,v1=<hex>...]`, the key is the whole
 //!   `whsec_...` string as UTF-8, signed `{t}.{body}`.
 //! - GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body, no timestamp.
+//! - Slack (`v0` signatures) and Box (two rotating keys); see [`vendors`].
+//! - Twilio, which signs the URL: a separate [`TwilioVerifier`].
 //! - A generic HMAC scheme described by an [`HmacSpec`] (from a contract's
 //!   `x-sturdy-webhook-signature`).
 //!
@@ -43,6 +45,8 @@
 mod error;
 pub mod parse;
 mod spec;
+mod twilio;
+pub mod vendors;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -60,6 +64,7 @@ use subtle::ConstantTimeEq;
 
 pub use error::WebhookError;
 pub use spec::{Algorithm, HmacSpec, KeyEncoding, SignatureEncoding};
+pub use twilio::{TwilioVerifier, TWILIO_IDEMPOTENCY_TOKEN, TWILIO_SIGNATURE};
 
 use parse::*;
 use spec::Part;
@@ -72,6 +77,7 @@ enum Scheme {
     Standard,
     Stripe,
     GitHub,
+    Box,
     Hmac { spec: HmacSpec, parts: Arc<[Part]> },
 }
 
@@ -105,6 +111,7 @@ enum SchemeChoice {
     Standard,
     Stripe,
     GitHub,
+    Box,
     Hmac(HmacSpec),
 }
 
@@ -167,6 +174,26 @@ impl Verifier {
         Self::builder(SchemeChoice::GitHub, secrets)
     }
 
+    /// Slack (`X-Slack-Signature: v0=...` over `v0:{timestamp}:{body}`), with the app's
+    /// signing secrets; [`scheme_name`](Self::scheme_name) says `hmac`.
+    pub fn slack<I, S>(secrets: I) -> VerifierBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<SecretString>,
+    {
+        Self::builder(SchemeChoice::Hmac(vendors::SLACK), secrets)
+    }
+
+    /// Box, with the primary and the secondary signature keys (in that order; a delivery
+    /// signed with either verifies); the tolerance defaults to Box's 10 minutes.
+    pub fn box_com<I, S>(keys: I) -> VerifierBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<SecretString>,
+    {
+        Self::builder(SchemeChoice::Box, keys).tolerance(vendors::BOX_TOLERANCE)
+    }
+
     /// A generic HMAC scheme described by `spec`.
     pub fn hmac<I, S>(spec: HmacSpec, secrets: I) -> VerifierBuilder
     where
@@ -176,12 +203,13 @@ impl Verifier {
         Self::builder(SchemeChoice::Hmac(spec), secrets)
     }
 
-    /// `"standard-webhooks"`, `"stripe"`, `"github"` or `"hmac"`.
+    /// `"standard-webhooks"`, `"stripe"`, `"github"`, `"box"` or `"hmac"`.
     pub fn scheme_name(&self) -> &'static str {
         match self.scheme {
             Scheme::Standard => "standard-webhooks",
             Scheme::Stripe => "stripe",
             Scheme::GitHub => "github",
+            Scheme::Box => "box",
             Scheme::Hmac { .. } => "hmac",
         }
     }
@@ -225,6 +253,12 @@ impl Verifier {
             Scheme::GitHub => {
                 let sig = github_signature(header_str(headers, GITHUB_SIGNATURE)?)?;
                 (self.match_any(Algorithm::Sha256, &[body], &[sig])?, None)
+            }
+            Scheme::Box => {
+                let d = vendors::box_delivery(headers)?;
+                let parts: [&[u8]; 2] = [body, d.timestamp_text.as_bytes()];
+                let index = self.match_any(Algorithm::Sha256, &parts, &d.signatures)?;
+                (index, Some(d.timestamp))
             }
             Scheme::Hmac { spec, parts } => self.verify_hmac(spec, parts, headers, body)?,
         };
@@ -373,6 +407,10 @@ impl Verifier {
             }
             Scheme::Stripe => body_id(body),
             Scheme::GitHub => header_str(headers, GITHUB_DELIVERY).ok().map(str::to_owned),
+            Scheme::Box => header_str(headers, vendors::BOX_DELIVERY_ID)
+                .ok()
+                .map(str::to_owned)
+                .or_else(|| body_id(body)),
             Scheme::Hmac { spec, .. } => match spec.id_header {
                 Some(h) => header_str(headers, h).ok().map(str::to_owned),
                 None => body_id(body),
@@ -423,6 +461,7 @@ impl Verifier {
                 ));
                 out.push((GITHUB_DELIVERY, event_id.to_owned()));
             }
+            Scheme::Box => out = vendors::box_sign(&self.keys, event_id, unix(timestamp), body),
             Scheme::Hmac { spec, parts } => {
                 let pieces: Vec<&[u8]> = parts
                     .iter()
@@ -485,7 +524,7 @@ impl VerifierBuilder {
         }
         let key_encoding = match &self.scheme {
             SchemeChoice::Standard => KeyEncoding::Base64,
-            SchemeChoice::Stripe | SchemeChoice::GitHub => KeyEncoding::Utf8,
+            SchemeChoice::Stripe | SchemeChoice::GitHub | SchemeChoice::Box => KeyEncoding::Utf8,
             SchemeChoice::Hmac(spec) => spec.key,
         };
         let mut keys = Vec::with_capacity(self.secrets.len());
@@ -520,6 +559,7 @@ impl VerifierBuilder {
             SchemeChoice::Standard => Scheme::Standard,
             SchemeChoice::Stripe => Scheme::Stripe,
             SchemeChoice::GitHub => Scheme::GitHub,
+            SchemeChoice::Box => Scheme::Box,
             SchemeChoice::Hmac(spec) => Scheme::Hmac {
                 parts: spec.parts()?.into(),
                 spec,
