@@ -47,7 +47,12 @@ struct CallCtx<'a> {
     correlation_id: &'a str,
     server: &'a str,
     started: Instant,
+    /// Set for a streaming call: a 2xx response is parked here with its body unread.
+    body_slot: Option<&'a BodySlot>,
 }
+
+/// Where a streaming call receives the unread response of a 2xx.
+pub(crate) type BodySlot = std::sync::Mutex<Option<reqwest::Response>>;
 
 /// What changes across the attempts of one call.
 #[derive(Default)]
@@ -63,6 +68,16 @@ impl Client {
         &self,
         request: Request,
         options: RequestOptions,
+    ) -> Result<RawResponse, Error> {
+        self.execute_with(request, options, None).await
+    }
+
+    /// `execute`, parking a 2xx response unread in `body_slot` if given (for streams).
+    pub(crate) async fn execute_with(
+        &self,
+        request: Request,
+        options: RequestOptions,
+        body_slot: Option<&BodySlot>,
     ) -> Result<RawResponse, Error> {
         let op = request.op;
         if let Some(reason) = &request.invalid {
@@ -83,6 +98,7 @@ impl Client {
             correlation_id: &correlation_id,
             server: &server,
             started: self.inner.time.clock.now(),
+            body_slot,
         };
         let mut state = RunState::default();
         let result = self.run(&ctx, &mut state).instrument(span.clone()).await;
@@ -573,6 +589,10 @@ impl Client {
             let resp = self.inner.http.execute(req).await?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
+            if let Some(slot) = ctx.body_slot.filter(|_| resp.status().is_success()) {
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(resp);
+                return Ok((status, headers, Bytes::new()));
+            }
             let body = resp.bytes().await?;
             Ok::<_, reqwest::Error>((status, headers, body))
         };

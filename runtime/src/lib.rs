@@ -38,6 +38,7 @@ pub mod redact;
 mod request;
 mod response;
 pub mod retry;
+pub mod stream;
 pub mod time;
 pub mod types;
 pub mod webhooks;
