@@ -14,6 +14,7 @@ pub mod client;
 pub mod features;
 pub mod operations;
 pub mod rust;
+pub mod streaming;
 pub mod types;
 mod webhooks;
 
