@@ -77,6 +77,9 @@ impl Gates {
             if let Some(p) = &op.pagination {
                 refs(&p.item_ty, &mut roots);
             }
+            if let Some(s) = &op.streaming {
+                refs(&s.event, &mut roots);
+            }
             let f = tag_feature(op.tags.first().map(String::as_str));
             closure(api, roots, per_feature.entry(f).or_default());
         }
