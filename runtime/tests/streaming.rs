@@ -412,3 +412,63 @@ async fn several_event_kinds_with_an_unknown_fallback() {
         other => panic!("{other:?}"),
     }
 }
+
+#[derive(Clone, Default)]
+struct Buf(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn one_span_per_stream_with_counts_and_no_secrets() {
+    const CANARY: &str = "CANARYstream7f3";
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (base, _) = serve(|_, _| {
+        let secret = SseEvent::default().data(format!(r#"{{"id":"{CANARY}","delta":"x"}}"#));
+        Sse::new(ready(vec![chunk(1), secret, done()])).into_response()
+    })
+    .await;
+    let c = client(&base, clock().time_source(0.5));
+    let s = call(&c, decode::json::<Chunk>)
+        .options(
+            sturdy_runtime::RequestOptions::new()
+                .header("authorization", format!("Bearer {CANARY}")),
+        )
+        .await
+        .unwrap();
+    let (chunks, err) = collect(s).await;
+    assert!(err.is_none());
+    assert_eq!(chunks[1].id, CANARY, "the secret really went through");
+    let out = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let closes: Vec<_> = out
+        .lines()
+        .filter(|l| l.contains("sturdy.stream{"))
+        .collect();
+    assert_eq!(closes.len(), 1, "{out}");
+    let line = closes[0];
+    assert!(
+        line.contains("sturdy.operation_id=\"createChat\"")
+            || line.contains("sturdy.operation_id=createChat"),
+        "{line}"
+    );
+    assert!(line.contains("sturdy.events=2"), "{line}");
+    assert!(line.contains("sturdy.bytes="), "{line}");
+    assert!(line.contains("sturdy.time_to_first_event_ms="), "{line}");
+    assert!(line.contains("sturdy.completed=true"), "{line}");
+    assert!(!out.contains(CANARY), "a secret reached the trace:\n{out}");
+}

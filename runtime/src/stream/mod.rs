@@ -1,4 +1,6 @@
-//! Streaming responses: server-sent events as a `Stream` of typed events.
+//! Streaming responses: server-sent events as a `Stream` of typed events, and large bodies
+//! as a [`ByteStream`] ([`DownloadCall`]: chunks as they arrive, a progress callback, the
+//! same idle timeout).
 //!
 //! A generated streaming method (`create_chat_completion_stream`) returns an [`SseCall`];
 //! awaiting it connects through [`Client::execute`]'s machinery (auth, idempotency key, rate
@@ -39,6 +41,7 @@
 //! ```
 
 mod body;
+mod download;
 mod sse;
 
 use std::future::{Future, IntoFuture};
@@ -58,6 +61,7 @@ use crate::execute::BodySlot;
 use crate::request::{Request, RequestOptions};
 use crate::response::RawResponse;
 
+pub use download::{ByteStream, DownloadCall, ProgressFn};
 pub use sse::{decode, DecodeEventFn, Event, RawEvent};
 
 /// How a stream behaves after its headers arrived.
