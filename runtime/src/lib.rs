@@ -41,6 +41,7 @@ mod refusal;
 mod request;
 mod response;
 pub mod retry;
+pub mod stream;
 pub mod time;
 pub mod transport;
 pub mod types;

@@ -78,6 +78,9 @@ impl Gates {
             if let Some(p) = &op.pagination {
                 refs(&p.item_ty, &mut roots);
             }
+            if let Some(s) = &op.streaming {
+                refs(&s.event, &mut roots);
+            }
             let f = op_feature(op);
             closure(api, roots, per_feature.entry(f).or_default());
         }

@@ -22,6 +22,7 @@ pub mod groups;
 pub mod operations;
 pub mod paths;
 pub mod rust;
+pub mod streaming;
 pub mod surface;
 pub mod types;
 mod webhooks;

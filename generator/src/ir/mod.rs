@@ -8,6 +8,7 @@ pub(crate) mod operations;
 pub mod pagination;
 mod pagination_hook;
 pub mod resolve;
+mod streaming;
 pub mod types;
 mod webhooks;
 

@@ -321,6 +321,21 @@ pub struct Operation {
     pub retry: RetryRules,
     /// Per-attempt timeout from `x-sturdy-timeout`, in milliseconds.
     pub timeout_ms: Option<u64>,
+    /// The `text/event-stream` response, if the operation offers one.
+    pub streaming: Option<Streaming>,
+}
+
+/// A streaming (server-sent events) response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Streaming {
+    /// The type of one event's data.
+    pub event: TypeRef,
+    /// The spec describes several event kinds: unknown ones are kept raw.
+    pub several: bool,
+    /// The request body has a boolean `stream` flag the streaming method sets.
+    pub stream_flag: bool,
+    /// `x-sturdy-stream: {resumable: true}`: reconnect with `Last-Event-ID`.
+    pub resumable: bool,
 }
 
 /// Where a parameter goes.

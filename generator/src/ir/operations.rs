@@ -579,6 +579,7 @@ fn build_one(
         retry_rules(op.extensions.get("x-sturdy-retry")),
     );
     let timeout_ms = ext_u64(op.extensions.get("x-sturdy-timeout")).or(cx.api_timeout);
+    let streaming = crate::ir::streaming::detect(cx, op, pointer, &type_prefix);
 
     let param_locs: Vec<(String, ParamLocation)> = params
         .iter()
@@ -617,6 +618,7 @@ fn build_one(
         idempotency_header,
         retry,
         timeout_ms,
+        streaming,
     }
 }
 

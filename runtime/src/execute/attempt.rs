@@ -80,7 +80,10 @@ impl Client {
         }
         let clock = &self.inner.time.clock;
         let sent_at = clock.now();
-        let result = self.send(req, timeout).instrument(span.clone()).await;
+        let result = self
+            .send(req, timeout, ctx.body_slot)
+            .instrument(span.clone())
+            .await;
         let latency = clock.now().saturating_duration_since(sent_at);
         span.record("sturdy.latency_ms", observe::millis(latency));
         let (status, headers, body) = match result {
@@ -162,11 +165,22 @@ impl Client {
         (fail(err), span)
     }
 
-    /// Sends `req` and reads the whole body, unless the attempt's timer fires first.
-    async fn send(&self, req: TransportRequest, timeout: Duration) -> Sent {
+    /// Sends `req` and reads the whole body, unless the attempt's timer fires first. With a
+    /// `slot` (a streaming call), a 2xx body is parked there unread: the timer then covers
+    /// the response head only, and the stream applies its own idle timeout.
+    async fn send(
+        &self,
+        req: TransportRequest,
+        timeout: Duration,
+        slot: Option<&super::BodySlot>,
+    ) -> Sent {
         let transport = &self.inner.transport;
         let exchange = async move {
             let resp = transport.send(req).await?;
+            if let Some(slot) = slot.filter(|_| (200..300).contains(&resp.status)) {
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(resp.body);
+                return Ok((resp.status, resp.headers, Bytes::new()));
+            }
             let body = resp.body.collect().await?;
             Ok::<_, TransportError>((resp.status, resp.headers, body))
         };

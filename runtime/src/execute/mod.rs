@@ -63,7 +63,12 @@ struct CallCtx<'a> {
     started: Instant,
     /// Headers interceptors added for every attempt.
     extra_headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// Set for a streaming call: a 2xx response's body is parked here unread.
+    body_slot: Option<&'a BodySlot>,
 }
+
+/// Where a streaming call receives the unread body of a 2xx response.
+pub(crate) type BodySlot = std::sync::Mutex<Option<crate::transport::ResponseBody>>;
 
 impl CallCtx<'_> {
     /// The provider rate-limit window this call counts against.
@@ -115,6 +120,16 @@ impl Client {
         request: Request,
         options: RequestOptions,
     ) -> Result<RawResponse, Error> {
+        self.execute_with(request, options, None).await
+    }
+
+    /// `execute`, parking a 2xx response unread in `body_slot` if given (for streams).
+    pub(crate) async fn execute_with(
+        &self,
+        request: Request,
+        options: RequestOptions,
+        body_slot: Option<&BodySlot>,
+    ) -> Result<RawResponse, Error> {
         let op = request.op;
         if let Some(reason) = &request.invalid {
             let mut e = Error::new(ErrorKind::InvalidRequest, reason.clone());
@@ -135,6 +150,7 @@ impl Client {
             server: &server,
             started: self.inner.time.clock.now(),
             extra_headers: Vec::new(),
+            body_slot,
         };
         let mut state = RunState::default();
         let result = match self.before_call(&mut ctx) {
