@@ -101,6 +101,8 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "console")]
+pub mod console;
 mod error;
 mod event;
 mod stats;
