@@ -459,3 +459,53 @@ fn the_checklist_catches_what_it_claims_to() {
         assert!(p.iter().any(|x| x.contains(want)), "{want} in {p:?}");
     }
 }
+
+#[tokio::test]
+async fn sturdy_inbox_serve_runs_the_console_on_its_own() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let inbox = sqlite_inbox(&dir, &clock);
+    let seeded = seed(&inbox, &clock).await;
+    let exe = env!("CARGO_BIN_EXE_sturdy-inbox");
+    let db = dir.path().join("inbox.db");
+    let args = [
+        "--sqlite",
+        db.to_str().unwrap(),
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+    ];
+
+    let refused = std::process::Command::new(exe)
+        .args(args)
+        .env("STURDY_CONSOLE_TOKEN", "short")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("STURDY_CONSOLE_TOKEN"));
+
+    let mut child = std::process::Command::new(exe)
+        .args(args)
+        .env("STURDY_CONSOLE_TOKEN", TOKEN)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("sturdy-inbox console on ")
+        .unwrap_or_else(|| panic!("{line}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let mut op = Operator::new(&base);
+    op.login().await;
+    let (s, page) = op.get("/").await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&format!(r#"<tr id="event-{}">"#, seeded.dead)));
+}

@@ -7,7 +7,12 @@
 //! sturdy-inbox --sqlite inbox.db find stripe evt_1NqR2x --body
 //! sturdy-inbox --sqlite inbox.db replay 42
 //! sturdy-inbox --postgres postgres://me@127.0.0.1/app replay-range --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z --status dead
+//! STURDY_CONSOLE_TOKEN=... sturdy-inbox --sqlite inbox.db serve --listen 127.0.0.1:8025
 //! ```
+//!
+//! `serve` (built with the `console` feature) runs the operator console
+//! ([`sturdy_inbox::console`]) on its own; the operator token comes from the environment
+//! variable `STURDY_CONSOLE_TOKEN`, never from the command line.
 
 use std::process::ExitCode;
 use std::time::SystemTime;
@@ -91,6 +96,37 @@ enum Command {
         #[arg(long)]
         status: Option<Status>,
     },
+    /// Serves the operator console (token from `STURDY_CONSOLE_TOKEN`).
+    #[cfg(feature = "console")]
+    Serve {
+        /// Address to listen on; port 0 picks a free one (the URL is printed).
+        #[arg(long, default_value = "127.0.0.1:8025")]
+        listen: std::net::SocketAddr,
+        /// Show everything, replay nothing.
+        #[arg(long)]
+        read_only: bool,
+    },
+}
+
+/// The `serve` subcommand: the console on `listen` until the process is stopped.
+#[cfg(feature = "console")]
+async fn serve(
+    inbox: Inbox,
+    listen: std::net::SocketAddr,
+    read_only: bool,
+) -> Result<(), InboxError> {
+    let token = std::env::var("STURDY_CONSOLE_TOKEN").unwrap_or_default();
+    if token.len() < 16 {
+        return Err(InboxError::Config(
+            "set STURDY_CONSOLE_TOKEN to an operator token of at least 16 characters".into(),
+        ));
+    }
+    let console = sturdy_inbox::console::Console::with_token(inbox, token).read_only(read_only);
+    let io = |e: std::io::Error| InboxError::Config(format!("cannot serve on {listen}: {e}"));
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(io)?;
+    let addr = listener.local_addr().map_err(io)?;
+    println!("sturdy-inbox console on http://{addr}/");
+    axum::serve(listener, console.router()).await.map_err(io)
 }
 
 fn time(t: SystemTime) -> String {
@@ -211,6 +247,8 @@ async fn run(cli: Cli) -> Result<(), InboxError> {
             let n = inbox.replay_range(from.into(), to.into(), status).await?;
             println!("{n} event(s) will be processed again");
         }
+        #[cfg(feature = "console")]
+        Command::Serve { listen, read_only } => serve(inbox, listen, read_only).await?,
     }
     Ok(())
 }
