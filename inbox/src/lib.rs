@@ -20,6 +20,9 @@
 //! - Dead letters can be listed, inspected and replayed ([`Inbox::list`], [`Inbox::get`],
 //!   [`Inbox::find`] by `(provider, event id)`, [`Inbox::replay`], [`Inbox::replay_range`]),
 //!   also from the `sturdy-inbox` CLI.
+//! - An operator console (feature `console`): `console::Console` is an axum router
+//!   showing counts, dead letters, events (secrets redacted) and the registered API
+//!   clients' health, with CSRF-checked replays; `sturdy-inbox serve` runs it on its own.
 //! - Stores: embedded SQLite (feature `sqlite`, default) and PostgreSQL (feature
 //!   `postgres`) for several instances sharing the work (`FOR UPDATE SKIP LOCKED`).
 //! - Every time comes from the injected [`Clock`], so tests can step past leases and
