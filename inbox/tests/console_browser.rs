@@ -117,10 +117,14 @@ async fn shot(b: &fantoccini::Client, name: &str) {
     std::fs::write(shots().join(format!("{name}.png")), png).unwrap();
 }
 
+/// The text of the element `css` selects, waiting for it to appear (a click on a submit
+/// button may return before the next page has loaded).
 async fn text(b: &fantoccini::Client, css: &str) -> String {
-    b.find(Locator::Css(css))
+    b.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
         .await
-        .unwrap()
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
         .text()
         .await
         .unwrap()
@@ -168,7 +172,7 @@ async fn walk(inbox: Inbox, clock: &ManualClock, label: &str) {
         .click()
         .await
         .unwrap();
-    assert_eq!(text(&b, "#status").await, "dead");
+    assert_eq!(text(&b, "dd#status").await, "dead");
     assert!(text(&b, "#headers")
         .await
         .contains("stripe-signature [redacted]"));
@@ -217,7 +221,7 @@ async fn walk(inbox: Inbox, clock: &ManualClock, label: &str) {
         1
     );
     b.refresh().await.unwrap();
-    assert_eq!(text(&b, "#status").await, "applied");
+    assert_eq!(text(&b, "dd#status").await, "applied");
     shot(&b, &format!("{label}-replayed")).await;
 
     // The token endpoint answers invalid_grant: the client needs re-auth.
