@@ -108,6 +108,7 @@
 pub mod console;
 mod error;
 mod event;
+mod range;
 mod stats;
 pub mod store;
 pub mod tx;
@@ -124,6 +125,7 @@ use sturdy_runtime::webhooks::{event_type, Verifier};
 
 pub use error::InboxError;
 pub use event::{from_ms, to_ms, Claimed, NewEvent, Status, StoredEvent, UnknownStatus};
+pub use range::RangeProgress;
 pub use stats::{Stats, StatsSnapshot, LATENCY_WINDOW};
 #[cfg(feature = "postgres")]
 pub use store::postgres::PostgresStore;

@@ -14,11 +14,12 @@
 //! ([`sturdy_inbox::console`]) on its own; the operator token comes from the environment
 //! variable `STURDY_CONSOLE_TOKEN`, never from the command line.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::{Parser, Subcommand};
-use sturdy_inbox::{Inbox, InboxError, ListQuery, Status, StoredEvent};
+use sturdy_inbox::{Inbox, InboxError, ListQuery, RangeProgress, Status, StoredEvent};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -95,6 +96,10 @@ enum Command {
         /// Only this status.
         #[arg(long)]
         status: Option<Status>,
+        /// Replays the range in this many time slices, showing progress after each (a
+        /// progress bar on a terminal, a line per tenth otherwise).
+        #[arg(long, default_value_t = 100)]
+        slices: u32,
     },
     /// Serves the operator console (token from `STURDY_CONSOLE_TOKEN`).
     #[cfg(feature = "console")]
@@ -127,6 +132,62 @@ async fn serve(
     let addr = listener.local_addr().map_err(io)?;
     println!("sturdy-inbox console on http://{addr}/");
     axum::serve(listener, console.router()).await.map_err(io)
+}
+
+/// Progress of a long command: an indicatif bar on a terminal, else a plain line at each
+/// tenth (and the last step), on stderr.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    last_tenth: u64,
+}
+
+impl Progress {
+    fn new(terminal: bool) -> Self {
+        let bar = terminal.then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} slices, {msg} replayed, {elapsed}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress { bar, last_tenth: 0 }
+    }
+
+    fn step(&mut self, p: RangeProgress) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_length(u64::from(p.total));
+                bar.set_position(u64::from(p.done));
+                bar.set_message(p.replayed.to_string());
+            }
+            None => {
+                if let Some(line) = plain_line(&mut self.last_tenth, p.done, p.total, p.replayed) {
+                    eprintln!("{line}");
+                }
+            }
+        }
+    }
+
+    fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish();
+        }
+    }
+}
+
+/// The plain line for slice `done` of `total`, if it reaches a new tenth of the work or
+/// ends it.
+fn plain_line(last_tenth: &mut u64, done: u32, total: u32, replayed: u64) -> Option<String> {
+    let tenth = u64::from(done) * 10 / u64::from(total.max(1));
+    if tenth == *last_tenth && done != total {
+        return None;
+    }
+    *last_tenth = tenth;
+    Some(format!(
+        "replay-range: {done}/{total} slices, {replayed} event(s) replayed"
+    ))
 }
 
 fn time(t: SystemTime) -> String {
@@ -243,8 +304,17 @@ async fn run(cli: Cli) -> Result<(), InboxError> {
                 )));
             }
         }
-        Command::ReplayRange { from, to, status } => {
-            let n = inbox.replay_range(from.into(), to.into(), status).await?;
+        Command::ReplayRange {
+            from,
+            to,
+            status,
+            slices,
+        } => {
+            let mut report = Progress::new(std::io::stderr().is_terminal());
+            let n = inbox
+                .replay_range_in_slices(from.into(), to.into(), status, slices, |p| report.step(p))
+                .await?;
+            report.finish();
             println!("{n} event(s) will be processed again");
         }
         #[cfg(feature = "console")]
@@ -271,5 +341,27 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_line;
+
+    #[test]
+    fn plain_progress_prints_each_tenth_and_the_end() {
+        let mut last = 0;
+        let lines: Vec<String> = (1..=25)
+            .filter_map(|done| plain_line(&mut last, done, 25, u64::from(done) * 2))
+            .collect();
+        assert_eq!(lines.len(), 10, "{lines:?}");
+        assert_eq!(lines[0], "replay-range: 3/25 slices, 6 event(s) replayed");
+        assert_eq!(lines[9], "replay-range: 25/25 slices, 50 event(s) replayed");
+        let mut last = 0;
+        assert!(plain_line(&mut last, 1, 1, 0).is_some());
+        assert!(
+            plain_line(&mut 0, 0, 0, 0).is_some(),
+            "no slices: no division by zero"
+        );
     }
 }

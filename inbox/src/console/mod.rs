@@ -26,6 +26,7 @@
 //!   values whose names look secret (signatures, tokens, keys, cookies) are replaced with
 //!   `[redacted]`; client errors are the runtime's [`ErrorSummary`]
 //!   (no URL, headers or body).
+//! - A range replay runs in the background in time slices; the overview shows its progress.
 //! - Server-rendered HTML with no JavaScript and no outside assets (the stylesheet is served
 //!   by the router), laid out for narrow screens.
 //!
@@ -34,6 +35,7 @@
 mod auth;
 mod clients;
 mod history;
+mod job;
 mod pages;
 mod view;
 
@@ -57,6 +59,7 @@ pub struct Console {
     clients: Vec<(String, Arc<dyn ClientHealth>)>,
     clock: Arc<dyn Clock>,
     sample_every: Duration,
+    range_slices: u32,
 }
 
 impl std::fmt::Debug for Console {
@@ -91,6 +94,7 @@ impl Console {
             clients: Vec::new(),
             clock: Arc::new(SystemClock),
             sample_every: Duration::from_secs(60),
+            range_slices: 100,
         }
     }
 
@@ -126,6 +130,13 @@ impl Console {
         self
     }
 
+    /// How many time slices a range replay is cut into, its progress shown on the overview
+    /// after each (default: 100).
+    pub fn range_slices(mut self, slices: u32) -> Self {
+        self.range_slices = slices;
+        self
+    }
+
     /// The router: `GET /`, `GET /events/{id}`, `GET|POST /login`, `POST /logout`,
     /// `POST /replay`, `POST /replay-range`, `GET /console.css`.
     pub fn router(self) -> Router {
@@ -139,6 +150,8 @@ impl Console {
             history: history::History::new(self.sample_every),
             clock: self.clock,
             views,
+            range: job::RangeJob::default(),
+            range_slices: self.range_slices,
         });
         Router::new()
             .route("/", get(pages::overview))

@@ -14,6 +14,7 @@ use sturdy_runtime::time::Clock;
 use super::auth::{self, Session, Sessions};
 use super::clients::{self, ClientHealth};
 use super::history::History;
+use super::job::{JobView, RangeJob};
 use super::view::{self, Views};
 use crate::{Inbox, ListQuery, Status};
 
@@ -32,6 +33,8 @@ pub(crate) struct State {
     pub history: History,
     pub clock: Arc<dyn Clock>,
     pub views: Views,
+    pub range: RangeJob,
+    pub range_slices: u32,
 }
 
 type S = Extract<Arc<State>>;
@@ -181,6 +184,7 @@ struct Overview {
     clients: Vec<clients::ClientView>,
     dead: Vec<view::EventView>,
     failed: Vec<view::EventView>,
+    range: Option<JobView>,
 }
 
 fn notice(query: Option<String>) -> Option<String> {
@@ -252,6 +256,7 @@ pub(crate) async fn overview(
             .collect(),
         dead,
         failed,
+        range: st.range.view(),
     };
     let mut r = html(StatusCode::OK, st.views.render("overview.html", ctx));
     if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
@@ -397,7 +402,8 @@ pub(crate) fn parse_time(s: &str) -> Option<SystemTime> {
         .map(|t| t.and_utc().into())
 }
 
-/// `POST /replay-range` with `csrf`, `from`, `to` and an optional `status`.
+/// `POST /replay-range` with `csrf`, `from`, `to` and an optional `status`: starts the
+/// replay in the background (its progress shows on the overview).
 pub(crate) async fn replay_range(Extract(st): S, headers: HeaderMap, body: Bytes) -> Response {
     let form = Form::parse(&body);
     if let Err(r) = post_session(&st, &headers, &form) {
@@ -423,10 +429,18 @@ pub(crate) async fn replay_range(Extract(st): S, headers: HeaderMap, body: Bytes
             "the start must be before the end",
         );
     }
-    match st.inbox.replay_range(from, to, status).await {
-        Ok(n) => redirect(&format!("{}?replayed={n}", view::home(&st.base)), None),
-        Err(e) => page_error(&st, e),
+    if !st
+        .range
+        .start(st.inbox.clone(), (from, to), status, st.range_slices)
+    {
+        return refused(
+            &st,
+            StatusCode::CONFLICT,
+            "a range replay is still running; wait for it to finish",
+        );
     }
+    tracing::info!("console: range replay started");
+    redirect(&view::home(&st.base), None)
 }
 
 /// `GET /console.css`.
@@ -460,6 +474,30 @@ mod tests {
         assert_eq!(parse_time("2026-01-02T04:04:00+01:00"), Some(t));
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time(""), None);
+    }
+
+    #[test]
+    fn a_running_range_replay_shows_its_progress() {
+        let views = Views::new("");
+        let range = JobView {
+            from: "a".into(),
+            to: "b".into(),
+            done: 37,
+            total: 100,
+            replayed: 12,
+            running: true,
+            error: None,
+        };
+        let ctx = serde_json::json!({
+            "base": "", "csrf": "c", "range": range, "read_only": true, "dead": [], "failed": []
+        });
+        let page = views.render("overview.html", ctx).unwrap();
+        assert!(
+            page.contains(r#"<progress id="range-bar" max="100" value="37">"#),
+            "{page}"
+        );
+        assert!(page.contains("Running: 37 of 100 slices, 12 event(s) replayed so far."));
+        assert!(!page.contains("<form method=\"post\" action=\"/replay-range\""));
     }
 
     #[test]
