@@ -137,8 +137,12 @@ async fn walk(inbox: Inbox, clock: &ManualClock, label: &str) {
     };
     let seeded = seed(&inbox, clock).await;
     let (client, _server) = revoked_client(clock).await;
-    let base =
-        serve(Console::with_token(inbox.clone(), TOKEN).client("billing", client.clone())).await;
+    let base = serve(
+        Console::with_token(inbox.clone(), TOKEN)
+            .client("billing", client.clone())
+            .clock(std::sync::Arc::new(clock.clone())),
+    )
+    .await;
     let b = browser(&d).await;
 
     // Log in.
