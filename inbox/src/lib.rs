@@ -20,6 +20,9 @@
 //! - Dead letters can be listed, inspected and replayed ([`Inbox::list`], [`Inbox::get`],
 //!   [`Inbox::find`] by `(provider, event id)`, [`Inbox::replay`], [`Inbox::replay_range`]),
 //!   also from the `sturdy-inbox` CLI.
+//! - An operator console (feature `console`): `console::Console` is an axum router
+//!   showing counts, dead letters, events (secrets redacted) and the registered API
+//!   clients' health, with CSRF-checked replays; `sturdy-inbox serve` runs it on its own.
 //! - Stores: embedded SQLite (feature `sqlite`, default) and PostgreSQL (feature
 //!   `postgres`) for several instances sharing the work (`FOR UPDATE SKIP LOCKED`).
 //! - Also here, for the outgoing side: [`dedupe`], the durable stores behind
@@ -104,8 +107,11 @@
 #![warn(missing_docs)]
 
 pub mod dedupe;
+#[cfg(feature = "console")]
+pub mod console;
 mod error;
 mod event;
+mod range;
 mod stats;
 pub mod store;
 pub mod tx;
@@ -127,6 +133,7 @@ pub use dedupe::sqlite::SqliteDedupeStore;
 pub use dedupe::DEFAULT_DEDUPE_TABLE;
 pub use error::InboxError;
 pub use event::{from_ms, to_ms, Claimed, NewEvent, Status, StoredEvent, UnknownStatus};
+pub use range::RangeProgress;
 pub use stats::{Stats, StatsSnapshot, LATENCY_WINDOW};
 #[cfg(feature = "postgres")]
 pub use store::postgres::PostgresStore;

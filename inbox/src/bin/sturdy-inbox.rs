@@ -7,13 +7,19 @@
 //! sturdy-inbox --sqlite inbox.db find stripe evt_1NqR2x --body
 //! sturdy-inbox --sqlite inbox.db replay 42
 //! sturdy-inbox --postgres postgres://me@127.0.0.1/app replay-range --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z --status dead
+//! STURDY_CONSOLE_TOKEN=... sturdy-inbox --sqlite inbox.db serve --listen 127.0.0.1:8025
 //! ```
+//!
+//! `serve` (built with the `console` feature) runs the operator console
+//! ([`sturdy_inbox::console`]) on its own; the operator token comes from the environment
+//! variable `STURDY_CONSOLE_TOKEN`, never from the command line.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::{Parser, Subcommand};
-use sturdy_inbox::{Inbox, InboxError, ListQuery, Status, StoredEvent};
+use sturdy_inbox::{Inbox, InboxError, ListQuery, RangeProgress, Status, StoredEvent};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -90,7 +96,98 @@ enum Command {
         /// Only this status.
         #[arg(long)]
         status: Option<Status>,
+        /// Replays the range in this many time slices, showing progress after each (a
+        /// progress bar on a terminal, a line per tenth otherwise).
+        #[arg(long, default_value_t = 100)]
+        slices: u32,
     },
+    /// Serves the operator console (token from `STURDY_CONSOLE_TOKEN`).
+    #[cfg(feature = "console")]
+    Serve {
+        /// Address to listen on; port 0 picks a free one (the URL is printed).
+        #[arg(long, default_value = "127.0.0.1:8025")]
+        listen: std::net::SocketAddr,
+        /// Show everything, replay nothing.
+        #[arg(long)]
+        read_only: bool,
+    },
+}
+
+/// The `serve` subcommand: the console on `listen` until the process is stopped.
+#[cfg(feature = "console")]
+async fn serve(
+    inbox: Inbox,
+    listen: std::net::SocketAddr,
+    read_only: bool,
+) -> Result<(), InboxError> {
+    let token = std::env::var("STURDY_CONSOLE_TOKEN").unwrap_or_default();
+    if token.len() < 16 {
+        return Err(InboxError::Config(
+            "set STURDY_CONSOLE_TOKEN to an operator token of at least 16 characters".into(),
+        ));
+    }
+    let console = sturdy_inbox::console::Console::with_token(inbox, token).read_only(read_only);
+    let io = |e: std::io::Error| InboxError::Config(format!("cannot serve on {listen}: {e}"));
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(io)?;
+    let addr = listener.local_addr().map_err(io)?;
+    println!("sturdy-inbox console on http://{addr}/");
+    axum::serve(listener, console.router()).await.map_err(io)
+}
+
+/// Progress of a long command: an indicatif bar on a terminal, else a plain line at each
+/// tenth (and the last step), on stderr.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    last_tenth: u64,
+}
+
+impl Progress {
+    fn new(terminal: bool) -> Self {
+        let bar = terminal.then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} slices, {msg} replayed, {elapsed}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress { bar, last_tenth: 0 }
+    }
+
+    fn step(&mut self, p: RangeProgress) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_length(u64::from(p.total));
+                bar.set_position(u64::from(p.done));
+                bar.set_message(p.replayed.to_string());
+            }
+            None => {
+                if let Some(line) = plain_line(&mut self.last_tenth, p.done, p.total, p.replayed) {
+                    eprintln!("{line}");
+                }
+            }
+        }
+    }
+
+    fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish();
+        }
+    }
+}
+
+/// The plain line for slice `done` of `total`, if it reaches a new tenth of the work or
+/// ends it.
+fn plain_line(last_tenth: &mut u64, done: u32, total: u32, replayed: u64) -> Option<String> {
+    let tenth = u64::from(done) * 10 / u64::from(total.max(1));
+    if tenth == *last_tenth && done != total {
+        return None;
+    }
+    *last_tenth = tenth;
+    Some(format!(
+        "replay-range: {done}/{total} slices, {replayed} event(s) replayed"
+    ))
 }
 
 fn time(t: SystemTime) -> String {
@@ -207,10 +304,21 @@ async fn run(cli: Cli) -> Result<(), InboxError> {
                 )));
             }
         }
-        Command::ReplayRange { from, to, status } => {
-            let n = inbox.replay_range(from.into(), to.into(), status).await?;
+        Command::ReplayRange {
+            from,
+            to,
+            status,
+            slices,
+        } => {
+            let mut report = Progress::new(std::io::stderr().is_terminal());
+            let n = inbox
+                .replay_range_in_slices(from.into(), to.into(), status, slices, |p| report.step(p))
+                .await?;
+            report.finish();
             println!("{n} event(s) will be processed again");
         }
+        #[cfg(feature = "console")]
+        Command::Serve { listen, read_only } => serve(inbox, listen, read_only).await?,
     }
     Ok(())
 }
@@ -233,5 +341,27 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_line;
+
+    #[test]
+    fn plain_progress_prints_each_tenth_and_the_end() {
+        let mut last = 0;
+        let lines: Vec<String> = (1..=25)
+            .filter_map(|done| plain_line(&mut last, done, 25, u64::from(done) * 2))
+            .collect();
+        assert_eq!(lines.len(), 10, "{lines:?}");
+        assert_eq!(lines[0], "replay-range: 3/25 slices, 6 event(s) replayed");
+        assert_eq!(lines[9], "replay-range: 25/25 slices, 50 event(s) replayed");
+        let mut last = 0;
+        assert!(plain_line(&mut last, 1, 1, 0).is_some());
+        assert!(
+            plain_line(&mut 0, 0, 0, 0).is_some(),
+            "no slices: no division by zero"
+        );
     }
 }
