@@ -107,6 +107,7 @@ pub struct ClientBuilder {
     pub(crate) breaker: crate::breaker::BreakerConfig,
     pub(crate) rate_limit: Option<crate::ratelimit::RateLimit>,
     pub(crate) adaptive_rate_limit: bool,
+    pub(crate) shared_limit: Option<crate::ratelimit::shared::SharedHandle>,
 }
 
 impl Default for ClientBuilder {
@@ -126,6 +127,7 @@ impl Default for ClientBuilder {
             breaker: crate::breaker::BreakerConfig::default(),
             rate_limit: None,
             adaptive_rate_limit: true,
+            shared_limit: None,
             signer: None,
         }
     }
@@ -237,7 +239,8 @@ impl ClientBuilder {
             self.rate_limit,
             self.adaptive_rate_limit,
             self.retry.max_retry_after,
-        )?;
+        )?
+        .with_shared(self.shared_limit);
         let user_agent = self.user_agent.unwrap_or_else(|| {
             if self.api.name.is_empty() {
                 format!("sturdy-runtime/{}", env!("CARGO_PKG_VERSION"))
