@@ -103,6 +103,8 @@
 
 mod error;
 mod event;
+#[cfg(feature = "postgres")]
+pub mod fleet;
 mod stats;
 pub mod store;
 pub mod tx;
@@ -119,6 +121,8 @@ use sturdy_runtime::webhooks::{event_type, Verifier};
 
 pub use error::InboxError;
 pub use event::{from_ms, to_ms, Claimed, NewEvent, Status, StoredEvent, UnknownStatus};
+#[cfg(feature = "postgres")]
+pub use fleet::PgFleetLimit;
 pub use stats::{Stats, StatsSnapshot, LATENCY_WINDOW};
 #[cfg(feature = "postgres")]
 pub use store::postgres::PostgresStore;
