@@ -394,6 +394,12 @@ impl RateLimiter {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The fleet's shared state, when set (the retry budget consults it too).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn shared(&self) -> Option<&shared::SharedHandle> {
+        self.shared.as_ref()
+    }
+
     /// Whether the limiter can ever make a call wait.
     pub(crate) fn is_active(&self) -> bool {
         self.bucket.is_some() || self.adaptive || self.shared.is_some()

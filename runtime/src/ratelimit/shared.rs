@@ -13,6 +13,9 @@
 //! one too, a call waits for both. A provider's 429 with `Retry-After` is passed on with
 //! [`SharedLimit::hold`], so every process backs off, not only the one that received it.
 //!
+//! The client's retry budget ([`crate::budget`]) is shared the same way, one bucket per
+//! server for the fleet, so a fleet stops retrying together during an outage.
+//!
 //! When the backend fails (database down), the limiter logs a warning and lets the call go
 //! with the in-process limits only: a broken shared store never stops calls.
 //!
@@ -73,6 +76,24 @@ pub trait SharedLimit: Send + Sync + 'static {
         &'a self,
         key: &'a str,
         wait: Duration,
+    ) -> BoxFuture<'a, Result<(), SharedLimitError>>;
+
+    /// Takes `cost` tokens from the fleet's retry budget `key`, a bucket of `capacity` that
+    /// starts full and refills only through [`SharedLimit::give_budget`]; `false` (nothing
+    /// taken) when it cannot pay.
+    fn take_budget<'a>(
+        &'a self,
+        key: &'a str,
+        cost: u32,
+        capacity: u32,
+    ) -> BoxFuture<'a, Result<bool, SharedLimitError>>;
+
+    /// Puts `tokens` back into the fleet's retry budget `key`, never above `capacity`.
+    fn give_budget<'a>(
+        &'a self,
+        key: &'a str,
+        tokens: u32,
+        capacity: u32,
     ) -> BoxFuture<'a, Result<(), SharedLimitError>>;
 }
 
@@ -140,6 +161,7 @@ pub struct MemorySharedLimit {
     limit: RateLimit,
     clock: Arc<dyn Clock>,
     keys: Mutex<BTreeMap<String, Key>>,
+    budgets: Mutex<BTreeMap<String, u32>>,
 }
 
 struct Key {
@@ -155,7 +177,13 @@ impl MemorySharedLimit {
             limit,
             clock,
             keys: Mutex::new(BTreeMap::new()),
+            budgets: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    fn with_budget<T>(&self, key: &str, capacity: u32, f: impl FnOnce(&mut u32) -> T) -> T {
+        let mut budgets = self.budgets.lock().unwrap_or_else(|p| p.into_inner());
+        f(budgets.entry(key.to_owned()).or_insert(capacity))
     }
 
     fn with_key<T>(&self, key: &str, f: impl FnOnce(&mut Key, Instant) -> T) -> T {
@@ -209,6 +237,34 @@ impl SharedLimit for MemorySharedLimit {
         });
         Box::pin(async { Ok(()) })
     }
+
+    fn take_budget<'a>(
+        &'a self,
+        key: &'a str,
+        cost: u32,
+        capacity: u32,
+    ) -> BoxFuture<'a, Result<bool, SharedLimitError>> {
+        let taken = self.with_budget(key, capacity, |t| {
+            let ok = *t >= cost;
+            if ok {
+                *t -= cost;
+            }
+            ok
+        });
+        Box::pin(async move { Ok(taken) })
+    }
+
+    fn give_budget<'a>(
+        &'a self,
+        key: &'a str,
+        tokens: u32,
+        capacity: u32,
+    ) -> BoxFuture<'a, Result<(), SharedLimitError>> {
+        self.with_budget(key, capacity, |t| {
+            *t = t.saturating_add(tokens).min(capacity)
+        });
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// Passes a provider's hold on to the fleet without delaying the response that carried it;
@@ -226,4 +282,4 @@ pub(crate) fn spawn_hold(shared: &SharedHandle, key: String, wait: Duration) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

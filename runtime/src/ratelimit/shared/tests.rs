@@ -147,7 +147,7 @@ async fn a_providers_429_holds_every_client() {
     assert_eq!(wait, Ok(Duration::from_secs(7)));
 }
 
-struct Down;
+pub(crate) struct Down;
 
 impl SharedLimit for Down {
     fn acquire<'a>(
@@ -159,6 +159,22 @@ impl SharedLimit for Down {
         Box::pin(async { Err("connection refused".into()) })
     }
     fn hold<'a>(&'a self, _: &'a str, _: Duration) -> BoxFuture<'a, Result<(), SharedLimitError>> {
+        Box::pin(async { Err("connection refused".into()) })
+    }
+    fn take_budget<'a>(
+        &'a self,
+        _: &'a str,
+        _: u32,
+        _: u32,
+    ) -> BoxFuture<'a, Result<bool, SharedLimitError>> {
+        Box::pin(async { Err("connection refused".into()) })
+    }
+    fn give_budget<'a>(
+        &'a self,
+        _: &'a str,
+        _: u32,
+        _: u32,
+    ) -> BoxFuture<'a, Result<(), SharedLimitError>> {
         Box::pin(async { Err("connection refused".into()) })
     }
 }
@@ -215,7 +231,7 @@ async fn client_shared_limit_slot_waits_through_the_sleeper() {
     }
     assert_eq!(clock.sleeps(), [ms(250), ms(250)]);
     assert_eq!(
-        format!("{:?}", client.inner.limiter.shared),
+        format!("{:?}", client.inner.limiter.shared()),
         "Some(SharedLimit)"
     );
 }
