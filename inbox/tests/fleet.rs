@@ -277,6 +277,42 @@ async fn the_bucket_refills_from_the_databases_clock_and_holds_are_shared() {
     a.drop_table().await.unwrap();
 }
 
+/// Two processes spend one retry budget and refill it, never above its capacity.
+#[tokio::test]
+async fn the_retry_budget_is_one_row_for_the_fleet() {
+    let Some(pg) = pg_url() else { return };
+    let table = fresh_table();
+    let a = PgFleetLimit::connect_table(&pg, &table, CLIENT_LIMIT)
+        .await
+        .unwrap();
+    let b = PgFleetLimit::connect_table(&pg, &table, CLIENT_LIMIT)
+        .await
+        .unwrap();
+    let key = "retry-budget:api:443";
+    assert!(a.take_budget(key, 5, 12).await.unwrap());
+    assert!(b.take_budget(key, 5, 12).await.unwrap());
+    assert!(
+        !a.take_budget(key, 5, 12).await.unwrap(),
+        "2 left for the fleet"
+    );
+    assert!(b
+        .take_budget("retry-budget:other:443", 5, 12)
+        .await
+        .unwrap());
+    b.give_budget(key, 5, 12).await.unwrap();
+    assert!(a.take_budget(key, 5, 12).await.unwrap());
+    for _ in 0..20 {
+        a.give_budget(key, 1, 12).await.unwrap();
+    }
+    assert!(b.take_budget(key, 10, 12).await.unwrap());
+    assert!(!b.take_budget(key, 5, 12).await.unwrap(), "capped at 12");
+    // A key first seen by a refill starts full; a cost above the capacity never pays.
+    b.give_budget("retry-budget:new:443", 1, 12).await.unwrap();
+    assert!(a.take_budget("retry-budget:new:443", 12, 12).await.unwrap());
+    assert!(!a.take_budget("retry-budget:big:443", 13, 12).await.unwrap());
+    a.drop_table().await.unwrap();
+}
+
 #[tokio::test]
 async fn bad_settings_are_refused_before_connecting() {
     let url = "postgres://nobody@127.0.0.1:1/none";
