@@ -126,7 +126,7 @@ async fn a_providers_429_holds_every_client() {
     let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
     let shared: Arc<dyn SharedLimit> =
         Arc::new(MemorySharedLimit::new(LIMIT, Arc::new(clock.clone())));
-    let (a, b) = (limiter(shared.clone()), limiter(shared));
+    let (a, b) = (limiter(shared.clone()), limiter(shared.clone()));
     a.observe(
         SCOPE,
         &http::HeaderMap::new(),
@@ -135,16 +135,23 @@ async fn a_providers_429_holds_every_client() {
         clock.now(),
         UNIX_EPOCH,
     );
-    // The hold is passed on by a spawned task.
-    let mut wait = Ok(Duration::ZERO);
+    // The hold is passed on by a spawned task; a zero-cost look takes nothing meanwhile.
     for _ in 0..100 {
         tokio::task::yield_now().await;
-        wait = b.acquire_shared(SCOPE, clock.now(), BIG).await;
-        if wait != Ok(Duration::ZERO) {
+        if !shared
+            .acquire(SCOPE.server, 0, BIG)
+            .await
+            .unwrap()
+            .wait
+            .is_zero()
+        {
             break;
         }
     }
-    assert_eq!(wait, Ok(Duration::from_secs(7)));
+    assert_eq!(
+        b.acquire_shared(SCOPE, clock.now(), BIG).await,
+        Ok(Duration::from_secs(7))
+    );
 }
 
 pub(crate) struct Down;
@@ -230,6 +237,21 @@ async fn client_shared_limit_slot_waits_through_the_sleeper() {
         client.shared_limit_slot("op").await.unwrap();
     }
     assert_eq!(clock.sleeps(), [ms(250), ms(250)]);
+    // A slot past the retry policy's `max_retry_after` (60 s) is refused, unslept.
+    client
+        .inner
+        .limiter
+        .shared()
+        .unwrap()
+        .0
+        .hold("api.example.com:443", Duration::from_secs(61))
+        .await
+        .unwrap();
+    assert_eq!(
+        client.shared_limit_slot("op").await,
+        Err(Duration::from_secs(61))
+    );
+    assert_eq!(clock.sleeps().len(), 2);
     assert_eq!(
         format!("{:?}", client.inner.limiter.shared()),
         "Some(SharedLimit)"
