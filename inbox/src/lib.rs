@@ -106,11 +106,13 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod dedupe;
 #[cfg(feature = "console")]
 pub mod console;
+pub mod dedupe;
 mod error;
 mod event;
+#[cfg(feature = "postgres")]
+pub mod fleet;
 mod range;
 mod stats;
 pub mod store;
@@ -133,6 +135,8 @@ pub use dedupe::sqlite::SqliteDedupeStore;
 pub use dedupe::DEFAULT_DEDUPE_TABLE;
 pub use error::InboxError;
 pub use event::{from_ms, to_ms, Claimed, NewEvent, Status, StoredEvent, UnknownStatus};
+#[cfg(feature = "postgres")]
+pub use fleet::PgFleetLimit;
 pub use range::RangeProgress;
 pub use stats::{Stats, StatsSnapshot, LATENCY_WINDOW};
 #[cfg(feature = "postgres")]

@@ -6,6 +6,14 @@
 //! every call spends tokens and none come back, so after about 100 retries the client stops
 //! retrying and fails fast with [`crate::ErrorKind::BudgetExhausted`] until calls succeed again.
 //!
+//! With a shared limit ([`ClientBuilder::shared_limit`]) the bucket is the fleet's, one per
+//! server, in the shared backend: every process spends from it and refills it, so a fleet
+//! stops retrying together (the settings above still apply; [`RetryBudget::available`] then
+//! reads only this process's unused local bucket). A failing backend falls back to the local
+//! bucket. The executor consults the shared bucket through
+//! `RetryBudget::try_acquire_shared` / `on_success_shared` (not yet wired: see
+//! [`crate::ratelimit::shared`]).
+//!
 //! ```
 //! use sturdy_runtime::budget::RetryBudget;
 //! let client = sturdy_runtime::Client::builder()
@@ -20,6 +28,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::client::{Client, ClientBuilder};
 use crate::error::ErrorKind;
+use crate::ratelimit::shared::SharedHandle;
 
 impl ClientBuilder {
     /// The retry budget shared by this client and its clones; `None` retries without one.
@@ -139,6 +148,61 @@ impl RetryBudget {
     }
 }
 
+/// The shared budget's key for calls to `server` (`host:port`).
+fn shared_key(server: &str) -> String {
+    format!("retry-budget:{server}")
+}
+
+impl RetryBudget {
+    /// [`RetryBudget::try_acquire`] from the fleet's bucket for `server` when `shared` is set.
+    pub(crate) async fn try_acquire_shared(
+        &self,
+        shared: Option<&SharedHandle>,
+        server: &str,
+        kind: ErrorKind,
+    ) -> Option<u32> {
+        let Some(s) = shared else {
+            return self.try_acquire(kind);
+        };
+        let cost = self.cost_of(kind);
+        match s
+            .0
+            .take_budget(&shared_key(server), cost, self.capacity)
+            .await
+        {
+            Ok(taken) => taken.then_some(cost),
+            Err(e) => {
+                tracing::warn!(error = %e, "shared retry budget unavailable: the local budget");
+                self.try_acquire(kind)
+            }
+        }
+    }
+
+    /// [`RetryBudget::on_success`] into the fleet's bucket for `server` when `shared` is set.
+    pub(crate) async fn on_success_shared(
+        &self,
+        shared: Option<&SharedHandle>,
+        server: &str,
+        taken: u32,
+    ) {
+        let Some(s) = shared else {
+            return self.on_success(taken);
+        };
+        let back = if taken == 0 {
+            self.success_refill
+        } else {
+            taken
+        };
+        if let Err(e) =
+            s.0.give_budget(&shared_key(server), back, self.capacity)
+                .await
+        {
+            tracing::warn!(error = %e, "shared retry budget unavailable: the local budget");
+            self.on_success(taken);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,5 +261,77 @@ mod tests {
         assert!(b.try_acquire(ErrorKind::Server).is_some());
         assert_eq!(a.try_acquire(ErrorKind::Server), None);
         assert_eq!(b.available(), 0);
+    }
+
+    fn fleet() -> SharedHandle {
+        use crate::ratelimit::{MemorySharedLimit, RateLimit};
+        let limit = RateLimit {
+            per_second: 1.0,
+            burst: 1,
+        };
+        let clock = crate::time::ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
+        SharedHandle(Arc::new(MemorySharedLimit::new(limit, Arc::new(clock))))
+    }
+
+    /// Two processes' budgets spend from and refill one fleet bucket per server.
+    #[tokio::test]
+    async fn a_fleet_spends_one_shared_budget() {
+        let shared = fleet();
+        let s = Some(&shared);
+        let (a, b) = (
+            RetryBudget::new().capacity(12),
+            RetryBudget::new().capacity(12),
+        );
+        let (srv, kind) = ("api:443", ErrorKind::Server);
+        assert_eq!(a.try_acquire_shared(s, srv, kind).await, Some(5));
+        assert_eq!(b.try_acquire_shared(s, srv, kind).await, Some(5));
+        assert_eq!(
+            a.try_acquire_shared(s, srv, kind).await,
+            None,
+            "2 left for the fleet"
+        );
+        assert_eq!(b.try_acquire_shared(s, "other:443", kind).await, Some(5));
+        b.on_success_shared(s, srv, 5).await;
+        assert_eq!(a.try_acquire_shared(s, srv, kind).await, Some(5));
+        for _ in 0..20 {
+            a.on_success_shared(s, srv, 0).await;
+        }
+        assert_eq!(
+            b.try_acquire_shared(s, srv, ErrorKind::Timeout).await,
+            Some(10)
+        );
+        assert_eq!(
+            b.try_acquire_shared(s, srv, kind).await,
+            None,
+            "capped at 12"
+        );
+        assert_eq!(
+            (a.available(), b.available()),
+            (12, 12),
+            "local buckets untouched"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_backend_falls_back_to_the_local_budget() {
+        let down = SharedHandle(Arc::new(crate::ratelimit::shared::tests::Down));
+        let b = RetryBudget::new().capacity(5);
+        assert_eq!(
+            b.try_acquire_shared(Some(&down), "api:443", ErrorKind::Server)
+                .await,
+            Some(5)
+        );
+        assert_eq!(
+            b.try_acquire_shared(Some(&down), "api:443", ErrorKind::Server)
+                .await,
+            None
+        );
+        b.on_success_shared(Some(&down), "api:443", 5).await;
+        assert_eq!(b.available(), 5);
+        assert_eq!(
+            b.try_acquire_shared(None, "api:443", ErrorKind::Server)
+                .await,
+            Some(5)
+        );
     }
 }

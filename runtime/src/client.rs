@@ -151,6 +151,7 @@ pub struct ClientBuilder {
     pub(crate) rate_limit: Option<crate::ratelimit::RateLimit>,
     pub(crate) adaptive_rate_limit: bool,
     pub(crate) dedupe: Option<Arc<dyn crate::dedupe::DedupeStore>>,
+    pub(crate) shared_limit: Option<crate::ratelimit::shared::SharedHandle>,
 }
 
 impl Default for ClientBuilder {
@@ -172,6 +173,7 @@ impl Default for ClientBuilder {
             breaker: crate::breaker::BreakerConfig::default(),
             rate_limit: None,
             adaptive_rate_limit: true,
+            shared_limit: None,
             signer: None,
             dedupe: None,
         }
@@ -306,7 +308,8 @@ impl ClientBuilder {
             self.rate_limit,
             self.adaptive_rate_limit,
             self.retry.max_retry_after,
-        )?;
+        )?
+        .with_shared(self.shared_limit);
         let user_agent = self.user_agent.unwrap_or_else(|| {
             if self.api.name.is_empty() {
                 format!("sturdy-runtime/{}", env!("CARGO_PKG_VERSION"))

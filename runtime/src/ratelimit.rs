@@ -35,6 +35,10 @@
 //! call's total deadline, is not slept: the call fails at once, unsent, with
 //! [`crate::ErrorKind::RateLimited`] (and `retry_after` set) or [`crate::ErrorKind::Timeout`].
 //!
+//! Several processes sharing one provider quota share the bucket and the 429 holds through a
+//! [`SharedLimit`] backend ([`shared`]; PostgreSQL in `sturdy-inbox`), set with
+//! [`ClientBuilder::shared_limit`]. None is set by default.
+//!
 //! ```
 //! let client = sturdy_runtime::Client::builder()
 //!     .base_url("http://127.0.0.1:9")
@@ -49,6 +53,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::client::{BuildError, ClientBuilder};
+
+pub mod shared;
+pub use shared::{MemorySharedLimit, Reservation, SharedLimit, SharedLimitError};
 
 /// The longest wait a provider's header can plausibly ask for; a longer one (Prism serves a
 /// spec's `Retry-After: {type: integer}` as 27,925,299 s) is ignored.
@@ -344,6 +351,8 @@ pub(crate) struct RateLimiter {
     /// The longest one response may hold calls (the client's `max_retry_after`).
     max_hold: Duration,
     state: Mutex<State>,
+    /// The fleet-wide bucket and holds, when set ([`ClientBuilder::shared_limit`]).
+    shared: Option<shared::SharedHandle>,
 }
 
 impl RateLimiter {
@@ -371,16 +380,28 @@ impl RateLimiter {
                 tokens: bucket.map_or(0.0, |b| f64::from(b.burst)),
                 ..State::default()
             }),
+            shared: None,
         })
+    }
+
+    /// The same limiter, also consulting `shared` (see [`shared`]).
+    pub(crate) fn with_shared(mut self, shared: Option<shared::SharedHandle>) -> Self {
+        self.shared = shared;
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The fleet's shared state, when set (the retry budget consults it too).
+    pub(crate) fn shared(&self) -> Option<&shared::SharedHandle> {
+        self.shared.as_ref()
+    }
+
     /// Whether the limiter can ever make a call wait.
     pub(crate) fn is_active(&self) -> bool {
-        self.bucket.is_some() || self.adaptive
+        self.bucket.is_some() || self.adaptive || self.shared.is_some()
     }
 
     /// Reserves a slot for one call in `scope`. `Ok(wait)`: the slot is taken and the call may
@@ -426,6 +447,48 @@ impl RateLimiter {
         Ok(wait)
     }
 
+    /// The executor's entry point once it consults a shared limit: [`Self::acquire`], then the
+    /// fleet-wide bucket and holds ([`shared`]) when one is set. `Ok(wait)` is the longer of
+    /// the two waits; `Err(wait)` when either is further than `max_wait` (the local slot is
+    /// given back then). A failing backend lets the call go on the local limits.
+    pub(crate) async fn acquire_shared(
+        &self,
+        scope: Scope<'_>,
+        now: Instant,
+        max_wait: Duration,
+    ) -> Result<Duration, Duration> {
+        let local = self.acquire(scope, now, max_wait)?;
+        match self.shared_slot(scope, max_wait).await {
+            Ok(wait) => Ok(local.max(wait)),
+            Err(wait) => {
+                if self.bucket.is_some() {
+                    self.lock().tokens += 1.0;
+                }
+                Err(local.max(wait))
+            }
+        }
+    }
+
+    /// A slot of the shared bucket alone for a call in `scope` (zero without one).
+    async fn shared_slot(
+        &self,
+        scope: Scope<'_>,
+        max_wait: Duration,
+    ) -> Result<Duration, Duration> {
+        let Some(shared) = &self.shared else {
+            return Ok(Duration::ZERO);
+        };
+        let key = self.lock().key(scope);
+        match shared.0.acquire(&key, 1, max_wait).await {
+            Ok(r) if r.taken => Ok(r.wait),
+            Ok(r) => Err(r.wait),
+            Err(e) => {
+                tracing::warn!(error = %e, "shared rate limit unavailable: the in-process limits only");
+                Ok(Duration::ZERO)
+            }
+        }
+    }
+
     /// Learns from a response of a call in `scope`: the provider's window, and a 429's
     /// `retry_after`.
     pub(crate) fn observe(
@@ -450,6 +513,7 @@ impl RateLimiter {
             return;
         }
         let key = s.key(scope);
+        let key_for_shared = key.clone();
         let w = s.windows.entry(key).or_default();
         if let Some(sw) = window {
             let low_water = sw.limit.map_or(5, |l| (l / 10).max(1));
@@ -468,7 +532,11 @@ impl RateLimiter {
             }
         }
         if let Some(wait) = hold {
-            w.block(now + self.bounded(wait));
+            let wait = self.bounded(wait);
+            w.block(now + wait);
+            if let Some(shared) = &self.shared {
+                shared::spawn_hold(shared, key_for_shared, wait);
+            }
         }
         // Only live windows are kept: a few per client at most.
         s.windows.retain(|_, w| w.is_live(now));

@@ -316,7 +316,12 @@ impl Client {
                 let remaining = deadline.map(|d| d.saturating_duration_since(now));
                 let cap =
                     remaining.map_or(policy.max_retry_after, |r| r.min(policy.max_retry_after));
-                match self.inner.limiter.acquire(ctx.limit_scope(), now, cap) {
+                match self
+                    .inner
+                    .limiter
+                    .acquire_shared(ctx.limit_scope(), now, cap)
+                    .await
+                {
                     Ok(wait) if wait.is_zero() => {}
                     Ok(wait) => {
                         tracing::debug!(
@@ -363,7 +368,8 @@ impl Client {
             let mut err = match outcome {
                 Attempt::Done(raw) => {
                     if let Some(b) = &self.inner.budget {
-                        b.on_success(budget_taken);
+                        b.on_success_shared(self.inner.limiter.shared(), ctx.server, budget_taken)
+                            .await;
                     }
                     return Ok(raw);
                 }
@@ -439,7 +445,10 @@ impl Client {
                 Decision::Retry { delay } => delay,
             };
             if let Some(budget) = &self.inner.budget {
-                match budget.try_acquire(err.kind()) {
+                match budget
+                    .try_acquire_shared(self.inner.limiter.shared(), ctx.server, err.kind())
+                    .await
+                {
                     Some(taken) => budget_taken += taken,
                     None => {
                         tracing::warn!(
