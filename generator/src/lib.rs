@@ -19,6 +19,8 @@ pub mod emit;
 pub mod ir;
 pub mod lint;
 pub mod load;
+pub mod names;
+pub mod pointer;
 pub mod write;
 
 use std::fmt;

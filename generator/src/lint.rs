@@ -23,8 +23,6 @@
 //! std::process::exit(lint::exit_code(&findings, lint::Severity::Warning));
 //! ```
 
-pub(crate) mod locate;
-
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -32,6 +30,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::load::Document;
+use crate::pointer::{escape, follow, positions};
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -111,26 +110,6 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-fn esc(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
-}
-
-/// Follows local `$ref`s (a few hops).
-fn resolve<'a>(root: &'a Value, mut v: &'a Value) -> &'a Value {
-    for _ in 0..16 {
-        match v
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| root.pointer(p))
-        {
-            Some(t) => v = t,
-            None => break,
-        }
-    }
-    v
-}
-
 struct Op<'a> {
     path: &'a str,
     method: &'a str,
@@ -146,11 +125,11 @@ fn operations(raw: &Value) -> Vec<Op<'_>> {
         return out;
     };
     for (path, item) in paths {
-        let item = resolve(raw, item);
+        let item = follow(raw, item);
         let shared: Vec<&Value> = item
             .get("parameters")
             .and_then(Value::as_array)
-            .map(|a| a.iter().map(|p| resolve(raw, p)).collect())
+            .map(|a| a.iter().map(|p| follow(raw, p)).collect())
             .unwrap_or_default();
         for m in METHODS {
             let Some(op) = item.get(*m) else {
@@ -158,12 +137,12 @@ fn operations(raw: &Value) -> Vec<Op<'_>> {
             };
             let mut params = shared.clone();
             if let Some(a) = op.get("parameters").and_then(Value::as_array) {
-                params.extend(a.iter().map(|p| resolve(raw, p)));
+                params.extend(a.iter().map(|p| follow(raw, p)));
             }
             out.push(Op {
                 path,
                 method: m,
-                pointer: format!("#/paths/{}/{m}", esc(path)),
+                pointer: format!("#/paths/{}/{m}", escape(path)),
                 op,
                 params,
             });
@@ -186,7 +165,7 @@ fn is_empty_schema(s: &Value) -> bool {
 fn success_response<'a>(raw: &'a Value, op: &'a Value) -> Option<(&'a str, &'a Value)> {
     let responses = op.get("responses")?.as_object()?;
     let (status, r) = responses.iter().find(|(s, _)| s.starts_with('2'))?;
-    Some((status.as_str(), resolve(raw, r)))
+    Some((status.as_str(), follow(raw, r)))
 }
 
 fn json_media(content: &Value) -> Vec<(&str, &Value)> {
@@ -245,7 +224,7 @@ const ENVELOPE_FIELDS: &[&str] = &[
 
 /// Whether a success schema is a list: an array, or an object envelope around one.
 fn is_list(raw: &Value, schema: &Value) -> bool {
-    let s = resolve(raw, schema);
+    let s = follow(raw, schema);
     if s.get("type").and_then(Value::as_str) == Some("array") {
         return true;
     }
@@ -253,7 +232,7 @@ fn is_list(raw: &Value, schema: &Value) -> bool {
         return false;
     };
     props.iter().any(|(k, p)| {
-        let p = resolve(raw, p);
+        let p = follow(raw, p);
         p.get("type").and_then(Value::as_str) == Some("array")
             && (ENVELOPE_FIELDS.contains(&k.to_ascii_lowercase().as_str()) || props.len() <= 3)
     })
@@ -384,7 +363,7 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
                 saw_429 = true;
             }
             for r in rs.values() {
-                if resolve(raw, r)
+                if follow(raw, r)
                     .get("headers")
                     .and_then(Value::as_object)
                     .is_some_and(|h| {
@@ -440,15 +419,15 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
             }
         }
         // Untyped bodies.
-        if let Some(body) = o.op.get("requestBody").map(|b| resolve(raw, b)) {
+        if let Some(body) = o.op.get("requestBody").map(|b| follow(raw, b)) {
             for (ct, m) in body.get("content").map(json_media).unwrap_or_default() {
                 if m.get("schema")
-                    .is_none_or(|s| is_empty_schema(resolve(raw, s)))
+                    .is_none_or(|s| is_empty_schema(follow(raw, s)))
                 {
                     push(
                         "untyped-body",
                         Severity::Warning,
-                        format!("{}/requestBody/content/{}", o.pointer, esc(ct)),
+                        format!("{}/requestBody/content/{}", o.pointer, escape(ct)),
                         format!(
                             "{label} sends an untyped `{ct}` body (it becomes `serde_json::Value`)"
                         ),
@@ -464,12 +443,12 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
         if let Some((status, r)) = success_response(raw, o.op) {
             for (ct, m) in r.get("content").map(json_media).unwrap_or_default() {
                 if m.get("schema")
-                    .is_none_or(|s| is_empty_schema(resolve(raw, s)))
+                    .is_none_or(|s| is_empty_schema(follow(raw, s)))
                 {
                     push(
                         "untyped-body",
                         Severity::Warning,
-                        format!("{}/responses/{status}/content/{}", o.pointer, esc(ct)),
+                        format!("{}/responses/{status}/content/{}", o.pointer, escape(ct)),
                         format!("{label} returns an untyped `{ct}` body (it becomes `serde_json::Value`)"),
                         if snapshot { "give the response an `example` or a `schema`".into() } else { "give the media type a `schema` with properties".into() },
                     );
@@ -498,7 +477,7 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
         .and_then(Value::as_object)
     {
         for (name, s) in schemes {
-            let s = resolve(raw, s);
+            let s = follow(raw, s);
             if s.get("type").and_then(Value::as_str) != Some("oauth2") {
                 continue;
             }
@@ -515,7 +494,7 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
                     push(
                         "oauth2-no-scopes",
                         Severity::Info,
-                        format!("#/components/securitySchemes/{}/flows/{}", esc(name), esc(flow)),
+                        format!("#/components/securitySchemes/{}/flows/{}", escape(name), escape(flow)),
                         format!("OAuth2 scheme `{name}` ({flow}) declares no scopes, so tokens are requested without any"),
                         "list the scopes the API accepts (`scopes: {name: description}`) and require them per operation".into(),
                     );
@@ -607,7 +586,7 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
         t => Some(t.to_owned()),
     };
     if let Some(text) = text {
-        let found = locate::locate_nearest(&text, out.iter().map(|f| f.pointer.as_str()));
+        let found = positions::locate_nearest(&text, out.iter().map(|f| f.pointer.as_str()));
         for f in &mut out {
             f.line = found
                 .get(&f.pointer)
@@ -628,7 +607,7 @@ pub fn lint(doc: &Document) -> Vec<Finding> {
 
 /// Maps a pointer into the converted OpenAPI back to the snapshot it came from.
 fn snapshot_pointer(raw: &Value, pointer: &str) -> String {
-    let segs = locate::segments(pointer);
+    let segs = crate::pointer::segments(pointer).unwrap_or_default();
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     match s.as_slice() {
         ["paths", p, m, rest @ ..] => {
@@ -640,7 +619,7 @@ fn snapshot_pointer(raw: &Value, pointer: &str) -> String {
                 .and_then(Value::as_str);
             match id {
                 Some(id) => {
-                    let base = format!("#/endpoints/{}", esc(id));
+                    let base = format!("#/endpoints/{}", escape(id));
                     match rest.first() {
                         Some(&"requestBody") => format!("{base}/request"),
                         Some(&"responses") if rest.len() > 1 => format!("{base}/response"),
@@ -650,7 +629,7 @@ fn snapshot_pointer(raw: &Value, pointer: &str) -> String {
                 None => pointer.to_owned(),
             }
         }
-        ["components", "securitySchemes", name, ..] => format!("#/auth/{}", esc(name)),
+        ["components", "securitySchemes", name, ..] => format!("#/auth/{}", escape(name)),
         ["webhooks", ..] => "#/webhooks".into(),
         ["info", "version"] => "#/version".into(),
         _ => "#".into(),

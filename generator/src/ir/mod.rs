@@ -3,7 +3,7 @@
 mod body;
 pub mod idempotency;
 mod model;
-pub mod names;
+pub use crate::names;
 pub(crate) mod operations;
 pub mod pagination;
 mod pagination_hook;
@@ -149,7 +149,10 @@ fn security_schemes(
         return out;
     };
     for (name, s) in &c.security_schemes {
-        let here = format!("#/components/securitySchemes/{}", resolve::escape(name));
+        let here = format!(
+            "#/components/securitySchemes/{}",
+            crate::pointer::escape(name)
+        );
         let Some((s, _)) = resolve::resolve(doc, s, &here) else {
             warnings.push(Warning {
                 pointer: here,

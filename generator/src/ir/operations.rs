@@ -10,13 +10,14 @@ use openapiv3::{
 
 use crate::ir::idempotency::{accepted_header, is_idempotency_header};
 use crate::ir::names::{self, Scope};
-use crate::ir::resolve::{escape, resolve};
+use crate::ir::resolve::resolve;
 use crate::ir::types::TypeSpace;
 use crate::ir::{
     BodyEncoding, ErrorResponse, HttpMethod, Operation, Param, ParamLocation, ParamStyle,
     ResponseEncoding, RetryRules, Security, StatusMatch, SuccessResponse, TypeRef,
 };
 use crate::load::Document;
+use crate::pointer::escape;
 use crate::Warning;
 
 fn methods(item: &openapiv3::PathItem) -> Vec<(HttpMethod, &openapiv3::Operation)> {

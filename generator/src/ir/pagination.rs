@@ -44,10 +44,8 @@ fn resolve<'d>(doc: &'d Document, s: &'d ReferenceOr<Schema>) -> Option<&'d Sche
         match cur {
             ReferenceOr::Item(s) => return Some(s),
             ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/schemas/")?
-                    .replace("~1", "/")
-                    .replace("~0", "~");
+                let name =
+                    crate::pointer::unescape(reference.strip_prefix("#/components/schemas/")?);
                 cur = doc.openapi.components.as_ref()?.schemas.get(&name)?;
             }
         }

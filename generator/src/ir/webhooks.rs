@@ -4,10 +4,10 @@
 use openapiv3::{ReferenceOr, Schema};
 
 use crate::ir::names::{self, Scope};
-use crate::ir::resolve::escape;
 use crate::ir::types::TypeSpace;
 use crate::ir::{TypeRef, Webhook};
 use crate::load::Document;
+use crate::pointer::escape;
 use crate::Warning;
 
 /// The webhook events of `doc`, sorted by name.

@@ -25,7 +25,7 @@
 use serde_json::{json, Map, Number, Value};
 
 use super::kind::Kind;
-use super::locate::escape;
+use crate::pointer::escape;
 use crate::Warning;
 
 /// Normalizes `root` in place. `v31`: the document declared 3.1 (only then do `$ref` siblings
