@@ -63,6 +63,17 @@ fn label(o: &Op<'_>) -> String {
     format!("{} {}", o.method.to_ascii_uppercase(), o.path)
 }
 
+/// A warning about the operation itself: at its pointer, the message after its label.
+fn warn_op(r: &mut Report, rule: &'static str, o: &Op<'_>, what: &str, fix: String) {
+    r.push(
+        rule,
+        Severity::Warning,
+        o.pointer.clone(),
+        format!("{} {what}", label(o)),
+        fix,
+    );
+}
+
 /// Every per-operation rule, in report order; also notes what the API-wide rules need.
 pub(super) fn operation(r: &mut Report, raw: &Value, o: &Op<'_>, root_idem: Option<&Value>) {
     operation_id(r, o);
@@ -79,11 +90,11 @@ fn operation_id(r: &mut Report, o: &Op<'_>) {
         .and_then(Value::as_str)
         .is_none_or(|s| s.trim().is_empty())
     {
-        r.push(
+        warn_op(
+            r,
             "no-operation-id",
-            Severity::Warning,
-            o.pointer.clone(),
-            format!("{} has no operationId", label(o)),
+            o,
+            "has no operationId",
             "add `operationId: <verbNoun>`; without it the method name is derived from the path and changes when the path does".into(),
         );
     }
@@ -134,14 +145,11 @@ fn idempotency(r: &mut Report, o: &Op<'_>, root_idem: Option<&Value>) {
         "list the endpoint under `idempotency: {header: Idempotency-Key, endpoints: [...]}` if the provider supports keys; otherwise set `retry: {max_retries: 0}` (or `retry: {idempotent: true}` if a repeat is harmless)",
         "add `x-sturdy-idempotency: {header: Idempotency-Key}` (and the header parameter) if the provider supports keys; otherwise `x-sturdy-retry: {max_retries: 0}` (or `{idempotent: true}` if a repeat is harmless)",
     );
-    r.push(
+    warn_op(
+        r,
         "missing-idempotency",
-        Severity::Warning,
-        o.pointer.clone(),
-        format!(
-            "{} writes but takes no idempotency key, so a retry after a timeout may apply it twice",
-            label(o)
-        ),
+        o,
+        "writes but takes no idempotency key, so a retry after a timeout may apply it twice",
         fix,
     );
 }
@@ -210,14 +218,11 @@ fn pagination(r: &mut Report, raw: &Value, o: &Op<'_>) {
         "add `pagination: {scheme: cursor, param: ..., items: /data, cursor: /next_cursor}` (or offset/page_number/link_header), or confirm the list is never paged",
         "add `x-sturdy-pagination: {scheme: cursor, param: ..., items: /data, cursor: /next_cursor}` (or offset/page_number/link_header), or confirm the list is never paged",
     );
-    r.push(
+    warn_op(
+        r,
         "no-pagination",
-        Severity::Warning,
-        o.pointer.clone(),
-        format!(
-            "{} returns a list but declares no pagination; callers see only the first page",
-            label(o)
-        ),
+        o,
+        "returns a list but declares no pagination; callers see only the first page",
         fix,
     );
 }
