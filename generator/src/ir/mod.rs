@@ -1,4 +1,10 @@
 //! Stage 2: the loaded document becomes the [`Api`] — the API as sturdy sees it.
+//!
+//! The IR reads the typed document (`doc.openapi`) and, from the raw JSON (`doc.raw`), only
+//! what the typed model cannot hold: `$ref` targets of any kind, followed with
+//! [`crate::pointer`] ([`resolve`]); root extensions (`x-sturdy-rate-limit`,
+//! `x-sturdy-idempotency`, ...); and `webhooks`/`x-webhooks`, which the OpenAPI 3.0 model
+//! lacks. Load has normalized the raw document by then, so both views agree.
 
 mod body;
 pub mod idempotency;
@@ -7,6 +13,7 @@ pub use crate::names;
 pub(crate) mod operations;
 pub mod pagination;
 mod pagination_hook;
+mod params;
 pub mod resolve;
 pub mod types;
 mod webhooks;
