@@ -5,6 +5,11 @@
 //! types past this point) → **emit** ([`emit::Generated`]: Rust files, formatted) → **write**
 //! (a folder, `OUT_DIR`, or a `--check` that reports stale files).
 //!
+//! Beside the pipeline: [`lint`] (a production-readiness report, one function per rule) and
+//! [`diff`] (API changes between two versions). Below every stage, importing none of them:
+//! [`pointer`] (JSON pointers: escaping, following local `$ref`s, line and column in the
+//! source text) and [`names`] (Rust identifiers from spec names).
+//!
 //! From a consumer's `build.rs`:
 //!
 //! ```no_run
@@ -19,6 +24,8 @@ pub mod emit;
 pub mod ir;
 pub mod lint;
 pub mod load;
+pub mod names;
+pub mod pointer;
 pub mod write;
 
 use std::fmt;

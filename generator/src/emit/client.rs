@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::rust::{doc_attrs, ident};
-use crate::ir::{Api, ParamLocation, SecurityKind};
+use crate::ir::{Api, ParamLocation, SecurityKind, Server};
 
 /// The environment variable a scheme's credential is read from.
 pub fn env_var(crate_name: &str, scheme: &str) -> String {
@@ -49,8 +49,29 @@ pub fn scheme_kind(kind: &SecurityKind) -> String {
     }
 }
 
-/// `client.rs`.
+/// `client.rs`: the API's static facts, the `Environment` enum, `Client` and `ClientBuilder`.
 pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
+    // Environments: servers with absolute URLs.
+    let envs: Vec<&Server> = api
+        .servers
+        .iter()
+        .filter(|s| s.url.contains("://"))
+        .collect();
+    let statics = statics(api, crate_name);
+    let env_items = environment_enum(&envs);
+    let env = EnvParts::of(&envs);
+    let client = client_struct(api, &env);
+    let builder = builder(api, crate_name, &env);
+    quote! {
+        #statics
+        #env_items
+        #client
+        #builder
+    }
+}
+
+/// `SECURITY_SCHEMES` and `API`: what the runtime needs to know about the API.
+fn statics(api: &Api, crate_name: &str) -> TokenStream {
     let schemes = api.security_schemes.values().map(|s| {
         let scheme = &s.name;
         match &s.kind {
@@ -92,13 +113,22 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
     };
     let api_version = &api.version;
 
-    // Environments: servers with absolute URLs.
-    let envs: Vec<&crate::ir::Server> = api
-        .servers
-        .iter()
-        .filter(|s| s.url.contains("://"))
-        .collect();
-    let env_items = if envs.is_empty() {
+    let scheme_count = api.security_schemes.len();
+    quote! {
+        /// The security schemes of the spec.
+        pub static SECURITY_SCHEMES: [::sturdy_runtime::SecurityScheme; #scheme_count] = [#(#schemes),*];
+
+        /// API-wide facts the runtime needs.
+        pub static API: ::sturdy_runtime::ApiMeta = ::sturdy_runtime::ApiMeta::new(#crate_name, #api_version)
+            .security_schemes(&SECURITY_SCHEMES)
+            #error_pointer
+            #version_header;
+    }
+}
+
+/// The `Environment` enum, when the spec names servers with absolute URLs.
+fn environment_enum(envs: &[&Server]) -> TokenStream {
+    if envs.is_empty() {
         quote!()
     } else {
         let variants = envs.iter().map(|s| {
@@ -135,83 +165,54 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
                 }
             }
         }
-    };
+    }
+}
 
-    let scheme_methods = api.security_schemes.values().map(|s| {
-        let m = ident(&scheme_method(&s.name));
-        let name = &s.name;
-        let env = env_var(crate_name, &s.name);
-        match &s.kind {
-            SecurityKind::Basic => {
-                let doc = format!(" Credentials for `{name}` (HTTP basic). Also read from `{env}` (`user:password`) by [`ClientBuilder::credentials_from_env`].");
+/// What the builder holds and does differently when the spec names environments.
+struct EnvParts {
+    field: TokenStream,
+    method: TokenStream,
+    init: TokenStream,
+    base_resolution: TokenStream,
+}
+
+impl EnvParts {
+    fn of(envs: &[&Server]) -> Self {
+        let (field, method, init, base_resolution) = if envs.is_empty() {
+            (
+                quote!(),
+                quote!(),
+                quote!(),
+                quote!(let inner = self.inner;),
+            )
+        } else {
+            (
+                quote!(environment: Environment,),
                 quote! {
-                    #[doc = #doc]
-                    pub fn #m(self, username: impl ::std::convert::Into<::std::string::String>, password: impl ::std::convert::Into<::std::string::String>) -> Self {
-                        self.credential(#name, ::sturdy_runtime::Credential::basic(username, password))
+                    /// Chooses a server from the spec (default: the first).
+                    pub fn environment(mut self, environment: Environment) -> Self {
+                        self.environment = environment;
+                        self.base_url_set = false;
+                        self
                     }
-                }
-            }
-            SecurityKind::OAuth2 { .. } | SecurityKind::OpenIdConnect { .. } => {
-                let doc = format!(" Credentials for `{name}` ({}): a static token, or `Credential::Provider` for tokens that refresh. A static token is also read from `{env}`.", scheme_kind(&s.kind));
+                },
+                quote!(environment: Environment::default(),),
                 quote! {
-                    #[doc = #doc]
-                    pub fn #m(self, credential: ::sturdy_runtime::Credential) -> Self {
-                        self.credential(#name, credential)
-                    }
-                }
-            }
-            _ => {
-                let doc = format!(" Credentials for `{name}` ({}). Also read from `{env}` by [`ClientBuilder::credentials_from_env`].", scheme_kind(&s.kind));
-                quote! {
-                    #[doc = #doc]
-                    pub fn #m(self, secret: impl ::std::convert::Into<::std::string::String>) -> Self {
-                        self.credential(#name, ::sturdy_runtime::Credential::token(secret))
-                    }
-                }
-            }
+                    let inner = if self.base_url_set { self.inner } else { self.inner.base_url(self.environment.url()) };
+                },
+            )
+        };
+        EnvParts {
+            field,
+            method,
+            init,
+            base_resolution,
         }
-    });
-    let env_reads = api.security_schemes.values().map(|s| {
-        let name = &s.name;
-        let env = env_var(crate_name, &s.name);
-        match &s.kind {
-            SecurityKind::Basic => quote! {
-                if let ::std::result::Result::Ok(v) = ::std::env::var(#env) {
-                    let (user, pass) = v.split_once(':').unwrap_or((v.as_str(), ""));
-                    self = self.credential(#name, ::sturdy_runtime::Credential::basic(user, pass));
-                }
-            },
-            _ => quote! {
-                if let ::std::option::Option::Some(c) = ::sturdy_runtime::Credential::from_env(#env) {
-                    self = self.credential(#name, c);
-                }
-            },
-        }
-    });
-    let (env_field, env_method, env_init, base_resolution) = if envs.is_empty() {
-        (
-            quote!(),
-            quote!(),
-            quote!(),
-            quote!(let inner = self.inner;),
-        )
-    } else {
-        (
-            quote!(environment: Environment,),
-            quote! {
-                /// Chooses a server from the spec (default: the first).
-                pub fn environment(mut self, environment: Environment) -> Self {
-                    self.environment = environment;
-                    self.base_url_set = false;
-                    self
-                }
-            },
-            quote!(environment: Environment::default(),),
-            quote! {
-                let inner = if self.base_url_set { self.inner } else { self.inner.base_url(self.environment.url()) };
-            },
-        )
-    };
+    }
+}
+
+/// `Client`: its constructor, runtime access and `verify_credentials`.
+fn client_struct(api: &Api, env: &EnvParts) -> TokenStream {
     let rate_limit = match &api.runtime.rate_limit {
         Some(r) => {
             let per_second = r.per_second;
@@ -220,74 +221,10 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
         }
         None => quote!(),
     };
-    let signing = api.runtime.request_signing.as_ref().map(|r| {
-        let s = quote!(::sturdy_runtime::auth::signing);
-        let mut chain = quote!(#s::RequestSigner::new(secret));
-        if let Some(h) = &r.header {
-            chain = quote!(#chain.header(#h));
-        }
-        if let Some(h) = &r.timestamp_header {
-            chain = quote!(#chain.timestamp_header(#h));
-        }
-        if r.algorithm.as_deref() == Some("sha512") {
-            chain = quote!(#chain.digest(#s::Digest::Sha512));
-        }
-        if r.encoding.as_deref() == Some("base64") {
-            chain = quote!(#chain.encoding(#s::Encoding::Base64));
-        }
-        if let Some(p) = &r.prefix {
-            chain = quote!(#chain.prefix(#p));
-        }
-        if let Some(t) = &r.signed {
-            chain = quote!(#chain.template(#t));
-        }
-        quote! {
-            /// The secret every request is HMAC-signed with, as the contract requires
-            /// (`x-sturdy-request-signing`).
-            pub fn signing_secret(mut self, secret: impl ::std::convert::Into<::std::string::String>) -> Self {
-                self.inner = self.inner.request_signer(#chain);
-                self
-            }
-        }
-    });
-    let signing = signing.into_iter();
-    let scheme_count = api.security_schemes.len();
     let title_doc = format!(" A client for {} (API version {}).", api.title, api.version);
-    let health_check = match api
-        .runtime
-        .health_check
-        .as_deref()
-        .and_then(|id| api.operations.iter().find(|o| o.id == id))
-    {
-        Some(op) if !op.params.iter().any(|p| p.required) && op.body.is_none() => {
-            let meta = crate::emit::operations::meta_ident(op);
-            let module = ident(&crate::emit::groups::op_module(op));
-            let feature = crate::emit::groups::op_feature(op);
-            let path = &op.path;
-            let doc = format!(" Checks the credentials by calling `{}` (`x-sturdy-health-check`); the error's hint says plainly what is wrong.", op.id);
-            quote! {
-                #[doc = #doc]
-                #[cfg(feature = #feature)]
-                pub async fn verify_credentials(&self) -> ::std::result::Result<(), ::sturdy_runtime::Error> {
-                    let request = ::sturdy_runtime::Request::new(&crate::operations::#module::#meta, ::std::string::String::from(#path));
-                    self.inner.execute(request, ::sturdy_runtime::RequestOptions::new()).await.map(|_| ())
-                }
-            }
-        }
-        _ => quote!(),
-    };
+    let health_check = health_check(api);
+    let env_init = &env.init;
     quote! {
-        /// The security schemes of the spec.
-        pub static SECURITY_SCHEMES: [::sturdy_runtime::SecurityScheme; #scheme_count] = [#(#schemes),*];
-
-        /// API-wide facts the runtime needs.
-        pub static API: ::sturdy_runtime::ApiMeta = ::sturdy_runtime::ApiMeta::new(#crate_name, #api_version)
-            .security_schemes(&SECURITY_SCHEMES)
-            #error_pointer
-            #version_header;
-
-        #env_items
-
         #[doc = #title_doc]
         ///
         /// Cheap to clone: clones share connections, credentials, rate limits and retry budget.
@@ -323,7 +260,48 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
 
             #health_check
         }
+    }
+}
 
+/// `verify_credentials`, when `x-sturdy-health-check` names an operation that needs no input.
+fn health_check(api: &Api) -> TokenStream {
+    match api
+        .runtime
+        .health_check
+        .as_deref()
+        .and_then(|id| api.operations.iter().find(|o| o.id == id))
+    {
+        Some(op) if !op.params.iter().any(|p| p.required) && op.body.is_none() => {
+            let meta = crate::emit::operations::meta_ident(op);
+            let module = ident(&crate::emit::groups::op_module(op));
+            let feature = crate::emit::groups::op_feature(op);
+            let path = &op.path;
+            let doc = format!(" Checks the credentials by calling `{}` (`x-sturdy-health-check`); the error's hint says plainly what is wrong.", op.id);
+            quote! {
+                #[doc = #doc]
+                #[cfg(feature = #feature)]
+                pub async fn verify_credentials(&self) -> ::std::result::Result<(), ::sturdy_runtime::Error> {
+                    let request = ::sturdy_runtime::Request::new(&crate::operations::#module::#meta, ::std::string::String::from(#path));
+                    self.inner.execute(request, ::sturdy_runtime::RequestOptions::new()).await.map(|_| ())
+                }
+            }
+        }
+        _ => quote!(),
+    }
+}
+
+/// `ClientBuilder`: environments, a credential method per scheme, signing, `build()`.
+fn builder(api: &Api, crate_name: &str, env: &EnvParts) -> TokenStream {
+    let scheme_methods = scheme_methods(api, crate_name);
+    let signing = signing_method(api).into_iter();
+    let env_reads = env_reads(api, crate_name);
+    let EnvParts {
+        field: env_field,
+        method: env_method,
+        base_resolution,
+        ..
+    } = env;
+    quote! {
         /// Builds a [`Client`]. By value; `build()` validates.
         #[derive(Debug)]
         pub struct ClientBuilder {
@@ -372,4 +350,97 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
             }
         }
     }
+}
+
+/// One builder method per security scheme.
+fn scheme_methods(api: &Api, crate_name: &str) -> Vec<TokenStream> {
+    api.security_schemes.values().map(|s| {
+        let m = ident(&scheme_method(&s.name));
+        let name = &s.name;
+        let env = env_var(crate_name, &s.name);
+        match &s.kind {
+            SecurityKind::Basic => {
+                let doc = format!(" Credentials for `{name}` (HTTP basic). Also read from `{env}` (`user:password`) by [`ClientBuilder::credentials_from_env`].");
+                quote! {
+                    #[doc = #doc]
+                    pub fn #m(self, username: impl ::std::convert::Into<::std::string::String>, password: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.credential(#name, ::sturdy_runtime::Credential::basic(username, password))
+                    }
+                }
+            }
+            SecurityKind::OAuth2 { .. } | SecurityKind::OpenIdConnect { .. } => {
+                let doc = format!(" Credentials for `{name}` ({}): a static token, or `Credential::Provider` for tokens that refresh. A static token is also read from `{env}`.", scheme_kind(&s.kind));
+                quote! {
+                    #[doc = #doc]
+                    pub fn #m(self, credential: ::sturdy_runtime::Credential) -> Self {
+                        self.credential(#name, credential)
+                    }
+                }
+            }
+            _ => {
+                let doc = format!(" Credentials for `{name}` ({}). Also read from `{env}` by [`ClientBuilder::credentials_from_env`].", scheme_kind(&s.kind));
+                quote! {
+                    #[doc = #doc]
+                    pub fn #m(self, secret: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.credential(#name, ::sturdy_runtime::Credential::token(secret))
+                    }
+                }
+            }
+        }
+    }).collect()
+}
+
+/// `credentials_from_env`: one read per scheme.
+fn env_reads(api: &Api, crate_name: &str) -> Vec<TokenStream> {
+    api.security_schemes.values().map(|s| {
+        let name = &s.name;
+        let env = env_var(crate_name, &s.name);
+        match &s.kind {
+            SecurityKind::Basic => quote! {
+                if let ::std::result::Result::Ok(v) = ::std::env::var(#env) {
+                    let (user, pass) = v.split_once(':').unwrap_or((v.as_str(), ""));
+                    self = self.credential(#name, ::sturdy_runtime::Credential::basic(user, pass));
+                }
+            },
+            _ => quote! {
+                if let ::std::option::Option::Some(c) = ::sturdy_runtime::Credential::from_env(#env) {
+                    self = self.credential(#name, c);
+                }
+            },
+        }
+    }).collect()
+}
+
+/// `signing_secret`, when the contract signs every request (`x-sturdy-request-signing`).
+fn signing_method(api: &Api) -> Option<TokenStream> {
+    api.runtime.request_signing.as_ref().map(|r| {
+        let s = quote!(::sturdy_runtime::auth::signing);
+        let mut chain = quote!(#s::RequestSigner::new(secret));
+        if let Some(h) = &r.header {
+            chain = quote!(#chain.header(#h));
+        }
+        if let Some(h) = &r.timestamp_header {
+            chain = quote!(#chain.timestamp_header(#h));
+        }
+        if r.algorithm.as_deref() == Some("sha512") {
+            chain = quote!(#chain.digest(#s::Digest::Sha512));
+        }
+        if r.encoding.as_deref() == Some("base64") {
+            chain = quote!(#chain.encoding(#s::Encoding::Base64));
+        }
+        if let Some(p) = &r.prefix {
+            chain = quote!(#chain.prefix(#p));
+        }
+        if let Some(t) = &r.signed {
+            chain = quote!(#chain.template(#t));
+        }
+        quote! {
+            /// The secret every request is HMAC-signed with, as the contract requires
+            /// (`x-sturdy-request-signing`).
+            pub fn signing_secret(mut self, secret: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.inner = self.inner.request_signer(#chain);
+                self
+            }
+        }
+    })
 }

@@ -150,6 +150,40 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
     let client = client::emit_client(api, &crate_name);
     let webhooks = webhooks::emit_webhooks(api);
 
+    let modules = operation_modules(api);
+    let out = Out {
+        crate_doc: crate_docs(api, &crate_name),
+        allows,
+        types,
+        errors,
+        client,
+        webhooks,
+        modules,
+    };
+    let mut files = BTreeMap::new();
+    match layout {
+        Layout::Crate => crate_files(api, settings, &crate_name, out, &mut files)?,
+        Layout::Module => {
+            files.insert("module.rs".to_owned(), module_file(api, settings, out)?);
+        }
+    }
+    Ok(Generated { files })
+}
+
+/// What both layouts put in place: the crate docs, lint allowances and each module's tokens.
+struct Out {
+    crate_doc: String,
+    allows: TokenStream,
+    types: TokenStream,
+    errors: TokenStream,
+    client: TokenStream,
+    webhooks: TokenStream,
+    /// (module, feature, items and `impl Client` with its methods) per operation group.
+    modules: Vec<(String, String, TokenStream)>,
+}
+
+/// One module per operation group: its items, and its methods in an `impl Client`.
+fn operation_modules(api: &Api) -> Vec<(String, String, TokenStream)> {
     let mut modules: Vec<(String, String, TokenStream)> = Vec::new();
     for (module, ops) in groups::by_module(api) {
         let mut items = Vec::new();
@@ -171,142 +205,167 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
         modules.push((module, feature, quote!(#docs #body)));
     }
 
+    modules
+}
+
+/// [`Layout::Crate`]: `src/` files, `Cargo.toml` and `README.md`.
+fn crate_files(
+    api: &Api,
+    settings: &Settings,
+    crate_name: &str,
+    out: Out,
+    files: &mut BTreeMap<String, String>,
+) -> Result<(), EmitError> {
+    let Out {
+        crate_doc,
+        allows,
+        types,
+        errors,
+        client,
+        webhooks,
+        modules,
+    } = out;
     let title = &api.title;
-    let crate_doc = crate_docs(api, &crate_name);
-    let mut files = BTreeMap::new();
-    match layout {
-        Layout::Crate => {
-            let mod_decls = modules.iter().map(|(m, f, _)| {
-                let id = rust::ident(m);
-                quote! {
-                    #[cfg(feature = #f)]
-                    pub mod #id;
-                }
-            });
-            let reexports = surface::reexports();
-            let lib = quote! {
-                #![doc = #crate_doc]
-                // rustdoc's auto-trait check recurses through deeply nested models (Stripe's
-                // quotes) past the default limit of 128.
-                #![recursion_limit = "256"]
-                #![allow(#allows)]
-                #![doc = ""]
-                #![doc = #GENERATED]
+    let mod_decls = modules.iter().map(|(m, f, _)| {
+        let id = rust::ident(m);
+        quote! {
+            #[cfg(feature = #f)]
+            pub mod #id;
+        }
+    });
+    let reexports = surface::reexports();
+    let lib = quote! {
+        #![doc = #crate_doc]
+        // rustdoc's auto-trait check recurses through deeply nested models (Stripe's
+        // quotes) past the default limit of 128.
+        #![recursion_limit = "256"]
+        #![allow(#allows)]
+        #![doc = ""]
+        #![doc = #GENERATED]
 
-                pub mod errors;
-                pub mod operations;
-                pub mod params;
-                pub mod types;
-                pub mod webhooks;
-                mod client;
+        pub mod errors;
+        pub mod operations;
+        pub mod params;
+        pub mod types;
+        pub mod webhooks;
+        mod client;
 
-                pub use client::*;
-                #reexports
-            };
-            files.insert("src/lib.rs".to_owned(), format("src/lib.rs", lib)?);
-            let params = surface::params_module(api, true);
-            files.insert(
-                "src/params.rs".to_owned(),
-                format(
-                    "src/params.rs",
-                    quote!(//! The optional-parameter struct of every operation, at one short path.
+        pub use client::*;
+        #reexports
+    };
+    files.insert("src/lib.rs".to_owned(), format("src/lib.rs", lib)?);
+    let params = surface::params_module(api, true);
+    files.insert(
+        "src/params.rs".to_owned(),
+        format(
+            "src/params.rs",
+            quote!(//! The optional-parameter struct of every operation, at one short path.
  #params),
-                )?,
-            );
-            let ops_mod = quote! {
-                //! Operations, one module per group (the first tag, else the first resource
-                //! segment of the path), each behind the cargo feature of the same name.
-                #(#mod_decls)*
-            };
-            files.insert(
-                "src/operations/mod.rs".to_owned(),
-                format("src/operations/mod.rs", ops_mod)?,
-            );
-            for (m, _, body) in &modules {
-                let path = format!("src/operations/{m}.rs");
-                files.insert(path.clone(), format(&path, body.clone())?);
-            }
-            let types_doc = format!(" The model of {title}: every named schema as a Rust type.");
-            files.insert(
-                "src/types.rs".to_owned(),
-                format("src/types.rs", quote!(#![doc = #types_doc] #types))?,
-            );
-            files.insert(
-                "src/errors.rs".to_owned(),
-                format(
-                    "src/errors.rs",
-                    quote!(//! Declared error responses, decoded into `Error::typed()`.
- #errors),
-                )?,
-            );
-            files.insert("src/client.rs".to_owned(), format("src/client.rs", client)?);
-            files.insert(
-                "src/webhooks.rs".to_owned(),
-                format(
-                    "src/webhooks.rs",
-                    quote!(//! Webhook events the API sends.
- #webhooks),
-                )?,
-            );
-            files.insert(
-                "Cargo.toml".to_owned(),
-                templates::cargo_toml(
-                    api,
-                    settings,
-                    &crate_name,
-                    &modules
-                        .iter()
-                        .map(|(_, f, _)| f.clone())
-                        .collect::<Vec<_>>(),
-                )?,
-            );
-            files.insert(
-                "README.md".to_owned(),
-                templates::readme(
-                    api,
-                    settings,
-                    &crate_name,
-                    &modules
-                        .iter()
-                        .map(|(_, f, _)| f.clone())
-                        .collect::<Vec<_>>(),
-                )?,
-            );
-        }
-        Layout::Module => {
-            // Included into a consumer's crate, where unused public items of a private module
-            // would warn.
-            let allows = quote!(#allows dead_code,);
-            let params = surface::params_module(api, false);
-            let mods = modules.iter().map(|(m, _, body)| {
-                let id = rust::ident(m);
-                quote!(pub mod #id { #body })
-            });
-            let file = quote! {
-                #[doc = #crate_doc]
-                #[allow(#allows)]
-                pub mod types { #types }
-                #[allow(#allows)]
-                pub mod errors { #errors }
-                #[allow(#allows)]
-                pub mod operations { #(#mods)* }
-                // Re-exports nobody in the including crate uses are not a warning there.
-                #[allow(#allows unused_imports)]
-                pub mod params { #params }
-                #[allow(#allows)]
-                pub mod webhooks { #webhooks }
-                #[allow(#allows)]
-                mod client { #client }
-                pub use client::*;
-            };
-            let mut text = format("module", file)?;
-            if let Some(path) = &settings.module_path {
-                text = text.replace("crate::", &format!("crate::{path}::"));
-            }
-            files.insert("module.rs".to_owned(), text);
-        }
+        )?,
+    );
+    let ops_mod = quote! {
+        //! Operations, one module per group (the first tag, else the first resource
+        //! segment of the path), each behind the cargo feature of the same name.
+        #(#mod_decls)*
+    };
+    files.insert(
+        "src/operations/mod.rs".to_owned(),
+        format("src/operations/mod.rs", ops_mod)?,
+    );
+    for (m, _, body) in &modules {
+        let path = format!("src/operations/{m}.rs");
+        files.insert(path.clone(), format(&path, body.clone())?);
     }
-    Ok(Generated { files })
+    let types_doc = format!(" The model of {title}: every named schema as a Rust type.");
+    files.insert(
+        "src/types.rs".to_owned(),
+        format("src/types.rs", quote!(#![doc = #types_doc] #types))?,
+    );
+    files.insert(
+        "src/errors.rs".to_owned(),
+        format(
+            "src/errors.rs",
+            quote!(//! Declared error responses, decoded into `Error::typed()`.
+ #errors),
+        )?,
+    );
+    files.insert("src/client.rs".to_owned(), format("src/client.rs", client)?);
+    files.insert(
+        "src/webhooks.rs".to_owned(),
+        format(
+            "src/webhooks.rs",
+            quote!(//! Webhook events the API sends.
+ #webhooks),
+        )?,
+    );
+    files.insert(
+        "Cargo.toml".to_owned(),
+        templates::cargo_toml(
+            api,
+            settings,
+            crate_name,
+            &modules
+                .iter()
+                .map(|(_, f, _)| f.clone())
+                .collect::<Vec<_>>(),
+        )?,
+    );
+    files.insert(
+        "README.md".to_owned(),
+        templates::readme(
+            api,
+            settings,
+            crate_name,
+            &modules
+                .iter()
+                .map(|(_, f, _)| f.clone())
+                .collect::<Vec<_>>(),
+        )?,
+    );
+    Ok(())
+}
+
+/// [`Layout::Module`]: one `module.rs` for `include!`.
+fn module_file(api: &Api, settings: &Settings, out: Out) -> Result<String, EmitError> {
+    let Out {
+        crate_doc,
+        allows,
+        types,
+        errors,
+        client,
+        webhooks,
+        modules,
+    } = out;
+    // Included into a consumer's crate, where unused public items of a private module
+    // would warn.
+    let allows = quote!(#allows dead_code,);
+    let params = surface::params_module(api, false);
+    let mods = modules.iter().map(|(m, _, body)| {
+        let id = rust::ident(m);
+        quote!(pub mod #id { #body })
+    });
+    let file = quote! {
+        #[doc = #crate_doc]
+        #[allow(#allows)]
+        pub mod types { #types }
+        #[allow(#allows)]
+        pub mod errors { #errors }
+        #[allow(#allows)]
+        pub mod operations { #(#mods)* }
+        // Re-exports nobody in the including crate uses are not a warning there.
+        #[allow(#allows unused_imports)]
+        pub mod params { #params }
+        #[allow(#allows)]
+        pub mod webhooks { #webhooks }
+        #[allow(#allows)]
+        mod client { #client }
+        pub use client::*;
+    };
+    let mut text = format("module", file)?;
+    if let Some(path) = &settings.module_path {
+        text = text.replace("crate::", &format!("crate::{path}::"));
+    }
+    Ok(text)
 }
 
 /// The docs of an operation module: the tag's description, or the path it groups.

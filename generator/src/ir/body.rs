@@ -7,9 +7,10 @@
 use openapiv3::{AdditionalProperties, ReferenceOr, RequestBody, Schema, SchemaKind, Type};
 
 use crate::ir::operations::{pick_media, Ctx};
-use crate::ir::resolve::{escape, resolve};
+use crate::ir::resolve::resolve;
 use crate::ir::{BodyEncoding, RequestBody as IrBody, TypeRef};
 use crate::load::Document;
+use crate::pointer::escape;
 use crate::Warning;
 
 /// Whether `schema` admits only the empty object.

@@ -1,12 +1,19 @@
 //! Stage 2: the loaded document becomes the [`Api`] — the API as sturdy sees it.
+//!
+//! The IR reads the typed document (`doc.openapi`) and, from the raw JSON (`doc.raw`), only
+//! what the typed model cannot hold: `$ref` targets of any kind, followed with
+//! [`crate::pointer`] ([`resolve`]); root extensions (`x-sturdy-rate-limit`,
+//! `x-sturdy-idempotency`, ...); and `webhooks`/`x-webhooks`, which the OpenAPI 3.0 model
+//! lacks. Load has normalized the raw document by then, so both views agree.
 
 mod body;
 pub mod idempotency;
 mod model;
-pub mod names;
+pub use crate::names;
 pub(crate) mod operations;
 pub mod pagination;
 mod pagination_hook;
+mod params;
 pub mod resolve;
 mod streaming;
 pub mod types;
@@ -150,7 +157,10 @@ fn security_schemes(
         return out;
     };
     for (name, s) in &c.security_schemes {
-        let here = format!("#/components/securitySchemes/{}", resolve::escape(name));
+        let here = format!(
+            "#/components/securitySchemes/{}",
+            crate::pointer::escape(name)
+        );
         let Some((s, _)) = resolve::resolve(doc, s, &here) else {
             warnings.push(Warning {
                 pointer: here,

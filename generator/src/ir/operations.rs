@@ -3,20 +3,18 @@
 
 use std::collections::BTreeMap;
 
-use openapiv3::{
-    MediaType, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr, Response,
-    Schema, SchemaKind, StatusCode, Type,
-};
+use openapiv3::{MediaType, ReferenceOr, Response, Schema, StatusCode};
 
-use crate::ir::idempotency::{accepted_header, is_idempotency_header};
+use crate::ir::idempotency::accepted_header;
 use crate::ir::names::{self, Scope};
-use crate::ir::resolve::{escape, resolve};
+use crate::ir::resolve::resolve;
 use crate::ir::types::TypeSpace;
 use crate::ir::{
-    BodyEncoding, ErrorResponse, HttpMethod, Operation, Param, ParamLocation, ParamStyle,
+    BodyEncoding, ErrorResponse, HttpMethod, Operation, ParamLocation, ParamStyle,
     ResponseEncoding, RetryRules, Security, StatusMatch, SuccessResponse, TypeRef,
 };
 use crate::load::Document;
+use crate::pointer::escape;
 use crate::Warning;
 
 fn methods(item: &openapiv3::PathItem) -> Vec<(HttpMethod, &openapiv3::Operation)> {
@@ -257,195 +255,7 @@ fn build_one(
     method_name: String,
     type_prefix: String,
 ) -> Operation {
-    let doc = cx.doc;
-    // Parameters: path-item ones overridden by operation ones with the same (name, in).
-    let mut raw_params: Vec<(Parameter, String)> = Vec::new();
-    for (i, p) in item.parameters.iter().enumerate() {
-        let here = format!(
-            "{}/parameters/{i}",
-            pointer.rsplit_once('/').map_or(pointer, |(a, _)| a)
-        );
-        match resolve(doc, p, &here) {
-            Some(v) => raw_params.push(v),
-            None => cx.warnings.push(Warning {
-                pointer: here,
-                message: "parameter reference could not be resolved; skipped".into(),
-            }),
-        }
-    }
-    for (i, p) in op.parameters.iter().enumerate() {
-        let here = format!("{pointer}/parameters/{i}");
-        match resolve(doc, p, &here) {
-            Some((p, at)) => {
-                let key = (p.parameter_data_ref().name.clone(), location_of(&p));
-                raw_params
-                    .retain(|(q, _)| (q.parameter_data_ref().name.clone(), location_of(q)) != key);
-                raw_params.push((p, at));
-            }
-            None => cx.warnings.push(Warning {
-                pointer: here,
-                message: "parameter reference could not be resolved; skipped".into(),
-            }),
-        }
-    }
-    // Path parameters in template order, then the rest in spec order.
-    let template_names: Vec<String> = path
-        .split('{')
-        .skip(1)
-        .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_owned()))
-        .collect();
-    raw_params.sort_by_key(|(p, _)| match p {
-        Parameter::Path { parameter_data, .. } => (
-            0,
-            template_names
-                .iter()
-                .position(|n| *n == parameter_data.name)
-                .unwrap_or(usize::MAX),
-        ),
-        _ => (1, 0),
-    });
-    let mut rust_names = Scope::new();
-    let mut params = Vec::new();
-    for (p, at) in &raw_params {
-        let data = p.parameter_data_ref();
-        let location = location_of(p);
-        if location == ParamLocation::Header
-            && ["accept", "content-type", "authorization"]
-                .contains(&data.name.to_ascii_lowercase().as_str())
-        {
-            continue;
-        }
-        if location == ParamLocation::Path && !template_names.contains(&data.name) {
-            cx.warnings.push(Warning {
-                pointer: at.clone(),
-                message: format!(
-                    "path parameter `{}` is not in the path template; ignored",
-                    data.name
-                ),
-            });
-            continue;
-        }
-        let hint = format!("{type_prefix}{}", names::pascal(&data.name));
-        let (ty, schema) = match &data.format {
-            ParameterSchemaOrContent::Schema(s) => (
-                cx.space.type_of(s, &hint, &format!("{at}/schema")),
-                Some(s.clone()),
-            ),
-            ParameterSchemaOrContent::Content(c) => match c.iter().next() {
-                Some((ct, mt)) => match &mt.schema {
-                    Some(s) => (
-                        cx.space
-                            .type_of(s, &hint, &format!("{at}/content/{}/schema", escape(ct))),
-                        Some(s.clone()),
-                    ),
-                    None => (TypeRef::Json, None),
-                },
-                None => (TypeRef::Json, None),
-            },
-        };
-        let resolved = schema
-            .as_ref()
-            .and_then(|s| resolve(doc, s, ""))
-            .map(|(s, _)| s);
-        let is_array = resolved
-            .as_ref()
-            .is_some_and(|s| matches!(s.schema_kind, SchemaKind::Type(Type::Array(_))));
-        let is_object = resolved.as_ref().is_some_and(|s| {
-            matches!(
-                s.schema_kind,
-                SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. }
-            )
-        });
-        let style = match p {
-            Parameter::Query { style, .. } => {
-                let explode = data.explode.unwrap_or(matches!(style, QueryStyle::Form));
-                match (style, is_array, is_object) {
-                    (QueryStyle::DeepObject, _, _) => ParamStyle::Object { deep: true },
-                    (QueryStyle::SpaceDelimited, true, _) => ParamStyle::Array {
-                        explode: false,
-                        delimiter: ' ',
-                    },
-                    (QueryStyle::PipeDelimited, true, _) => ParamStyle::Array {
-                        explode: false,
-                        delimiter: '|',
-                    },
-                    (_, true, _) => ParamStyle::Array {
-                        explode,
-                        delimiter: ',',
-                    },
-                    (_, _, true) => ParamStyle::Object { deep: false },
-                    _ => ParamStyle::Simple,
-                }
-            }
-            Parameter::Path {
-                style: PathStyle::Simple,
-                ..
-            }
-            | Parameter::Header { .. }
-            | Parameter::Cookie { .. }
-                if is_array =>
-            {
-                ParamStyle::Array {
-                    explode: false,
-                    delimiter: ',',
-                }
-            }
-            _ if is_object => ParamStyle::Json,
-            _ => ParamStyle::Simple,
-        };
-        // The runtime supplies an idempotency key when the caller gives none, so the
-        // header is never a required argument.
-        let required = (data.required
-            && !(location == ParamLocation::Header && is_idempotency_header(&data.name)))
-            || location == ParamLocation::Path;
-        // Required parameters are arguments beside the method's own names; optional ones
-        // are fields of the params struct, where no name collides.
-        let rust_name = if required {
-            names::param_name(&data.name)
-        } else {
-            names::snake(&data.name)
-        };
-        params.push(Param {
-            name: data.name.clone(),
-            rust_name: rust_names.claim(&rust_name),
-            location,
-            required,
-            ty,
-            style,
-            docs: data.description.clone(),
-            deprecated: data.deprecated.unwrap_or(false),
-        });
-    }
-    // Path parameters named in the template but never declared: strings, with a warning.
-    for n in &template_names {
-        if !params
-            .iter()
-            .any(|p| p.location == ParamLocation::Path && &p.name == n)
-        {
-            cx.warnings.push(Warning {
-                pointer: pointer.to_owned(),
-                message: format!("path parameter `{n}` is not declared; typed as a string"),
-            });
-            let rust_name = rust_names.claim(&names::param_name(n));
-            let at = params
-                .iter()
-                .filter(|p| p.location == ParamLocation::Path)
-                .count();
-            params.insert(
-                at,
-                Param {
-                    name: n.clone(),
-                    rust_name,
-                    location: ParamLocation::Path,
-                    required: true,
-                    ty: TypeRef::Prim(crate::ir::Prim::String),
-                    style: ParamStyle::Simple,
-                    docs: None,
-                    deprecated: false,
-                },
-            );
-        }
-    }
+    let params = crate::ir::params::build_params(cx, item, op, path, pointer, &type_prefix);
 
     // Body.
     let body = op
@@ -453,7 +263,90 @@ fn build_one(
         .as_ref()
         .and_then(|b| crate::ir::body::build_body(cx, b, pointer, &type_prefix));
 
-    // Responses.
+    let Responses {
+        success,
+        success_schema,
+        success_headers,
+        errors,
+    } = responses(cx, op, pointer, &type_prefix);
+
+    let security = match &op.security {
+        Some(s) => security_of(s),
+        None => cx.default_security.clone(),
+    };
+    let idempotency_header = accepted_header(
+        method,
+        op.extensions.get("x-sturdy-idempotency"),
+        params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Header)
+            .map(|p| p.name.as_str()),
+        cx.doc.raw.get("x-sturdy-idempotency"),
+    );
+    let retry = merge_retry(
+        &cx.api_retry,
+        retry_rules(op.extensions.get("x-sturdy-retry")),
+    );
+    let timeout_ms = ext_u64(op.extensions.get("x-sturdy-timeout")).or(cx.api_timeout);
+    let streaming = crate::ir::streaming::detect(cx, op, pointer, &type_prefix);
+
+    let param_locs: Vec<(String, ParamLocation)> = params
+        .iter()
+        .map(|p| (p.name.clone(), p.location))
+        .collect();
+    let pagination = if method == HttpMethod::Get {
+        crate::ir::pagination_hook::detect(
+            cx,
+            op,
+            pointer,
+            &param_locs,
+            success_schema.as_ref(),
+            &success_headers,
+            &type_prefix,
+        )
+    } else {
+        None
+    };
+
+    Operation {
+        id,
+        method_name,
+        type_prefix,
+        method,
+        path: path.to_owned(),
+        summary: op.summary.clone(),
+        description: op.description.clone(),
+        deprecated: op.deprecated,
+        tags: op.tags.clone(),
+        params,
+        body,
+        success,
+        errors,
+        security,
+        pagination,
+        idempotency_header,
+        retry,
+        timeout_ms,
+        streaming,
+    }
+}
+
+/// What an operation's responses declare: the success response (its schema and header names,
+/// for pagination) and the typed error responses.
+struct Responses {
+    success: SuccessResponse,
+    success_schema: Option<ReferenceOr<Schema>>,
+    success_headers: Vec<String>,
+    errors: Vec<ErrorResponse>,
+}
+
+fn responses(
+    cx: &mut Ctx<'_, '_>,
+    op: &openapiv3::Operation,
+    pointer: &str,
+    type_prefix: &str,
+) -> Responses {
+    let doc = cx.doc;
     let mut success: Option<SuccessResponse> = None;
     let mut success_schema: Option<ReferenceOr<Schema>> = None;
     let mut success_headers: Vec<String> = Vec::new();
@@ -560,74 +453,11 @@ fn build_one(
         ty: TypeRef::Unit,
         docs: None,
     });
-
-    let security = match &op.security {
-        Some(s) => security_of(s),
-        None => cx.default_security.clone(),
-    };
-    let idempotency_header = accepted_header(
-        method,
-        op.extensions.get("x-sturdy-idempotency"),
-        params
-            .iter()
-            .filter(|p| p.location == ParamLocation::Header)
-            .map(|p| p.name.as_str()),
-        cx.doc.raw.get("x-sturdy-idempotency"),
-    );
-    let retry = merge_retry(
-        &cx.api_retry,
-        retry_rules(op.extensions.get("x-sturdy-retry")),
-    );
-    let timeout_ms = ext_u64(op.extensions.get("x-sturdy-timeout")).or(cx.api_timeout);
-    let streaming = crate::ir::streaming::detect(cx, op, pointer, &type_prefix);
-
-    let param_locs: Vec<(String, ParamLocation)> = params
-        .iter()
-        .map(|p| (p.name.clone(), p.location))
-        .collect();
-    let pagination = if method == HttpMethod::Get {
-        crate::ir::pagination_hook::detect(
-            cx,
-            op,
-            pointer,
-            &param_locs,
-            success_schema.as_ref(),
-            &success_headers,
-            &type_prefix,
-        )
-    } else {
-        None
-    };
-
-    Operation {
-        id,
-        method_name,
-        type_prefix,
-        method,
-        path: path.to_owned(),
-        summary: op.summary.clone(),
-        description: op.description.clone(),
-        deprecated: op.deprecated,
-        tags: op.tags.clone(),
-        params,
-        body,
+    Responses {
         success,
+        success_schema,
+        success_headers,
         errors,
-        security,
-        pagination,
-        idempotency_header,
-        retry,
-        timeout_ms,
-        streaming,
-    }
-}
-
-fn location_of(p: &Parameter) -> ParamLocation {
-    match p {
-        Parameter::Query { .. } => ParamLocation::Query,
-        Parameter::Header { .. } => ParamLocation::Header,
-        Parameter::Path { .. } => ParamLocation::Path,
-        Parameter::Cookie { .. } => ParamLocation::Cookie,
     }
 }
 

@@ -44,10 +44,8 @@ fn resolve<'d>(doc: &'d Document, s: &'d ReferenceOr<Schema>) -> Option<&'d Sche
         match cur {
             ReferenceOr::Item(s) => return Some(s),
             ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/schemas/")?
-                    .replace("~1", "/")
-                    .replace("~0", "~");
+                let name =
+                    crate::pointer::unescape(reference.strip_prefix("#/components/schemas/")?);
                 cur = doc.openapi.components.as_ref()?.schemas.get(&name)?;
             }
         }
@@ -424,10 +422,9 @@ fn offset_is_token(doc: &Document, op: &openapiv3::Operation) -> bool {
     op.parameters.iter().any(|p| {
         let value = match p {
             ReferenceOr::Item(p) => serde_json::to_value(p).ok(),
-            ReferenceOr::Reference { reference } => reference
-                .strip_prefix('#')
-                .and_then(|ptr| doc.raw.pointer(ptr))
-                .cloned(),
+            ReferenceOr::Reference { reference } => {
+                crate::pointer::target(&doc.raw, reference).cloned()
+            }
         };
         value.is_some_and(|v| {
             v.get("name").and_then(|n| n.as_str()) == Some("offset")

@@ -5,15 +5,9 @@ use serde::de::DeserializeOwned;
 
 use crate::load::Document;
 
-/// The JSON pointer of a local reference (`#/components/x` → `/components/x`).
-pub fn pointer_of(reference: &str) -> Option<&str> {
-    reference.strip_prefix('#')
-}
-
-/// Escapes one JSON-pointer segment.
-pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
+// `ir::types` imports `escape` from here.
+pub use crate::pointer::escape;
+use crate::pointer::of_ref;
 
 /// Resolves `item` (following reference chains, up to a depth) into an owned `T`.
 /// Returns the value and the pointer it was found at, or `None` for a dangling or remote ref.
@@ -27,7 +21,7 @@ pub fn resolve<T: DeserializeOwned + Clone>(
         ReferenceOr::Reference { reference } => reference.clone(),
     };
     for _ in 0..32 {
-        let ptr = pointer_of(&reference)?;
+        let ptr = of_ref(&reference)?;
         let value = doc.raw.pointer(ptr)?;
         if let Some(next) = value.get("$ref").and_then(|r| r.as_str()) {
             reference = next.to_owned();

@@ -13,9 +13,10 @@ use openapiv3::{ReferenceOr, Response};
 use serde_json::Value;
 
 use super::operations::Ctx;
-use super::resolve::{escape, pointer_of, resolve};
+use super::resolve::resolve;
 use super::{Streaming, TypeRef};
 use crate::load::Document;
+use crate::pointer::{escape, of_ref as pointer_of};
 
 /// The streaming response of `op`, if it has one.
 pub(crate) fn detect(

@@ -4,10 +4,10 @@
 use openapiv3::{ReferenceOr, Schema};
 
 use crate::ir::names::{self, Scope};
-use crate::ir::resolve::escape;
 use crate::ir::types::TypeSpace;
 use crate::ir::{TypeRef, Webhook, WebhookEnvelope};
 use crate::load::Document;
+use crate::pointer::{self, escape};
 use crate::Warning;
 
 /// The webhook events of `doc`, sorted by name.
@@ -28,7 +28,7 @@ pub(crate) fn build(
             let item = &map[name];
             let item_ptr = format!("#/{key}/{}", escape(name));
             let (item, item_ptr) = match item.get("$ref").and_then(|r| r.as_str()) {
-                Some(r) => match r.strip_prefix('#').and_then(|p| doc.raw.pointer(p)) {
+                Some(r) => match pointer::target(&doc.raw, r) {
                     Some(v) => (v, r.to_owned()),
                     None => {
                         warnings.push(Warning {
@@ -53,7 +53,7 @@ pub(crate) fn build(
             let mut body = op.get("requestBody");
             let mut body_ptr = format!("{op_ptr}/requestBody");
             if let Some(r) = body.and_then(|b| b.get("$ref")).and_then(|r| r.as_str()) {
-                body = r.strip_prefix('#').and_then(|p| doc.raw.pointer(p));
+                body = pointer::target(&doc.raw, r);
                 body_ptr = r.to_owned();
             }
             let content = body
@@ -123,14 +123,7 @@ pub(crate) fn envelope(v: Option<&serde_json::Value>) -> Option<WebhookEnvelope>
 
 /// Values of a `type`/`event` property fixed by `enum`/`const` in the payload schema.
 fn discriminator_values(doc: &Document, schema: &serde_json::Value) -> Option<Vec<String>> {
-    let mut s = schema;
-    for _ in 0..8 {
-        match s.get("$ref").and_then(|r| r.as_str()) {
-            Some(r) => s = doc.raw.pointer(r.strip_prefix('#')?)?,
-            None => break,
-        }
-    }
-    let props = s.get("properties")?;
+    let props = pointer::follow(&doc.raw, schema).get("properties")?;
     for key in ["type", "event", "event_type", "action"] {
         if let Some(p) = props.get(key) {
             if let Some(values) = p.get("enum").and_then(|e| e.as_array()) {

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::kind::Kind;
-use super::locate::{escape, line_of, unescape};
 use super::{parse_text, LoadError};
+use crate::pointer::{escape, line_of, unescape};
 use crate::Warning;
 
 /// One file taking part in the bundle.

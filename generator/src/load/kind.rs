@@ -216,7 +216,7 @@ mod tests {
     use super::*;
 
     fn at(p: &str) -> Kind {
-        Kind::at(&crate::load::locate::segments(p).unwrap())
+        Kind::at(&crate::pointer::segments(p).unwrap())
     }
 
     #[test]

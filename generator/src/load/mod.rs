@@ -6,7 +6,6 @@
 
 mod bundle;
 mod kind;
-pub mod locate;
 mod normalize;
 pub mod overlay;
 pub mod profiles;
@@ -54,7 +53,7 @@ impl Document {
         if self.source.as_str().is_empty() {
             return None;
         }
-        locate::line_of(self.source.as_str(), pointer)
+        crate::pointer::line_of(self.source.as_str(), pointer)
     }
 }
 
@@ -345,7 +344,7 @@ fn version_of(
             s
         }
         Some(other) => {
-            let line = locate::line_of(text, "/openapi").map(|l| format!(" (line {l})")).unwrap_or_default();
+            let line = crate::pointer::line_of(text, "/openapi").map(|l| format!(" (line {l})")).unwrap_or_default();
             return Err(not(format!("`openapi`{line} must be a version string such as \"3.1.0\", not {other}")));
         }
         None => {

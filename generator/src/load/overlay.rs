@@ -71,7 +71,7 @@ impl Overlay {
         let invalid = |pointer: &str, message: String| LoadError::Invalid {
             path: path.to_owned(),
             pointer: pointer.to_owned(),
-            line: super::locate::line_of(text, pointer.trim_start_matches('#')),
+            line: crate::pointer::line_of(text, pointer.trim_start_matches('#')),
             message,
         };
         match raw.get("overlay").and_then(Value::as_str) {
@@ -206,7 +206,7 @@ fn remove_at(doc: &mut Value, pointer: &str) -> Result<(), String> {
     let Some((parent, last)) = pointer.rsplit_once('/') else {
         return Err("the whole document cannot be removed".into());
     };
-    let key = last.replace("~1", "/").replace("~0", "~");
+    let key = crate::pointer::unescape(last);
     match doc.pointer_mut(parent) {
         Some(Value::Object(m)) => {
             m.shift_remove(&key);

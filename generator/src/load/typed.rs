@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::kind::Kind;
-use super::locate::{escape, line_of, segments};
 use super::LoadError;
+use crate::pointer::{escape, line_of, segments};
 
 /// Parses the normalized document.
 pub(crate) fn parse(

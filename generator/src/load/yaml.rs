@@ -88,7 +88,7 @@ impl Track {
         let mut p = String::new();
         for s in self.path.borrow().iter().map(String::as_str).chain([key]) {
             p.push('/');
-            p.push_str(&s.replace('~', "~0").replace('/', "~1"));
+            p.push_str(&crate::pointer::escape(s));
         }
         p
     }

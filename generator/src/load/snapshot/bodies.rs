@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 use super::infer::{self, Shape};
 use super::report::examples_of;
 use super::{seg, Converter, CONTENT_TYPES};
-use crate::ir::names;
 use crate::load::LoadError;
+use crate::names;
 
 impl Converter<'_> {
     /// Rewrites `$ref: Name` shorthands to `#/components/schemas/Name`, remembering each.

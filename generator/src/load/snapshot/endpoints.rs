@@ -6,8 +6,8 @@ use serde_json::{json, Map, Value};
 
 use super::policies::Retry;
 use super::{seg, suggest, Converter, Defaults, ENDPOINT_KEYS, METHODS};
-use crate::ir::names;
 use crate::load::LoadError;
+use crate::names;
 
 impl Converter<'_> {
     /// One endpoint as (path, method, operation object).

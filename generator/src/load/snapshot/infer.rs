@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use crate::ir::names;
+use crate::names;
+use crate::pointer::escape;
 
 /// What strings at one place looked like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -368,10 +369,6 @@ fn field_part(field: &str) -> String {
     } else {
         p
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
 }
 
 /// `#/components/schemas/{name}`.

@@ -37,6 +37,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::load::LoadError;
+pub(super) use crate::pointer::push as seg;
 
 use infer::Registry;
 
@@ -216,10 +217,6 @@ pub fn to_openapi(raw: &Value, text: &str, path: &Path) -> Result<Value, LoadErr
         return Err(cx.duplicate(&d));
     }
     cx.convert(raw)
-}
-
-fn seg(base: &str, s: &str) -> String {
-    format!("{base}/{}", s.replace('~', "~0").replace('/', "~1"))
 }
 
 fn suggest(word: &str, options: &[&str]) -> String {

@@ -13,7 +13,7 @@ impl Converter<'_> {
     /// A key written twice in one mapping: names the first and the second line.
     pub(super) fn duplicate(&self, d: &Duplicate) -> LoadError {
         let pointer = format!("#{}", d.pointer);
-        let first = crate::lint::locate::locate_one(self.text, &pointer).map(|(l, _)| l);
+        let first = crate::pointer::positions::locate_one(self.text, &pointer).map(|(l, _)| l);
         let lines = match (first, d.again) {
             (Some(a), Some((b, _))) if a != b => format!("first at line {a}, again at line {b}"),
             (_, Some((b, _))) => format!("again at line {b}"),
@@ -45,7 +45,7 @@ impl Converter<'_> {
     }
 
     pub(super) fn err(&self, pointer: &str, what: impl Display, hint: impl Display) -> LoadError {
-        let pos = crate::lint::locate::locate_one(self.text, pointer);
+        let pos = crate::pointer::positions::locate_one(self.text, pointer);
         LoadError::Snapshot(Box::new(SnapshotError {
             path: self.path.to_owned(),
             pointer: pointer.to_owned(),

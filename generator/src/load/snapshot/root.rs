@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 use super::cases::ApiError;
 use super::infer;
 use super::{seg, suggest, Converter, Defaults, FORMAT, ROOT_KEYS};
-use crate::ir::names;
 use crate::load::LoadError;
+use crate::names;
 
 impl Converter<'_> {
     /// The whole conversion, section by section (errors come in this order too).

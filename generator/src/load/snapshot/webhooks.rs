@@ -5,8 +5,8 @@ use serde_json::{json, Map, Value};
 use super::report::examples_of;
 use super::responses::media;
 use super::{seg, Converter};
-use crate::ir::names;
 use crate::load::LoadError;
+use crate::names;
 
 impl Converter<'_> {
     pub(super) fn webhooks(&mut self, v: &Value) -> Result<(Value, Option<Value>), LoadError> {

@@ -1,4 +1,5 @@
-//! Line and column of JSON pointers in the source text, for many pointers in one pass.
+//! Line and column of JSON pointers in the source text, for many pointers in one pass (lint
+//! findings, contract-snapshot errors); [`super::line_of`] finds the line of one pointer.
 //!
 //! JSON is tokenized exactly (minified files included: everything is then on line 1, and the
 //! column tells where). YAML is followed by indentation (block style: `key:` lines and `- `
@@ -6,24 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::{escape, segments};
+
 /// A 1-based line and column.
 pub(crate) type Pos = (usize, usize);
-
-/// Splits `#/a/b~1c` or `/a/b~1c` into unescaped segments.
-pub(crate) fn segments(pointer: &str) -> Vec<String> {
-    let p = pointer.strip_prefix('#').unwrap_or(pointer);
-    if p.is_empty() {
-        return Vec::new();
-    }
-    p.trim_start_matches('/')
-        .split('/')
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
-}
 
 /// Where each of `pointers` (`#/...` or `/...`) starts in `text`: a member's key, an array
 /// element's first character. Pointers not found are absent from the map.
@@ -34,6 +21,7 @@ pub(crate) fn locate<'a>(
     let mut wanted: BTreeMap<String, String> = BTreeMap::new();
     for p in pointers {
         let canon: String = segments(p)
+            .unwrap_or_default()
             .iter()
             .map(|s| format!("/{}", escape(s)))
             .collect();
@@ -69,7 +57,7 @@ pub(crate) fn locate_nearest<'a>(
     let pointers: Vec<&str> = pointers.into_iter().collect();
     let mut all: BTreeSet<String> = BTreeSet::new();
     for p in &pointers {
-        let segs = segments(p);
+        let segs = segments(p).unwrap_or_default();
         for n in 1..=segs.len() {
             all.insert(
                 segs[..n]
@@ -82,7 +70,7 @@ pub(crate) fn locate_nearest<'a>(
     let found = locate(text, all.iter().map(String::as_str));
     let mut out = BTreeMap::new();
     for p in pointers {
-        let segs = segments(p);
+        let segs = segments(p).unwrap_or_default();
         let pos = (1..=segs.len())
             .rev()
             .find_map(|n| {

@@ -7,11 +7,13 @@
 //! not found. One call walks the text once and stops at the target, skipping every subtree that
 //! cannot contain it, so it is cheap enough for error paths even on a 13 MB spec.
 
+use super::segments;
+
 /// The 1-based line where `pointer` (`#/a/b~1c`, `/a/b~1c`, or `""`/`#` for the root) starts in
 /// `text` (JSON or YAML, detected by the first character), or `None` if it is not there.
 ///
 /// ```
-/// use sturdy_generator::load::locate::line_of;
+/// use sturdy_generator::pointer::line_of;
 /// let json = "{\n  \"paths\": {\n    \"/pets\": {}\n  }\n}";
 /// assert_eq!(line_of(json, "#/paths/~1pets"), Some(3));
 /// let yaml = "openapi: 3.1.0\npaths:\n  /pets:\n    get: {}\n";
@@ -25,35 +27,6 @@ pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
         json_line(body, &segs)
     } else {
         yaml_line(body, &segs)
-    }
-}
-
-/// Splits a JSON pointer (with or without a leading `#`) into unescaped segments; `None` if it
-/// is not a pointer (does not start with `/` after the optional `#`, and is not empty).
-pub(crate) fn segments(pointer: &str) -> Option<Vec<String>> {
-    let p = pointer.strip_prefix('#').unwrap_or(pointer);
-    if p.is_empty() {
-        return Some(Vec::new());
-    }
-    let rest = p.strip_prefix('/')?;
-    Some(rest.split('/').map(unescape).collect())
-}
-
-/// Unescapes one pointer segment (`~1` → `/`, `~0` → `~`).
-pub(crate) fn unescape(segment: &str) -> String {
-    if segment.contains('~') {
-        segment.replace("~1", "/").replace("~0", "~")
-    } else {
-        segment.to_owned()
-    }
-}
-
-/// Escapes one pointer segment (`~` → `~0`, `/` → `~1`).
-pub(crate) fn escape(segment: &str) -> String {
-    if segment.contains(['~', '/']) {
-        segment.replace('~', "~0").replace('/', "~1")
-    } else {
-        segment.to_owned()
     }
 }
 
