@@ -7,7 +7,7 @@
 //!
 //! Beside the pipeline: [`lint`] (a production-readiness report, one function per rule) and
 //! [`diff`] (API changes between two versions). Below every stage, importing none of them:
-//! [`pointer`] (JSON pointers: escaping, following local `$ref`s, line and column in the
+//! [`pointer`](mod@pointer) (JSON pointers: escaping, following local `$ref`s, line and column in the
 //! source text) and [`names`] (Rust identifiers from spec names).
 //!
 //! From a consumer's `build.rs`:

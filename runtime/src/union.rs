@@ -199,7 +199,7 @@ impl Union {
             let (decoded, caught) = trying(|| variant(i, &value));
             let Some(t) = decoded else { continue };
             let lost = serde_json::to_value(&t).map_or(usize::MAX, |out| divergence(&value, &out));
-            if best.as_ref().map_or(true, |(l, _, _)| lost < *l) {
+            if best.as_ref().is_none_or(|(l, _, _)| lost < *l) {
                 let exact = lost == 0;
                 best = Some((lost, t, caught));
                 if exact {

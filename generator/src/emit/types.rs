@@ -1,5 +1,5 @@
 //! Named types to Rust: structs with serde derives, open string enums, unions (see
-//! [`unions`]), aliases.
+//! `unions`), aliases.
 //! Per-type code is kept small (compile time of large APIs): derives, and for enums a
 //! handful of one-line impls.
 

@@ -4,7 +4,7 @@
 //! - objects with properties become structs; an object with no properties is a map of JSON
 //!   values (`additionalProperties` typed when given);
 //! - string enums are open (an `Unknown(String)` variant is added by emit);
-//! - `oneOf`/`anyOf` become unions (see [`unions`]): dispatched on the discriminator's wire
+//! - `oneOf`/`anyOf` become unions (see `unions`): dispatched on the discriminator's wire
 //!   values when the spec declares one (the payload keeps its discriminator field), by best fit
 //!   otherwise, always with a last variant that keeps any other JSON;
 //! - `allOf` merges the properties and `required` of its members; a single-member `allOf`

@@ -1,6 +1,6 @@
 //! JSON pointers (RFC 6901), the one place that knows their syntax: escaping a segment,
 //! splitting a pointer, following local `$ref`s in a [`serde_json::Value`], and finding where a
-//! pointer sits in the source text ([`line_of`] for one pointer, [`positions`] for many at once,
+//! pointer sits in the source text ([`line_of`] for one pointer, `positions` for many at once,
 //! with columns).
 //!
 //! This module sits below `load`, `ir` and `lint`: it depends on none of them.
