@@ -57,6 +57,7 @@ fn prepare(root: &std::path::Path, specs: Vec<PathBuf>) -> Vec<Spec> {
         let settings = Settings {
             crate_name: Some(name.clone()),
             spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
+            output_dir: Some(root.join(&name)),
             ..Settings::default()
         };
         let gen = sturdy_generator::generate(&spec, &settings, Layout::Crate)

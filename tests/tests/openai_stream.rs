@@ -45,6 +45,7 @@ fn the_generated_openai_client_streams_chat_and_responses() {
     let settings = Settings {
         crate_name: Some("openai-stream-client".into()),
         spec_name: Some("openai.yaml".into()),
+        output_dir: Some(root.join("client")),
         ..Settings::default()
     };
     let out = sturdy_generator::generate(&spec, &settings, Layout::Crate).expect("generate");

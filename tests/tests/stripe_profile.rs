@@ -167,6 +167,7 @@ async fn generated_stripe_client_sends_one_key_per_post_and_decodes_typed_events
         &spec,
         &Settings {
             crate_name: Some("stripe-client".into()),
+            output_dir: Some(root.join("client")),
             ..Settings::default()
         },
         Layout::Crate,
