@@ -38,6 +38,9 @@ fn goldens(dir: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
             .or_default()
             .insert(file.replace("__", "/"), format!("{}\n", body.trim_end()));
     }
+    // A snapshot set of single files (the `unions` types) is not a crate: it is compiled by
+    // its own test (tests/tests/fidelity.rs).
+    out.retain(|_, files| files.contains_key("Cargo.toml"));
     out
 }
 
