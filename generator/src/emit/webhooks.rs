@@ -19,11 +19,15 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
         }));
         quote!(#docs #v(#t))
     });
+    // Each name selects one variant: the first that claims it (an event's own name always
+    // wins over another event's discriminator value), so no match arm is unreachable.
+    let mut taken: std::collections::BTreeSet<&str> =
+        api.webhooks.iter().map(|w| w.name.as_str()).collect();
     let arms = api.webhooks.iter().map(|w| {
         let v = ident(&w.variant);
         let mut names = vec![w.name.clone()];
         for d in &w.discriminator_values {
-            if !names.contains(d) {
+            if taken.insert(d.as_str()) {
                 names.push(d.clone());
             }
         }
