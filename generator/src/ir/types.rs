@@ -142,7 +142,7 @@ impl<'a> TypeSpace<'a> {
                 ReferenceOr::Item(s) => return Some(s),
                 ReferenceOr::Reference { reference } => {
                     let name = reference.strip_prefix("#/components/schemas/")?;
-                    let name = name.replace("~1", "/").replace("~0", "~");
+                    let name = crate::pointer::unescape(name);
                     cur = self.doc.openapi.components.as_ref()?.schemas.get(&name)?;
                 }
             }
@@ -157,7 +157,7 @@ impl<'a> TypeSpace<'a> {
 
     fn component(&self, reference: &str) -> Option<(String, ReferenceOr<Schema>)> {
         let name = reference.strip_prefix("#/components/schemas/")?;
-        let name = name.replace("~1", "/").replace("~0", "~");
+        let name = crate::pointer::unescape(name);
         let s = self.doc.openapi.components.as_ref()?.schemas.get(&name)?;
         Some((name, s.clone()))
     }

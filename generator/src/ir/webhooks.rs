@@ -18,6 +18,9 @@ pub(crate) fn build(
 ) -> Vec<Webhook> {
     let mut out = Vec::new();
     let mut variants = Scope::with_reserved(["Unknown"]);
+    // With an envelope the event name is read from the envelope (`type` pointer); the
+    // payload's own `type` property is a field of the wrapped object, not an event name.
+    let enveloped = envelope(doc.raw.get("x-sturdy-webhook-envelope")).is_some();
     for key in ["webhooks", "x-webhooks"] {
         let Some(map) = doc.raw.get(key).and_then(|w| w.as_object()) else {
             continue;
@@ -90,6 +93,7 @@ pub(crate) fn build(
                 .and_then(|d| d.as_str())
                 .map(str::to_owned);
             let discriminator_values = schema
+                .filter(|_| !enveloped)
                 .and_then(|(_, s)| discriminator_values(doc, s))
                 .unwrap_or_default();
             out.push(Webhook {

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
@@ -39,10 +38,7 @@ impl SqliteDedupeStore {
     /// Opens the database at `path` and uses (creating if needed) `table`.
     pub fn open_table(path: impl AsRef<Path>, table: &str) -> Result<Self, InboxError> {
         crate::store::check_table(table)?;
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let conn = crate::store::sqlite::open_wal(path)?;
         conn.execute_batch(&schema(table, "INTEGER", "BLOB"))?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),

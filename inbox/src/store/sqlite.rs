@@ -35,6 +35,23 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// Opens the database file at `path` in WAL mode, tuned as every sturdy SQLite store is
+/// ([`tune`]).
+pub(crate) fn open_wal(path: impl AsRef<Path>) -> Result<Connection, InboxError> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    tune(&conn)?;
+    Ok(conn)
+}
+
+/// A 5 s busy timeout (processes sharing the file wait for each other's writes) and
+/// `synchronous = NORMAL` (safe with WAL).
+fn tune(conn: &Connection) -> Result<(), InboxError> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, with the default table.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, InboxError> {
@@ -44,19 +61,17 @@ impl SqliteStore {
     /// Opens the database at `path` and uses (creating if needed) `table`.
     pub fn open_table(path: impl AsRef<Path>, table: &str) -> Result<Self, InboxError> {
         check_table(table)?;
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        Self::init(conn, table)
+        Self::init(open_wal(path)?, table)
     }
 
     /// A private in-memory database (for tests and tools).
     pub fn in_memory() -> Result<Self, InboxError> {
-        Self::init(Connection::open_in_memory()?, DEFAULT_TABLE)
+        let conn = Connection::open_in_memory()?;
+        tune(&conn)?;
+        Self::init(conn, DEFAULT_TABLE)
     }
 
     fn init(conn: Connection, table: &str) -> Result<Self, InboxError> {
-        conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(&schema(
             table,
             "INTEGER PRIMARY KEY AUTOINCREMENT",

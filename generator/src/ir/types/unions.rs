@@ -75,7 +75,7 @@ impl TypeSpace<'_> {
                             tags.push(tag.clone());
                         }
                     }
-                    schema_name = Some(short.replace("~1", "/").replace("~0", "~"));
+                    schema_name = Some(crate::pointer::unescape(short));
                 }
                 tags.extend(self.wire_values(m, &d.property_name));
             }
