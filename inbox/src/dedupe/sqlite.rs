@@ -51,20 +51,9 @@ impl SqliteDedupeStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection, &str) -> Result<T, InboxError> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
-        let table = Arc::clone(&self.table);
-        async move {
-            tokio::task::spawn_blocking(move || {
-                let mut guard = conn
-                    .lock()
-                    .map_err(|_| InboxError::Task("sqlite connection lock poisoned".into()))?;
-                f(&mut guard, &table)
-            })
-            .await
-            .map_err(|e| store_error(InboxError::Task(e.to_string())))?
-            .map_err(store_error)
-        }
-        .boxed()
+        let run =
+            crate::store::sqlite::blocking(Arc::clone(&self.conn), Arc::clone(&self.table), f);
+        async move { run.await.map_err(store_error) }.boxed()
     }
 }
 

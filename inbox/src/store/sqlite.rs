@@ -37,6 +37,27 @@ impl std::fmt::Debug for SqliteStore {
 
 /// Opens the database file at `path` in WAL mode, tuned as every sturdy SQLite store is
 /// ([`tune`]).
+/// Runs `f` with the locked connection and the table name on a blocking thread; shared by the
+/// inbox and dedupe stores.
+pub(crate) async fn blocking<T, F>(
+    conn: Arc<Mutex<Connection>>,
+    table: Arc<str>,
+    f: F,
+) -> Result<T, InboxError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Connection, &str) -> Result<T, InboxError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        let mut guard = conn
+            .lock()
+            .map_err(|_| InboxError::Task("sqlite connection lock poisoned".into()))?;
+        f(&mut guard, &table)
+    })
+    .await
+    .map_err(|e| InboxError::Task(e.to_string()))?
+}
+
 pub(crate) fn open_wal(path: impl AsRef<Path>) -> Result<Connection, InboxError> {
     let conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -90,19 +111,7 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection, &str) -> Result<T, InboxError> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
-        let table = Arc::clone(&self.table);
-        async move {
-            tokio::task::spawn_blocking(move || {
-                let mut guard = conn
-                    .lock()
-                    .map_err(|_| InboxError::Task("sqlite connection lock poisoned".into()))?;
-                f(&mut guard, &table)
-            })
-            .await
-            .map_err(|e| InboxError::Task(e.to_string()))?
-        }
-        .boxed()
+        blocking(Arc::clone(&self.conn), Arc::clone(&self.table), f).boxed()
     }
 }
 
