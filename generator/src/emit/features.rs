@@ -3,7 +3,8 @@
 //! only their types.
 //!
 //! A type used by the operations of every tag (or by webhooks, or by nothing: a model type a
-//! user may want on its own) is always compiled; any other type is behind
+//! user may want on its own), and every type such a type names, is always compiled; any other
+//! type is behind
 //! `#[cfg(any(feature = "tag-a", ...))]` for the tags whose operations reach it.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -84,13 +85,16 @@ impl Gates {
             let f = op_feature(op);
             closure(api, roots, per_feature.entry(f).or_default());
         }
-        let mut always = BTreeSet::new();
-        let webhook_roots = api.webhooks.iter().flat_map(|w| {
-            let mut v = Vec::new();
+        // Always compiled: what webhooks use, every type no operation reaches, and everything
+        // those reach in turn (an ungated type must not name a gated one).
+        let reached: BTreeSet<&String> = per_feature.values().flatten().collect();
+        let mut roots: Vec<String> = api.webhooks.iter().fold(Vec::new(), |mut v, w| {
             refs(&w.ty, &mut v);
             v
         });
-        closure(api, webhook_roots.collect(), &mut always);
+        roots.extend(api.types.keys().filter(|t| !reached.contains(t)).cloned());
+        let mut always = BTreeSet::new();
+        closure(api, roots, &mut always);
         let features: BTreeSet<&String> = per_feature.keys().collect();
         let mut by_type: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (f, types) in &per_feature {
@@ -166,5 +170,87 @@ fn cfg_attr<'a>(features: impl ExactSizeIterator<Item = &'a String>) -> TokenStr
         quote!(#[cfg(feature = #f)])
     } else {
         quote!(#[cfg(any(#(feature = #features),*))])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Every gate is closed: a type names only types compiled whenever it is (ungated ones, or
+    /// ones gated on a superset of its features), and each operation's group compiles every
+    /// type the operation reaches. Otherwise a crate built with one group alone fails.
+    fn violations(api: &Api) -> Vec<String> {
+        let gates = Gates::compute(api);
+        let compiled_with = |t: &str, fs: Option<&BTreeSet<String>>| match gates.by_type.get(t) {
+            None => true,
+            Some(g) => fs.is_some_and(|fs| fs.is_subset(g)),
+        };
+        let mut out = Vec::new();
+        for name in api.types.keys() {
+            let fs = gates.by_type.get(name);
+            for d in direct(api, name) {
+                if !compiled_with(&d, fs) {
+                    out.push(format!(
+                        "{name} ({fs:?}) names {d} ({:?})",
+                        gates.by_type.get(&d)
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn gates_are_closed_on_the_shared_specs() {
+        let specs = std::env::var_os("STURDY_SHARED")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+            .join("specs");
+        assert!(
+            specs.exists(),
+            "shared specs not found at {}",
+            specs.display()
+        );
+        for spec in ["openai.yaml", "github.json", "stripe.json", "box.json"] {
+            let doc = crate::load::load(&specs.join(spec)).expect("load");
+            let (api, _) = crate::ir::build(&doc).expect("ir");
+            let v = violations(&api);
+            assert!(
+                v.is_empty(),
+                "{spec}: {} open gates, e.g. {:?}",
+                v.len(),
+                &v[..v.len().min(5)]
+            );
+        }
+    }
+
+    #[test]
+    fn a_type_no_operation_reaches_keeps_what_it_names_ungated() {
+        let doc = crate::load::load_str(
+            r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+              "paths": {
+                "/a": {"get": {"tags": ["a"], "operationId": "getA", "responses": {"200": {"description": "",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Leaf"}}}}}}},
+                "/b": {"get": {"tags": ["b"], "operationId": "getB", "responses": {"200": {"description": "",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Other"}}}}}}}},
+              "components": {"schemas": {
+                "Leaf": {"type": "object", "properties": {"x": {"type": "string"}}},
+                "Other": {"type": "object", "properties": {"y": {"type": "string"}}},
+                "Unused": {"type": "object", "properties": {"leaf": {"$ref": "#/components/schemas/Leaf"}}}}}}"##,
+            Path::new("t.json"),
+        )
+        .expect("load");
+        let (api, _) = crate::ir::build(&doc).expect("ir");
+        let gates = Gates::compute(&api);
+        assert!(gates.cfg("Unused").is_none());
+        assert!(
+            gates.cfg("Leaf").is_none(),
+            "Leaf is named by the ungated Unused"
+        );
+        assert!(gates.cfg("Other").is_some());
+        assert!(violations(&api).is_empty());
     }
 }
