@@ -37,24 +37,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::client::{Client, ClientBuilder};
 use crate::error::{Error, ErrorKind, Sent};
-
-impl ClientBuilder {
-    /// The per-host circuit breaker's settings (default [`BreakerConfig::new`]; turn it off
-    /// with [`BreakerConfig::disabled`]).
-    pub fn circuit_breaker(mut self, config: BreakerConfig) -> Self {
-        self.breaker = config;
-        self
-    }
-}
-
-impl Client {
-    /// The state of the circuit for `host` (`host:port`, as in `server.address`).
-    pub fn circuit_state(&self, host: &str) -> CircuitState {
-        self.inner.breaker.state(host, self.inner.time.clock.now())
-    }
-}
 
 /// The breaker's settings. See the [module docs](self) for the rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

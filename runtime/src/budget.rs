@@ -6,7 +6,7 @@
 //! every call spends tokens and none come back, so after about 100 retries the client stops
 //! retrying and fails fast with [`crate::ErrorKind::BudgetExhausted`] until calls succeed again.
 //!
-//! With a shared limit ([`ClientBuilder::shared_limit`]) the bucket is the fleet's, one per
+//! With a shared limit ([`ClientBuilder::shared_limit`](crate::ClientBuilder::shared_limit)) the bucket is the fleet's, one per
 //! server, in the shared backend: every process spends from it and refills it, so a fleet
 //! stops retrying together (the settings above still apply; [`RetryBudget::available`] then
 //! reads only this process's unused local bucket). A failing backend falls back to the local
@@ -26,25 +26,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::client::{Client, ClientBuilder};
 use crate::error::ErrorKind;
 use crate::ratelimit::shared::SharedHandle;
-
-impl ClientBuilder {
-    /// The retry budget shared by this client and its clones; `None` retries without one.
-    /// Default: [`RetryBudget::new`].
-    pub fn retry_budget(mut self, budget: Option<RetryBudget>) -> Self {
-        self.retry_budget = budget;
-        self
-    }
-}
-
-impl Client {
-    /// The client's retry budget, if it has one (to read [`RetryBudget::available`]).
-    pub fn retry_budget(&self) -> Option<&RetryBudget> {
-        self.inner.budget.as_ref()
-    }
-}
 
 /// A retry budget: its settings, and the bucket shared by every clone of the client.
 #[derive(Debug, Clone)]

@@ -9,6 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{Auth, Credential, SecurityScheme};
+use crate::breaker::{BreakerConfig, CircuitState};
+use crate::budget::RetryBudget;
+use crate::error::BuildError;
+use crate::ratelimit::shared::{SharedHandle, SharedLimit};
+use crate::ratelimit::RateLimit;
 use crate::retry::RetryPolicy;
 use crate::time::TimeSource;
 
@@ -92,34 +97,6 @@ impl ApiMeta {
         self.version_header = Some((name, value));
         self
     }
-}
-
-/// Why a client could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// No base URL was set and the spec declares no server.
-    #[error("no base URL: set one with `base_url(..)` or choose an environment")]
-    NoBaseUrl,
-    /// The base URL does not parse.
-    #[error("invalid base URL `{url}`: {reason}")]
-    InvalidBaseUrl {
-        /// The URL given.
-        url: String,
-        /// Why it does not parse.
-        reason: String,
-    },
-    /// A setting is out of range.
-    #[error("invalid setting `{setting}`: {reason}")]
-    InvalidSetting {
-        /// The setting.
-        setting: &'static str,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The HTTP client could not be built.
-    #[error("HTTP client: {0}")]
-    Http(String),
 }
 
 /// Builds a [`Client`]. By value; `build()` validates.
@@ -359,6 +336,40 @@ impl ClientBuilder {
             }),
         })
     }
+
+    /// The retry budget shared by this client and its clones; `None` retries without one.
+    /// Default: [`RetryBudget::new`].
+    pub fn retry_budget(mut self, budget: Option<RetryBudget>) -> Self {
+        self.retry_budget = budget;
+        self
+    }
+
+    /// The per-host circuit breaker's settings (default [`BreakerConfig::new`]; turn it off
+    /// with [`BreakerConfig::disabled`]).
+    pub fn circuit_breaker(mut self, config: BreakerConfig) -> Self {
+        self.breaker = config;
+        self
+    }
+
+    /// Limits this client (and its clones) to `per_second` calls a second with bursts of up to
+    /// `burst`; `build()` rejects a rate that is not positive and finite, or a zero burst.
+    pub fn rate_limit(mut self, per_second: f64, burst: u32) -> Self {
+        self.rate_limit = Some(RateLimit { per_second, burst });
+        self
+    }
+
+    /// Whether calls slow down according to the provider's rate-limit headers (default on).
+    pub fn adaptive_rate_limit(mut self, on: bool) -> Self {
+        self.adaptive_rate_limit = on;
+        self
+    }
+
+    /// Shares the rate limit with every process that uses the same backend (see
+    /// [`crate::ratelimit::shared`]). Default: none, the in-process limiter only.
+    pub fn shared_limit(mut self, shared: Arc<dyn SharedLimit>) -> Self {
+        self.shared_limit = Some(SharedHandle(shared));
+        self
+    }
 }
 
 /// A client: cheap to clone, shared state behind an `Arc`.
@@ -421,5 +432,15 @@ impl Client {
     /// The client's time source.
     pub fn time(&self) -> &TimeSource {
         &self.inner.time
+    }
+
+    /// The client's retry budget, if it has one (to read [`RetryBudget::available`]).
+    pub fn retry_budget(&self) -> Option<&RetryBudget> {
+        self.inner.budget.as_ref()
+    }
+
+    /// The state of the circuit for `host` (`host:port`, as in `server.address`).
+    pub fn circuit_state(&self, host: &str) -> CircuitState {
+        self.inner.breaker.state(host, self.inner.time.clock.now())
     }
 }

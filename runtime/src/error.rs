@@ -439,3 +439,31 @@ impl<E> std::error::Error for Error<E> {
             .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No base URL was set and the spec declares no server.
+    #[error("no base URL: set one with `base_url(..)` or choose an environment")]
+    NoBaseUrl,
+    /// The base URL does not parse.
+    #[error("invalid base URL `{url}`: {reason}")]
+    InvalidBaseUrl {
+        /// The URL given.
+        url: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// A setting is out of range.
+    #[error("invalid setting `{setting}`: {reason}")]
+    InvalidSetting {
+        /// The setting.
+        setting: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("HTTP client: {0}")]
+    Http(String),
+}

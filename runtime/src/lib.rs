@@ -50,9 +50,9 @@ pub mod webhooks;
 
 pub use auth::{Credential, SecurityScheme};
 pub use call::{decode_failure, typed_error, Call, DecodeErrorFn, DecodeFn};
-pub use client::{ApiMeta, BuildError, Client, ClientBuilder, Timeouts};
+pub use client::{ApiMeta, Client, ClientBuilder, Timeouts};
 pub use encode::ParamValue;
-pub use error::{Error, ErrorKind, Sent, MAX_RAW_BODY};
+pub use error::{BuildError, Error, ErrorKind, Sent, MAX_RAW_BODY};
 pub use execute::{request_id, REQUEST_ID_HEADERS, RETRY_HINT_HEADERS};
 pub use health::{Health, HealthState};
 pub use request::{Body, Method, OperationMeta, Request, RequestOptions, RetryRules};

@@ -4,10 +4,10 @@
 //! the client's injected [`crate::time::Sleeper`]:
 //!
 //! - A token bucket the application (or a generated client, from the contract's
-//!   `x-sturdy-rate-limit`) configures with [`ClientBuilder::rate_limit`]: `per_second`
+//!   `x-sturdy-rate-limit`) configures with [`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit): `per_second`
 //!   tokens a second, at most `burst` at once. Off by default.
 //! - The provider's own counters, read from every response (on by default,
-//!   [`ClientBuilder::adaptive_rate_limit`]): GitHub-style `X-RateLimit-Remaining` /
+//!   [`ClientBuilder::adaptive_rate_limit`](crate::ClientBuilder::adaptive_rate_limit)): GitHub-style `X-RateLimit-Remaining` /
 //!   `X-RateLimit-Reset` (epoch seconds, or seconds from now when small), OpenAI-style
 //!   `x-ratelimit-remaining-requests` / `x-ratelimit-reset-requests` (`6m0s`, and the
 //!   `-tokens` pair), IETF
@@ -37,7 +37,7 @@
 //!
 //! Several processes sharing one provider quota share the bucket and the 429 holds through a
 //! [`SharedLimit`] backend ([`shared`]; PostgreSQL in `sturdy-inbox`), set with
-//! [`ClientBuilder::shared_limit`]. None is set by default.
+//! [`ClientBuilder::shared_limit`](crate::ClientBuilder::shared_limit). None is set by default.
 //!
 //! ```
 //! let client = sturdy_runtime::Client::builder()
@@ -52,7 +52,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::client::{BuildError, ClientBuilder};
+use crate::error::BuildError;
 
 pub mod shared;
 pub use shared::{MemorySharedLimit, Reservation, SharedLimit, SharedLimitError};
@@ -91,21 +91,6 @@ pub struct RateLimit {
     pub per_second: f64,
     /// Largest burst.
     pub burst: u32,
-}
-
-impl ClientBuilder {
-    /// Limits this client (and its clones) to `per_second` calls a second with bursts of up to
-    /// `burst`; `build()` rejects a rate that is not positive and finite, or a zero burst.
-    pub fn rate_limit(mut self, per_second: f64, burst: u32) -> Self {
-        self.rate_limit = Some(RateLimit { per_second, burst });
-        self
-    }
-
-    /// Whether calls slow down according to the provider's rate-limit headers (default on).
-    pub fn adaptive_rate_limit(mut self, on: bool) -> Self {
-        self.adaptive_rate_limit = on;
-        self
-    }
 }
 
 /// What a response says about the provider's window.
@@ -351,7 +336,7 @@ pub(crate) struct RateLimiter {
     /// The longest one response may hold calls (the client's `max_retry_after`).
     max_hold: Duration,
     state: Mutex<State>,
-    /// The fleet-wide bucket and holds, when set ([`ClientBuilder::shared_limit`]).
+    /// The fleet-wide bucket and holds, when set ([`ClientBuilder::shared_limit`](crate::ClientBuilder::shared_limit)).
     shared: Option<shared::SharedHandle>,
 }
 

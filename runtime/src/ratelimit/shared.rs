@@ -5,11 +5,11 @@
 //! `host:port`, narrowed to the provider's resource once a response names one) and a hold-until
 //! time per key, somewhere every process sees: `sturdy-inbox`'s `PgFleetLimit` keeps them in
 //! one PostgreSQL row per key. The runtime takes no database dependency; it only knows this
-//! trait, set with [`ClientBuilder::shared_limit`]. Without one (the default) the limiter is
+//! trait, set with [`ClientBuilder::shared_limit`](crate::ClientBuilder::shared_limit). Without one (the default) the limiter is
 //! the in-process one, unchanged.
 //!
 //! The bucket's rate and burst belong to the backend (every process must agree on them), so
-//! a client with a shared limit needs no [`ClientBuilder::rate_limit`] of its own; when it has
+//! a client with a shared limit needs no [`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit) of its own; when it has
 //! one too, a call waits for both. A provider's 429 with `Retry-After` is passed on with
 //! [`SharedLimit::hold`], so every process backs off, not only the one that received it.
 //!
@@ -41,7 +41,6 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 
 use super::RateLimit;
-use crate::client::ClientBuilder;
 use crate::time::Clock;
 
 /// Why a shared backend could not answer (connection lost, query failed).
@@ -104,15 +103,6 @@ pub(crate) struct SharedHandle(pub(crate) Arc<dyn SharedLimit>);
 impl fmt::Debug for SharedHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SharedLimit")
-    }
-}
-
-impl ClientBuilder {
-    /// Shares the rate limit with every process that uses the same backend (see
-    /// [`crate::ratelimit::shared`]). Default: none, the in-process limiter only.
-    pub fn shared_limit(mut self, shared: Arc<dyn SharedLimit>) -> Self {
-        self.shared_limit = Some(SharedHandle(shared));
-        self
     }
 }
 
