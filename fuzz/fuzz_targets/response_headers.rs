@@ -8,7 +8,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use sturdy_runtime::{normalize, paginate, ratelimit};
+use sturdy_runtime::__private::retry_after;
+use sturdy_runtime::{paginate, ratelimit};
 
 const NAMES: [&str; 12] = [
     "retry-after",
@@ -34,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    if let Some(wait) = normalize::retry_after(&headers, now) {
+    if let Some(wait) = retry_after(&headers, now) {
         assert!(wait <= Duration::from_secs(24 * 3600), "implausible wait {wait:?}");
     }
     if let Some(window) = ratelimit::server_window(&headers, now) {

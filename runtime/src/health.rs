@@ -28,6 +28,7 @@ use crate::error::{Error, ErrorKind};
 
 /// The state of a client, most urgent first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HealthState {
     /// The credentials were refused for good: the user must reconnect or rotate them.
     NeedsReauth,
@@ -69,6 +70,13 @@ pub struct ErrorSummary {
     pub operation_id: &'static str,
     /// When it was recorded (the client's clock).
     pub at: SystemTime,
+}
+
+impl ErrorSummary {
+    /// What to do about it, when the runtime knows (the same hint the error carries).
+    pub fn hint(&self) -> Option<&'static str> {
+        crate::normalize::hint(self.kind, self.provider_code.as_deref())
+    }
 }
 
 /// A snapshot of a client's health.

@@ -27,16 +27,16 @@ pub mod budget;
 mod call;
 mod client;
 pub mod dedupe;
-pub mod encode;
+mod encode;
 mod error;
 mod execute;
 pub mod health;
 pub mod intercept;
-pub mod normalize;
+mod normalize;
 mod observe;
 pub mod paginate;
 pub mod ratelimit;
-pub mod redact;
+mod redact;
 mod refusal;
 mod request;
 mod response;
@@ -68,6 +68,14 @@ pub use uuid;
 /// Support for generated code; not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    /// Parameter encoding used by generated operations.
+    pub mod encode {
+        pub use crate::encode::{json_text, path};
+    }
+
+    /// `Retry-After` parsing, for the fuzz targets.
+    pub use crate::normalize::retry_after;
+
     /// Reads a string for an open enum's `Deserialize`.
     pub fn deserialize_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         <String as serde::Deserialize>::deserialize(d)

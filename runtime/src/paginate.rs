@@ -59,6 +59,7 @@ mod deadline;
 
 /// How the next page is requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Scheme {
     /// A cursor from the body (or the last item) goes into a query parameter.
     Cursor,
@@ -161,6 +162,7 @@ impl PageSpec {
 /// application can persist it and resume.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Position {
     /// The first page.
     Start,

@@ -12,6 +12,7 @@ use crate::retry::RetryPolicy;
 /// An HTTP method, `const`-constructible for [`OperationMeta`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub enum Method {
     Get,
     Put,
@@ -164,6 +165,7 @@ pub struct Part {
 
 /// A request body, kept as bytes so every attempt can rebuild the request.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub enum Body {
     /// No body.
     #[default]

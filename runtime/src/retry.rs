@@ -72,6 +72,7 @@ pub struct CallState<'a> {
 
 /// What to do after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Decision {
     /// Wait `delay`, then send again.
     Retry {

@@ -333,8 +333,8 @@ fn path_expr(op: &Operation) -> TokenStream {
                         fmt.push_str("{}");
                         let v = arg_ref(p);
                         args.push(match p.style {
-                            ParamStyle::Json => quote!(::sturdy_runtime::encode::path(&::sturdy_runtime::encode::json_text(#v))),
-                            _ => quote!(::sturdy_runtime::encode::path(#v)),
+                            ParamStyle::Json => quote!(::sturdy_runtime::__private::encode::path(&::sturdy_runtime::__private::encode::json_text(#v))),
+                            _ => quote!(::sturdy_runtime::__private::encode::path(#v)),
                         });
                     }
                     None => fmt.push_str(&after[..=end].replace('{', "{{").replace('}', "}}")),
@@ -370,7 +370,7 @@ fn param_stmt(p: &Param, value: TokenStream, optional: bool) -> TokenStream {
             }
             (loc, ParamStyle::Json) => {
                 let m = loc_method(loc);
-                quote!(request = request.#m(#wire, &::sturdy_runtime::encode::json_text(#v));)
+                quote!(request = request.#m(#wire, &::sturdy_runtime::__private::encode::json_text(#v));)
             }
             (loc, _) => {
                 let m = loc_method(loc);

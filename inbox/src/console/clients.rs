@@ -38,6 +38,8 @@ pub(crate) fn label(state: HealthState) -> &'static str {
         HealthState::RateLimited => "rate limited",
         HealthState::Degraded => "degraded",
         HealthState::Healthy => "healthy",
+        // A state this console does not know yet: its stable name.
+        other => other.as_str(),
     }
 }
 
@@ -52,7 +54,7 @@ pub(crate) fn view(name: &str, health: &Health) -> ClientView {
             let code = e.provider_code.as_deref().unwrap_or("-");
             format!("{status}{code}: {} (in {})", e.message, e.operation_id)
         }),
-        hint: err.and_then(|e| sturdy_runtime::normalize::hint(e.kind, e.provider_code.as_deref())),
+        hint: err.and_then(|e| e.hint()),
         at: err.map(|e| super::view::time(e.at)),
         circuits: health
             .circuits

@@ -55,6 +55,7 @@ pub enum ApiKeyLocation {
 
 /// A security scheme as declared by the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SchemeKind {
     /// An API key in a header, query parameter or cookie.
     ApiKey {
@@ -169,6 +170,7 @@ pub trait TokenProvider: Send + Sync + 'static {
 
 /// A credential for one scheme. Its `Debug` never shows the secret.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Credential {
     /// An API key (for an `apiKey` scheme) or a static token (for `bearer`, `oauth2`).
     Token(SecretString),

@@ -26,6 +26,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 /// The digest of a [`RequestSigner`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Digest {
     /// HMAC-SHA256.
     #[default]
@@ -36,6 +37,7 @@ pub enum Digest {
 
 /// How the signature is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Encoding {
     /// Lower-case hex.
     #[default]
