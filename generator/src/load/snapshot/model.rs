@@ -356,19 +356,21 @@ pub(super) fn check(raw: &Value) -> Option<UnknownKey> {
     let mut clean = raw.clone();
     strip_extensions(&mut clean);
     let err = serde_path_to_error::deserialize::<_, Snapshot>(&clean).err()?;
-    let (key, allowed) = unknown_field(&err.inner().to_string())?;
+    let allowed = unknown_field(&err.inner().to_string())?;
+    // The path ends at the unknown key.
     let mut pointer = String::from("#");
+    let mut key = String::new();
     for s in err.path().iter() {
         match s {
-            serde_path_to_error::Segment::Map { key } => pointer = super::seg(&pointer, key),
+            serde_path_to_error::Segment::Map { key: k } => {
+                pointer = super::seg(&pointer, k);
+                key.clone_from(k);
+            }
             serde_path_to_error::Segment::Seq { index } => {
                 pointer = super::seg(&pointer, &index.to_string())
             }
             _ => {}
         }
-    }
-    if !pointer.ends_with(&format!("/{}", crate::pointer::escape(&key))) {
-        pointer = super::seg(&pointer, &key);
     }
     Some(UnknownKey {
         pointer,
@@ -389,18 +391,22 @@ fn strip_extensions(v: &mut Value) {
     }
 }
 
-/// The key and the allowed keys of serde's "unknown field `k`, expected one of `a`, `b`"
-/// (also "expected `a`", "expected `a` or `b`", "there are no fields").
-fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+/// The allowed keys of serde's "unknown field `k`, expected one of `a`, `b`" (also
+/// "expected `a`", "expected `a` or `b`"; none for "there are no fields"), or `None` when the
+/// error is not about an unknown key.
+fn unknown_field(message: &str) -> Option<Vec<String>> {
     let rest = message.strip_prefix("unknown field `")?;
-    let (key, rest) = rest.split_once('`')?;
-    let allowed = rest
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
-        .collect();
-    Some((key.to_owned(), allowed))
+    let Some((_, expected)) = rest.rsplit_once("`, expected ") else {
+        return Some(Vec::new());
+    };
+    Some(
+        expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect(),
+    )
 }
 
 #[cfg(test)]

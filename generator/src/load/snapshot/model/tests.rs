@@ -7,21 +7,27 @@ fn unknown(v: serde_json::Value) -> Option<(String, String)> {
 }
 
 #[test]
-fn serde_messages_give_the_key_and_the_allowed_ones() {
+fn serde_messages_give_the_allowed_keys() {
     assert_eq!(
         unknown_field("unknown field `respone`, expected one of `method`, `path`, `response`"),
-        Some((
-            "respone".to_owned(),
-            vec![
-                "method".to_owned(),
-                "path".to_owned(),
-                "response".to_owned()
-            ]
-        ))
+        Some(vec![
+            "method".to_owned(),
+            "path".to_owned(),
+            "response".to_owned()
+        ])
     );
     assert_eq!(
         unknown_field("unknown field `a`, expected `b` or `c`"),
-        Some(("a".to_owned(), vec!["b".to_owned(), "c".to_owned()]))
+        Some(vec!["b".to_owned(), "c".to_owned()])
+    );
+    // A key with a backtick in it does not confuse the list.
+    assert_eq!(
+        unknown_field("unknown field `a`, expected x`, expected `b` or `c`"),
+        Some(vec!["b".to_owned(), "c".to_owned()])
+    );
+    assert_eq!(
+        unknown_field("unknown field `a`, there are no fields"),
+        Some(Vec::new())
     );
     assert_eq!(unknown_field("invalid type: string, expected a map"), None);
 }
@@ -173,5 +179,14 @@ fn an_unknown_key_is_a_typed_error_with_line_and_suggestion() {
             .starts_with("did you mean `example`? known keys here: description, example"),
         "{}",
         e.hint
+    );
+}
+
+#[test]
+fn the_key_comes_from_the_path() {
+    let doc = json!({"sturdy": "snapshot/v1", "endpoints": {"a": {"res`pone": 1}}});
+    assert_eq!(
+        check(&doc).map(|u| (u.pointer, u.key)),
+        Some(("#/endpoints/a/res`pone".to_owned(), "res`pone".to_owned()))
     );
 }
