@@ -228,7 +228,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Profile { action } => profile(action),
         Command::Lint { spec, fail_on } => {
             let doc = sturdy_generator::load::load(&spec)?;
-            let findings = sturdy_generator::lint::lint(&doc);
+            let findings = sturdy_generator::lint::lint(&doc)?;
             print!("{}", sturdy_generator::lint::render(&findings, &spec));
             let threshold = match fail_on {
                 FailOn::Info => sturdy_generator::lint::Severity::Info,

@@ -80,7 +80,11 @@ paths:
           description: ok
           content:
             application/json:
-              schema: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+              schema:
+                type: object
+                properties:
+                  data: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+                  next_cursor: {type: string}
         default: {description: error}
     post:
       operationId: createThing
@@ -119,7 +123,8 @@ fn lint_text(name: &str, text: &str) -> (Vec<Finding>, tempfile::TempDir) {
     let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap_or_else(|e| panic!("write: {e}"));
     let doc = load::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-    (lint::lint(&doc), dir)
+    let findings = lint::lint(&doc).unwrap_or_else(|e| panic!("{name}: {e}"));
+    (findings, dir)
 }
 
 fn find<'a>(f: &'a [Finding], rule: &str, pointer: &str) -> &'a Finding {
@@ -221,7 +226,7 @@ fn fixture(name: &str) -> PathBuf {
 
 fn lint_fixture(name: &str) -> Vec<Finding> {
     let doc = load::load(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    lint::lint(&doc)
+    lint::lint(&doc).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 #[test]

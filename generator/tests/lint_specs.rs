@@ -45,7 +45,7 @@ fn lint_summary_over_real_specs() {
                 continue;
             }
         };
-        let findings = lint::lint(&doc);
+        let findings = lint::lint(&doc).unwrap_or_else(|e| panic!("{name}: {e}"));
         // Every finding is well formed: a pointer, a message and a fix.
         for x in &findings {
             assert!(x.pointer.starts_with('#'), "{name}: {x:?}");

@@ -4,11 +4,14 @@
 //! what the typed model cannot hold: `$ref` targets of any kind, followed with
 //! [`crate::pointer`] ([`resolve`]); root extensions (`x-sturdy-rate-limit`,
 //! `x-sturdy-idempotency`, ...); and `webhooks`/`x-webhooks`, which the OpenAPI 3.0 model
-//! lacks. Load has normalized the raw document by then, so both views agree.
+//! lacks. Load has normalized the raw document by then, so both views agree. It reads the
+//! document once: `sturdy lint` reads the [`Api`] (each operation's [`origin::Origin`] gives
+//! the JSON pointers its findings name), never the document again.
 
 mod body;
 pub mod idempotency;
 mod model;
+pub mod origin;
 pub use crate::names;
 pub(crate) mod operations;
 pub mod pagination;

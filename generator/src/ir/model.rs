@@ -323,6 +323,8 @@ pub struct Operation {
     pub timeout_ms: Option<u64>,
     /// The `text/event-stream` response, if the operation offers one.
     pub streaming: Option<Streaming>,
+    /// Where it came from, and what its source declares beyond what generated code uses.
+    pub origin: crate::ir::origin::Origin,
 }
 
 /// A streaming (server-sent events) response.
@@ -638,4 +640,6 @@ pub struct Webhook {
     pub docs: Option<String>,
     /// The discriminator value(s) that select it, when known.
     pub discriminator_values: Vec<String>,
+    /// Where it is declared (`#/webhooks/charge.succeeded`, `#/x-webhooks/push`).
+    pub origin: String,
 }

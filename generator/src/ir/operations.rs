@@ -7,6 +7,7 @@ use openapiv3::{MediaType, ReferenceOr, Response, Schema, StatusCode};
 
 use crate::ir::idempotency::accepted_header;
 use crate::ir::names::{self, Scope};
+use crate::ir::origin::{is_rate_limit_header, Origin};
 use crate::ir::resolve::resolve;
 use crate::ir::types::TypeSpace;
 use crate::ir::{
@@ -255,7 +256,10 @@ fn build_one(
     method_name: String,
     type_prefix: String,
 ) -> Operation {
-    let params = crate::ir::params::build_params(cx, item, op, path, pointer, &type_prefix);
+    let (params, param_origins): (Vec<_>, Vec<_>) =
+        crate::ir::params::build_params(cx, item, op, path, pointer, &type_prefix)
+            .into_iter()
+            .unzip();
 
     // Body.
     let body = op
@@ -268,6 +272,9 @@ fn build_one(
         success_schema,
         success_headers,
         errors,
+        success_key,
+        success_media,
+        rate_limit_headers,
     } = responses(cx, op, pointer, &type_prefix);
 
     let security = match &op.security {
@@ -307,6 +314,30 @@ fn build_one(
     } else {
         None
     };
+    let unpaginated_list = match (method, &pagination) {
+        (HttpMethod::Get, None) => {
+            crate::ir::pagination::list_items(cx.doc, success_schema.as_ref())
+        }
+        _ => None,
+    };
+    let origin = Origin {
+        pointer: pointer.to_owned(),
+        operation_id: op.operation_id.clone(),
+        params: param_origins,
+        body: body
+            .as_ref()
+            .map(|b| format!("{pointer}/requestBody/content/{}", escape(&b.content_type))),
+        success: success_key
+            .as_ref()
+            .map(|k| format!("{pointer}/responses/{k}")),
+        success_media: success_key
+            .as_ref()
+            .zip(success_media)
+            .map(|(k, ct)| format!("{pointer}/responses/{k}/content/{}", escape(&ct))),
+        responses: format!("{pointer}/responses"),
+        rate_limit_headers,
+        unpaginated_list,
+    };
 
     Operation {
         id,
@@ -328,6 +359,7 @@ fn build_one(
         retry,
         timeout_ms,
         streaming,
+        origin,
     }
 }
 
@@ -338,6 +370,12 @@ struct Responses {
     success_schema: Option<ReferenceOr<Schema>>,
     success_headers: Vec<String>,
     errors: Vec<ErrorResponse>,
+    /// The key of the success response (`200`, `2XX`, `default`).
+    success_key: Option<String>,
+    /// The media type of the success response sturdy decodes.
+    success_media: Option<String>,
+    /// Some response declares a rate-limit header.
+    rate_limit_headers: bool,
 }
 
 fn responses(
@@ -351,6 +389,7 @@ fn responses(
     let mut success_schema: Option<ReferenceOr<Schema>> = None;
     let mut success_headers: Vec<String> = Vec::new();
     let mut errors = Vec::new();
+    let (mut success_key, mut success_media, mut rate_limit_headers) = (None, None, false);
     let mut entries: Vec<(StatusMatch, &ReferenceOr<Response>, String)> = op
         .responses
         .responses
@@ -379,6 +418,7 @@ fn responses(
             });
             continue;
         };
+        rate_limit_headers |= resp.headers.keys().any(|h| is_rate_limit_header(h));
         let is_success = matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2))
             || (!has_2xx && *status == StatusMatch::Default);
         let media = pick_media(&resp.content);
@@ -418,6 +458,8 @@ fn responses(
                 },
             };
             success_headers = resp.headers.keys().cloned().collect();
+            success_key = Some(key.clone());
+            success_media = media.map(|(ct, _, _)| ct.to_owned());
             success = Some(SuccessResponse {
                 status: status_code,
                 encoding,
@@ -458,6 +500,9 @@ fn responses(
         success_schema,
         success_headers,
         errors,
+        success_key,
+        success_media,
+        rate_limit_headers,
     }
 }
 

@@ -168,6 +168,20 @@ fn items_of(
     None
 }
 
+/// Whether a success body is a list: the JSON pointer of its items, or `None`. A list is a
+/// top-level array (``), an array under a well-known items name (`/data`, `/items`, ...; the
+/// names [`detect`] looks for), or the only array of a small wrapper (at most three
+/// properties, such as `{count, things}`). A bigger object whose one array is a field of a
+/// single resource (a customer's `tags`) is not a list.
+pub fn list_items(doc: &Document, success: Option<&ReferenceOr<Schema>>) -> Option<String> {
+    let success = success?;
+    let mut props = Vec::new();
+    properties(doc, success, &mut props, 0);
+    let (pointer, _) = items_of(doc, success, &props)?;
+    let named = ITEM_NAMES.contains(&pointer.trim_start_matches('/'));
+    (pointer.is_empty() || named || props.len() <= 3).then_some(pointer)
+}
+
 fn ext_str(v: &serde_json::Value, k: &str) -> Option<String> {
     v.get(k).and_then(|x| x.as_str()).map(str::to_owned)
 }

@@ -12,7 +12,8 @@ use crate::ir::{Param, ParamLocation, ParamStyle, TypeRef};
 use crate::pointer::escape;
 use crate::Warning;
 
-/// The parameters of `op` at `pointer` (under `item`, at `path`); type names start with
+/// The parameters of `op` at `pointer` (under `item`, at `path`), each with the pointer it
+/// was declared at (`pointer` itself for an undeclared path parameter); type names start with
 /// `type_prefix`.
 pub(crate) fn build_params(
     cx: &mut Ctx<'_, '_>,
@@ -21,7 +22,7 @@ pub(crate) fn build_params(
     path: &str,
     pointer: &str,
     type_prefix: &str,
-) -> Vec<Param> {
+) -> Vec<(Param, String)> {
     let mut raw_params = declared(cx, item, op, pointer);
     // Path parameters in template order, then the rest in spec order.
     let template_names: Vec<String> = path
@@ -40,15 +41,18 @@ pub(crate) fn build_params(
         _ => (1, 0),
     });
     let mut rust_names = Scope::new();
-    let mut params: Vec<Param> = raw_params
+    let mut params: Vec<(Param, String)> = raw_params
         .iter()
-        .filter_map(|(p, at)| build_param(cx, p, at, &template_names, type_prefix, &mut rust_names))
+        .filter_map(|(p, at)| {
+            build_param(cx, p, at, &template_names, type_prefix, &mut rust_names)
+                .map(|q| (q, at.clone()))
+        })
         .collect();
     // Path parameters named in the template but never declared: strings, with a warning.
     for n in &template_names {
         if !params
             .iter()
-            .any(|p| p.location == ParamLocation::Path && &p.name == n)
+            .any(|(p, _)| p.location == ParamLocation::Path && &p.name == n)
         {
             cx.warnings.push(Warning {
                 pointer: pointer.to_owned(),
@@ -57,20 +61,23 @@ pub(crate) fn build_params(
             let rust_name = rust_names.claim(&names::param_name(n));
             let at = params
                 .iter()
-                .filter(|p| p.location == ParamLocation::Path)
+                .filter(|(p, _)| p.location == ParamLocation::Path)
                 .count();
             params.insert(
                 at,
-                Param {
-                    name: n.clone(),
-                    rust_name,
-                    location: ParamLocation::Path,
-                    required: true,
-                    ty: TypeRef::Prim(crate::ir::Prim::String),
-                    style: ParamStyle::Simple,
-                    docs: None,
-                    deprecated: false,
-                },
+                (
+                    Param {
+                        name: n.clone(),
+                        rust_name,
+                        location: ParamLocation::Path,
+                        required: true,
+                        ty: TypeRef::Prim(crate::ir::Prim::String),
+                        style: ParamStyle::Simple,
+                        docs: None,
+                        deprecated: false,
+                    },
+                    pointer.to_owned(),
+                ),
             );
         }
     }

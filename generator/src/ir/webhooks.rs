@@ -30,6 +30,7 @@ pub(crate) fn build(
         for name in names {
             let item = &map[name];
             let item_ptr = format!("#/{key}/{}", escape(name));
+            let origin = item_ptr.clone();
             let (item, item_ptr) = match item.get("$ref").and_then(|r| r.as_str()) {
                 Some(r) => match pointer::target(&doc.raw, r) {
                     Some(v) => (v, r.to_owned()),
@@ -102,6 +103,7 @@ pub(crate) fn build(
                 ty,
                 docs,
                 discriminator_values,
+                origin,
             });
         }
     }

@@ -1,41 +1,43 @@
 //! `sturdy lint`: a production-readiness report for an API contract (OpenAPI or contract
 //! snapshot). Each finding says where (JSON pointer, and line when known) and how to fix it.
 //!
-//! Layout: `rules.rs` holds one function per rule; `raw.rs` reads the loaded document
-//! (operations with resolved parameters, success responses, the list and pagination
-//! heuristics); this module runs the rules, maps snapshot pointers back, and adds lines.
+//! Lint reads the IR ([`crate::ir::build`]), not the raw document: the pagination detector,
+//! the idempotency rule, the error responses and body types are the ones the generated client
+//! is built from, and each operation's [`Origin`](crate::ir::origin::Origin) gives the JSON
+//! pointers findings name. Layout: `rules.rs` holds one function per rule; this module runs
+//! them, maps snapshot pointers back, and adds lines from the source text.
 //!
 //! Rules (see [`RULES`]):
 //!
 //! | rule | severity | fires when |
 //! |---|---|---|
 //! | `webhook-no-signature` | error | webhooks are declared but no `x-sturdy-webhook-signature` says how they are signed |
-//! | `missing-idempotency` | warning | a POST or PATCH accepts no idempotency key (by the IR's rule, [`crate::ir::idempotency`]: its own or the root `x-sturdy-idempotency`, or its own `Idempotency-Key`-like header parameter) and its `x-sturdy-retry` neither declares it `idempotent` nor sets `max_retries: 0` |
-//! | `no-error-responses` | warning | an operation declares no 4XX/5XX/`default` response |
-//! | `no-pagination` | warning | a GET returns a list (an array, or an envelope with an array) but declares no pagination |
-//! | `no-rate-limit` | warning | no `x-sturdy-rate-limit`, no 429 response, no rate-limit header anywhere |
+//! | `missing-idempotency` | warning | a POST or PATCH accepts no idempotency key (by the IR's rule, [`crate::ir::idempotency`]: its own or the root `x-sturdy-idempotency`, or its own `Idempotency-Key`-like header parameter) and its retry rules (its own `x-sturdy-retry` over the root's) neither declare it `idempotent` nor set `max_retries: 0` |
+//! | `no-error-responses` | warning | the IR has no error response for an operation (no 4XX/5XX, and no `default` beside a 2XX one) |
+//! | `no-pagination` | warning | a GET returns a list (an array, or an envelope with an array, as [`crate::ir::pagination`] sees it) and the pagination detector found no scheme |
+//! | `no-rate-limit` | warning | no valid `x-sturdy-rate-limit`, no 429 response, no rate-limit header anywhere |
 //! | `no-operation-id` | warning | an operation has no `operationId` (method names would follow the path) |
-//! | `untyped-body` | warning | a JSON/form request body or success response has no schema or `{}` |
+//! | `untyped-body` | warning | the JSON/form request body sturdy sends, or the JSON success body it decodes, is `serde_json::Value` (no schema, or `{}`) |
 //! | `unversioned` | warning | nothing pins the API version on the wire (version header, `/v1`-style or dated path segment, `*version*` parameter) and `info.version` is missing or `0.0.0`; an `info` finding when only `info.version` is set |
-//! | `oauth2-no-scopes` | info | an OAuth2 flow declares no scopes |
+//! | `oauth2-no-scopes` | info | an OAuth2 scheme declares no scopes (one finding per flow) |
 //!
 //! ```no_run
 //! use sturdy_generator::{lint, load};
 //! let doc = load::load(std::path::Path::new("openapi.yaml")).expect("load");
-//! let findings = lint::lint(&doc);
+//! let findings = lint::lint(&doc).expect("ir");
 //! print!("{}", lint::render(&findings, &doc.path));
 //! std::process::exit(lint::exit_code(&findings, lint::Severity::Warning));
 //! ```
 
-mod raw;
 mod rules;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use serde_json::Value;
-
+use crate::ir::{Api, IrError};
 use crate::load::Document;
 use crate::pointer::{escape, positions};
 
@@ -113,24 +115,29 @@ pub struct Finding {
     pub fix: String,
 }
 
-/// Findings for `doc`, sorted (severity, highest first; then rule; then pointer).
-pub fn lint(doc: &Document) -> Vec<Finding> {
-    let raw = &doc.raw;
+/// Findings for `doc`, sorted (severity, highest first; then rule; then pointer), from the
+/// IR it builds.
+pub fn lint(doc: &Document) -> Result<Vec<Finding>, IrError> {
+    let (api, _) = crate::ir::build(doc)?;
+    Ok(lint_api(doc, &api))
+}
+
+/// Findings for `api`, the IR of `doc` (whose source text gives the lines), sorted like
+/// [`lint`].
+pub fn lint_api(doc: &Document, api: &Api) -> Vec<Finding> {
     let snapshot = doc.source_version == "snapshot";
-    let ops = raw::operations(raw);
-    let root_idem = raw.get("x-sturdy-idempotency");
     let mut report = rules::Report::new(snapshot);
-    for o in &ops {
-        rules::operation(&mut report, raw, o, root_idem);
+    for o in &api.operations {
+        rules::operation(&mut report, api, o);
     }
-    rules::rate_limit(&mut report, raw);
-    rules::oauth2_scopes(&mut report, raw);
-    rules::webhook_signature(&mut report, raw);
-    rules::versioning(&mut report, raw, &ops);
+    rules::rate_limit(&mut report, api);
+    rules::oauth2_scopes(&mut report, api);
+    rules::webhook_signature(&mut report, api);
+    rules::versioning(&mut report, api);
     let mut out = report.out;
     if snapshot {
         for f in &mut out {
-            f.pointer = snapshot_pointer(raw, &f.pointer);
+            f.pointer = snapshot_pointer(api, &f.pointer);
         }
     }
     add_lines(doc, &mut out);
@@ -162,18 +169,20 @@ fn add_lines(doc: &Document, out: &mut [Finding]) {
     }
 }
 
-/// Maps a pointer into the converted OpenAPI back to the snapshot it came from.
-fn snapshot_pointer(raw: &Value, pointer: &str) -> String {
+/// Maps a pointer into the converted OpenAPI back to the snapshot it came from: an
+/// operation's parts to its endpoint (the converter writes the endpoint's name as
+/// `operationId`).
+fn snapshot_pointer(api: &Api, pointer: &str) -> String {
     let segs = crate::pointer::segments(pointer).unwrap_or_default();
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     match s.as_slice() {
         ["paths", p, m, rest @ ..] => {
-            let id = raw
-                .get("paths")
-                .and_then(|x| x.get(*p))
-                .and_then(|x| x.get(*m))
-                .and_then(|o| o.get("operationId"))
-                .and_then(Value::as_str);
+            let op = format!("#/paths/{}/{}", escape(p), escape(m));
+            let id = api
+                .operations
+                .iter()
+                .find(|o| o.origin.pointer == op)
+                .and_then(|o| o.origin.operation_id.as_deref());
             match id {
                 Some(id) => {
                     let base = format!("#/endpoints/{}", escape(id));

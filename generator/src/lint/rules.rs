@@ -1,21 +1,21 @@
-//! The rules: each function checks one concern and pushes its findings into a [`Report`].
-//! Per-operation rules take an [`Op`]; API-wide rules read the document root.
+//! The rules: each function checks one concern of the [`Api`] and pushes its findings into a
+//! [`Report`]. Per-operation rules take an [`Operation`] and point at its
+//! [`origin`](crate::ir::origin::Origin); API-wide rules read the rest of the IR.
 
-use serde_json::Value;
+use std::collections::BTreeMap;
 
-use super::raw::{has_pagination, is_empty_schema, is_list, is_version_segment, json_media};
-use super::raw::{success_response, Op};
 use super::{Finding, Severity};
-use crate::pointer::{escape, follow};
+use crate::ir::{
+    Api, BodyEncoding, HttpMethod, Operation, ResponseEncoding, SecurityKind, StatusMatch, TypeDef,
+    TypeKind, TypeRef,
+};
+use crate::pointer::escape;
 
-/// Findings so far, and what the rules that look at the whole API need from the operations.
+/// Findings so far.
 pub(super) struct Report {
     pub(super) out: Vec<Finding>,
     /// A contract snapshot: fixes name snapshot keys instead of OpenAPI extensions.
     snapshot: bool,
-    saw_429: bool,
-    saw_rate_header: bool,
-    saw_version_param: bool,
 }
 
 impl Report {
@@ -23,9 +23,6 @@ impl Report {
         Report {
             out: Vec::new(),
             snapshot,
-            saw_429: false,
-            saw_rate_header: false,
-            saw_version_param: false,
         }
     }
 
@@ -59,35 +56,34 @@ impl Report {
 }
 
 /// `GET /pets`.
-fn label(o: &Op<'_>) -> String {
-    format!("{} {}", o.method.to_ascii_uppercase(), o.path)
+fn label(o: &Operation) -> String {
+    format!("{} {}", o.method.as_str(), o.path)
 }
 
 /// A warning about the operation itself: at its pointer, the message after its label.
-fn warn_op(r: &mut Report, rule: &'static str, o: &Op<'_>, what: &str, fix: String) {
+fn warn_op(r: &mut Report, rule: &'static str, o: &Operation, what: &str, fix: String) {
     r.push(
         rule,
         Severity::Warning,
-        o.pointer.clone(),
+        o.origin.pointer.clone(),
         format!("{} {what}", label(o)),
         fix,
     );
 }
 
-/// Every per-operation rule, in report order; also notes what the API-wide rules need.
-pub(super) fn operation(r: &mut Report, raw: &Value, o: &Op<'_>, root_idem: Option<&Value>) {
+/// Every per-operation rule, in report order.
+pub(super) fn operation(r: &mut Report, api: &Api, o: &Operation) {
     operation_id(r, o);
-    note_version_param(r, o);
-    idempotency(r, o, root_idem);
-    error_responses(r, raw, o);
-    pagination(r, raw, o);
-    untyped_bodies(r, raw, o);
+    idempotency(r, o);
+    error_responses(r, o);
+    pagination(r, o);
+    untyped_bodies(r, &api.types, o);
 }
 
-fn operation_id(r: &mut Report, o: &Op<'_>) {
-    if o.op
-        .get("operationId")
-        .and_then(Value::as_str)
+fn operation_id(r: &mut Report, o: &Operation) {
+    if o.origin
+        .operation_id
+        .as_deref()
         .is_none_or(|s| s.trim().is_empty())
     {
         warn_op(
@@ -100,45 +96,15 @@ fn operation_id(r: &mut Report, o: &Op<'_>) {
     }
 }
 
-fn note_version_param(r: &mut Report, o: &Op<'_>) {
-    if o.params.iter().any(|p| {
-        matches!(
-            p.get("in").and_then(Value::as_str),
-            Some("header" | "query")
-        ) && p
-            .get("name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| n.to_ascii_lowercase().contains("version"))
-    }) {
-        r.saw_version_param = true;
-    }
-}
-
-fn idempotency(r: &mut Report, o: &Op<'_>, root_idem: Option<&Value>) {
-    if !matches!(o.method, "post" | "patch") {
+/// `missing-idempotency`: by the IR's rule ([`crate::ir::idempotency`]) the operation takes no
+/// key, and its retry rules (its own merged with the API's) neither declare it idempotent nor
+/// turn retries off.
+fn idempotency(r: &mut Report, o: &Operation) {
+    if !matches!(o.method, HttpMethod::Post | HttpMethod::Patch) {
         return;
     }
-    // Declared safe to retry, or never retried: nothing to fix.
-    let settled = |r: Option<&Value>| {
-        r.is_some_and(|r| {
-            r.get("max_retries").and_then(Value::as_u64) == Some(0)
-                || r.get("idempotent").and_then(Value::as_bool) == Some(true)
-        })
-    };
-    // The IR's rule: does this operation accept a key?
-    let accepts_key = crate::ir::idempotency::method_of(o.method).is_some_and(|m| {
-        crate::ir::idempotency::accepted_header(
-            m,
-            o.op.get("x-sturdy-idempotency"),
-            o.params
-                .iter()
-                .filter(|p| p.get("in").and_then(Value::as_str) == Some("header"))
-                .filter_map(|p| p.get("name").and_then(Value::as_str)),
-            root_idem,
-        )
-        .is_some()
-    });
-    if accepts_key || settled(o.op.get("x-sturdy-retry")) {
+    let settled = o.retry.max_retries == Some(0) || o.retry.idempotent == Some(true);
+    if o.idempotency_header.is_some() || settled {
         return;
     }
     let fix = r.fix(
@@ -154,33 +120,9 @@ fn idempotency(r: &mut Report, o: &Op<'_>, root_idem: Option<&Value>) {
     );
 }
 
-/// `no-error-responses`; also notes 429 responses and rate-limit headers for `no-rate-limit`.
-fn error_responses(r: &mut Report, raw: &Value, o: &Op<'_>) {
-    let responses = o.op.get("responses").and_then(Value::as_object);
-    if let Some(rs) = responses {
-        if rs.contains_key("429") {
-            r.saw_429 = true;
-        }
-        for resp in rs.values() {
-            if follow(raw, resp)
-                .get("headers")
-                .and_then(Value::as_object)
-                .is_some_and(|h| {
-                    h.keys().any(|k| {
-                        k.to_ascii_lowercase()
-                            .replace('-', "")
-                            .contains("ratelimit")
-                    })
-                })
-            {
-                r.saw_rate_header = true;
-            }
-        }
-    }
-    if responses.is_some_and(|rs| {
-        rs.keys()
-            .any(|s| s.starts_with('4') || s.starts_with('5') || s == "default")
-    }) {
+/// `no-error-responses`: the IR found no error response to type.
+fn error_responses(r: &mut Report, o: &Operation) {
+    if !o.errors.is_empty() {
         return;
     }
     let fix = r.fix(
@@ -190,7 +132,7 @@ fn error_responses(r: &mut Report, raw: &Value, o: &Op<'_>) {
     r.push(
         "no-error-responses",
         Severity::Warning,
-        format!("{}/responses", o.pointer),
+        o.origin.responses.clone(),
         format!(
             "{} declares no error response, so failures decode as untyped errors",
             label(o)
@@ -199,19 +141,9 @@ fn error_responses(r: &mut Report, raw: &Value, o: &Op<'_>) {
     );
 }
 
-fn pagination(r: &mut Report, raw: &Value, o: &Op<'_>) {
-    if o.method != "get" {
-        return;
-    }
-    let list = success_response(raw, o.op)
-        .and_then(|(_, resp)| resp.get("content"))
-        .map(|c| {
-            json_media(c)
-                .iter()
-                .any(|(_, m)| m.get("schema").is_some_and(|s| is_list(raw, s)))
-        })
-        .unwrap_or(false);
-    if !list || has_pagination(raw, o) {
+/// `no-pagination`: the pagination detector saw a list it found no pagination for.
+fn pagination(r: &mut Report, o: &Operation) {
+    if o.origin.unpaginated_list.is_none() {
         return;
     }
     let fix = r.fix(
@@ -227,56 +159,82 @@ fn pagination(r: &mut Report, raw: &Value, o: &Op<'_>) {
     );
 }
 
-fn untyped_bodies(r: &mut Report, raw: &Value, o: &Op<'_>) {
-    if let Some(body) = o.op.get("requestBody").map(|b| follow(raw, b)) {
-        for (ct, m) in body.get("content").map(json_media).unwrap_or_default() {
-            if m.get("schema")
-                .is_none_or(|s| is_empty_schema(follow(raw, s)))
-            {
-                let fix = r.fix(
-                    "give the request an `example` or a `schema`",
-                    "give the media type a `schema` with properties",
-                );
-                r.push(
-                    "untyped-body",
-                    Severity::Warning,
-                    format!("{}/requestBody/content/{}", o.pointer, escape(ct)),
-                    format!(
-                        "{} sends an untyped `{ct}` body (it becomes `serde_json::Value`)",
-                        label(o)
-                    ),
-                    fix,
-                );
-            }
+/// Whether `ty` is (an alias of) `serde_json::Value`.
+fn untyped(ty: &TypeRef, types: &BTreeMap<String, TypeDef>) -> bool {
+    let mut cur = ty;
+    for _ in 0..16 {
+        match cur {
+            TypeRef::Json => return true,
+            TypeRef::Named(n) => match types.get(n).map(|d| &d.kind) {
+                Some(TypeKind::Alias(inner)) => cur = inner,
+                _ => return false,
+            },
+            _ => return false,
         }
     }
-    if let Some((status, resp)) = success_response(raw, o.op) {
-        for (ct, m) in resp.get("content").map(json_media).unwrap_or_default() {
-            if m.get("schema")
-                .is_none_or(|s| is_empty_schema(follow(raw, s)))
-            {
-                let fix = r.fix(
-                    "give the response an `example` or a `schema`",
-                    "give the media type a `schema` with properties",
-                );
-                r.push(
-                    "untyped-body",
-                    Severity::Warning,
-                    format!("{}/responses/{status}/content/{}", o.pointer, escape(ct)),
-                    format!(
-                        "{} returns an untyped `{ct}` body (it becomes `serde_json::Value`)",
-                        label(o)
-                    ),
-                    fix,
-                );
-            }
-        }
+    false
+}
+
+/// The media type a content pointer ends in (`…/content/application~1json`).
+fn media_of(pointer: &str) -> String {
+    crate::pointer::segments(pointer)
+        .and_then(|s| s.last().cloned())
+        .unwrap_or_default()
+}
+
+/// `untyped-body`: the JSON or form body sturdy sends, or the JSON body it decodes, is
+/// `serde_json::Value`.
+fn untyped_bodies(r: &mut Report, types: &BTreeMap<String, TypeDef>, o: &Operation) {
+    let body = o.body.as_ref().zip(o.origin.body.as_ref());
+    if let Some((b, at)) = body.filter(|(b, _)| {
+        matches!(b.encoding, BodyEncoding::Json | BodyEncoding::Form) && untyped(&b.ty, types)
+    }) {
+        let fix = r.fix(
+            "give the request an `example` or a `schema`",
+            "give the media type a `schema` with properties",
+        );
+        r.push(
+            "untyped-body",
+            Severity::Warning,
+            at.clone(),
+            format!(
+                "{} sends an untyped `{}` body (it becomes `serde_json::Value`)",
+                label(o),
+                b.content_type
+            ),
+            fix,
+        );
+    }
+    let success =
+        o.origin.success_media.as_ref().filter(|_| {
+            o.success.encoding == ResponseEncoding::Json && untyped(&o.success.ty, types)
+        });
+    if let Some(at) = success {
+        let fix = r.fix(
+            "give the response an `example` or a `schema`",
+            "give the media type a `schema` with properties",
+        );
+        r.push(
+            "untyped-body",
+            Severity::Warning,
+            at.clone(),
+            format!(
+                "{} returns an untyped `{}` body (it becomes `serde_json::Value`)",
+                label(o),
+                media_of(at)
+            ),
+            fix,
+        );
     }
 }
 
-/// `no-rate-limit`: after every operation was seen.
-pub(super) fn rate_limit(r: &mut Report, raw: &Value) {
-    if raw.get("x-sturdy-rate-limit").is_some() || r.saw_429 || r.saw_rate_header {
+/// `no-rate-limit`: no client-side limit, and no operation declares a 429 or a rate-limit
+/// header.
+pub(super) fn rate_limit(r: &mut Report, api: &Api) {
+    let hinted = api.operations.iter().any(|o| {
+        o.origin.rate_limit_headers || o.errors.iter().any(|e| e.status == StatusMatch::Code(429))
+    });
+    if api.runtime.rate_limit.is_some() || hinted {
         return;
     }
     let fix = r.fix(
@@ -292,95 +250,94 @@ pub(super) fn rate_limit(r: &mut Report, raw: &Value) {
     );
 }
 
-/// `oauth2-no-scopes`: OAuth2 flows without scopes.
-pub(super) fn oauth2_scopes(r: &mut Report, raw: &Value) {
-    let Some(schemes) = raw
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-    else {
-        return;
-    };
-    for (name, s) in schemes {
-        let s = follow(raw, s);
-        if s.get("type").and_then(Value::as_str) != Some("oauth2") {
+/// The OpenAPI key of an OAuth2 flow the IR names in snake case.
+fn flow_key(flow: &str) -> &str {
+    match flow {
+        "client_credentials" => "clientCredentials",
+        "authorization_code" => "authorizationCode",
+        other => other,
+    }
+}
+
+/// `oauth2-no-scopes`: OAuth2 schemes without scopes, one finding per declared flow.
+pub(super) fn oauth2_scopes(r: &mut Report, api: &Api) {
+    for (name, s) in &api.security_schemes {
+        let SecurityKind::OAuth2 { flows, scopes, .. } = &s.kind else {
+            continue;
+        };
+        if !scopes.is_empty() {
             continue;
         }
-        for (flow, f) in s
-            .get("flows")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            if f.get("scopes")
-                .and_then(Value::as_object)
-                .is_none_or(|m| m.is_empty())
-            {
-                r.push(
-                    "oauth2-no-scopes",
-                    Severity::Info,
-                    format!("#/components/securitySchemes/{}/flows/{}", escape(name), escape(flow)),
-                    format!("OAuth2 scheme `{name}` ({flow}) declares no scopes, so tokens are requested without any"),
-                    "list the scopes the API accepts (`scopes: {name: description}`) and require them per operation".into(),
-                );
-            }
+        for flow in flows.iter().map(|f| flow_key(f)) {
+            r.push(
+                "oauth2-no-scopes",
+                Severity::Info,
+                format!("#/components/securitySchemes/{}/flows/{}", escape(name), escape(flow)),
+                format!("OAuth2 scheme `{name}` ({flow}) declares no scopes, so tokens are requested without any"),
+                "list the scopes the API accepts (`scopes: {name: description}`) and require them per operation".into(),
+            );
         }
     }
 }
 
-/// `webhook-no-signature`: webhooks without a signature scheme.
-pub(super) fn webhook_signature(r: &mut Report, raw: &Value) {
-    for key in ["webhooks", "x-webhooks"] {
-        if raw
-            .get(key)
-            .and_then(Value::as_object)
-            .is_some_and(|w| !w.is_empty())
-            && raw.get("x-sturdy-webhook-signature").is_none()
-        {
-            let fix = r.fix(
-                "add `webhooks: {signature: {scheme: standard-webhooks}}` (or stripe, github, hmac with `header`)",
-                "add `x-sturdy-webhook-signature: {scheme: standard-webhooks|stripe|github|hmac, header: ..., algorithm: sha256, encoding: hex}` at the root",
-            );
-            r.push(
-                "webhook-no-signature",
-                Severity::Error,
-                format!("#/{key}"),
-                "webhooks are declared but not how they are signed, so receivers cannot tell real events from forged ones".into(),
-                fix,
-            );
-        }
+/// `webhook-no-signature`: webhooks without a signature scheme, one finding per section
+/// (`webhooks`, `x-webhooks`) that declares any.
+pub(super) fn webhook_signature(r: &mut Report, api: &Api) {
+    if api.runtime.webhook_signature.is_some() {
+        return;
     }
+    for key in ["webhooks", "x-webhooks"] {
+        let prefix = format!("#/{key}/");
+        if !api.webhooks.iter().any(|w| w.origin.starts_with(&prefix)) {
+            continue;
+        }
+        let fix = r.fix(
+            "add `webhooks: {signature: {scheme: standard-webhooks}}` (or stripe, github, hmac with `header`)",
+            "add `x-sturdy-webhook-signature: {scheme: standard-webhooks|stripe|github|hmac, header: ..., algorithm: sha256, encoding: hex}` at the root",
+        );
+        r.push(
+            "webhook-no-signature",
+            Severity::Error,
+            format!("#/{key}"),
+            "webhooks are declared but not how they are signed, so receivers cannot tell real events from forged ones".into(),
+            fix,
+        );
+    }
+}
+
+fn is_version_segment(seg: &str) -> bool {
+    let b = seg.as_bytes();
+    let dated = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    (b.len() >= 2 && (b[0] == b'v' || b[0] == b'V') && b[1].is_ascii_digit()) || dated
 }
 
 /// `unversioned`: nothing pins the version on the wire; a warning when `info.version` is
 /// empty too, else an info.
-pub(super) fn versioning(r: &mut Report, raw: &Value, ops: &[Op<'_>]) {
-    let server_versioned = raw
-        .get("servers")
-        .and_then(Value::as_array)
-        .is_some_and(|s| {
-            s.iter()
-                .filter_map(|x| x.get("url").and_then(Value::as_str))
-                .any(|u| {
-                    u.split('/').skip(3).any(is_version_segment)
-                        || (!u.contains("://") && u.split('/').any(is_version_segment))
-                })
-        });
+pub(super) fn versioning(r: &mut Report, api: &Api) {
+    let server_versioned = api.servers.iter().map(|s| s.url.as_str()).any(|u| {
+        u.split('/').skip(3).any(is_version_segment)
+            || (!u.contains("://") && u.split('/').any(is_version_segment))
+    });
+    let ops = &api.operations;
     let paths_versioned = !ops.is_empty()
         && ops
             .iter()
             .all(|o| o.path.split('/').any(is_version_segment));
-    let wire = raw.get("x-sturdy-version-header").is_some()
-        || r.saw_version_param
+    let wire = api.runtime.version_header.is_some()
+        || ops.iter().any(Operation::has_version_param)
         || server_versioned
         || paths_versioned;
     if wire {
         return;
     }
-    let v = raw
-        .pointer("/info/version")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .trim();
+    let v = api.version.trim();
     let empty = v.is_empty() || v.trim_matches(|c| c == '0' || c == '.').is_empty();
     let fix = r.fix(
         "add `version_header: {name: Api-Version, value: ...}` if the provider pins versions by header; otherwise put the version in the environment URLs (`/v1`)",

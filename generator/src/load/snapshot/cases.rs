@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::infer::{self, Shape};
 use super::policies::Retry;
 use super::report::{examples_of, kind};
-use super::{seg, Converter, ERROR_KEYS};
+use super::{seg, Converter};
 use crate::load::LoadError;
 
 /// What the top level says about errors.
@@ -95,11 +95,6 @@ impl Converter<'_> {
         shape: &mut Shape,
     ) -> Result<(Option<String>, Option<Value>), LoadError> {
         let m = self.map(e, "#/error", "`error`")?;
-        self.keys(
-            m,
-            "#/error",
-            &["pointer", "type", "example", "examples", "schema", "names"],
-        )?;
         let mut pointer = None;
         if let Some(p) = m.get("pointer") {
             let p = self.string(p, "#/error/pointer", "`pointer`")?;
@@ -141,7 +136,6 @@ impl Converter<'_> {
         ptr: &str,
     ) -> Result<(String, &'v Map<String, Value>), LoadError> {
         let m = self.map(v, ptr, "an error case")?;
-        self.keys(m, ptr, ERROR_KEYS)?;
         let status = match m.get("status") {
             Some(Value::Number(n)) if n.as_u64().is_some_and(|s| (400..=599).contains(&s)) => {
                 n.to_string()

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::policies::Retry;
-use super::{seg, suggest, Converter, Defaults, ENDPOINT_KEYS, METHODS};
+use super::{seg, suggest, Converter, Defaults, METHODS};
 use crate::load::LoadError;
 use crate::names;
 
@@ -19,7 +19,6 @@ impl Converter<'_> {
         d: &Defaults<'_>,
     ) -> Result<(String, String, Value), LoadError> {
         let m = self.map(ep, ptr, "an endpoint")?;
-        self.keys(m, ptr, ENDPOINT_KEYS)?;
         let (method, path) = self.method_and_path(m, name, ptr)?;
         let template = self.template(&path, &seg(ptr, "path"))?;
         let mut op = Map::new();

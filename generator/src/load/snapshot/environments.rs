@@ -23,7 +23,6 @@ impl Converter<'_> {
             let (url, desc, vars) = match e {
                 Value::String(u) => (u.clone(), None, None),
                 Value::Object(o) => {
-                    self.keys(o, &ptr, &["url", "description", "variables"])?;
                     let url = match o.get("url") {
                         Some(u) => self.string(u, &seg(&ptr, "url"), "`url`")?.to_owned(),
                         None => {
@@ -81,7 +80,6 @@ impl Converter<'_> {
                         ));
                     }
                     let o = self.map(vv, &p, "a server variable")?;
-                    self.keys(o, &p, &["default", "enum", "description"])?;
                     let mut x = Map::new();
                     match o.get("default") {
                         Some(d) => x.insert(

@@ -9,12 +9,17 @@
 //! returns, so `sturdy convert SNAPSHOT --to openapi` and a client generated from either file
 //! agree byte for byte.
 //!
-//! One module per concern: `root` (info, types, tags, paths, components), `environments`,
-//! `auth`, `endpoints`, `params`, `bodies`, `responses`, `cases` (the error body and error
-//! cases), `pagination`, `policies` (idempotency, rate limit, timeouts, retry), `webhooks`,
-//! `signature`, `infer` (types from examples) and `report` (errors with file, pointer, line,
-//! column and a hint; "did you mean" through `strsim`). The text is read with the reader
-//! `load` uses; a key written twice in one mapping is refused before conversion.
+//! `model` is the format as a serde model (`deny_unknown_fields` on every mapping): the one
+//! list of the keys each level allows. The document is read into it before conversion, so an
+//! unknown key anywhere is a [`SnapshotError`] with its pointer, line and a "did you mean".
+//! Then one module per concern converts: `root` (info, types, tags, paths, components),
+//! `environments`, `auth` (which keys belong to each auth `type`), `endpoints`, `params`,
+//! `bodies`, `responses`, `cases` (the error body and error cases), `pagination`, `policies`
+//! (idempotency, rate limit, timeouts, retry), `webhooks`, `signature`, `infer` (types from
+//! examples) and `report` (errors with file, pointer, line, column and a hint; "did you mean"
+//! through `strsim`). The converters still read the parsed JSON value, not the model's types.
+//! The text is read with the reader `load` uses; a key written twice in one mapping is refused
+//! before conversion.
 
 mod auth;
 mod bodies;
@@ -22,6 +27,7 @@ mod cases;
 mod endpoints;
 mod environments;
 mod infer;
+mod model;
 mod pagination;
 mod params;
 mod policies;
@@ -44,84 +50,6 @@ use infer::Registry;
 /// The value of the top-level `sturdy` key this version understands.
 pub const FORMAT: &str = "snapshot/v1";
 
-const ROOT_KEYS: &[&str] = &[
-    "sturdy",
-    "name",
-    "version",
-    "description",
-    "version_header",
-    "environments",
-    "auth",
-    "types",
-    "error",
-    "errors",
-    "rate_limit",
-    "timeout_ms",
-    "retry",
-    "idempotency",
-    "health_check",
-    "tags",
-    "endpoints",
-    "webhooks",
-];
-const ENDPOINT_KEYS: &[&str] = &[
-    "method",
-    "path",
-    "summary",
-    "description",
-    "tags",
-    "deprecated",
-    "params",
-    "request",
-    "response",
-    "errors",
-    "pagination",
-    "idempotency",
-    "timeout_ms",
-    "retry",
-    "auth",
-    "scopes",
-];
-const PARAM_KEYS: &[&str] = &[
-    "in",
-    "required",
-    "type",
-    "format",
-    "enum",
-    "default",
-    "schema",
-    "example",
-    "description",
-    "deprecated",
-];
-const BODY_KEYS: &[&str] = &[
-    "example",
-    "examples",
-    "schema",
-    "type",
-    "names",
-    "description",
-    "content_type",
-    "required",
-];
-const RESPONSE_KEYS: &[&str] = &[
-    "status",
-    "example",
-    "examples",
-    "schema",
-    "type",
-    "names",
-    "description",
-    "content_type",
-];
-const ERROR_KEYS: &[&str] = &[
-    "status",
-    "code",
-    "retryable",
-    "terminal",
-    "description",
-    "example",
-];
 const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
@@ -215,6 +143,10 @@ pub fn to_openapi(raw: &Value, text: &str, path: &Path) -> Result<Value, LoadErr
     };
     if let Some(d) = crate::load::yaml::duplicate_key(text) {
         return Err(cx.duplicate(&d));
+    }
+    if let Some(u) = model::check(raw) {
+        let allowed: Vec<&str> = u.allowed.iter().map(String::as_str).collect();
+        return Err(cx.unknown_key(&u.pointer, &u.key, &allowed));
     }
     cx.convert(raw)
 }

@@ -14,20 +14,6 @@ impl Converter<'_> {
         method: &str,
     ) -> Result<(Value, PageParams), LoadError> {
         let m = self.map(v, ptr, "`pagination`")?;
-        self.keys(
-            m,
-            ptr,
-            &[
-                "scheme",
-                "param",
-                "items",
-                "has_more",
-                "cursor",
-                "cursor_from_last_item",
-                "limit_param",
-                "start",
-            ],
-        )?;
         if method != "get" {
             return Err(self.err(
                 ptr,

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::infer::{self, Shape};
 use super::report::kind;
-use super::{seg, suggest, Converter, PARAM_KEYS};
+use super::{seg, suggest, Converter};
 use crate::load::LoadError;
 
 impl Converter<'_> {
@@ -116,7 +116,6 @@ impl Converter<'_> {
                 ))
             }
         };
-        self.keys(m, ptr, PARAM_KEYS)?;
         let loc = self.param_location(m, ptr, name, in_path, path)?;
         let schema = self.param_schema(m, ptr, short_ty)?;
         let mut p = Map::new();

@@ -17,7 +17,6 @@ impl Converter<'_> {
         all: &[&str],
     ) -> Result<(Option<String>, BTreeSet<String>), LoadError> {
         let m = self.map(v, "#/idempotency", "`idempotency`")?;
-        self.keys(m, "#/idempotency", &["header", "endpoints"])?;
         let header = match m.get("header") {
             Some(h) => self
                 .string(h, "#/idempotency/header", "`header`")?
@@ -68,7 +67,6 @@ impl Converter<'_> {
     pub(super) fn rate_limit(&self, v: &Value) -> Result<Value, LoadError> {
         let ptr = "#/rate_limit";
         let m = self.map(v, ptr, "`rate_limit`")?;
-        self.keys(m, ptr, &["per_second", "per_minute", "per_hour", "burst"])?;
         let mut per_second = None;
         for (k, div) in [
             ("per_second", 1.0),
@@ -165,16 +163,6 @@ impl Retry {
         ptr: &str,
     ) -> Result<(), LoadError> {
         let m = cx.map(v, ptr, "`retry`")?;
-        cx.keys(
-            m,
-            ptr,
-            &[
-                "max_retries",
-                "retry_conflict",
-                "idempotent",
-                "terminal_codes",
-            ],
-        )?;
         if let Some(n) = m.get("max_retries") {
             self.max_retries = Some(n.as_u64().filter(|n| *n <= 100).ok_or_else(|| {
                 cx.err(

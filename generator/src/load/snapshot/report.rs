@@ -94,20 +94,25 @@ impl Converter<'_> {
     ) -> Result<(), LoadError> {
         for k in m.keys() {
             if !allowed.contains(&k.as_str()) && !k.starts_with("x-") {
-                let mut sorted = allowed.to_vec();
-                sorted.sort_unstable();
-                return Err(self.err(
-                    &seg(ptr, k),
-                    format!("unknown key `{k}`"),
-                    format!(
-                        "{}known keys here: {}",
-                        suggest(k, allowed),
-                        sorted.join(", ")
-                    ),
-                ));
+                return Err(self.unknown_key(&seg(ptr, k), k, allowed));
             }
         }
         Ok(())
+    }
+
+    /// An unknown key at `pointer`: "did you mean" the closest of `allowed`, then all of them.
+    pub(super) fn unknown_key(&self, pointer: &str, key: &str, allowed: &[&str]) -> LoadError {
+        let mut sorted = allowed.to_vec();
+        sorted.sort_unstable();
+        self.err(
+            pointer,
+            format!("unknown key `{key}`"),
+            format!(
+                "{}known keys here: {}",
+                suggest(key, allowed),
+                sorted.join(", ")
+            ),
+        )
     }
 
     pub(super) fn version_string(&self, v: &Value, ptr: &str) -> Result<String, LoadError> {

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::policies::Retry;
 use super::report::examples_of;
-use super::{seg, Converter, Defaults, BODY_KEYS, RESPONSE_KEYS};
+use super::{seg, Converter, Defaults};
 use crate::load::LoadError;
 
 /// A media type object: the schema, and the examples as OpenAPI writes them (one as `example`,
@@ -41,7 +41,6 @@ impl Converter<'_> {
         prefix: &str,
     ) -> Result<Value, LoadError> {
         let rm = self.map(r, rptr, "`request`")?;
-        self.keys(rm, rptr, BODY_KEYS)?;
         let ct = self.content_type(rm, rptr)?;
         let schema = self.body_schema(rm, rptr, &format!("{prefix}Request"))?;
         let Some(schema) = schema else {
@@ -93,7 +92,6 @@ impl Converter<'_> {
         };
         let rptr = seg(ptr, "response");
         let rm = self.map(r, &rptr, "`response`")?;
-        self.keys(rm, &rptr, RESPONSE_KEYS)?;
         let status = match rm.get("status") {
             None => 200,
             Some(s) => match s

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::cases::ApiError;
 use super::infer;
-use super::{seg, suggest, Converter, Defaults, FORMAT, ROOT_KEYS};
+use super::{seg, suggest, Converter, Defaults, FORMAT};
 use crate::load::LoadError;
 use crate::names;
 
@@ -126,7 +126,6 @@ impl Converter<'_> {
                 format!("this sturdy reads `sturdy: {FORMAT}`"),
             ));
         }
-        self.keys(root, "#", ROOT_KEYS)?;
         let title = match root.get("name") {
             Some(v) => self.string(v, "#/name", "`name`")?.to_owned(),
             None => {
@@ -325,7 +324,6 @@ impl Converter<'_> {
         let (n, v) = match vh {
             Value::String(n) => (n.clone(), version.to_owned()),
             Value::Object(m) => {
-                self.keys(m, "#/version_header", &["name", "value"])?;
                 let n =
                     match m.get("name") {
                         Some(n) => self

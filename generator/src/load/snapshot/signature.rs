@@ -44,23 +44,10 @@ fn defaults(scheme: &str) -> Option<SchemeDefaults> {
     })
 }
 
-const SIGNATURE_KEYS: &[&str] = &[
-    "scheme",
-    "header",
-    "algorithm",
-    "encoding",
-    "prefix",
-    "timestamp_header",
-    "id_header",
-    "signed",
-    "secret_env",
-];
-
 impl Converter<'_> {
     /// `x-sturdy-webhook-signature`: the scheme's defaults, overridden key by key.
     pub(super) fn signature(&self, v: &Value, ptr: &str) -> Result<Value, LoadError> {
         let m = self.map(v, ptr, "`signature`")?;
-        self.keys(m, ptr, SIGNATURE_KEYS)?;
         let scheme = match m.get("scheme") {
             Some(s) => self.string(s, &seg(ptr, "scheme"), "`scheme`")?,
             None => {

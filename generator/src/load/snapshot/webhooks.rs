@@ -12,7 +12,6 @@ impl Converter<'_> {
     pub(super) fn webhooks(&mut self, v: &Value) -> Result<(Value, Option<Value>), LoadError> {
         let ptr = "#/webhooks";
         let m = self.map(v, ptr, "`webhooks`")?;
-        self.keys(m, ptr, &["signature", "events"])?;
         let signature = match m.get("signature") {
             Some(s) => Some(self.signature(s, &seg(ptr, "signature"))?),
             None => None,
@@ -31,19 +30,6 @@ impl Converter<'_> {
         for (name, ev) in events {
             let eptr = seg(&seg(ptr, "events"), name);
             let em = self.map(ev, &eptr, "an event")?;
-            self.keys(
-                em,
-                &eptr,
-                &[
-                    "summary",
-                    "description",
-                    "example",
-                    "examples",
-                    "schema",
-                    "type",
-                    "names",
-                ],
-            )?;
             let default = format!("{}Event", names::pascal(name));
             let Some(schema) = self.body_schema(em, &eptr, &default)? else {
                 return Err(self.err(
