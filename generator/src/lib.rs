@@ -5,7 +5,8 @@
 //! types past this point) → **emit** ([`emit::Generated`]: Rust files, formatted) → **write**
 //! (a folder, `OUT_DIR`, or a `--check` that reports stale files).
 //!
-//! Beside the pipeline: [`lint`] (a production-readiness report, one function per rule) and
+//! Beside the pipeline: [`lint`] (a production-readiness report, one function per rule, read
+//! from the IR so lint and the generated client agree) and
 //! [`diff`] (API changes between two versions). Below every stage, importing none of them:
 //! [`pointer`](mod@pointer) (JSON pointers: escaping, following local `$ref`s, line and column in the
 //! source text) and [`names`] (Rust identifiers from spec names).
