@@ -17,6 +17,8 @@
 //!      `next_page_token`, `nextPageToken`, `next_page`, `next_marker`, `next_page.offset`);
 //!    - a `next` URL field beside an array (Spotify, Box);
 //!    - `offset` (+ `limit`) with an array;
+//!    - `after`, `before`, `since` or `cursor` with a declared `Link` header and no next-cursor
+//!      field (GitHub) → the `Link` header;
 //!    - `page` (+ `per_page`) with a declared `Link` header (GitHub) → the `Link` header, else
 //!      page numbers.
 
@@ -372,6 +374,17 @@ pub fn detect(
             }
         }
     }
+    let declares_link = success_headers
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case("link"));
+    if declares_link
+        && ["after", "before", "since", "cursor"]
+            .iter()
+            .any(|p| has(p))
+    {
+        // GitHub's cursor and `since` lists: the next page is only in the `Link` header.
+        return found(PageScheme::LinkHeader, "cursor parameter + Link header");
+    }
     if let Some(next) = find_field(
         doc,
         &props,
@@ -414,10 +427,7 @@ pub fn detect(
         );
     }
     if has("page") {
-        if success_headers
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case("link"))
-        {
+        if declares_link {
             return found(PageScheme::LinkHeader, "page parameter + Link header");
         }
         return found(
@@ -638,5 +648,51 @@ mod tests {
             matches!(d.scheme, PageScheme::Cursor { ref param, ref has_more, .. } if param == "starting_after" && has_more.as_deref() == Some("/has_more"))
         );
         assert_eq!(d.source, "heuristic: starting_after + has_more");
+    }
+
+    /// A GitHub-style list: an array body, a cursor or `since` parameter, and a `Link` header.
+    fn detect_array(param: &str, headers: &[String]) -> Option<Detected> {
+        let text = format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /x:\n    get:\n      parameters: [{{name: {param}, in: query, schema: {{type: string}}}}]\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{type: array, items: {{type: string}}}}\n"
+        );
+        let doc = crate::load::load_str(&text, Path::new("t.yaml")).unwrap();
+        let op = doc.openapi.paths.paths["/x"]
+            .as_item()
+            .unwrap()
+            .get
+            .clone()
+            .unwrap();
+        let schema = op
+            .responses
+            .responses
+            .values()
+            .next()
+            .unwrap()
+            .as_item()
+            .unwrap()
+            .content["application/json"]
+            .schema
+            .clone();
+        let params = [(param.to_owned(), ParamLocation::Query)];
+        detect(
+            &doc,
+            &op,
+            "#/paths/~1x/get",
+            &params,
+            schema.as_ref(),
+            headers,
+        )
+    }
+
+    #[test]
+    fn github_cursor_lists_follow_the_link_header() {
+        let link = ["Link".to_owned()];
+        for p in ["after", "before", "since", "cursor"] {
+            let d = detect_array(p, &link).unwrap_or_else(|| panic!("{p}"));
+            assert_eq!(d.scheme, PageScheme::LinkHeader, "{p}");
+            assert_eq!(d.source, "heuristic: cursor parameter + Link header");
+        }
+        // Without a declared Link header a bare `since` filter is not pagination.
+        assert!(detect_array("since", &[]).is_none());
     }
 }
