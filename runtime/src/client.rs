@@ -152,6 +152,7 @@ pub struct ClientBuilder {
     pub(crate) adaptive_rate_limit: bool,
     pub(crate) dedupe: Option<Arc<dyn crate::dedupe::DedupeStore>>,
     pub(crate) shared_limit: Option<crate::ratelimit::shared::SharedHandle>,
+    pub(crate) drift_warning_interval: Duration,
 }
 
 impl Default for ClientBuilder {
@@ -176,6 +177,7 @@ impl Default for ClientBuilder {
             shared_limit: None,
             signer: None,
             dedupe: None,
+            drift_warning_interval: crate::drift::DEFAULT_WARNING_INTERVAL,
         }
     }
 }
@@ -282,6 +284,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The least time between two `tracing` warnings of one drift signal (operation,
+    /// pointer, kind); default [`crate::drift::DEFAULT_WARNING_INTERVAL`] (10 minutes), time
+    /// from the client's clock. The first signal of each always warns; see [`crate::drift`].
+    pub fn drift_warning_interval(mut self, interval: Duration) -> Self {
+        self.drift_warning_interval = interval;
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base = self.base_url.ok_or(BuildError::NoBaseUrl)?;
@@ -334,6 +344,8 @@ impl ClientBuilder {
                     .map_err(|e| BuildError::Http(e.to_string()))?,
             )),
         };
+        let drift =
+            crate::drift::DriftSink::new(Arc::clone(&self.time.clock), self.drift_warning_interval);
         Ok(Client {
             inner: Arc::new(ClientInner {
                 base_url: base.trim_end_matches('/').to_owned(),
@@ -356,6 +368,7 @@ impl ClientBuilder {
                 health: crate::health::HealthTracker::default(),
                 signer: self.signer,
                 dedupe: self.dedupe,
+                drift: Arc::new(drift),
             }),
         })
     }
@@ -387,6 +400,7 @@ pub(crate) struct ClientInner {
     pub(crate) health: crate::health::HealthTracker,
     pub(crate) signer: Option<crate::auth::signing::RequestSigner>,
     pub(crate) dedupe: Option<Arc<dyn crate::dedupe::DedupeStore>>,
+    pub(crate) drift: Arc<crate::drift::DriftSink>,
 }
 
 impl fmt::Debug for Client {
@@ -421,5 +435,15 @@ impl Client {
     /// The client's time source.
     pub fn time(&self) -> &TimeSource {
         &self.inner.time
+    }
+
+    /// The drift signals counted so far by this client and its clones (see [`crate::drift`]).
+    pub fn drift(&self) -> crate::drift::DriftReport {
+        self.inner.drift.report()
+    }
+
+    /// [`Client::drift`], and counting starts afresh (warning intervals run on).
+    pub fn take_drift(&self) -> crate::drift::DriftReport {
+        self.inner.drift.take()
     }
 }
