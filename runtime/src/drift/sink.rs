@@ -10,7 +10,7 @@ use super::DriftKind;
 use crate::time::Clock;
 
 /// (operation, pointer, kind).
-type Key = (&'static str, Cow<'static, str>, DriftKind);
+pub(crate) type Key = (&'static str, Cow<'static, str>, DriftKind);
 
 /// A key's counts since the last [`DriftSink::take`].
 struct Tally {
@@ -42,9 +42,12 @@ pub(crate) struct DriftSink {
 }
 
 /// A warning due, emitted once the books are unlocked.
-struct Due {
-    count: u64,
-    total: u64,
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Due {
+    /// Signals since the previous warning of the key, this one included.
+    pub(crate) count: u64,
+    /// Signals of the key since the last [`DriftSink::take`].
+    pub(crate) total: u64,
 }
 
 impl DriftSink {
@@ -66,52 +69,10 @@ impl DriftSink {
         pointer: Cow<'static, str>,
         value: Option<&str>,
     ) {
-        let (now, wall) = (self.clock.now(), self.clock.system_now());
         let sample = value.map(super::sample);
-        let (due, (operation, pointer, kind)) = {
-            let mut books = self.books.lock().unwrap_or_else(|e| e.into_inner());
-            let key = (operation, pointer, kind);
-            let total = match books.tallies.get_mut(&key) {
-                Some(t) => {
-                    t.count += 1;
-                    t.last_seen = wall;
-                    t.ty = ty;
-                    if sample.is_some() {
-                        t.sample.clone_from(&sample);
-                    }
-                    t.count
-                }
-                None => {
-                    let tally = Tally {
-                        ty,
-                        count: 1,
-                        first_seen: wall,
-                        last_seen: wall,
-                        sample: sample.clone(),
-                    };
-                    books.tallies.insert(key.clone(), tally);
-                    1
-                }
-            };
-            let due = match books.warned.get_mut(&key) {
-                Some(w) if now.saturating_duration_since(w.at) < self.interval => {
-                    w.since += 1;
-                    None
-                }
-                Some(w) => {
-                    let count = w.since + 1;
-                    *w = Warned { at: now, since: 0 };
-                    Some(Due { count, total })
-                }
-                None => {
-                    books
-                        .warned
-                        .insert(key.clone(), Warned { at: now, since: 0 });
-                    Some(Due { count: 1, total })
-                }
-            };
-            (due, key)
-        };
+        let key = (operation, pointer, kind);
+        let due = self.tally(&key, ty, sample.as_deref());
+        let (operation, pointer, kind) = key;
         if let Some(due) = due {
             tracing::warn!(
                 target: "sturdy::drift",
@@ -136,6 +97,51 @@ impl DriftSink {
         .increment(1);
         #[cfg(not(feature = "metrics"))]
         let _ = pointer;
+    }
+
+    /// Counts one signal of `key`; the warning due, if the key's interval has passed.
+    pub(crate) fn tally(&self, key: &Key, ty: &'static str, sample: Option<&str>) -> Option<Due> {
+        let (now, wall) = (self.clock.now(), self.clock.system_now());
+        let mut books = self.books.lock().unwrap_or_else(|e| e.into_inner());
+        let total = match books.tallies.get_mut(key) {
+            Some(t) => {
+                t.count += 1;
+                t.last_seen = wall;
+                t.ty = ty;
+                if let Some(s) = sample {
+                    t.sample = Some(s.to_owned());
+                }
+                t.count
+            }
+            None => {
+                let tally = Tally {
+                    ty,
+                    count: 1,
+                    first_seen: wall,
+                    last_seen: wall,
+                    sample: sample.map(str::to_owned),
+                };
+                books.tallies.insert(key.clone(), tally);
+                1
+            }
+        };
+        match books.warned.get_mut(key) {
+            Some(w) if now.saturating_duration_since(w.at) < self.interval => {
+                w.since += 1;
+                None
+            }
+            Some(w) => {
+                let count = w.since + 1;
+                *w = Warned { at: now, since: 0 };
+                Some(Due { count, total })
+            }
+            None => {
+                books
+                    .warned
+                    .insert(key.clone(), Warned { at: now, since: 0 });
+                Some(Due { count: 1, total })
+            }
+        }
     }
 
     /// The counts so far.

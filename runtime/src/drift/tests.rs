@@ -1,4 +1,4 @@
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
@@ -184,36 +184,6 @@ fn an_operation_pointer_escapes_its_path() {
     assert_eq!(operation_pointer(&OP), "#/paths/~1pets~1{id}~0x/get");
 }
 
-/// A writer the test subscriber logs into.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Log {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Log {
-    /// Takes what was logged so far.
-    fn take(&self) -> String {
-        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
-    }
-}
-
-fn subscriber(log: &Log) -> impl tracing::Subscriber {
-    let writer = log.clone();
-    tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .without_time()
-        .finish()
-}
-
 fn client(clock: &ManualClock, interval: Duration) -> Client {
     Client::builder()
         .base_url("https://api.example.com")
@@ -224,60 +194,56 @@ fn client(clock: &ManualClock, interval: Duration) -> Client {
 }
 
 #[test]
-fn warnings_are_rate_limited_per_key_and_carry_the_count_since_the_last() {
-    let log = Log::default();
-    let _guard = tracing::subscriber::set_default(subscriber(&log));
+fn warnings_are_due_once_per_interval_per_key_with_the_count_since_the_last() {
+    use super::sink::{DriftSink, Due};
     let clock = ManualClock::new(at(1_000_000));
-    let client = client(&clock, Duration::from_secs(60));
-    let signal = |value| {
-        in_scope(&client, "listPets", || {
-            report(
-                DriftKind::Lenient,
-                "Pet",
-                "#/components/schemas/pet",
-                Some(value),
-            )
-        })
-    };
-    signal("a");
-    let first = log.take();
-    assert!(first.contains("sturdy::drift"), "{first}");
-    assert!(first.contains("count=1 total=1"), "{first}");
-    assert!(first.contains("kind=\"lenient\""), "{first}");
-    for v in ["b", "c", "d"] {
+    let sink = DriftSink::new(Arc::new(clock.clone()), Duration::from_secs(60));
+    let key = |op| (op, "#/components/schemas/pet".into(), DriftKind::Lenient);
+    let due = |c, t| Some(Due { count: c, total: t });
+    assert_eq!(sink.tally(&key("listPets"), "Pet", Some("a")), due(1, 1));
+    for _ in 0..3 {
         clock.advance(Duration::from_secs(19));
-        signal(v);
+        assert_eq!(sink.tally(&key("listPets"), "Pet", None), None);
     }
-    assert_eq!(log.take(), "", "within the interval");
-    // Another key warns at once.
-    in_scope(&client, "getPet", || {
-        report(DriftKind::Lenient, "Pet", "#/components/schemas/pet", None)
-    });
-    assert!(log.take().contains("operation=\"getPet\""));
+    // Another key is due at once.
+    assert_eq!(sink.tally(&key("getPet"), "Pet", None), due(1, 1));
     clock.advance(Duration::from_secs(3));
-    signal("e");
-    let later = log.take();
-    assert!(later.contains("count=4 total=5"), "{later}");
-    assert!(later.contains("value=\"e\""), "{later}");
+    assert_eq!(sink.tally(&key("listPets"), "Pet", Some("e")), due(4, 5));
+    assert_eq!(sink.tally(&key("listPets"), "Pet", None), None);
     // Taking the report restarts the counts, not the interval.
-    assert_eq!(client.take_drift().count("listPets", DriftKind::Lenient), 5);
-    signal("f");
-    assert_eq!(log.take(), "");
-    assert_eq!(client.drift().count("listPets", DriftKind::Lenient), 1);
+    let taken = sink.take();
+    assert_eq!(taken.count("listPets", DriftKind::Lenient), 6);
+    let e = taken.iter().find(|e| e.operation == "listPets").unwrap();
+    assert_eq!(e.sample.as_deref(), Some("e"));
+    assert_eq!((e.first_seen, e.last_seen), (at(1_000_000), at(1_000_060)));
+    assert_eq!(sink.tally(&key("listPets"), "Pet", None), None);
+    assert_eq!(sink.report().count("listPets", DriftKind::Lenient), 1);
+    clock.advance(Duration::from_secs(60));
+    assert_eq!(sink.tally(&key("listPets"), "Pet", None), due(3, 2));
 }
 
 #[test]
-fn reports_outside_a_scope_warn_plainly_and_are_not_counted() {
-    let log = Log::default();
-    let _guard = tracing::subscriber::set_default(subscriber(&log));
+fn the_warning_interval_is_set_on_the_builder() {
+    let clock = ManualClock::new(at(0));
+    let client = client(&clock, Duration::ZERO);
+    for _ in 0..2 {
+        in_scope(&client, "op", || {
+            report(DriftKind::Lenient, "T", "#/t", None)
+        });
+    }
+    let sink = &client.inner.drift;
+    let key = ("op", "#/t".into(), DriftKind::Lenient);
+    assert!(
+        sink.tally(&key, "T", None).is_some(),
+        "zero: every signal warns"
+    );
+}
+
+#[test]
+fn reports_outside_a_scope_are_not_counted() {
     let clock = ManualClock::new(at(0));
     let client = client(&clock, Duration::from_secs(60));
     catch_all("Merge", "#/components/schemas/merge", Some("x"));
-    let out = log.take();
-    assert!(
-        out.contains("sturdy::decode") && out.contains("catch-all"),
-        "{out}"
-    );
     assert!(client.drift().is_empty());
     // A scope ends with its decode, also nested ones.
     in_scope(&client, "outer", || {
