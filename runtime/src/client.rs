@@ -443,6 +443,25 @@ impl Client {
     }
 
     /// [`Client::drift`], and counting starts afresh (warning intervals run on).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sturdy_runtime::drift::DriftKind;
+    ///
+    /// let client = sturdy_runtime::Client::builder()
+    ///     .base_url("https://api.example.com")
+    ///     .drift_warning_interval(Duration::from_secs(3600))
+    ///     .build()
+    ///     .expect("valid configuration");
+    /// // ... calls ...
+    /// let report = client.take_drift();
+    /// for entry in &report {
+    ///     if entry.kind == DriftKind::Sunset {
+    ///         eprintln!("{} goes away: {:?}", entry.operation, entry.sample);
+    ///     }
+    /// }
+    /// print!("{report}");
+    /// ```
     pub fn take_drift(&self) -> crate::drift::DriftReport {
         self.inner.drift.take()
     }
