@@ -274,3 +274,33 @@ async fn deprecation_and_sunset_show_on_the_response_and_in_the_report() {
         "{table}"
     );
 }
+
+#[tokio::test]
+async fn stream_events_are_decoded_in_the_operations_scope() {
+    use futures::StreamExt;
+    use sturdy_runtime::stream::{decode, SseCall};
+    static EVENTS: OperationMeta = OperationMeta::new("watchStatus", Method::Get, "/events");
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        "/events",
+        ResponseTemplate::new(200)
+            .insert_header("content-type", "text/event-stream")
+            .set_body_string("data: \"paused\"\n\ndata: \"active\"\n\ndata: \"stopped\"\n\n"),
+    )
+    .await;
+    let clock = ManualClock::new(UNIX_EPOCH);
+    let client = client(&server, &clock);
+    let request = Request::new(&EVENTS, "/events".into());
+    let stream = SseCall::new(&client, request, decode::json::<Status>)
+        .await
+        .unwrap();
+    let events: Vec<_> = stream.collect().await;
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert_eq!(
+        client
+            .drift()
+            .count("watchStatus", DriftKind::UnknownEnumValue),
+        2
+    );
+}
