@@ -215,7 +215,11 @@ impl Union {
         }
         match other {
             Some(other) => {
-                catch_all(self.name, self.pointer, None);
+                catch_all(
+                    self.name,
+                    self.pointer,
+                    Some(&crate::drift::json_sample(&value)),
+                );
                 Ok(other(value))
             }
             None => Err(E::custom(format_args!(

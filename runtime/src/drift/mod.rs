@@ -20,17 +20,19 @@
 //!   [`report`] with [`DriftKind::UnknownEnumValue`]), and whatever else generated code
 //!   reports through [`report`] (undeclared fields, lenient decodes). The runtime sets a
 //!   *decode scope* (the operation and the client) around every decode it performs: a call's
-//!   success body, pages and page items, stream events. A report raised outside a scope (user
-//!   code calling serde itself) is a plain `tracing` warning (target `sturdy::decode`), not
-//!   rate-limited and not counted; a report raised while a union tries a variant it then does
-//!   not choose is dropped.
+//!   success body, pages and page items, stream events ([`scope`] sets one for code that
+//!   decodes a body itself). A report raised outside a scope (user code calling serde itself)
+//!   is a plain `tracing` warning (target `sturdy::decode`), not rate-limited and not
+//!   counted; a report raised while a union tries a variant it then does not choose is
+//!   dropped. An untagged union's catch-all samples the payload as compact JSON, a tagged
+//!   union's its unknown tag, an enum's its unknown value.
 //! - response headers: `Deprecation` (RFC 9745) and `Sunset` (RFC 8594) on any response of
 //!   an operation count as [`DriftKind::Deprecated`] and [`DriftKind::Sunset`] at the
 //!   operation's pointer (`#/paths/~1pets~1{id}/get`); [`crate::Response::deprecation`]
 //!   reads them, with their `Link` relations, from a response ([`Deprecation`]).
 //!
-//! A call that reports nothing costs one reference-count increment and two thread-local
-//! writes per decode, and two header look-ups per response.
+//! A call that reports nothing allocates nothing for drift: one reference-count increment
+//! and two thread-local writes per decode, and two header look-ups per response.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -171,6 +173,45 @@ pub fn report(kind: DriftKind, ty: &'static str, pointer: &'static str, value: O
 /// `value` cut to [`SAMPLE_CHARS`] characters.
 pub(crate) fn sample(value: &str) -> String {
     value.chars().take(SAMPLE_CHARS).collect()
+}
+
+/// The start of `value` as compact JSON, cut to [`SAMPLE_CHARS`] characters (the encoding
+/// stops once it has enough).
+pub(crate) fn json_sample(value: &serde_json::Value) -> String {
+    /// Keeps the first bytes written, then refuses more (which ends the encoding).
+    struct Bounded(Vec<u8>);
+    impl std::io::Write for Bounded {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            let room = (SAMPLE_CHARS * 4).saturating_sub(self.0.len());
+            if room == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            let n = room.min(b.len());
+            self.0.extend_from_slice(&b[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Bounded(Vec::new());
+    let _ = serde_json::to_writer(&mut out, value);
+    sample(&String::from_utf8_lossy(&out.0))
+}
+
+/// Runs `decode` in the scope of `operation` on `client`: drift it reports is counted as the
+/// runtime counts its own decodes. For code that decodes a body itself (after
+/// [`crate::Client::execute`]); the runtime's own decodes need nothing. It allocates nothing.
+///
+/// ```
+/// # let client = sturdy_runtime::Client::builder().base_url("http://localhost").build().unwrap();
+/// let n: u32 = sturdy_runtime::drift::scope(&client, "getCount", || {
+///     serde_json::from_str("7").unwrap()
+/// });
+/// assert_eq!(n, 7);
+/// ```
+pub fn scope<R>(client: &crate::Client, operation: &'static str, decode: impl FnOnce() -> R) -> R {
+    in_scope(client, operation, decode)
 }
 
 #[cfg(test)]

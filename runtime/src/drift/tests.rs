@@ -179,6 +179,16 @@ fn a_response_without_a_valid_header_is_not_deprecated() {
 }
 
 #[test]
+fn a_json_sample_is_compact_and_cut() {
+    assert_eq!(json_sample(&json!({"a": [1, "é"]})), r#"{"a":[1,"é"]}"#);
+    let big = json!({"items": vec!["\u{1F600}"; 100_000]});
+    let s = json_sample(&big);
+    assert_eq!(s.chars().count(), SAMPLE_CHARS);
+    assert!(s.starts_with(r#"{"items":[""#), "{s}");
+    assert!(!s.contains('\u{FFFD}'), "{s}");
+}
+
+#[test]
 fn an_operation_pointer_escapes_its_path() {
     static OP: OperationMeta = OperationMeta::new("getPet", Method::Get, "/pets/{id}~x");
     assert_eq!(operation_pointer(&OP), "#/paths/~1pets~1{id}~0x/get");
