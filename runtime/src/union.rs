@@ -218,7 +218,7 @@ impl Union {
                 catch_all(
                     self.name,
                     self.pointer,
-                    Some(&crate::drift::json_sample(&value)),
+                    Some(&crate::drift::shape_sample(&value)),
                 );
                 Ok(other(value))
             }

@@ -94,7 +94,8 @@ async fn a_catch_all_decode_counts_once_per_call_under_its_operation_and_pointer
         (e.kind, e.type_name, e.count),
         (DriftKind::CatchAll, "CustomerOrId", 2)
     );
-    assert_eq!(e.sample.as_deref(), Some(r#"{"kind":42}"#));
+    // The payload's shape, not its values.
+    assert_eq!(e.sample.as_deref(), Some("{kind}"));
     assert_eq!(e.first_seen, UNIX_EPOCH + Duration::from_secs(START));
     assert_eq!(e.last_seen, UNIX_EPOCH + Duration::from_secs(START + 5));
     // A clone of the client shares the counts.

@@ -24,8 +24,9 @@
 //!   decodes a body itself). A report raised outside a scope (user code calling serde itself)
 //!   is a plain `tracing` warning (target `sturdy::decode`), not rate-limited and not
 //!   counted; a report raised while a union tries a variant it then does not choose is
-//!   dropped. An untagged union's catch-all samples the payload as compact JSON, a tagged
-//!   union's its unknown tag, an enum's its unknown value.
+//!   dropped. An untagged union's catch-all samples the payload's shape (an object's keys,
+//!   else its JSON type; never its values, which may be secrets), a tagged union's its
+//!   unknown tag, an enum's its unknown value.
 //! - response headers: `Deprecation` (RFC 9745) and `Sunset` (RFC 8594) on any response of
 //!   an operation count as [`DriftKind::Deprecated`] and [`DriftKind::Sunset`] at the
 //!   operation's pointer (`#/paths/~1pets~1{id}/get`); [`crate::Response::deprecation`]
@@ -175,28 +176,32 @@ pub(crate) fn sample(value: &str) -> String {
     value.chars().take(SAMPLE_CHARS).collect()
 }
 
-/// The start of `value` as compact JSON, cut to [`SAMPLE_CHARS`] characters (the encoding
-/// stops once it has enough).
-pub(crate) fn json_sample(value: &serde_json::Value) -> String {
-    /// Keeps the first bytes written, then refuses more (which ends the encoding).
-    struct Bounded(Vec<u8>);
-    impl std::io::Write for Bounded {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            let room = (SAMPLE_CHARS * 4).saturating_sub(self.0.len());
-            if room == 0 {
-                return Err(std::io::ErrorKind::WriteZero.into());
+/// The shape of `value`, never its contents (a payload may hold secrets): an object's keys
+/// (`{id,kind}`), else its JSON type; cut to [`SAMPLE_CHARS`] characters.
+pub(crate) fn shape_sample(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(m) => {
+            let mut keys = String::from("{");
+            for k in m.keys() {
+                if keys.len() > SAMPLE_CHARS * 4 {
+                    break;
+                }
+                if keys.len() > 1 {
+                    keys.push(',');
+                }
+                keys.push_str(k);
             }
-            let n = room.min(b.len());
-            self.0.extend_from_slice(&b[..n]);
-            Ok(n)
+            keys.push('}');
+            return sample(&keys);
         }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut out = Bounded(Vec::new());
-    let _ = serde_json::to_writer(&mut out, value);
-    sample(&String::from_utf8_lossy(&out.0))
+    };
+    kind.to_owned()
 }
 
 /// Runs `decode` in the scope of `operation` on `client`: drift it reports is counted as the
