@@ -1,7 +1,8 @@
 //! The response-header parsers the executor trusts: `Retry-After` (seconds, epoch, HTTP date,
 //! Go durations), rate-limit windows (`X-RateLimit-*`, IETF `RateLimit`, OpenAI's token
-//! counters) and RFC 8288 `Link`. Arbitrary values must never panic, and no parsed wait may be
-//! longer than the runtime's plausibility cap (a day).
+//! counters), RFC 8288 `Link`, and `Deprecation` (RFC 9745) and `Sunset` (RFC 8594).
+//! Arbitrary values must never panic, and no parsed wait may be longer than the runtime's
+//! plausibility cap (a day).
 #![no_main]
 
 use std::time::{Duration, UNIX_EPOCH};
@@ -9,7 +10,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 use sturdy_runtime::__private::retry_after;
-use sturdy_runtime::{paginate, ratelimit};
+use sturdy_runtime::{drift, paginate, ratelimit};
 
 const NAMES: [&str; 12] = [
     "retry-after",
@@ -43,5 +44,8 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = paginate::next_link(text);
+        let _ = drift::parse_deprecation(text);
+        let _ = drift::parse_sunset(text);
+        let _ = drift::parse_links(text, "deprecation");
     }
 });

@@ -161,6 +161,7 @@ impl<T, E> Call<T, E> {
     /// Sends the call: retries, auth and rate limits as configured, then decodes.
     pub async fn send(self) -> Result<Response<T>, Error<E>> {
         let decode_error = self.decode_error;
+        let op = self.request.op.id;
         let raw = match self.dedupe.key {
             None => self.client.execute(self.request, self.options).await,
             Some(key) => {
@@ -170,7 +171,8 @@ impl<T, E> Call<T, E> {
             }
         }
         .map_err(|e| typed_error(e, decode_error))?;
-        match (self.decode)(&raw.body) {
+        let client = &self.client;
+        match crate::drift::in_scope(client, op, || (self.decode)(&raw.body)) {
             Ok(body) => Ok(raw.with_body(body)),
             Err(message) => Err(decode_failure(raw, message)),
         }

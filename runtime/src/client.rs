@@ -129,6 +129,7 @@ pub struct ClientBuilder {
     pub(crate) adaptive_rate_limit: bool,
     pub(crate) dedupe: Option<Arc<dyn crate::dedupe::DedupeStore>>,
     pub(crate) shared_limit: Option<crate::ratelimit::shared::SharedHandle>,
+    pub(crate) drift_warning_interval: Duration,
 }
 
 impl Default for ClientBuilder {
@@ -153,6 +154,7 @@ impl Default for ClientBuilder {
             shared_limit: None,
             signer: None,
             dedupe: None,
+            drift_warning_interval: crate::drift::DEFAULT_WARNING_INTERVAL,
         }
     }
 }
@@ -259,6 +261,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The least time between two `tracing` warnings of one drift signal (operation,
+    /// pointer, kind); default [`crate::drift::DEFAULT_WARNING_INTERVAL`] (10 minutes), time
+    /// from the client's clock. The first signal of each always warns; see [`crate::drift`].
+    pub fn drift_warning_interval(mut self, interval: Duration) -> Self {
+        self.drift_warning_interval = interval;
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base = self.base_url.ok_or(BuildError::NoBaseUrl)?;
@@ -311,6 +321,8 @@ impl ClientBuilder {
                     .map_err(|e| BuildError::Http(e.to_string()))?,
             )),
         };
+        let drift =
+            crate::drift::DriftSink::new(Arc::clone(&self.time.clock), self.drift_warning_interval);
         Ok(Client {
             inner: Arc::new(ClientInner {
                 base_url: base.trim_end_matches('/').to_owned(),
@@ -333,6 +345,7 @@ impl ClientBuilder {
                 health: crate::health::HealthTracker::default(),
                 signer: self.signer,
                 dedupe: self.dedupe,
+                drift: Arc::new(drift),
             }),
         })
     }
@@ -398,6 +411,7 @@ pub(crate) struct ClientInner {
     pub(crate) health: crate::health::HealthTracker,
     pub(crate) signer: Option<crate::auth::signing::RequestSigner>,
     pub(crate) dedupe: Option<Arc<dyn crate::dedupe::DedupeStore>>,
+    pub(crate) drift: Arc<crate::drift::DriftSink>,
 }
 
 impl fmt::Debug for Client {
@@ -442,5 +456,34 @@ impl Client {
     /// The state of the circuit for `host` (`host:port`, as in `server.address`).
     pub fn circuit_state(&self, host: &str) -> CircuitState {
         self.inner.breaker.state(host, self.inner.time.clock.now())
+    }
+
+    /// The drift signals counted so far by this client and its clones (see [`crate::drift`]).
+    pub fn drift(&self) -> crate::drift::DriftReport {
+        self.inner.drift.report()
+    }
+
+    /// [`Client::drift`], and counting starts afresh (warning intervals run on).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sturdy_runtime::drift::DriftKind;
+    ///
+    /// let client = sturdy_runtime::Client::builder()
+    ///     .base_url("https://api.example.com")
+    ///     .drift_warning_interval(Duration::from_secs(3600))
+    ///     .build()
+    ///     .expect("valid configuration");
+    /// // ... calls ...
+    /// let report = client.take_drift();
+    /// for entry in &report {
+    ///     if entry.kind == DriftKind::Sunset {
+    ///         eprintln!("{} goes away: {:?}", entry.operation, entry.sample);
+    ///     }
+    /// }
+    /// print!("{report}");
+    /// ```
+    pub fn take_drift(&self) -> crate::drift::DriftReport {
+        self.inner.drift.take()
     }
 }

@@ -27,6 +27,7 @@ pub mod budget;
 mod call;
 mod client;
 pub mod dedupe;
+pub mod drift;
 mod encode;
 mod error;
 mod execute;

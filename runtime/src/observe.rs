@@ -21,6 +21,7 @@
 //! - `sturdy_request_duration_seconds` histogram, per attempt
 //! - `sturdy_auth_failures_total` counter (401 and 403 responses), label `status`
 //! - `sturdy_rate_limited_total` counter (429 responses)
+//! - `sturdy_drift_total` counter, labels `pointer` and `kind` (see [`crate::drift`])
 
 use std::time::Duration;
 

@@ -293,12 +293,13 @@ impl<P, I, E> Paginated<P, I, E> {
         let decode = self.decode;
         let decode_error = self.decode_error;
         let request = apply(self.request, self.spec, &self.start);
+        let op = request.op.id;
         let raw = self
             .client
             .execute(request, self.options)
             .await
             .map_err(|e| typed_error(e, decode_error))?;
-        match decode(&raw.body) {
+        match crate::drift::in_scope(&self.client, op, || decode(&raw.body)) {
             Ok(body) => Ok(raw.with_body(body)),
             Err(m) => Err(decode_failure(raw, m)),
         }
@@ -328,15 +329,19 @@ impl<P, I, E> Paginated<P, I, E> {
     /// Every page, typed, with the position after it.
     pub fn pages(self) -> impl Stream<Item = Result<Page<P>, Error<E>>> {
         let (state, decode) = self.state();
-        fetch_stream(state).and_then(move |f| async move {
-            let count = f.items.len();
-            match decode(&f.raw.body) {
-                Ok(body) => Ok(Page {
-                    response: f.raw.with_body(body),
-                    items: count,
-                    next: f.next,
-                }),
-                Err(m) => Err(decode_failure(f.raw, m)),
+        let (client, op) = (state.client.clone(), state.request.op.id);
+        fetch_stream(state).and_then(move |f| {
+            let client = client.clone();
+            async move {
+                let count = f.items.len();
+                match crate::drift::in_scope(&client, op, || decode(&f.raw.body)) {
+                    Ok(body) => Ok(Page {
+                        response: f.raw.with_body(body),
+                        items: count,
+                        next: f.next,
+                    }),
+                    Err(m) => Err(decode_failure(f.raw, m)),
+                }
             }
         })
     }
@@ -348,11 +353,16 @@ impl<P, I, E> Paginated<P, I, E> {
     {
         let items_at = self.spec.items;
         let (state, _) = self.state();
+        let (client, op) = (state.client.clone(), state.request.op.id);
         fetch_stream(state)
             .map_ok(move |f| {
                 let raw = f.raw;
+                let client = client.clone();
                 stream::iter(f.items.into_iter().enumerate().map(move |(n, v)| {
-                    crate::response::decode::item::<I>(v, items_at, n).map_err(|e| {
+                    let item = crate::drift::in_scope(&client, op, || {
+                        crate::response::decode::item::<I>(v, items_at, n)
+                    });
+                    item.map_err(|e| {
                         decode_failure(
                             RawResponse {
                                 status: raw.status,

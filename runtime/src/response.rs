@@ -42,6 +42,12 @@ impl<T> Response<T> {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+    /// What the `Deprecation`, `Sunset` and `Link` headers say about this operation's
+    /// retirement; `None` when neither a valid `Deprecation` nor `Sunset` was sent. The
+    /// client also counts them (see [`crate::drift`]).
+    pub fn deprecation(&self) -> Option<crate::drift::Deprecation> {
+        crate::drift::Deprecation::from_headers(&self.headers)
+    }
     /// Maps the body, keeping status and headers.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response {

@@ -12,8 +12,10 @@
 //! 5. a typed variant before a plain-JSON one; then declaration order.
 //!
 //! A catch-all (`Other`, an enum's `Unknown`) is used only when no declared variant decodes,
-//! and is reported as a `tracing` warning (target `sturdy::decode`) naming the type and its
-//! spec pointer. Warnings raised while trying a variant that is then not chosen are dropped.
+//! and is reported as a drift signal naming the type and its spec pointer (see
+//! [`crate::drift`]: counted for the operation inside a client's decode, else a `tracing`
+//! warning, target `sturdy::decode`). Reports raised while trying a variant that is then not
+//! chosen are dropped.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -213,7 +215,11 @@ impl Union {
         }
         match other {
             Some(other) => {
-                catch_all(self.name, self.pointer, None);
+                catch_all(
+                    self.name,
+                    self.pointer,
+                    Some(&crate::drift::shape_sample(&value)),
+                );
                 Ok(other(value))
             }
             None => Err(E::custom(format_args!(
@@ -237,12 +243,28 @@ pub fn variant<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
 /// Reports a catch-all decode: `Other` of union `ty` or `Unknown` of enum `ty` (defined at
 /// `pointer` in the spec), with the wire value that was not recognized, if any.
 pub fn catch_all(ty: &'static str, pointer: &'static str, value: Option<&str>) {
-    let value = value.map(|v| v.chars().take(64).collect::<String>());
-    report(Caught { ty, pointer, value });
+    report_drift(crate::drift::DriftKind::CatchAll, ty, pointer, value);
+}
+
+/// Reports a drift signal of any kind (see [`crate::drift::report`]).
+pub(crate) fn report_drift(
+    kind: crate::drift::DriftKind,
+    ty: &'static str,
+    pointer: &'static str,
+    value: Option<&str>,
+) {
+    let value = value.map(crate::drift::sample);
+    report(Caught {
+        kind,
+        ty,
+        pointer,
+        value,
+    });
 }
 
 #[derive(Debug, Clone)]
 struct Caught {
+    kind: crate::drift::DriftKind,
     ty: &'static str,
     pointer: &'static str,
     value: Option<String>,
@@ -256,23 +278,25 @@ fn report(c: Caught) {
         }
         None => false,
     });
-    if !pushed {
+    if !pushed && !crate::drift::deliver(c.kind, c.ty, c.pointer, c.value.as_deref()) {
         tracing::warn!(
             target: "sturdy::decode",
+            kind = c.kind.as_str(),
             r#type = c.ty,
             pointer = c.pointer,
             value = c.value.as_deref().unwrap_or(""),
-            "decoded into the catch-all variant: no declared variant matches"
+            "{}",
+            c.kind.message()
         );
     }
 }
 
 thread_local! {
-    /// Catch-all reports of the variant attempts in progress, innermost last.
+    /// Drift reports of the variant attempts in progress, innermost last.
     static TRIALS: RefCell<Vec<Vec<Caught>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs one variant attempt, collecting its catch-all reports instead of emitting them.
+/// Runs one variant attempt, collecting its drift reports instead of emitting them.
 fn trying<T>(f: impl FnOnce() -> T) -> (T, Vec<Caught>) {
     TRIALS.with(|t| t.borrow_mut().push(Vec::new()));
     let out = f();

@@ -125,7 +125,7 @@ fn emit_enum(def: &TypeDef, e: &EnumDef, docs: TokenStream, dep: TokenStream) ->
         pub enum #name {
             #(#variants,)*
             /// A value this client does not know yet (the server added it); decoding one is
-            /// reported as a `tracing` warning.
+            /// reported as drift (`sturdy_runtime::drift`).
             Unknown(::std::string::String),
         }
 
@@ -169,7 +169,7 @@ fn emit_enum(def: &TypeDef, e: &EnumDef, docs: TokenStream, dep: TokenStream) ->
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 let v = Self::from_wire(::sturdy_runtime::__private::deserialize_string(d)?);
                 if let Self::Unknown(s) = &v {
-                    ::sturdy_runtime::union::catch_all(#ty_name, #pointer, ::std::option::Option::Some(s));
+                    ::sturdy_runtime::drift::report(::sturdy_runtime::drift::DriftKind::UnknownEnumValue, #ty_name, #pointer, ::std::option::Option::Some(s));
                 }
                 ::std::result::Result::Ok(v)
             }

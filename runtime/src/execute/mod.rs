@@ -177,6 +177,11 @@ impl Client {
                 .breaker
                 .record(&server, permit, outcome, self.inner.time.clock.now());
         }
+        let headers = match &result {
+            Ok(raw) => Some(&raw.headers),
+            Err(e) => e.headers(),
+        };
+        crate::drift::observe_headers(&self.inner.drift, op, headers);
         let result = match result {
             Ok(mut raw) => {
                 span.record("http.response.status_code", raw.status);

@@ -194,7 +194,9 @@ impl<T> State<T> {
             self.finish(Some(&e));
             return Some(Some(Err(e)));
         }
-        Some(Some(match (self.decode)(&raw) {
+        let decoded =
+            crate::drift::in_scope(&self.client, self.request.op.id, || (self.decode)(&raw));
+        Some(Some(match decoded {
             Ok(t) => Ok(t),
             Err(message) => {
                 let mut e = self.error(ErrorKind::Decode, message);
