@@ -12,7 +12,7 @@
 //! One module per concern: `root` (info, types, tags, paths, components), `environments`,
 //! `auth`, `endpoints`, `params`, `bodies`, `responses`, `cases` (the error body and error
 //! cases), `pagination`, `policies` (idempotency, rate limit, timeouts, retry), `webhooks`,
-//! `signature`, `infer` (types from examples) and `report` (errors with file, pointer, line,
+//! `signature`, `streams` (server-sent events), `infer` (types from examples) and `report` (errors with file, pointer, line,
 //! column and a hint; "did you mean" through `strsim`). The text is read with the reader
 //! `load` uses; a key written twice in one mapping is refused before conversion.
 
@@ -29,6 +29,7 @@ mod report;
 mod responses;
 mod root;
 mod signature;
+mod streams;
 mod webhooks;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -113,6 +114,7 @@ const RESPONSE_KEYS: &[&str] = &[
     "names",
     "description",
     "content_type",
+    "stream",
 ];
 const ERROR_KEYS: &[&str] = &[
     "status",
