@@ -252,3 +252,82 @@ endpoints:
         "convert and load infer the same types"
     );
 }
+
+#[test]
+fn a_streaming_endpoint_declares_its_events() {
+    let v = convert("assistant.yaml");
+    let op = &v["paths"]["/runs"]["post"];
+    assert_eq!(
+        op["x-sturdy-stream"],
+        serde_json::json!({"resumable": true})
+    );
+    let content = &op["responses"]["200"]["content"];
+    assert_eq!(
+        content["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Run"
+    );
+    let events = &content["text/event-stream"]["schema"];
+    assert_eq!(
+        events["discriminator"],
+        serde_json::json!({"propertyName": "type", "mapping": {
+            "run.delta": "#/components/schemas/CreateRunRunDeltaEvent",
+            "run.done": "#/components/schemas/Run",
+            "run.step": "#/components/schemas/CreateRunRunStepEvent",
+        }})
+    );
+    assert_eq!(events["oneOf"].as_array().map(Vec::len), Some(3));
+    // One event kind is its schema; not resumable unless said.
+    let logs = &v["paths"]["/runs/{run_id}/logs"]["get"];
+    assert!(logs.get("x-sturdy-stream").is_none());
+    assert_eq!(
+        logs["responses"]["200"]["content"]["text/event-stream"]["schema"]["$ref"],
+        "#/components/schemas/GetLogsMessageEvent"
+    );
+
+    // The generator sees a streaming method whose events are keyed by name.
+    let doc = sturdy_generator::load::load(&fixture("assistant.yaml")).expect("load");
+    let (api, _) = sturdy_generator::ir::build(&doc).expect("ir");
+    let run = api
+        .operations
+        .iter()
+        .find(|o| o.id == "create_run")
+        .unwrap();
+    let s = run.streaming.as_ref().expect("a streaming method");
+    assert!(s.several && s.resumable);
+    assert_eq!(s.tag.as_deref(), Some("type"));
+    let sturdy_generator::ir::TypeRef::Named(name) = &s.event else {
+        panic!("{:?}", s.event)
+    };
+    let sturdy_generator::ir::TypeKind::Union(u) = &api.types[name].kind else {
+        panic!("{name} is not a union")
+    };
+    let mut tags: Vec<&str> = u.variants.iter().map(|v| v.tags[0].as_str()).collect();
+    tags.sort_unstable();
+    assert_eq!(tags, ["run.delta", "run.done", "run.step"]);
+    assert_eq!(u.discriminator.as_deref(), Some("type"));
+}
+
+#[test]
+fn a_stream_without_events_is_refused() {
+    for (stream, says) in [
+        ("{resumable: true}", "the stream has no `events`"),
+        ("{events: {}}", "the stream has no events"),
+        ("{events: {tick: {}}}", "event `tick` has no `example`"),
+        (
+            "{events: {tick: {example: {n: 1}}}, resumable: yes}",
+            "`resumable` must be true or false",
+        ),
+        (
+            "{events: {tick: {example: {n: 1}}}, resume: true}",
+            "resume",
+        ),
+    ] {
+        let text = format!(
+            "sturdy: snapshot/v1\nname: T\nversion: \"1\"\nendpoints:\n  tick:\n    method: GET\n    path: /tick\n    response:\n      stream: {stream}\n"
+        );
+        let e = sturdy_generator::load::load_str(&text, Path::new("t.yaml"))
+            .err()
+            .unwrap_or_else(|| panic!("{stream} was accepted"));
+        assert!(e.to_string().contains(says), "{stream}: {e}");
+    }
+}

@@ -2,8 +2,11 @@
 //! against a loopback SSE server built on axum's `response::sse`, serving OpenAI-shaped
 //! chunks: every chunk decodes, `[DONE]` ends the stream, error events become the normalized
 //! error, a stall trips the idle timeout, a 503 before the first event is retried, a drop
-//! after events is reported and not restarted. Responses API events arrive typed with their
-//! data intact (which union variant they decode into is the generated type's business).
+//! after events is reported and not restarted. Responses API events decode into their own
+//! `ResponseStreamEvent` variant: a recorded stream as OpenAI documents it (keyed by the
+//! payload's `type`, or by the SSE `event:` name when the data has none) and every event
+//! example of the spec that fits its schema (six that contradict it arrive raw). The binary
+//! `audio/speech` response arrives as a byte stream, chunk by chunk, never buffered whole.
 //!
 //! The checks run in a driver binary (`openai_stream/driver.rs`) so the generated crate is
 //! compiled once. It is built with all its features: with only `chat` and `responses` the
@@ -24,6 +27,9 @@ const CHECKS: &[&str] = &[
     "chat_drop_after_events_reported",
     "responses_events_delivered_typed",
     "responses_error_event_is_normalized",
+    "responses_recorded_stream_variants",
+    "responses_spec_examples_variants",
+    "speech_byte_stream_not_buffered",
 ];
 
 #[test]
@@ -65,7 +71,7 @@ publish = false
 openai-stream-client = {{ path = "../client" }}
 sturdy-runtime = {{ path = {:?} }}
 axum = {{ version = "0.8", default-features = false, features = ["tokio", "http1", "json"] }}
-tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "time", "net"] }}
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "time", "net", "sync"] }}
 futures = "0.3"
 serde_json = "1"
 "#,
@@ -78,6 +84,18 @@ serde_json = "1"
         include_str!("openai_stream/driver.rs"),
     )
     .unwrap();
+    std::fs::write(
+        driver.join("src/download.rs"),
+        include_str!("openai_stream/download.rs"),
+    )
+    .unwrap();
+    std::fs::write(
+        driver.join("src/responses.rs"),
+        include_str!("openai_stream/responses.rs"),
+    )
+    .unwrap();
+    let examples = root.join("examples.json");
+    std::fs::write(&examples, event_examples(&spec).to_string()).unwrap();
     std::fs::write(
         root.join("Cargo.toml"),
         "[workspace]\nresolver = \"2\"\nmembers = [\"client\", \"driver\"]\n",
@@ -100,6 +118,7 @@ serde_json = "1"
         String::from_utf8_lossy(&build.stderr)
     );
     let run = Command::new(target.join("debug/openai-stream-driver"))
+        .arg(&examples)
         .output()
         .expect("driver");
     let stdout = String::from_utf8_lossy(&run.stdout);
@@ -114,4 +133,24 @@ serde_json = "1"
             "{check} did not pass:\n{stdout}"
         );
     }
+}
+
+/// `[schema name, payload]` of every `ResponseStreamEvent` member whose `x-oaiMeta.example`
+/// is JSON (one of OpenAI's is not: a missing comma).
+fn event_examples(spec: &std::path::Path) -> serde_json::Value {
+    let doc = sturdy_generator::load::load(spec).expect("load");
+    let schemas = &doc.raw["components"]["schemas"];
+    let members = schemas["ResponseStreamEvent"]["anyOf"]
+        .as_array()
+        .expect("anyOf");
+    let examples: Vec<serde_json::Value> = members
+        .iter()
+        .filter_map(|m| {
+            let name = m["$ref"].as_str()?.rsplit('/').next()?;
+            let text = schemas[name]["x-oaiMeta"]["example"].as_str()?;
+            let example: serde_json::Value = serde_json::from_str(text).ok()?;
+            Some(serde_json::json!([name, example]))
+        })
+        .collect();
+    serde_json::Value::Array(examples)
 }

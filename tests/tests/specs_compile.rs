@@ -26,7 +26,7 @@ fn every_shared_spec_generates_a_crate_that_compiles_cleanly() {
     specs.push(shared.join("peers/petstore.yaml"));
     specs.push(sturdy_tests::workspace_root().join("fixtures/snapshot/shapes.yaml"));
     // The contract snapshots.
-    for s in ["payments", "crm", "messaging"] {
+    for s in ["payments", "crm", "messaging", "assistant"] {
         specs.push(sturdy_tests::workspace_root().join(format!("fixtures/snapshots/{s}.yaml")));
     }
     // `STURDY_SPECS_ONLY=stripe,petstore`: only the specs whose file stem is listed.

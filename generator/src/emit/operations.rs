@@ -547,6 +547,8 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     };
     let method =
         crate::emit::streaming::with_stream_method(op, method, &args, &stmts, &path, &meta_id);
+    let method =
+        crate::emit::streaming::with_byte_stream_method(op, method, &args, &stmts, &path, &meta_id);
     (items, method)
 }
 

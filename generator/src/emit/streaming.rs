@@ -1,14 +1,22 @@
-//! The streaming method of an operation with a `text/event-stream` response: beside
-//! `create_chat_completion`, `create_chat_completion_stream` takes the same arguments and
-//! returns a `sturdy_runtime::stream::SseCall` of the spec's event type (wrapped in
-//! `stream::Event` when the spec describes several event kinds). All streaming behaviour
-//! lives in the runtime.
+//! Streaming methods beside an operation's plain one.
+//!
+//! - Server-sent events: for a `text/event-stream` response, beside
+//!   `create_chat_completion`, `create_chat_completion_stream` takes the same arguments and
+//!   returns a `sturdy_runtime::stream::SseCall` of the spec's event type (wrapped in
+//!   `stream::Event` when the spec describes several event kinds, keyed by the SSE `event:`
+//!   name when the data lacks the discriminator).
+//! - Byte streams: for a binary success response (`application/octet-stream`, `audio/*`,
+//!   any media type that is not JSON or text), `download_file_byte_stream` takes the same
+//!   arguments and returns a `sturdy_runtime::stream::DownloadCall`, whose body arrives
+//!   chunk by chunk instead of as one buffered `Bytes`.
+//!
+//! All streaming behaviour lives in the runtime.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit::rust::{doc_attrs, type_tokens};
-use crate::ir::Operation;
+use crate::ir::{Operation, ResponseEncoding};
 
 /// `method` followed by the operation's streaming method, if it has one. `args`, `stmts`,
 /// `path` and `meta` are the plain method's arguments, request-building statements, path
@@ -27,10 +35,13 @@ pub fn with_stream_method(
     let name = format_ident!("{}_stream", op.method_name);
     let event = type_tokens(&s.event);
     let (item, decode) = if s.several {
-        (
-            quote!(::sturdy_runtime::stream::Event<#event>),
-            quote!(::sturdy_runtime::stream::decode::json_or_unknown),
-        )
+        let decode = match &s.tag {
+            Some(tag) => {
+                quote!(|e| ::sturdy_runtime::stream::decode::tagged_or_unknown(e, #tag))
+            }
+            None => quote!(::sturdy_runtime::stream::decode::json_or_unknown),
+        };
+        (quote!(::sturdy_runtime::stream::Event<#event>), decode)
     } else {
         (event, quote!(::sturdy_runtime::stream::decode::json))
     };
@@ -72,6 +83,49 @@ pub fn with_stream_method(
             #(#stmts)*
             #flag
             ::sturdy_runtime::stream::SseCall::new(&self.inner, request, #decode) #resumable
+        }
+    }
+}
+
+/// `method` followed by the operation's byte-stream method, when its success response is
+/// binary. Arguments as for [`with_stream_method`].
+pub fn with_byte_stream_method(
+    op: &Operation,
+    method: TokenStream,
+    args: &[TokenStream],
+    stmts: &[TokenStream],
+    path: &TokenStream,
+    meta: &proc_macro2::Ident,
+) -> TokenStream {
+    if op.success.encoding != ResponseEncoding::Bytes {
+        return method;
+    }
+    let name = format_ident!("{}_byte_stream", op.method_name);
+    let plain = &op.method_name;
+    let doc = format!(
+        "[`{plain}`](Self::{plain}) with the response body as a stream of chunks, never \
+         buffered whole: `.await` it for a `ByteStream` (`on_progress` and `idle_timeout` \
+         before awaiting). A body cut short ends the stream with an error; it is not restarted."
+    );
+    let docs = doc_attrs(Some(&doc));
+    let dep = if op.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
+    let mutability = if stmts.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
+    quote! {
+        #method
+        #docs
+        #dep
+        pub fn #name(&self, #(#args),*) -> ::sturdy_runtime::stream::DownloadCall<'_> {
+            let #mutability request = ::sturdy_runtime::Request::new(&#meta, #path);
+            #(#stmts)*
+            ::sturdy_runtime::stream::DownloadCall::new(&self.inner, request)
         }
     }
 }

@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::rust::{doc_attrs, ident, type_tokens};
-use crate::ir::{EnumDef, StructDef, TypeDef, TypeKind};
+use crate::ir::{EnumDef, StructDef, TypeDef, TypeKind, TypeRef};
 
 mod unions;
 
@@ -66,7 +66,17 @@ fn emit_struct(
             quote!()
         };
         let (ty, attr) = if f.required && !f.nullable {
-            (t, quote!())
+            // A required array or map the payload leaves out decodes as empty: providers omit
+            // them (OpenAI's streamed `output_text` parts have no `logprobs`).
+            let empty = matches!(f.ty, TypeRef::Vec(_) | TypeRef::Map(_));
+            (
+                t,
+                if empty {
+                    quote!(#[serde(default)])
+                } else {
+                    quote!()
+                },
+            )
         } else if f.required {
             // Required but nullable: always sent, `null` when `None`.
             (quote!(::std::option::Option<#t>), quote!(#[serde(default)]))

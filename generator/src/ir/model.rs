@@ -334,6 +334,9 @@ pub struct Streaming {
     pub event: TypeRef,
     /// The spec describes several event kinds: unknown ones are kept raw.
     pub several: bool,
+    /// The discriminator property of several event kinds (OpenAI's `type`): an event whose
+    /// data lacks it is keyed by its SSE `event:` name.
+    pub tag: Option<String>,
     /// The request body has a boolean `stream` flag the streaming method sets.
     pub stream_flag: bool,
     /// `x-sturdy-stream: {resumable: true}`: reconnect with `Last-Event-ID`.

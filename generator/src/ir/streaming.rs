@@ -3,7 +3,8 @@
 //!
 //! - The event type is the event-stream media type's schema. When that schema is a `oneOf`/
 //!   `anyOf` of several events (or has a discriminator), events the spec does not describe
-//!   fall back to their raw name and data at run time.
+//!   fall back to their raw name and data at run time. With a discriminator, an event whose
+//!   data lacks the discriminator property is keyed by its SSE `event:` name.
 //! - When the request body has a boolean `stream` property (directly or through `allOf`),
 //!   the streaming method sets it to `true`.
 //! - `x-sturdy-stream: {resumable: true}` on the operation marks the stream resumable
@@ -45,11 +46,14 @@ pub(crate) fn detect(
         ),
         None => TypeRef::Json,
     };
-    let several = media
-        .schema
+    let raw_event = media.schema.as_ref().and_then(|s| raw_schema(doc, s));
+    let several = raw_event.as_ref().is_some_and(is_several);
+    let tag = raw_event
         .as_ref()
-        .and_then(|s| raw_schema(doc, s))
-        .is_some_and(|v| is_several(&v));
+        .filter(|_| several)
+        .and_then(|v| v.pointer("/discriminator/propertyName"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let stream_flag = op
         .request_body
         .as_ref()
@@ -71,6 +75,7 @@ pub(crate) fn detect(
     Some(Streaming {
         event,
         several,
+        tag,
         stream_flag,
         resumable,
     })

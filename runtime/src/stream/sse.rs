@@ -72,6 +72,28 @@ pub mod decode {
         })
     }
 
+    /// [`json_or_unknown`] for a union dispatched on property `tag` (OpenAI's `type`): data
+    /// that is a JSON object without `tag` takes the SSE `event:` name as its tag (unless the
+    /// name is the default `message`), so an event the spec names but whose data does not
+    /// repeat the name still decodes into its own variant. A `tag` in the data wins.
+    pub fn tagged_or_unknown<T: serde::de::DeserializeOwned>(
+        e: &RawEvent,
+        tag: &str,
+    ) -> Result<Event<T>, String> {
+        let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&e.data) else {
+            return Ok(Event::Unknown(e.clone()));
+        };
+        if let serde_json::Value::Object(o) = &mut value {
+            if !o.contains_key(tag) && !e.event.is_empty() && e.event != "message" {
+                o.insert(tag.to_owned(), serde_json::Value::String(e.event.clone()));
+            }
+        }
+        Ok(match T::deserialize(value) {
+            Ok(t) => Event::Typed(t),
+            Err(_) => Event::Unknown(e.clone()),
+        })
+    }
+
     /// The event itself.
     pub fn raw(e: &RawEvent) -> Result<RawEvent, String> {
         Ok(e.clone())

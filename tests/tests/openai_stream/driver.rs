@@ -2,6 +2,9 @@
 //! the generated OpenAI client streaming from it. Panics (non-zero exit) on the first check
 //! that fails; prints `ok <check>` for each that passes.
 
+mod download;
+mod responses;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,6 +31,10 @@ struct Seen {
     flags: Mutex<Vec<Value>>,
     /// The Idempotency-Key of each `busy` request.
     busy_keys: Mutex<Vec<Option<String>>>,
+    /// Notified when the client has the first chunk of the speech download.
+    first_chunk_seen: Arc<tokio::sync::Notify>,
+    /// The spec's Responses event examples: (schema name, payload).
+    examples: Vec<(String, Value)>,
 }
 
 type Events = std::pin::Pin<Box<dyn Stream<Item = Result<Event, std::io::Error>> + Send>>;
@@ -111,6 +118,15 @@ async fn chat(
 
 async fn responses(State(seen): State<Arc<Seen>>, Json(body): Json<Value>) -> Response {
     seen.flags.lock().unwrap().push(body["stream"].clone());
+    let scripted = match body["model"].as_str() {
+        Some("recorded") => Some(responses::recorded(false)),
+        Some("recorded-error") => Some(responses::recorded(true)),
+        Some("examples") => Some(responses::examples(&seen.examples)),
+        _ => None,
+    };
+    if let Some(events) = scripted {
+        return Sse::new(ready(events)).into_response();
+    }
     let events = if body["model"] == "error" {
         ready(vec![
             text_delta(1, "Hi"),
@@ -138,10 +154,21 @@ fn ok(check: &str) {
 
 #[tokio::main]
 async fn main() {
-    let seen = Arc::new(Seen::default());
+    let examples = std::env::args().nth(1).expect("the examples file");
+    let examples = std::fs::read_to_string(examples).expect("examples");
+    let seen = Arc::new(Seen {
+        examples: serde_json::from_str(&examples).expect("examples"),
+        ..Seen::default()
+    });
     let app = Router::new()
         .route("/chat/completions", post(chat))
         .route("/responses", post(responses))
+        .route(
+            "/audio/speech",
+            post(|State(seen): State<Arc<Seen>>| async move {
+                download::speech(seen.first_chunk_seen.clone())
+            }),
+        )
         .with_state(seen.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -238,10 +265,8 @@ async fn main() {
     assert_eq!(seen.requests.lock().unwrap()["drop"], 1);
     ok("chat_drop_after_events_reported");
 
-    // Responses API: every event is delivered typed (or raw), with its data intact. Which
-    // variant of the generated `ResponseStreamEvent` an event lands in is up to that type:
-    // today it is an untagged union over open `type` enums, so the first variant whose
-    // fields fit wins (a text delta decodes as `ResponseAudioDeltaEvent`).
+    // Responses API: every event is delivered typed (or raw), with its data intact (which
+    // variant each lands in: `responses::check_recorded` and `check_examples`).
     let req: CreateResponse = serde_json::from_value(json!({"model": "ok", "input": "Say hi"}))
         .expect("a responses request");
     let s = client.create_response_stream(&req).await.unwrap();
@@ -275,4 +300,12 @@ async fn main() {
     assert_eq!(e.provider_code(), Some("server_error"));
     assert_eq!(e.provider_message(), Some("Something went wrong"));
     ok("responses_error_event_is_normalized");
+
+    responses::check_recorded(&client).await;
+    ok("responses_recorded_stream_variants");
+    responses::check_examples(&client, &seen.examples).await;
+    ok("responses_spec_examples_variants");
+
+    download::check(&client, seen.first_chunk_seen.clone()).await;
+    ok("speech_byte_stream_not_buffered");
 }

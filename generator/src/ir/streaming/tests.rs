@@ -95,6 +95,7 @@ fn an_event_stream_response_is_detected_with_its_event_type_and_stream_flag() {
         s.event
     );
     assert!(!s.several);
+    assert_eq!(s.tag, None);
     assert!(s.stream_flag, "`stream: boolean` through allOf and a $ref");
     assert!(!s.resumable);
 }
@@ -103,6 +104,7 @@ fn an_event_stream_response_is_detected_with_its_event_type_and_stream_flag() {
 fn several_event_kinds_and_resumable_streams() {
     let s = streaming_of("createResponse").unwrap();
     assert!(s.several, "a oneOf with a discriminator");
+    assert_eq!(s.tag.as_deref(), Some("type"), "events are keyed by `type`");
     assert!(s.resumable, "x-sturdy-stream: {{resumable: true}}");
     assert!(
         !s.stream_flag,

@@ -55,7 +55,11 @@ impl Converter<'_> {
             op.insert("requestBody".into(), body);
         }
         let mut responses: BTreeMap<String, Value> = BTreeMap::new();
-        let (status, success) = self.success_response(m.get("response"), ptr, &prefix)?;
+        let (status, mut success) = self.success_response(m.get("response"), ptr, &prefix)?;
+        if let Some(s) = m.get("response").and_then(|r| r.get("stream")) {
+            let sptr = seg(&seg(ptr, "response"), "stream");
+            self.event_stream(s, &sptr, &prefix, &mut success, &mut op)?;
+        }
         responses.insert(status, success);
         let mut retry = Retry::default();
         self.error_responses(m, ptr, d, &mut retry, &mut responses)?;

@@ -15,7 +15,7 @@
 //! Then one module per concern converts: `root` (info, types, tags, paths, components),
 //! `environments`, `auth` (which keys belong to each auth `type`), `endpoints`, `params`,
 //! `bodies`, `responses`, `cases` (the error body and error cases), `pagination`, `policies`
-//! (idempotency, rate limit, timeouts, retry), `webhooks`, `signature`, `infer` (types from
+//! (idempotency, rate limit, timeouts, retry), `webhooks`, `signature`, `streams` (server-sent events), `infer` (types from
 //! examples) and `report` (errors with file, pointer, line, column and a hint; "did you mean"
 //! through `strsim`). The converters still read the parsed JSON value, not the model's types.
 //! The text is read with the reader `load` uses; a key written twice in one mapping is refused
@@ -35,6 +35,7 @@ mod report;
 mod responses;
 mod root;
 mod signature;
+mod streams;
 mod webhooks;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -226,6 +226,16 @@ struct Response {
     names: Any,
     description: Any,
     content_type: Any,
+    stream: Option<Stream>,
+}
+
+/// A response's `stream`: server-sent events.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Stream {
+    events: Any,
+    resumable: Any,
 }
 
 /// An endpoint's `pagination`.

@@ -126,3 +126,44 @@ fn unknown_events_keep_their_data() {
         .unwrap_err()
         .contains("event `message`"));
 }
+
+#[test]
+fn the_event_name_is_the_tag_when_the_data_has_none() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    #[serde(tag = "type")]
+    enum Known {
+        #[serde(rename = "call.completed")]
+        Completed { id: String },
+        #[serde(rename = "call.interpreting")]
+        Interpreting { id: String },
+    }
+    let decode = |name: &str, data: &str| {
+        decode::tagged_or_unknown::<Known>(&raw(name, data), "type").unwrap()
+    };
+    // Same shape: only the SSE name tells the two apart.
+    let id = || "x".to_owned();
+    assert_eq!(
+        decode("call.interpreting", r#"{"id":"x"}"#),
+        Event::Typed(Known::Interpreting { id: id() })
+    );
+    assert_eq!(
+        decode("call.completed", r#"{"id":"x"}"#),
+        Event::Typed(Known::Completed { id: id() })
+    );
+    // The data's own tag wins over the name.
+    assert_eq!(
+        decode("call.completed", r#"{"type":"call.interpreting","id":"x"}"#),
+        Event::Typed(Known::Interpreting { id: id() })
+    );
+    // The default name is no tag; unknown names, non-objects and bad JSON stay raw.
+    for (name, data) in [
+        ("message", r#"{"id":"x"}"#),
+        ("call.new", r#"{"id":"x"}"#),
+        ("call.completed", "[1]"),
+        ("call.completed", "not json"),
+    ] {
+        let e = raw(name, data);
+        let got = decode::tagged_or_unknown::<Known>(&e, "type").unwrap();
+        assert_eq!(got, Event::Unknown(e), "{name} {data}");
+    }
+}
