@@ -25,7 +25,7 @@ static SEND: OperationMeta = OperationMeta::new("sendMessage", Method::Post, "/m
 
 const ANSWERS: &str = r#"{
   "operations": [
-    {"operation": "getPet", "method": "GET", "path": "/pets/{id}", "status": 200,
+    {"operation": "getPet", "name": "get_pet", "method": "GET", "path": "/pets/{id}", "status": 200,
      "content_type": "application/json", "body": {"id": 7, "name": "Rex"}},
     {"operation": "myPets", "method": "GET", "path": "/pets/mine", "status": 200,
      "content_type": "application/json", "body": [{"id": 1, "name": "Mine"}]},
@@ -96,7 +96,7 @@ async fn the_fake_answers_each_operation_with_its_example_status_and_content_typ
 }
 
 #[tokio::test]
-async fn an_override_replaces_one_operation_and_unknown_routes_get_404() {
+async fn an_override_by_method_name_replaces_one_operation_and_unknown_routes_get_404() {
     let fake = Fake::from_json(ANSWERS).unwrap().answer(
         "getPet",
         MockResponse::status(200).json(&serde_json::json!({"id": 1})),

@@ -7,6 +7,7 @@
 //! lacks. Load has normalized the raw document by then, so both views agree.
 
 mod body;
+pub mod examples;
 pub mod idempotency;
 mod model;
 pub use crate::names;
@@ -61,6 +62,7 @@ pub fn build(doc: &Document) -> Result<(Api, Vec<Warning>), IrError> {
     let (types, type_warnings) = space.finish();
     warnings.extend(type_warnings);
     operations::settle_styles(&mut operations, &types);
+    examples::settle(&mut operations, &types);
     let info = &doc.openapi.info;
     let mut tags: BTreeMap<String, Option<String>> = BTreeMap::new();
     for t in &doc.openapi.tags {

@@ -418,11 +418,15 @@ fn responses(
                 },
             };
             success_headers = resp.headers.keys().cloned().collect();
+            let example = media.and_then(|(ct, mt, _)| {
+                crate::ir::examples::spec_example(doc, mt, &format!("{at}/content/{}", escape(ct)))
+            });
             success = Some(SuccessResponse {
                 status: status_code,
                 encoding,
                 ty,
                 docs: Some(resp.description.clone()).filter(|d| !d.trim().is_empty()),
+                example,
             });
         } else if !matches!(
             status,
@@ -452,6 +456,7 @@ fn responses(
         encoding: ResponseEncoding::Empty,
         ty: TypeRef::Unit,
         docs: None,
+        example: None,
     });
     Responses {
         success,

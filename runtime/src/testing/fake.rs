@@ -33,6 +33,9 @@ struct FakeFile {
 #[derive(Debug, Clone, Deserialize)]
 struct FakeOperation {
     operation: String,
+    /// The generated method's name.
+    #[serde(default)]
+    name: Option<String>,
     method: String,
     path: String,
     status: u16,
@@ -136,7 +139,8 @@ impl Fake {
         })
     }
 
-    /// Answers `operation` (its `operationId`) with `response` instead of the spec's example.
+    /// Answers `operation` (its `operationId`, or the generated method's name) with
+    /// `response` instead of the spec's example.
     pub fn answer(self, operation: &str, response: MockResponse) -> Self {
         self.overrides
             .lock()
@@ -227,10 +231,11 @@ fn answer(
             },
         )?
         .1;
-    let overridden = overrides
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&op.operation)
-        .cloned();
+    let overridden = {
+        let o = overrides.lock().unwrap_or_else(|e| e.into_inner());
+        o.get(&op.operation)
+            .or_else(|| op.name.as_ref().and_then(|n| o.get(n)))
+            .cloned()
+    };
     Some(overridden.unwrap_or_else(|| op.response()))
 }
