@@ -399,10 +399,15 @@ fn module_file(
         #[allow(#allows)]
         mod client { #client }
         pub use client::*;
-        // The including crate declares the `testing` feature to use the fake.
-        #[allow(#allows unexpected_cfgs)]
-        #[cfg(feature = "testing")]
-        pub mod testing { #testing }
+        // The including crate declares a `testing` feature to use the fake; one that does
+        // not gets no warning for the `cfg` (the lint is allowed on an enclosing module).
+        #[allow(#allows unexpected_cfgs, unused_imports)]
+        mod testing_gate {
+            #[cfg(feature = "testing")]
+            pub mod testing { #testing }
+        }
+        #[allow(unused_imports)]
+        pub use testing_gate::*;
     };
     let mut text = format("module", file)?;
     if let Some(path) = &settings.module_path {
