@@ -175,7 +175,7 @@ impl Fake {
         self
     }
 
-    /// The `operationId`s the fake answers, in spec order.
+    /// The `operationId`s the fake answers, in the answers file's order.
     pub fn operations(&self) -> impl Iterator<Item = &str> {
         self.operations.iter().map(|o| o.operation.as_str())
     }
@@ -222,7 +222,7 @@ fn answer(
     let op = ops
         .iter()
         .filter_map(|o| o.matches(&req.method, req.url.path()).map(|n| (n, o)))
-        // The most literal segments wins; the first in spec order among equals.
+        // The most literal segments wins; the first in the answers file among equals.
         .fold(
             None,
             |best: Option<(usize, &FakeOperation)>, (n, o)| match best {
