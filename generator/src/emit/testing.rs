@@ -83,6 +83,17 @@ pub fn module(api: &Api, crate_ident: Option<&str>, data_file: &str) -> TokenStr
          let client = fake_with(|fake| fake.answer({example_op:?}, MockResponse::status(404)));\n\
          # let _ = client;\n```"
     );
+    let module_example = format!(
+        "{fence}\nuse {crate_ident}::testing::{{self, scenario}};\n\
+         // Every operation answers with the spec's example:\n\
+         let client = testing::fake();\n\
+         // Or keep the fake to script a failure first and read what was sent:\n\
+         let fake = testing::fake_api().with_transport(|mock| mock.answer(scenario::unavailable()));\n\
+         let sent = fake.transport();\n\
+         let retried = testing::client(fake);\n\
+         assert!(sent.requests().is_empty());\n\
+         # let _ = (client, retried);\n```"
+    );
     quote! {
         //! Fakes of this API for your tests (cargo feature `testing`, which enables
         //! `sturdy-runtime/test-util`).
@@ -96,6 +107,8 @@ pub fn module(api: &Api, crate_ident: Option<&str>, data_file: &str) -> TokenStr
         //! Answers are chosen in this order: what is queued on the transport, responders
         //! (scenarios; the last added first), [`Fake::answer`] overrides, the spec's example;
         //! a request no operation matches gets a `404`.
+        //!
+        #![doc = #module_example]
         //!
         //! # Panics
         //! The functions here panic only if the generated answers file does not parse, which
