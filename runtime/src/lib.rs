@@ -43,6 +43,8 @@ mod request;
 mod response;
 pub mod retry;
 pub mod stream;
+#[cfg(feature = "test-util")]
+pub mod testing;
 pub mod time;
 pub mod transport;
 pub mod types;

@@ -1,6 +1,8 @@
 //! A driver program that calls every operation of a generated client once per documented
 //! status (asking Prism for that status with `Prefer: code=N`), with arguments synthesized
-//! from the IR's types, and prints one JSON line per call.
+//! from the IR's types, and prints one JSON line per call. Given `fake` instead of a base
+//! URL, it calls every operation once on the client's `testing::fake()` (success status
+//! only), so each line says whether the fake's answer decoded.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -368,12 +370,15 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let base = args.next().expect("base URL");
     let dynamic = args.next().as_deref() == Some("dynamic");
+    let fake = base == "fake";
+    // The fake answers each operation's success only.
+    let calls_per_op = if fake { 1 } else { usize::MAX };
 "#,
     );
     s.push_str("    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect(\"http\");\n");
     let _ = writeln!(
         s,
-        "    let client = {krate}::Client::builder().base_url(base)"
+        "    let client = {krate}::Client::builder().base_url(if fake {{ \"https://fake.invalid\".to_owned() }} else {{ base }})"
     );
     for (name, scheme) in &api.security_schemes {
         let value = match scheme.kind {
@@ -385,6 +390,10 @@ async fn main() {
         let _ = writeln!(s, "        .credential({name:?}, {value})");
     }
     s.push_str("        .runtime(|r| r.retry(sturdy_runtime::RetryPolicy::none()).http_client(http))\n        .build().expect(\"client\");\n");
+    let _ = writeln!(
+        s,
+        "    let client = if fake {{ {krate}::testing::fake() }} else {{ client }};"
+    );
     for op in &api.operations {
         let mut codes: Vec<u16> = Vec::new();
         if op.success.status != 0 {
@@ -479,7 +488,7 @@ async fn main() {
         };
         let _ = writeln!(
             s,
-            "    if let {pattern} = {tuple} {{\n        for (code, typed) in [{}] {{\n            let r = client.{}({}).header(\"Prefer\", prefer(code, dynamic)).await;\n            report({id:?}, code, typed, r);\n        }}\n    }} else {{ skip({id:?}, \"arguments\"); }}",
+            "    if let {pattern} = {tuple} {{\n        for (code, typed) in [{}].into_iter().take(calls_per_op) {{\n            let r = client.{}({}).header(\"Prefer\", prefer(code, dynamic)).await;\n            report({id:?}, code, typed, r);\n        }}\n    }} else {{ skip({id:?}, \"arguments\"); }}",
             typed_expr.join(", "),
             op.method_name,
             args.join(", "),

@@ -71,7 +71,7 @@ pub fn build_client_and_driver(spec: &Path, name: &str) -> Result<Built, String>
     std::fs::write(
         driver_dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{name}-driver\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{crate_name} = {{ path = \"../client\" }}\nsturdy-runtime = {{ path = {:?} }}\nserde = \"1\"\nreqwest = {{ version = \"0.12\", default-features = false }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n",
+            "[package]\nname = \"{name}-driver\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{crate_name} = {{ path = \"../client\", features = [\"testing\"] }}\nsturdy-runtime = {{ path = {:?} }}\nserde = \"1\"\nreqwest = {{ version = \"0.12\", default-features = false }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n",
             runtime.display().to_string()
         ),
     )

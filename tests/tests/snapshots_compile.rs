@@ -1,8 +1,9 @@
 //! The insta snapshot goldens of `generator/tests/snapshots/` are real crates: written back to
 //! disk exactly as reviewed, they pass `cargo clippy -Dwarnings` with every feature and with
 //! none, and `cargo doc` with rustdoc `-Dwarnings` (no broken intra-doc links, no bare URLs,
-//! no unclosed HTML). A snapshot can therefore never be accepted while it fails to compile
-//! or documents badly.
+//! no unclosed HTML), and their doc examples run with every feature (the `testing` module's
+//! `fake_with` example among them). A snapshot can therefore never be accepted while it fails
+//! to compile or documents badly.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -88,7 +89,7 @@ fn snapshot_goldens_compile_and_document_without_warnings() {
     )
     .unwrap();
     let mut failures = Vec::new();
-    let runs: [(&[&str], bool); 3] = [
+    let runs: [(&[&str], bool); 4] = [
         (
             &[
                 "clippy",
@@ -113,6 +114,11 @@ fn snapshot_goldens_compile_and_document_without_warnings() {
             false,
         ),
         (&["doc", "--workspace", "--no-deps", "--quiet"], true),
+        // The doc examples of the `testing` module (`fake_with`) run.
+        (
+            &["test", "--workspace", "--doc", "--all-features", "--quiet"],
+            false,
+        ),
     ];
     for (args, rustdoc) in runs {
         let (ok, stderr) = cargo(&dir, args, rustdoc);

@@ -1,5 +1,6 @@
 //! Every real spec in `../shared/specs` (and the bundled petstore) generates a crate that
-//! passes `cargo clippy` with `-Dwarnings` (which includes `cargo check`). The crates are built
+//! passes `cargo clippy` with `-Dwarnings` (which includes `cargo check`), with every feature
+//! on, the `testing` module (`testing::fake()`) included. The crates are built
 //! together in one scratch workspace so dependencies compile once; `--keep-going` reports
 //! every failing crate, not just the first. `STURDY_SPECS_ONLY=stripe,petstore` limits the
 //! run to those file stems; `STURDY_SHARED` points at the shared folder.
@@ -91,6 +92,8 @@ fn every_shared_spec_generates_a_crate_that_compiles_cleanly() {
         .args([
             "clippy",
             "--workspace",
+            // Every group and the `testing` module (`testing::fake()` and its answers file).
+            "--all-features",
             "--keep-going",
             "--quiet",
             "--message-format=short",

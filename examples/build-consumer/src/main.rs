@@ -120,3 +120,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     Ok(())
 }
+
+/// `cargo test -p sturdy-example --features testing`: the module generated into `OUT_DIR`
+/// carries its fake, whose answers file was written beside it.
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    #[tokio::test]
+    async fn the_out_dir_module_has_a_fake_answering_the_specs_examples() {
+        let client = super::petstore::testing::fake();
+        let pet = client.get_pet(1).await.unwrap();
+        assert_eq!(pet.body().name, "Rex");
+        let page = client.list_pets(Default::default()).await.unwrap();
+        assert_eq!(page.body().next_cursor.as_deref(), Some("abc"));
+    }
+}

@@ -10,7 +10,9 @@
 //!   path, see [`groups`]), behind a cargo feature of the same name;
 //! - `src/client.rs`: `Client`, `ClientBuilder`, `Environment`;
 //! - `src/params.rs`: every optional-parameter struct at a short path;
-//! - `src/webhooks.rs`: the webhook event enum.
+//! - `src/webhooks.rs`: the webhook event enum;
+//! - `src/testing/mod.rs` and `src/testing/fake.json`: fakes for tests, behind the cargo
+//!   feature `testing` ([`testing`]).
 //!
 //! `lib.rs` re-exports the runtime types a user touches ([`surface`]), so a consumer needs
 //! no dependency on `sturdy-runtime` of its own.
@@ -24,6 +26,7 @@ pub mod paths;
 pub mod rust;
 pub mod streaming;
 pub mod surface;
+pub mod testing;
 pub mod types;
 mod webhooks;
 
@@ -164,7 +167,12 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
     match layout {
         Layout::Crate => crate_files(api, settings, &crate_name, out, &mut files)?,
         Layout::Module => {
-            files.insert("module.rs".to_owned(), module_file(api, settings, out)?);
+            let data = module_data_file(api, settings);
+            files.insert(
+                "module.rs".to_owned(),
+                module_file(api, settings, out, &data)?,
+            );
+            files.insert(data, testing::answers(api, GENERATED));
         }
     }
     Ok(Generated { files })
@@ -248,6 +256,8 @@ fn crate_files(
         pub mod params;
         pub mod types;
         pub mod webhooks;
+        #[cfg(feature = "testing")]
+        pub mod testing;
         mod client;
 
         pub use client::*;
@@ -290,6 +300,18 @@ fn crate_files(
         )?,
     );
     files.insert("src/client.rs".to_owned(), format("src/client.rs", client)?);
+    let ident = crate_name.replace('-', "_");
+    files.insert(
+        "src/testing/mod.rs".to_owned(),
+        format(
+            "src/testing/mod.rs",
+            testing::module(api, Some(&ident), "fake.json"),
+        )?,
+    );
+    files.insert(
+        "src/testing/fake.json".to_owned(),
+        testing::answers(api, GENERATED),
+    );
     files.insert(
         "src/webhooks.rs".to_owned(),
         format(
@@ -325,8 +347,24 @@ fn crate_files(
     Ok(())
 }
 
+/// [`Layout::Module`]: the fake's answers file, written beside the module file (named after
+/// the module, so several clients can share `OUT_DIR`).
+fn module_data_file(api: &Api, settings: &Settings) -> String {
+    let stem = settings
+        .module_path
+        .clone()
+        .unwrap_or_else(|| crate_name(api, settings))
+        .replace("::", "_");
+    format!("{stem}.fake.json")
+}
+
 /// [`Layout::Module`]: one `module.rs` for `include!`.
-fn module_file(api: &Api, settings: &Settings, out: Out) -> Result<String, EmitError> {
+fn module_file(
+    api: &Api,
+    settings: &Settings,
+    out: Out,
+    data_file: &str,
+) -> Result<String, EmitError> {
     let Out {
         crate_doc,
         allows,
@@ -340,6 +378,7 @@ fn module_file(api: &Api, settings: &Settings, out: Out) -> Result<String, EmitE
     // would warn.
     let allows = quote!(#allows dead_code,);
     let params = surface::params_module(api, false);
+    let testing = testing::module(api, None, data_file);
     let mods = modules.iter().map(|(m, _, body)| {
         let id = rust::ident(m);
         quote!(pub mod #id { #body })
@@ -360,6 +399,15 @@ fn module_file(api: &Api, settings: &Settings, out: Out) -> Result<String, EmitE
         #[allow(#allows)]
         mod client { #client }
         pub use client::*;
+        // The including crate declares a `testing` feature to use the fake; one that does
+        // not gets no warning for the `cfg` (the lint is allowed on an enclosing module).
+        #[allow(#allows unexpected_cfgs, unused_imports)]
+        mod testing_gate {
+            #[cfg(feature = "testing")]
+            pub mod testing { #testing }
+        }
+        #[allow(unused_imports)]
+        pub use testing_gate::*;
     };
     let mut text = format("module", file)?;
     if let Some(path) = &settings.module_path {
@@ -404,7 +452,7 @@ fn crate_docs(api: &Api, crate_name: &str) -> String {
     }
     s.push_str("# let _ = client;\n# Ok(()) }\n```\n\n");
     s.push_str("Every method returns a `Call`: set per-request options on it (`.timeout(..)` for the whole call, retries included, `.attempt_timeout(..)` for each attempt, `.idempotency_key(..)`, `.header(..)`, `.retry(..)`), then `.await` it (or spawn it: a call owns a clone of the client). Failures are one `Error` whose `kind()` says what happened and whether the request may have been sent; declared error bodies are in `Error::typed()`.\n\n");
-    s.push_str("# Crate organization\n\n- `Client` / `ClientBuilder`: configuration and one method per operation.\n- `types`: the model.\n- `operations`: one module (and cargo feature) per tag, or per resource path when the spec has no tags.\n- `params`: every operation's optional-parameter struct (`params::<Operation>Params`).\n- `errors`: declared error responses.\n- `webhooks`: webhook event payloads.\n");
+    s.push_str("# Crate organization\n\n- `Client` / `ClientBuilder`: configuration and one method per operation.\n- `types`: the model.\n- `operations`: one module (and cargo feature) per tag, or per resource path when the spec has no tags.\n- `params`: every operation's optional-parameter struct (`params::<Operation>Params`).\n- `errors`: declared error responses.\n- `webhooks`: webhook event payloads.\n- `testing` (cargo feature `testing`): `testing::fake()`, a client that answers every operation with the spec's example, and failure scenarios for your tests.\n");
     s
 }
 

@@ -9,6 +9,7 @@
 //! the JSON pointers its findings name), never the document again.
 
 mod body;
+pub mod examples;
 pub mod idempotency;
 mod model;
 pub mod origin;
@@ -64,6 +65,7 @@ pub fn build(doc: &Document) -> Result<(Api, Vec<Warning>), IrError> {
     let (types, type_warnings) = space.finish();
     warnings.extend(type_warnings);
     operations::settle_styles(&mut operations, &types);
+    examples::settle(&mut operations, &types);
     let info = &doc.openapi.info;
     let mut tags: BTreeMap<String, Option<String>> = BTreeMap::new();
     for t in &doc.openapi.tags {

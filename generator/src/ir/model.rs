@@ -452,6 +452,9 @@ pub struct SuccessResponse {
     pub ty: TypeRef,
     /// Rustdoc text.
     pub docs: Option<String>,
+    /// The body a fake answers with ([`crate::ir::examples`]): the spec's example when it
+    /// fits `ty`, else one synthesized from `ty`; `None` for bytes and empty bodies.
+    pub example: Option<serde_json::Value>,
 }
 
 /// Which statuses an error response covers.

@@ -460,11 +460,15 @@ fn responses(
             success_headers = resp.headers.keys().cloned().collect();
             success_key = Some(key.clone());
             success_media = media.map(|(ct, _, _)| ct.to_owned());
+            let example = media.and_then(|(ct, mt, _)| {
+                crate::ir::examples::spec_example(doc, mt, &format!("{at}/content/{}", escape(ct)))
+            });
             success = Some(SuccessResponse {
                 status: status_code,
                 encoding,
                 ty,
                 docs: Some(resp.description.clone()).filter(|d| !d.trim().is_empty()),
+                example,
             });
         } else if !matches!(
             status,
@@ -494,6 +498,7 @@ fn responses(
         encoding: ResponseEncoding::Empty,
         ty: TypeRef::Unit,
         docs: None,
+        example: None,
     });
     Responses {
         success,

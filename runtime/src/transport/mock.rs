@@ -159,16 +159,22 @@ struct State {
     /// The rest of the current call's script.
     current_call: Option<VecDeque<MockResponse>>,
     otherwise: Option<MockResponse>,
+    /// Asked in reverse order of addition when nothing is queued.
+    responders: Vec<Responder>,
     recorded: Vec<RecordedRequest>,
 }
+
+/// A function that may answer an attempt (see [`MockTransport::respond_with`]).
+type Responder = Arc<dyn Fn(&TransportRequest) -> Option<MockResponse> + Send + Sync>;
 
 /// A transport that answers from a script and records every attempt.
 ///
 /// Answers are taken in order: [`MockTransport::answer`] answers one attempt,
 /// [`MockTransport::answer_call`] the attempts of one call (a call starts at an attempt
 /// without the `x-sturdy-retry-count` header; a new call drops what is left of the last
-/// call's script); when nothing is queued, [`MockTransport::otherwise`] answers (by default
-/// `200` with an empty body). Clones share the script and the recording.
+/// call's script); when nothing is queued, the responders of [`MockTransport::respond_with`]
+/// are asked (the last added first), then [`MockTransport::otherwise`] answers (by default
+/// `200` with an empty body). Clones share the script, the responders and the recording.
 #[derive(Clone, Default)]
 pub struct MockTransport {
     state: Arc<Mutex<State>>,
@@ -213,6 +219,27 @@ impl MockTransport {
         self
     }
 
+    /// Adds a responder, asked for attempts nothing queued answers: it sees the request as
+    /// sent (credentials included, so it can play a server that checks them) and answers
+    /// `Some`, or `None` to pass to the responder added before it, then to
+    /// [`MockTransport::otherwise`]. The fakes and scenarios of [`crate::testing`] are
+    /// responders.
+    ///
+    /// ```
+    /// use sturdy_runtime::transport::mock::{MockResponse, MockTransport};
+    /// let mock = MockTransport::new().respond_with(|req| {
+    ///     (req.url.path() == "/health").then(|| MockResponse::status(204))
+    /// });
+    /// # let _ = mock;
+    /// ```
+    pub fn respond_with(
+        self,
+        responder: impl Fn(&TransportRequest) -> Option<MockResponse> + Send + Sync + 'static,
+    ) -> Self {
+        self.lock().responders.push(Arc::new(responder));
+        self
+    }
+
     /// Every attempt received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.lock().recorded.clone()
@@ -234,15 +261,28 @@ impl MockTransport {
         if let Some(next) = s.current_call.as_mut().and_then(VecDeque::pop_front) {
             return next;
         }
-        match s.queue.pop_front() {
-            Some(Queued::Attempt(r)) => r,
+        let scripted = match s.queue.pop_front() {
+            Some(Queued::Attempt(r)) => Some(r),
             Some(Queued::Call(mut list)) => {
                 let first = list.pop_front();
                 s.current_call = Some(list);
-                first.unwrap_or_else(|| s.otherwise.clone().unwrap_or(MockResponse::status(200)))
+                first
             }
-            None => s.otherwise.clone().unwrap_or(MockResponse::status(200)),
+            None => None,
+        };
+        if let Some(r) = scripted {
+            return r;
         }
+        let responders = s.responders.clone();
+        let otherwise = s.otherwise.clone();
+        // Responders run without the lock: one may read the recording.
+        drop(s);
+        responders
+            .iter()
+            .rev()
+            .find_map(|r| r(request))
+            .or(otherwise)
+            .unwrap_or(MockResponse::status(200))
     }
 }
 
