@@ -123,14 +123,16 @@ impl Client {
             span.record("sturdy.request_id", id.as_str());
         }
         if (200..300).contains(&status) {
-            self.inner.limiter.observe(
-                ctx.limit_scope(),
-                &headers,
-                status,
-                None,
-                clock.now(),
-                clock.system_now(),
-            );
+            if self.inner.limiter.learns_from(&headers, status, None) {
+                self.inner.limiter.observe(
+                    ctx.limit_scope(),
+                    &headers,
+                    status,
+                    None,
+                    clock.now(),
+                    clock.system_now(),
+                );
+            }
             return (
                 Attempt::Done(RawResponse {
                     status,
