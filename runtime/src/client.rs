@@ -334,9 +334,11 @@ impl ClientBuilder {
                     .map_err(|e| BuildError::Http(e.to_string()))?,
             )),
         };
+        let base_url = base.trim_end_matches('/').to_owned();
         Ok(Client {
             inner: Arc::new(ClientInner {
-                base_url: base.trim_end_matches('/').to_owned(),
+                joinable_base: crate::execute::joinable_base(&base_url),
+                base_url,
                 api: self.api,
                 timeouts: self.timeouts,
                 retry: self.retry,
@@ -369,6 +371,8 @@ pub struct Client {
 
 pub(crate) struct ClientInner {
     pub(crate) base_url: String,
+    /// `base_url` parsed once, when paths can be joined to it without parsing it again.
+    pub(crate) joinable_base: Option<url::Url>,
     pub(crate) api: ApiMeta,
     pub(crate) timeouts: Timeouts,
     pub(crate) retry: RetryPolicy,

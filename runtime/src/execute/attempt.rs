@@ -44,14 +44,18 @@ impl Client {
             .iter()
             .map(|(k, v)| (k.clone(), v.expose_secret().to_owned()))
             .collect();
-        let url = match self.url_for(ctx.request, &secret_query) {
+        let (url, on_base) = match self.url_for(ctx.request, &secret_query) {
             Ok(u) => u,
             Err(e) => return (Attempt::Failed(e), tracing::Span::none()),
         };
+        // A URL joined to the parsed base is on the base's origin by construction.
         let carries_credentials = !applied.is_empty() || self.inner.signer.is_some();
-        if let Err(e) = crate::auth::origin::check(&self.inner.base_url, &url, carries_credentials)
-        {
-            return (Attempt::Failed(e), tracing::Span::none());
+        if !on_base {
+            if let Err(e) =
+                crate::auth::origin::check(&self.inner.base_url, &url, carries_credentials)
+            {
+                return (Attempt::Failed(e), tracing::Span::none());
+            }
         }
         // Redacting costs a parse and a format: done only for a span that is recorded and for
         // an error.
@@ -59,8 +63,14 @@ impl Client {
         if !span.is_disabled() {
             span.record("url.full", self.shown_url(&url).as_str());
         }
-        let target = url.clone();
-        let fail = |e: Error| Attempt::Failed(with_url(e, &self.shown_url(&target)));
+        // The URL is built again, from the same parts, only for an error.
+        let fail = |e: Error| {
+            let shown = self
+                .url_for(ctx.request, &secret_query)
+                .map(|(target, _)| self.shown_url(&target))
+                .unwrap_or_default();
+            Attempt::Failed(with_url(e, &shown))
+        };
         let mut req = match self.build_attempt(ctx, attempt, url, &applied) {
             Ok(r) => r,
             Err(e) => return (fail(e), span),

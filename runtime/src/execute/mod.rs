@@ -28,6 +28,9 @@ use crate::retry::{CallState, Decision, Failure, RetryPolicy};
 mod attempt;
 mod build;
 mod multipart;
+mod target;
+
+pub(crate) use target::joinable_base;
 
 /// Response headers that carry a provider's request id, in the order they are tried.
 pub const REQUEST_ID_HEADERS: &[&str] = &[
