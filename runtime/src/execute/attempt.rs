@@ -1,10 +1,9 @@
 //! One attempt: credentials, the request, the transport raced against the attempt's timer
-//! (the client's [`crate::time::Sleeper::timer`]), and the classification of the outcome.
+//! ([`super::race`]), and the classification of the outcome.
 
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::future::{select, Either};
 use secrecy::ExposeSecret;
 use tracing::Instrument;
 
@@ -90,10 +89,13 @@ impl Client {
         }
         let clock = &self.inner.time.clock;
         let sent_at = clock.now();
-        let result = self
-            .send(req, timeout, ctx.body_slot)
-            .instrument(span.clone())
-            .await;
+        let result = if span.is_disabled() {
+            self.send(req, timeout, ctx.body_slot).await
+        } else {
+            self.send(req, timeout, ctx.body_slot)
+                .instrument(span.clone())
+                .await
+        };
         let latency = clock.now().saturating_duration_since(sent_at);
         span.record("sturdy.latency_ms", observe::millis(latency));
         let (status, headers, body) = match result {
@@ -177,7 +179,9 @@ impl Client {
         (fail(err), span)
     }
 
-    /// Sends `req` and reads the whole body, unless the attempt's timer fires first. With a
+    /// Sends `req` and reads the whole body, unless the attempt's timer fires first
+    /// ([`super::race`]: tokio's, armed once the attempt is pending, with the default time
+    /// source; else the injected [`crate::time::Sleeper::timer`]). With a
     /// `slot` (a streaming call), a 2xx body is parked there unread: the timer then covers
     /// the response head only, and the stream applies its own idle timeout.
     async fn send(
@@ -186,25 +190,28 @@ impl Client {
         timeout: Duration,
         slot: Option<&super::BodySlot>,
     ) -> Sent {
-        let transport = &self.inner.transport;
-        let exchange = async move {
-            let resp = transport.send(req).await?;
+        // Built here, so the exchange below holds the transport's (boxed) future, not the
+        // request.
+        let sending = self.inner.transport.send(req);
+        let exchange = std::pin::pin!(async move {
+            let resp = sending.await?;
             if let Some(slot) = slot.filter(|_| (200..300).contains(&resp.status)) {
                 *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(resp.body);
                 return Ok((resp.status, resp.headers, Bytes::new()));
             }
             let body = resp.body.collect().await?;
             Ok::<_, TransportError>((resp.status, resp.headers, body))
+        });
+        let raced = if self.inner.tokio_timers {
+            super::race::tokio(exchange, timeout).await
+        } else {
+            let timer = self.inner.time.sleeper.timer(timeout);
+            super::race::injected(timer, exchange).await
         };
-        // The timer is polled first, so that at a tie (a manual clock moved past both) the
-        // timeout wins, as it would on a real clock.
-        let timer = self.inner.time.sleeper.timer(timeout);
-        match select(timer, std::pin::pin!(exchange)).await {
-            Either::Left(((), _)) => Sent::TimedOut,
-            Either::Right((Ok((status, headers, body)), _)) => {
-                Sent::Answered(status, headers, body)
-            }
-            Either::Right((Err(e), _)) => Sent::Failed(e),
+        match raced {
+            None => Sent::TimedOut,
+            Some(Ok((status, headers, body))) => Sent::Answered(status, headers, body),
+            Some(Err(e)) => Sent::Failed(e),
         }
     }
 }

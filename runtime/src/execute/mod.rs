@@ -4,9 +4,9 @@
 //! fast; the rate limiter ([`crate::ratelimit`]) may make it wait; credentials are applied
 //! and the request is built ([`build`]); interceptors' `before_attempt` hooks run
 //! ([`crate::intercept`]); the request goes through the client's
-//! [`crate::transport::Transport`], raced against the attempt timeout on the injected
-//! [`crate::time::Sleeper::timer`] and cut short by the call's deadline (`.timeout()`, the
-//! whole call) ([`attempt`]); the outcome feeds the limiter and the `after_attempt` hooks.
+//! [`crate::transport::Transport`], raced against the attempt timeout (tokio's timer with the
+//! default time source, else the injected [`crate::time::Sleeper::timer`]: [`race`]) and cut
+//! short by the call's deadline (`.timeout()`, the whole call) ([`attempt`]); the outcome feeds the limiter and the `after_attempt` hooks.
 //! After a failure,
 //! [`RetryPolicy::decide`] and the retry budget ([`crate::budget`]) say whether to wait and
 //! try again. The final outcome of the call (not of each attempt) feeds the breaker, is
@@ -28,6 +28,7 @@ use crate::retry::{CallState, Decision, Failure, RetryPolicy};
 mod attempt;
 mod build;
 mod multipart;
+mod race;
 mod target;
 
 pub(crate) use target::joinable_base;
@@ -118,12 +119,13 @@ impl Default for RunState {
 impl Client {
     /// Runs one logical call: builds each attempt from `request`, applies auth, sends, and
     /// retries safe failures per the retry policy. Returns the raw response of a 2xx.
-    pub async fn execute(
+    pub fn execute(
         &self,
         request: Request,
         options: RequestOptions,
-    ) -> Result<RawResponse, Error> {
-        self.execute_with(request, options, None).await
+    ) -> impl std::future::Future<Output = Result<RawResponse, Error>> + '_ {
+        // Not an `async fn`: that would wrap (and copy) the call's future once more.
+        self.execute_with(request, options, None)
     }
 
     /// `execute`, parking a 2xx response unread in `body_slot` if given (for streams).
@@ -157,6 +159,8 @@ impl Client {
         };
         let mut state = RunState::default();
         let result = match self.before_call(&mut ctx) {
+            // A span no subscriber records needs no wrapper around the call's future.
+            Ok(()) if span.is_disabled() => self.run(&ctx, &mut state).await,
             Ok(()) => self.run(&ctx, &mut state).instrument(span.clone()).await,
             Err(e) => Err(e),
         };
@@ -544,14 +548,27 @@ static REQUEST_ID_NAMES: [http::HeaderName; 9] = [
     http::HeaderName::from_static("x-trace-id"),
 ];
 
-/// The provider's request id from the usual headers.
+/// The provider's request id from the usual headers: the first of [`REQUEST_ID_HEADERS`]
+/// present with a printable value.
 pub fn request_id(headers: &http::HeaderMap) -> Option<String> {
-    REQUEST_ID_NAMES.iter().find_map(|h| {
-        headers
-            .get(h)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    })
+    // One pass over the response's names marks which of the nine are present (most responses
+    // carry one or none); only those are looked up, in list order.
+    let mut present = 0u16;
+    for name in headers.keys() {
+        if let Some(i) = REQUEST_ID_NAMES.iter().position(|n| n == name) {
+            present |= 1 << i;
+        }
+    }
+    REQUEST_ID_NAMES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| present & (1 << i) != 0)
+        .find_map(|(_, h)| {
+            headers
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
 }
 
 /// Builds the normalized error of a non-success response.
@@ -632,6 +649,20 @@ mod tests {
         assert_eq!(request_id(&h).as_deref(), Some("ray-1"));
         h.insert("request-id", "req-2".parse().unwrap());
         assert_eq!(request_id(&h).as_deref(), Some("req-2"), "in list order");
+        h.insert(
+            "x-request-id",
+            http::HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap(),
+        );
+        assert_eq!(
+            request_id(&h).as_deref(),
+            Some("req-2"),
+            "a value that is not printable is skipped"
+        );
+        h.insert("x-trace-id", "t-3".parse().unwrap());
+        h.remove("request-id");
+        h.remove("cf-ray");
+        assert_eq!(request_id(&h).as_deref(), Some("t-3"));
+        assert_eq!(request_id(&http::HeaderMap::new()), None);
     }
 
     #[test]
