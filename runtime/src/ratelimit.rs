@@ -331,14 +331,17 @@ impl RateLimiter {
                 wait = Duration::from_secs_f64((1.0 - s.tokens) / b.per_second);
             }
         }
-        let key = s.key(scope);
+        // No provider window is live (the usual case): no key to build.
+        let key = (!s.windows.is_empty()).then(|| s.key(scope));
         let mut pacing = None;
-        if let Some(w) = s.windows.get_mut(&key) {
-            let (window_wait, p) = w.wait(now);
-            wait = wait.max(window_wait);
-            pacing = p;
-            if w.is_idle() {
-                s.windows.remove(&key);
+        if let Some(key) = &key {
+            if let Some(w) = s.windows.get_mut(key) {
+                let (window_wait, p) = w.wait(now);
+                wait = wait.max(window_wait);
+                pacing = p;
+                if w.is_idle() {
+                    s.windows.remove(key);
+                }
             }
         }
         if wait > max_wait {
@@ -348,8 +351,10 @@ impl RateLimiter {
             // May go negative: later callers then queue behind this one.
             s.tokens -= 1.0;
         }
-        if let (Some(interval), Some(w)) = (pacing, s.windows.get_mut(&key)) {
-            w.next_slot = Some(now + wait + interval);
+        if let (Some(interval), Some(key)) = (pacing, &key) {
+            if let Some(w) = s.windows.get_mut(key) {
+                w.next_slot = Some(now + wait + interval);
+            }
         }
         Ok(wait)
     }

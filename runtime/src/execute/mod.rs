@@ -521,12 +521,14 @@ fn idempotency_key_for(request: &Request, options: &RequestOptions) -> Option<St
 }
 
 /// A random (version 4) UUID from the thread-local CSPRNG: no system call per call, unlike
-/// `Uuid::new_v4`.
+/// `Uuid::new_v4`, and no formatting machinery.
 fn new_uuid_v4() -> String {
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
     uuid::Builder::from_random_bytes(rand::random::<[u8; 16]>())
         .into_uuid()
         .hyphenated()
-        .to_string()
+        .encode_lower(&mut buf)
+        .to_owned()
 }
 
 fn with_url(mut e: Error, url: &str) -> Error {
