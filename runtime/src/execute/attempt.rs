@@ -88,7 +88,9 @@ impl Client {
             }
         }
         let clock = &self.inner.time.clock;
-        let sent_at = clock.now();
+        // The latency is read only for a span that records it and for metrics.
+        let timed = !span.is_disabled() || observe::METRICS;
+        let sent_at = timed.then(|| clock.now());
         let result = if span.is_disabled() {
             self.send(req, timeout, ctx.body_slot).await
         } else {
@@ -96,7 +98,7 @@ impl Client {
                 .instrument(span.clone())
                 .await
         };
-        let latency = clock.now().saturating_duration_since(sent_at);
+        let latency = sent_at.map_or(Duration::ZERO, |t| clock.now().saturating_duration_since(t));
         span.record("sturdy.latency_ms", observe::millis(latency));
         let (status, headers, body) = match result {
             Sent::TimedOut => {

@@ -164,14 +164,16 @@ impl Client {
             Ok(()) => self.run(&ctx, &mut state).instrument(span.clone()).await,
             Err(e) => Err(e),
         };
-        let elapsed = self
-            .inner
-            .time
-            .clock
-            .now()
-            .saturating_duration_since(ctx.started);
-        span.record("sturdy.attempts", state.attempts);
-        span.record("sturdy.latency_ms", observe::millis(elapsed));
+        if !span.is_disabled() {
+            let elapsed = self
+                .inner
+                .time
+                .clock
+                .now()
+                .saturating_duration_since(ctx.started);
+            span.record("sturdy.attempts", state.attempts);
+            span.record("sturdy.latency_ms", observe::millis(elapsed));
+        }
         if let Some(permit) = state.permit {
             // The breaker counts the outcome of the call, not of each attempt.
             // A call stopped before any attempt reached the host (a probe refused by the
