@@ -559,6 +559,11 @@ pub fn request_id(headers: &http::HeaderMap) -> Option<String> {
     // carry one or none); only those are looked up, in list order.
     let mut present = 0u16;
     for name in headers.keys() {
+        // Every name in the list starts with `x-`, `r` or `c`: most other names (`content-*`
+        // aside) are passed over at their first byte.
+        if !matches!(name.as_str().as_bytes().first(), Some(b'x' | b'r' | b'c')) {
+            continue;
+        }
         if let Some(i) = REQUEST_ID_NAMES.iter().position(|n| n == name) {
             present |= 1 << i;
         }
@@ -648,6 +653,12 @@ mod tests {
     fn request_id_names_match_the_public_list() {
         let names: Vec<&str> = REQUEST_ID_NAMES.iter().map(|n| n.as_str()).collect();
         assert_eq!(names, REQUEST_ID_HEADERS);
+        assert!(
+            names
+                .iter()
+                .all(|n| matches!(n.as_bytes()[0], b'x' | b'r' | b'c')),
+            "the first-byte filter of request_id passes every name"
+        );
         let mut h = http::HeaderMap::new();
         h.insert("cf-ray", "ray-1".parse().unwrap());
         assert_eq!(request_id(&h).as_deref(), Some("ray-1"));
