@@ -552,6 +552,23 @@ static REQUEST_ID_NAMES: [http::HeaderName; 9] = [
     http::HeaderName::from_static("x-trace-id"),
 ];
 
+/// The place of `name` in [`REQUEST_ID_HEADERS`] (a `match` on the name compiles to a
+/// switch on its length, then one comparison).
+fn request_id_rank(name: &str) -> Option<usize> {
+    Some(match name {
+        "x-request-id" => 0,
+        "request-id" => 1,
+        "x-amzn-requestid" => 2,
+        "x-amz-request-id" => 3,
+        "x-github-request-id" => 4,
+        "x-correlation-id" => 5,
+        "cf-ray" => 6,
+        "x-ms-request-id" => 7,
+        "x-trace-id" => 8,
+        _ => return None,
+    })
+}
+
 /// The provider's request id from the usual headers: the first of [`REQUEST_ID_HEADERS`]
 /// present with a printable value.
 pub fn request_id(headers: &http::HeaderMap) -> Option<String> {
@@ -559,12 +576,7 @@ pub fn request_id(headers: &http::HeaderMap) -> Option<String> {
     // carry one or none); only those are looked up, in list order.
     let mut present = 0u16;
     for name in headers.keys() {
-        // Every name in the list starts with `x-`, `r` or `c`: most other names (`content-*`
-        // aside) are passed over at their first byte.
-        if !matches!(name.as_str().as_bytes().first(), Some(b'x' | b'r' | b'c')) {
-            continue;
-        }
-        if let Some(i) = REQUEST_ID_NAMES.iter().position(|n| n == name) {
+        if let Some(i) = request_id_rank(name.as_str()) {
             present |= 1 << i;
         }
     }
@@ -623,7 +635,10 @@ mod tests {
         let a = idempotency_key_for(&r, &RequestOptions::new()).unwrap();
         let b = idempotency_key_for(&r, &RequestOptions::new()).unwrap();
         assert_ne!(a, b, "one key per logical call");
-        assert_eq!(uuid::Uuid::parse_str(&a).unwrap().get_version_num(), 4);
+        let parsed = uuid::Uuid::parse_str(&a).unwrap();
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(a, parsed.hyphenated().to_string(), "hyphenated, lower case");
         assert_eq!(
             idempotency_key_for(&Request::new(&LIST, "/pets".into()), &RequestOptions::new()),
             None
@@ -653,12 +668,10 @@ mod tests {
     fn request_id_names_match_the_public_list() {
         let names: Vec<&str> = REQUEST_ID_NAMES.iter().map(|n| n.as_str()).collect();
         assert_eq!(names, REQUEST_ID_HEADERS);
-        assert!(
-            names
-                .iter()
-                .all(|n| matches!(n.as_bytes()[0], b'x' | b'r' | b'c')),
-            "the first-byte filter of request_id passes every name"
-        );
+        for (i, name) in REQUEST_ID_HEADERS.iter().enumerate() {
+            assert_eq!(request_id_rank(name), Some(i), "{name}");
+        }
+        assert_eq!(request_id_rank("content-type"), None);
         let mut h = http::HeaderMap::new();
         h.insert("cf-ray", "ray-1".parse().unwrap());
         assert_eq!(request_id(&h).as_deref(), Some("ray-1"));
