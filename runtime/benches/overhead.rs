@@ -12,13 +12,14 @@
 //! installed. Two more arms split the difference: plain reqwest sending a header the size of
 //! the correlation id, and sturdy without it.
 //!
-//! Last measured (four runs, load average 9 on 2 cores): p50 14.6–14.8 µs plain, 16.0–16.4 µs
-//! sturdy, +9.7 to +10.3 % (it was +19 % before the attempt timer, URL, rate-limit header and
-//! future-size work); +7.9 to +8.9 % against plain reqwest sending the same header, +2.2 to
-//! +2.6 % against the careful arm; p99 noisy (+27 to +49 %). The header alone costs 0.2–0.3 µs,
-//! the attempt timer 0.1–0.2 µs (measured by leaving it out); the rest, about 1.1 µs, is the
-//! runtime's own work per call (1.4–1.5 µs with the answering-at-once transport, which arms no
-//! timer). The 5 % goal is not met.
+//! Last measured (eight runs, load average 9 to 12 on 2 cores): p50 14.5–14.9 µs plain,
+//! 15.8–16.4 µs sturdy, +9.5 to +10.6 % (it was +19 % before the attempt timer, URL,
+//! rate-limit header and future-size work); +7.9 to +8.9 % against plain reqwest sending the
+//! same header, +2.2 to +3.2 % against the careful arm; p99 noisy (+27 to +124 %). The header
+//! alone costs 0.1–0.3 µs, the attempt timer 0.1–0.2 µs (measured by leaving it out); the
+//! rest, about 1.1 µs, is the runtime's own work per call (1.4–3.2 µs with the
+//! answering-at-once transport, which arms no timer, depending on load). The 5 % goal is not
+//! met.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
