@@ -4,11 +4,22 @@
 //!
 //! Run: `cargo bench -p sturdy-runtime --bench overhead`
 //!
-//! Both clients call the same minimal keep-alive HTTP/1.1 server (a fixed 200 with a 2-byte
+//! Every arm calls the same minimal keep-alive HTTP/1.1 server (a fixed 200 with a 2-byte
 //! body) in the same process and run, interleaved request by request (in a rotating order)
-//! so load on a shared machine hits both alike; the load average is printed with the table. The
-//! sturdy client runs with its defaults (correlation id, spans, circuit breaker, adaptive
-//! rate limiter, retry budget, health recording); no tracing subscriber is installed.
+//! so load on a shared machine hits all alike; the load average is printed with the table. The
+//! sturdy client runs with its defaults (correlation id, attempt timeout, spans, circuit
+//! breaker, adaptive rate limiter, retry budget, health recording); no tracing subscriber is
+//! installed. Two more arms split the difference: plain reqwest sending a header the size of
+//! the correlation id, and sturdy without it.
+//!
+//! Last measured (eight runs, load average 9 to 12 on 2 cores): p50 14.5–14.9 µs plain,
+//! 15.8–16.4 µs sturdy, +9.5 to +10.6 % (it was +19 % before the attempt timer, URL,
+//! rate-limit header and future-size work); +7.9 to +8.9 % against plain reqwest sending the
+//! same header, +2.2 to +3.2 % against the careful arm; p99 noisy (+27 to +124 %). The header
+//! alone costs 0.1–0.3 µs, the attempt timer 0.1–0.2 µs (measured by leaving it out); the
+//! rest, about 1.1 µs, is the runtime's own work per call (1.4–3.2 µs with the
+//! answering-at-once transport, which arms no timer, depending on load). The 5 % goal is not
+//! met.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -26,15 +37,23 @@ static PING: OperationMeta = OperationMeta::new("ping", Method::Get, "/ping");
 
 const REQUESTS: usize = 5000;
 const WARMUP: usize = 300;
-/// The orders the three arms (0 plain, 1 careful, 2 sturdy) take turns in.
-const ORDERS: [[u8; 3]; 6] = [
-    [0, 1, 2],
-    [1, 2, 0],
-    [2, 0, 1],
-    [0, 2, 1],
-    [2, 1, 0],
-    [1, 0, 2],
-];
+/// The arms: plain, plain with the id header, careful, sturdy, sturdy without the id header.
+const ARMS: usize = 5;
+/// A fixed correlation id, the length of a hyphenated UUID.
+const FIXED_ID: &str = "3db2140d-10f8-4d03-be49-c2b4b2cce915";
+
+/// The order the arms take in round `round`: rotated and, every other round, reversed, so
+/// each arm runs before and after each other one equally often.
+fn order(round: usize) -> [usize; ARMS] {
+    let mut o = [0; ARMS];
+    for (i, slot) in o.iter_mut().enumerate() {
+        *slot = (i + round) % ARMS;
+    }
+    if (round / ARMS) % 2 == 1 {
+        o.reverse();
+    }
+    o
+}
 
 /// The 1-minute load average and the number of CPUs, to print beside the figures.
 fn loadavg() -> String {
@@ -129,10 +148,28 @@ fn main() {
             .build()
             .expect("reqwest client");
         let sturdy = Client::builder().base_url(&base).build().expect("sturdy client");
+        let sturdy_no_id = Client::builder()
+            .base_url(&base)
+            .correlation_header(None)
+            .build()
+            .expect("sturdy client");
 
         let plain_once = || async {
             let t = Instant::now();
             let resp = plain.get(&url).send().await.expect("plain send");
+            let body = resp.bytes().await.expect("plain body");
+            black_box(body);
+            t.elapsed()
+        };
+        // The cost of one more header of that size, through reqwest, hyper and the server.
+        let plain_id_once = || async {
+            let t = Instant::now();
+            let resp = plain
+                .get(&url)
+                .header("x-correlation-id", FIXED_ID)
+                .send()
+                .await
+                .expect("plain send");
             let body = resp.bytes().await.expect("plain body");
             black_box(body);
             t.elapsed()
@@ -153,73 +190,87 @@ fn main() {
             black_box(body);
             t.elapsed()
         };
-        let sturdy_once = || async {
-            let t = Instant::now();
-            let raw = sturdy
-                .execute(Request::new(&PING, "/ping".into()), RequestOptions::new())
-                .await
-                .expect("sturdy call");
-            black_box(raw);
-            t.elapsed()
+        let sturdy_with = |client: &Client| {
+            let client = client.clone();
+            async move {
+                let t = Instant::now();
+                let raw = client
+                    .execute(Request::new(&PING, "/ping".into()), RequestOptions::new())
+                    .await
+                    .expect("sturdy call");
+                black_box(raw);
+                t.elapsed()
+            }
         };
 
         for _ in 0..WARMUP {
             plain_once().await;
+            plain_id_once().await;
             careful_once().await;
-            sturdy_once().await;
+            sturdy_with(&sturdy).await;
+            sturdy_with(&sturdy_no_id).await;
         }
-        let mut plain_times = Vec::with_capacity(REQUESTS);
-        let mut sturdy_times = Vec::with_capacity(REQUESTS);
-        let mut careful_times = Vec::with_capacity(REQUESTS);
+        let mut times: [Vec<Duration>; ARMS] = Default::default();
         let load_before = loadavg();
-        for i in 0..REQUESTS {
+        for round in 0..REQUESTS {
             // One request of each arm per round, in a rotating order, so load spikes and
-            // cache warmth hit all three alike.
-            for arm in ORDERS[i % ORDERS.len()] {
-                match arm {
-                    0 => plain_times.push(plain_once().await),
-                    1 => careful_times.push(careful_once().await),
-                    _ => sturdy_times.push(sturdy_once().await),
-                }
+            // cache warmth hit all arms alike.
+            for arm in order(round) {
+                let t = match arm {
+                    0 => plain_once().await,
+                    1 => plain_id_once().await,
+                    2 => careful_once().await,
+                    3 => sturdy_with(&sturdy).await,
+                    _ => sturdy_with(&sturdy_no_id).await,
+                };
+                times[arm].push(t);
             }
         }
         let load_after = loadavg();
-        plain_times.sort();
-        sturdy_times.sort();
-        careful_times.sort();
-        let (p50c, p99c) = (percentile(&careful_times, 0.50), percentile(&careful_times, 0.99));
-
-        let (p50a, p99a) = (percentile(&plain_times, 0.50), percentile(&plain_times, 0.99));
-        let (p50b, p99b) = (percentile(&sturdy_times, 0.50), percentile(&sturdy_times, 0.99));
+        let p: Vec<(Duration, Duration)> = times
+            .iter_mut()
+            .map(|t| {
+                t.sort();
+                (percentile(t, 0.50), percentile(t, 0.99))
+            })
+            .collect();
         let pct = |a: Duration, b: Duration| (us(b) - us(a)) / us(a) * 100.0;
 
         println!("Per-request latency on loopback, {REQUESTS} GETs each after {WARMUP} warm-up, same server and run,");
-        println!("the three arms interleaved request by request; machine: {load_before} before, {load_after} after");
-        println!("  plain   = reqwest::Client::get(url).send() + bytes()");
-        println!("  careful = the same + tokio::time::timeout(60 s) + an x-correlation-id header (uuid v4)");
-        println!("  sturdy  = sturdy_runtime::Client::execute (defaults: retries, breaker, limiter, budget, spans, health)");
+        println!("the arms interleaved request by request; machine: {load_before} before, {load_after} after");
+        println!("  plain     = reqwest::Client::get(url).send() + bytes()");
+        println!("  plain+id  = the same + a fixed 36-character x-correlation-id header");
+        println!("  careful   = plain + tokio::time::timeout(60 s) + an x-correlation-id header (uuid v4)");
+        println!("  sturdy    = sturdy_runtime::Client::execute (defaults: correlation id, attempt timeout,");
+        println!("              retries, breaker, adaptive limiter, budget, spans, health)");
+        println!("  sturdy-id = the same without the correlation id header (correlation_header(None))");
         println!();
         println!("| client | p50 (µs) | p99 (µs) |");
         println!("|--------|---------:|---------:|");
-        println!("| plain reqwest | {:.1} | {:.1} |", us(p50a), us(p99a));
-        println!("| careful reqwest | {:.1} | {:.1} |", us(p50c), us(p99c));
-        println!("| sturdy-runtime | {:.1} | {:.1} |", us(p50b), us(p99b));
-        println!(
-            "| overhead vs plain | {:+.1} ({:+.1}%) | {:+.1} ({:+.1}%) |",
-            us(p50b) - us(p50a),
-            pct(p50a, p50b),
-            us(p99b) - us(p99a),
-            pct(p99a, p99b)
-        );
-        println!(
-            "| overhead vs careful | {:+.1} ({:+.1}%) | {:+.1} ({:+.1}%) |",
-            us(p50b) - us(p50c),
-            pct(p50c, p50b),
-            us(p99b) - us(p99c),
-            pct(p99c, p99b)
-        );
+        let names = ["plain reqwest", "plain+id reqwest", "careful reqwest", "sturdy-runtime", "sturdy-runtime, no id"];
+        for (name, (p50, p99)) in names.iter().zip(&p) {
+            println!("| {name} | {:.1} | {:.1} |", us(*p50), us(*p99));
+        }
+        let row = |label: &str, base: usize, arm: usize| {
+            let ((a50, a99), (b50, b99)) = (p[base], p[arm]);
+            println!(
+                "| {label} | {:+.1} ({:+.1}%) | {:+.1} ({:+.1}%) |",
+                us(b50) - us(a50),
+                pct(a50, b50),
+                us(b99) - us(a99),
+                pct(a99, b99)
+            );
+        };
+        row("sturdy vs plain", 0, 3);
+        row("sturdy vs plain+id (same header)", 1, 3);
+        row("sturdy vs careful", 2, 3);
+        row("sturdy, no id vs plain", 0, 4);
+        row("plain+id vs plain (the header alone)", 0, 1);
         println!();
-        println!("target: p50 overhead (vs plain) under 5%: {}", if pct(p50a, p50b) < 5.0 { "met" } else { "NOT met" });
+        println!(
+            "target: p50 overhead (vs plain) under 5%: {}",
+            if pct(p[0].0, p[3].0) < 5.0 { "met" } else { "NOT met" }
+        );
     });
 
     // The runtime's own work per call, with a transport that answers at once.

@@ -298,9 +298,18 @@ impl CircuitBreaker {
         if outcome == Outcome::Ignored && !hosts.contains_key(host) {
             return;
         }
-        let state = hosts.entry(host.to_owned()).or_insert(Host::Closed {
-            window: VecDeque::new(),
-        });
+        // The key is copied only for a host seen for the first time.
+        if !hosts.contains_key(host) {
+            hosts.insert(
+                host.to_owned(),
+                Host::Closed {
+                    window: VecDeque::new(),
+                },
+            );
+        }
+        let Some(state) = hosts.get_mut(host) else {
+            return;
+        };
         let next = match (state, permit) {
             (Host::Closed { window }, Permit::Normal) => {
                 let failure = match outcome {

@@ -116,6 +116,8 @@ pub struct ClientBuilder {
     pub(crate) timeouts: Timeouts,
     pub(crate) retry: RetryPolicy,
     pub(crate) time: TimeSource,
+    /// Whether `time` was set ([`ClientBuilder::time_source`]).
+    pub(crate) time_injected: bool,
     pub(crate) credentials: BTreeMap<String, Credential>,
     pub(crate) default_headers: Vec<(String, String)>,
     pub(crate) correlation_header: Option<String>,
@@ -140,6 +142,7 @@ impl Default for ClientBuilder {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             time: TimeSource::default(),
+            time_injected: false,
             credentials: BTreeMap::new(),
             default_headers: Vec::new(),
             correlation_header: Some("x-correlation-id".to_owned()),
@@ -200,9 +203,11 @@ impl ClientBuilder {
         self.retry = policy;
         self
     }
-    /// Clock, sleep and jitter (tests pin these).
+    /// Clock, sleep and jitter (tests pin these). Attempt timeouts then run on its
+    /// [`crate::time::Sleeper::timer`]; by default they run on tokio's timer.
     pub fn time_source(mut self, time: TimeSource) -> Self {
         self.time = time;
+        self.time_injected = true;
         self
     }
     /// Signs every attempt of every request with HMAC (contracts that ask for it).
@@ -323,13 +328,16 @@ impl ClientBuilder {
         };
         let drift =
             crate::drift::DriftSink::new(Arc::clone(&self.time.clock), self.drift_warning_interval);
+        let base_url = base.trim_end_matches('/').to_owned();
         Ok(Client {
             inner: Arc::new(ClientInner {
-                base_url: base.trim_end_matches('/').to_owned(),
+                joinable_base: crate::execute::joinable_base(&base_url),
+                base_url,
                 api: self.api,
                 timeouts: self.timeouts,
                 retry: self.retry,
                 time: self.time,
+                tokio_timers: !self.time_injected,
                 auth: Auth::new(self.api.security_schemes, self.credentials),
                 default_headers: self.default_headers,
                 correlation_name: self
@@ -393,10 +401,15 @@ pub struct Client {
 
 pub(crate) struct ClientInner {
     pub(crate) base_url: String,
+    /// `base_url` parsed once, when paths can be joined to it without parsing it again.
+    pub(crate) joinable_base: Option<url::Url>,
     pub(crate) api: ApiMeta,
     pub(crate) timeouts: Timeouts,
     pub(crate) retry: RetryPolicy,
     pub(crate) time: TimeSource,
+    /// The time source is the default one: attempts are bounded by tokio's timer directly
+    /// (crate::execute::race).
+    pub(crate) tokio_timers: bool,
     pub(crate) auth: Auth,
     pub(crate) default_headers: Vec<(String, String)>,
     pub(crate) correlation_header: Option<String>,

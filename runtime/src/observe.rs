@@ -75,6 +75,9 @@ pub(crate) fn attempt_span(attempt: u32) -> tracing::Span {
     )
 }
 
+/// Whether metrics are recorded (feature `metrics`).
+pub(crate) const METRICS: bool = cfg!(feature = "metrics");
+
 pub(crate) fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }

@@ -54,7 +54,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::error::BuildError;
 
+mod headers;
 pub mod shared;
+pub use headers::server_window;
+use headers::{mentions_rate_limits, resource};
 pub use shared::{MemorySharedLimit, Reservation, SharedLimit, SharedLimitError};
 
 /// The longest wait a provider's header can plausibly ask for; a longer one (Prism serves a
@@ -104,91 +107,6 @@ pub struct ServerWindow {
     pub reset: Duration,
 }
 
-/// Reads the provider's window from response headers (see the module docs for the forms).
-pub fn server_window(headers: &http::HeaderMap, system_now: SystemTime) -> Option<ServerWindow> {
-    let get = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let num = |name: &str| {
-        get(name)
-            .and_then(|v| v.parse::<f64>().ok())
-            .filter(|v| v.is_finite() && *v >= 0.0)
-    };
-    let policy_limit = get("ratelimit-policy").and_then(parse_policy_limit);
-
-    // IETF structured header, draft 7 (`limit=, remaining=, reset=`) or 8+ (`r=`, `t=`).
-    if let Some(v) = get("ratelimit") {
-        let (mut limit, mut remaining, mut reset) = (None, None, None);
-        for item in v.split([',', ';']) {
-            let Some((k, val)) = item.trim().split_once('=') else {
-                continue;
-            };
-            let n = val
-                .trim()
-                .trim_matches('"')
-                .parse::<f64>()
-                .ok()
-                .filter(|n| n.is_finite() && *n >= 0.0);
-            match k.trim() {
-                "limit" | "q" => limit = n,
-                "remaining" | "r" => remaining = n,
-                "reset" | "t" => reset = n,
-                _ => {}
-            }
-        }
-        if let (Some(r), Some(t)) = (remaining, reset.and_then(plausible_secs)) {
-            return Some(ServerWindow {
-                limit: limit.map(|l| l as u64).or(policy_limit),
-                remaining: r as u64,
-                reset: t,
-            });
-        }
-    }
-    // Older IETF draft: separate headers, reset in seconds from now.
-    if let (Some(r), Some(t)) = (
-        num("ratelimit-remaining"),
-        num("ratelimit-reset").and_then(plausible_secs),
-    ) {
-        return Some(ServerWindow {
-            limit: num("ratelimit-limit").map(|l| l as u64).or(policy_limit),
-            remaining: r as u64,
-            reset: t,
-        });
-    }
-    // GitHub and many others: epoch seconds (or seconds from now when small); some send a
-    // duration (`6m0s`) or an HTTP date instead.
-    if let (Some(r), Some(reset)) = (
-        num("x-ratelimit-remaining"),
-        get("x-ratelimit-reset").and_then(|v| reset_value(v, system_now)),
-    ) {
-        return Some(ServerWindow {
-            limit: num("x-ratelimit-limit").map(|l| l as u64),
-            remaining: r as u64,
-            reset,
-        });
-    }
-    // OpenAI: request and token counters with Go-style durations; whichever ran out (or, if
-    // neither did, the request counter) decides.
-    let openai = |kind: &str| {
-        let r = num(&format!("x-ratelimit-remaining-{kind}"))?;
-        let t =
-            get(&format!("x-ratelimit-reset-{kind}")).and_then(|v| reset_value(v, system_now))?;
-        Some(ServerWindow {
-            limit: num(&format!("x-ratelimit-limit-{kind}")).map(|l| l as u64),
-            remaining: r as u64,
-            reset: t,
-        })
-    };
-    match (openai("requests"), openai("tokens")) {
-        (_, Some(tokens)) if tokens.remaining == 0 => Some(tokens),
-        (Some(requests), _) => Some(requests),
-        (None, tokens) => tokens,
-    }
-}
-
 /// A reset header's value: a number (seconds from now, or epoch seconds past 10^9), a Go
 /// duration (`6m0s`, `20ms`) or an HTTP date; `None` when malformed or implausible.
 pub(crate) fn reset_value(v: &str, system_now: SystemTime) -> Option<Duration> {
@@ -205,17 +123,6 @@ pub(crate) fn reset_value(v: &str, system_now: SystemTime) -> Option<Duration> {
 /// Seconds from now (IETF headers never send epoch seconds), if plausible.
 pub(crate) fn plausible_secs(t: f64) -> Option<Duration> {
     Duration::try_from_secs_f64(t).ok().and_then(plausible)
-}
-
-fn parse_policy_limit(v: &str) -> Option<u64> {
-    // `100;w=60` (draft 7) or `"default";q=100;w=60` (draft 8+); the first policy counts.
-    let first = v.split(',').next()?.trim();
-    let mut parts = first.split(';');
-    let head = parts.next()?.trim();
-    if let Ok(n) = head.parse::<u64>() {
-        return Some(n);
-    }
-    parts.find_map(|p| p.trim().strip_prefix("q=")?.parse::<u64>().ok())
 }
 
 /// Parses `1h2m3.5s`, `6m0s`, `20ms`, `1s` into a duration.
@@ -409,14 +316,17 @@ impl RateLimiter {
                 wait = Duration::from_secs_f64((1.0 - s.tokens) / b.per_second);
             }
         }
-        let key = s.key(scope);
+        // No provider window is live (the usual case): no key to build.
+        let key = (!s.windows.is_empty()).then(|| s.key(scope));
         let mut pacing = None;
-        if let Some(w) = s.windows.get_mut(&key) {
-            let (window_wait, p) = w.wait(now);
-            wait = wait.max(window_wait);
-            pacing = p;
-            if w.is_idle() {
-                s.windows.remove(&key);
+        if let Some(key) = &key {
+            if let Some(w) = s.windows.get_mut(key) {
+                let (window_wait, p) = w.wait(now);
+                wait = wait.max(window_wait);
+                pacing = p;
+                if w.is_idle() {
+                    s.windows.remove(key);
+                }
             }
         }
         if wait > max_wait {
@@ -426,8 +336,10 @@ impl RateLimiter {
             // May go negative: later callers then queue behind this one.
             s.tokens -= 1.0;
         }
-        if let (Some(interval), Some(w)) = (pacing, s.windows.get_mut(&key)) {
-            w.next_slot = Some(now + wait + interval);
+        if let (Some(interval), Some(key)) = (pacing, &key) {
+            if let Some(w) = s.windows.get_mut(key) {
+                w.next_slot = Some(now + wait + interval);
+            }
         }
         Ok(wait)
     }
@@ -474,6 +386,19 @@ impl RateLimiter {
         }
     }
 
+    /// Whether [`Self::observe`] can learn anything from a response: the limiter adapts, and
+    /// the response is a 429 with a wait or has a rate-limit header (one pass over its header
+    /// names, no lookup, no lock). Most responses have neither; the executor then skips
+    /// `observe` and the clock reads it needs.
+    pub(crate) fn learns_from(
+        &self,
+        headers: &http::HeaderMap,
+        status: u16,
+        retry_after: Option<Duration>,
+    ) -> bool {
+        self.adaptive && ((status == 429 && retry_after.is_some()) || mentions_rate_limits(headers))
+    }
+
     /// Learns from a response of a call in `scope`: the provider's window, and a 429's
     /// `retry_after`.
     pub(crate) fn observe(
@@ -485,7 +410,7 @@ impl RateLimiter {
         now: Instant,
         system_now: SystemTime,
     ) {
-        if !self.adaptive {
+        if !self.learns_from(headers, status, retry_after) {
             return;
         }
         let mut s = self.lock();
@@ -547,17 +472,6 @@ impl RateLimiter {
             .filter_map(|w| w.blocked_until.filter(|u| *u > now).map(|u| u - now))
             .max()
     }
-}
-
-/// The provider's name for the window a response counts against (`x-ratelimit-resource`),
-/// when it is a short token.
-fn resource(headers: &http::HeaderMap) -> Option<String> {
-    let v = headers.get("x-ratelimit-resource")?.to_str().ok()?.trim();
-    let ok = !v.is_empty()
-        && v.len() <= 64
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
-    ok.then(|| v.to_owned())
 }
 
 #[cfg(test)]

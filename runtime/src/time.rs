@@ -6,8 +6,10 @@
 //! `FixedJitter` (feature `test-util`).
 //!
 //! The runtime waits through [`Sleeper::sleep`] (backoff, `Retry-After`, rate-limit holds)
-//! and bounds each attempt with [`Sleeper::timer`] (the attempt timeout and the call's
-//! deadline); it never calls tokio's timers directly.
+//! and, with a time source set by [`crate::ClientBuilder::time_source`], bounds each attempt
+//! with [`Sleeper::timer`] (the attempt timeout and the call's deadline). With the default
+//! time source the attempt timeout is tokio's timer itself, armed only once an attempt is
+//! pending (no allocation, and none at all for an attempt answered at its first poll).
 
 use std::fmt;
 use std::future::Future;
@@ -31,7 +33,8 @@ pub trait Sleeper: Send + Sync + 'static {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 
     /// A timer raced against an attempt in flight (the attempt timeout, the call's
-    /// deadline): when it completes first, the attempt is dropped and fails with
+    /// deadline) of a client given this sleeper with [`crate::ClientBuilder::time_source`]:
+    /// when it completes first, the attempt is dropped and fails with
     /// [`crate::ErrorKind::Timeout`]. The default is [`Sleeper::sleep`].
     fn timer(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
         self.sleep(duration)

@@ -223,6 +223,61 @@ async fn the_attempt_timeout_and_the_deadline_on_the_manual_clock() {
     assert_eq!(clock.now() - start, Duration::from_secs(2));
 }
 
+/// The same bounds with the client's default time source, where the attempt timeout is
+/// tokio's own timer (armed once the attempt is pending): exact on tokio's paused clock.
+#[tokio::test(start_paused = true)]
+async fn the_attempt_timeout_and_the_deadline_on_the_real_timer() {
+    let real = |mock: &MockTransport| {
+        Client::builder()
+            .base_url("https://api.example.com")
+            .transport(std::sync::Arc::new(mock.clone()))
+    };
+    let slow =
+        MockTransport::new().otherwise(MockResponse::status(200).delay(Duration::from_secs(10)));
+    let client = real(&slow)
+        .attempt_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let post = || Request::new(&POST_NO_KEY, "/messages".into()).json("hi");
+    let start = tokio::time::Instant::now();
+    let err = client
+        .execute(post(), RequestOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.sent(), err.attempts()),
+        (ErrorKind::Timeout, Sent::Maybe, 1)
+    );
+    assert_eq!(start.elapsed(), Duration::from_millis(200));
+
+    let start = tokio::time::Instant::now();
+    let err = client
+        .execute(
+            post(),
+            RequestOptions::new().timeout(Duration::from_millis(150)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind(), err.attempts()), (ErrorKind::Timeout, 1));
+    assert!(err.message().contains("total deadline"), "{err}");
+    assert_eq!(start.elapsed(), Duration::from_millis(150));
+
+    // A delay shorter than the timeout is waited out exactly, and answers; an answer at once
+    // needs no timer.
+    let mock = MockTransport::new()
+        .answer(MockResponse::status(204).delay(Duration::from_millis(199)))
+        .answer(MockResponse::status(201));
+    let client = real(&mock)
+        .attempt_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    assert_eq!(get(&client).await.unwrap().status, 204);
+    assert_eq!(start.elapsed(), Duration::from_millis(199));
+    assert_eq!(get(&client).await.unwrap().status, 201);
+    assert_eq!(start.elapsed(), Duration::from_millis(199));
+}
+
 static SCHEMES: &[SecurityScheme] = &[SecurityScheme {
     name: "key",
     kind: SchemeKind::ApiKey {

@@ -1,10 +1,9 @@
 //! One attempt: credentials, the request, the transport raced against the attempt's timer
-//! (the client's [`crate::time::Sleeper::timer`]), and the classification of the outcome.
+//! ([`super::race`]), and the classification of the outcome.
 
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::future::{select, Either};
 use secrecy::ExposeSecret;
 use tracing::Instrument;
 
@@ -44,14 +43,18 @@ impl Client {
             .iter()
             .map(|(k, v)| (k.clone(), v.expose_secret().to_owned()))
             .collect();
-        let url = match self.url_for(ctx.request, &secret_query) {
+        let (url, on_base) = match self.url_for(ctx.request, &secret_query) {
             Ok(u) => u,
             Err(e) => return (Attempt::Failed(e), tracing::Span::none()),
         };
+        // A URL joined to the parsed base is on the base's origin by construction.
         let carries_credentials = !applied.is_empty() || self.inner.signer.is_some();
-        if let Err(e) = crate::auth::origin::check(&self.inner.base_url, &url, carries_credentials)
-        {
-            return (Attempt::Failed(e), tracing::Span::none());
+        if !on_base {
+            if let Err(e) =
+                crate::auth::origin::check(&self.inner.base_url, &url, carries_credentials)
+            {
+                return (Attempt::Failed(e), tracing::Span::none());
+            }
         }
         // Redacting costs a parse and a format: done only for a span that is recorded and for
         // an error.
@@ -59,8 +62,14 @@ impl Client {
         if !span.is_disabled() {
             span.record("url.full", self.shown_url(&url).as_str());
         }
-        let target = url.clone();
-        let fail = |e: Error| Attempt::Failed(with_url(e, &self.shown_url(&target)));
+        // The URL is built again, from the same parts, only for an error.
+        let fail = |e: Error| {
+            let shown = self
+                .url_for(ctx.request, &secret_query)
+                .map(|(target, _)| self.shown_url(&target))
+                .unwrap_or_default();
+            Attempt::Failed(with_url(e, &shown))
+        };
         let mut req = match self.build_attempt(ctx, attempt, url, &applied) {
             Ok(r) => r,
             Err(e) => return (fail(e), span),
@@ -79,12 +88,17 @@ impl Client {
             }
         }
         let clock = &self.inner.time.clock;
-        let sent_at = clock.now();
-        let result = self
-            .send(req, timeout, ctx.body_slot)
-            .instrument(span.clone())
-            .await;
-        let latency = clock.now().saturating_duration_since(sent_at);
+        // The latency is read only for a span that records it and for metrics.
+        let timed = !span.is_disabled() || observe::METRICS;
+        let sent_at = timed.then(|| clock.now());
+        let result = if span.is_disabled() {
+            self.send(req, timeout, ctx.body_slot).await
+        } else {
+            self.send(req, timeout, ctx.body_slot)
+                .instrument(span.clone())
+                .await
+        };
+        let latency = sent_at.map_or(Duration::ZERO, |t| clock.now().saturating_duration_since(t));
         span.record("sturdy.latency_ms", observe::millis(latency));
         let (status, headers, body) = match result {
             Sent::TimedOut => {
@@ -123,14 +137,16 @@ impl Client {
             span.record("sturdy.request_id", id.as_str());
         }
         if (200..300).contains(&status) {
-            self.inner.limiter.observe(
-                ctx.limit_scope(),
-                &headers,
-                status,
-                None,
-                clock.now(),
-                clock.system_now(),
-            );
+            if self.inner.limiter.learns_from(&headers, status, None) {
+                self.inner.limiter.observe(
+                    ctx.limit_scope(),
+                    &headers,
+                    status,
+                    None,
+                    clock.now(),
+                    clock.system_now(),
+                );
+            }
             return (
                 Attempt::Done(RawResponse {
                     status,
@@ -165,7 +181,9 @@ impl Client {
         (fail(err), span)
     }
 
-    /// Sends `req` and reads the whole body, unless the attempt's timer fires first. With a
+    /// Sends `req` and reads the whole body, unless the attempt's timer fires first
+    /// ([`super::race`]: tokio's, armed once the attempt is pending, with the default time
+    /// source; else the injected [`crate::time::Sleeper::timer`]). With a
     /// `slot` (a streaming call), a 2xx body is parked there unread: the timer then covers
     /// the response head only, and the stream applies its own idle timeout.
     async fn send(
@@ -174,25 +192,28 @@ impl Client {
         timeout: Duration,
         slot: Option<&super::BodySlot>,
     ) -> Sent {
-        let transport = &self.inner.transport;
-        let exchange = async move {
-            let resp = transport.send(req).await?;
+        // Built here, so the exchange below holds the transport's (boxed) future, not the
+        // request.
+        let sending = self.inner.transport.send(req);
+        let exchange = std::pin::pin!(async move {
+            let resp = sending.await?;
             if let Some(slot) = slot.filter(|_| (200..300).contains(&resp.status)) {
                 *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(resp.body);
                 return Ok((resp.status, resp.headers, Bytes::new()));
             }
             let body = resp.body.collect().await?;
             Ok::<_, TransportError>((resp.status, resp.headers, body))
+        });
+        let raced = if self.inner.tokio_timers {
+            super::race::tokio(exchange, timeout).await
+        } else {
+            let timer = self.inner.time.sleeper.timer(timeout);
+            super::race::injected(timer, exchange).await
         };
-        // The timer is polled first, so that at a tie (a manual clock moved past both) the
-        // timeout wins, as it would on a real clock.
-        let timer = self.inner.time.sleeper.timer(timeout);
-        match select(timer, std::pin::pin!(exchange)).await {
-            Either::Left(((), _)) => Sent::TimedOut,
-            Either::Right((Ok((status, headers, body)), _)) => {
-                Sent::Answered(status, headers, body)
-            }
-            Either::Right((Err(e), _)) => Sent::Failed(e),
+        match raced {
+            None => Sent::TimedOut,
+            Some(Ok((status, headers, body))) => Sent::Answered(status, headers, body),
+            Some(Err(e)) => Sent::Failed(e),
         }
     }
 }

@@ -30,15 +30,22 @@ fn append(headers: &mut HeaderMap, name: &str, value: &str) -> Result<(), Error>
 }
 
 impl Client {
-    /// The full URL of a request.
+    /// The full URL of a request, and whether it is the base URL with a path set on it (so on
+    /// the base's origin by construction, [`super::target`]).
     pub(super) fn url_for(
         &self,
         request: &Request,
         extra_query: &[(String, String)],
-    ) -> Result<url::Url, Error> {
-        let mut url = match &request.absolute_url {
-            Some(u) => url::Url::parse(u),
-            None => {
+    ) -> Result<(url::Url, bool), Error> {
+        let joined = match (&request.absolute_url, &self.inner.joinable_base) {
+            (None, Some(base)) => super::target::join(base, &request.path),
+            _ => None,
+        };
+        let on_base = joined.is_some();
+        let mut url = match (joined, &request.absolute_url) {
+            (Some(url), _) => Ok(url),
+            (None, Some(u)) => url::Url::parse(u),
+            (None, None) => {
                 let mut raw = String::with_capacity(self.inner.base_url.len() + request.path.len());
                 raw.push_str(&self.inner.base_url);
                 raw.push_str(&request.path);
@@ -64,7 +71,7 @@ impl Client {
                 pairs.append_pair(k, v);
             }
         }
-        Ok(url)
+        Ok((url, on_base))
     }
 
     /// The URL with secrets stripped, for errors and traces.

@@ -4,9 +4,9 @@
 //! fast; the rate limiter ([`crate::ratelimit`]) may make it wait; credentials are applied
 //! and the request is built ([`build`]); interceptors' `before_attempt` hooks run
 //! ([`crate::intercept`]); the request goes through the client's
-//! [`crate::transport::Transport`], raced against the attempt timeout on the injected
-//! [`crate::time::Sleeper::timer`] and cut short by the call's deadline (`.timeout()`, the
-//! whole call) ([`attempt`]); the outcome feeds the limiter and the `after_attempt` hooks.
+//! [`crate::transport::Transport`], raced against the attempt timeout (tokio's timer with the
+//! default time source, else the injected [`crate::time::Sleeper::timer`]: [`race`]) and cut
+//! short by the call's deadline (`.timeout()`, the whole call) ([`attempt`]); the outcome feeds the limiter and the `after_attempt` hooks.
 //! After a failure,
 //! [`RetryPolicy::decide`] and the retry budget ([`crate::budget`]) say whether to wait and
 //! try again. The final outcome of the call (not of each attempt) feeds the breaker, is
@@ -28,6 +28,10 @@ use crate::retry::{CallState, Decision, Failure, RetryPolicy};
 mod attempt;
 mod build;
 mod multipart;
+mod race;
+mod target;
+
+pub(crate) use target::joinable_base;
 
 /// Response headers that carry a provider's request id, in the order they are tried.
 pub const REQUEST_ID_HEADERS: &[&str] = &[
@@ -115,12 +119,13 @@ impl Default for RunState {
 impl Client {
     /// Runs one logical call: builds each attempt from `request`, applies auth, sends, and
     /// retries safe failures per the retry policy. Returns the raw response of a 2xx.
-    pub async fn execute(
+    pub fn execute(
         &self,
         request: Request,
         options: RequestOptions,
-    ) -> Result<RawResponse, Error> {
-        self.execute_with(request, options, None).await
+    ) -> impl std::future::Future<Output = Result<RawResponse, Error>> + '_ {
+        // Not an `async fn`: that would wrap (and copy) the call's future once more.
+        self.execute_with(request, options, None)
     }
 
     /// `execute`, parking a 2xx response unread in `body_slot` if given (for streams).
@@ -154,17 +159,21 @@ impl Client {
         };
         let mut state = RunState::default();
         let result = match self.before_call(&mut ctx) {
+            // A span no subscriber records needs no wrapper around the call's future.
+            Ok(()) if span.is_disabled() => self.run(&ctx, &mut state).await,
             Ok(()) => self.run(&ctx, &mut state).instrument(span.clone()).await,
             Err(e) => Err(e),
         };
-        let elapsed = self
-            .inner
-            .time
-            .clock
-            .now()
-            .saturating_duration_since(ctx.started);
-        span.record("sturdy.attempts", state.attempts);
-        span.record("sturdy.latency_ms", observe::millis(elapsed));
+        if !span.is_disabled() {
+            let elapsed = self
+                .inner
+                .time
+                .clock
+                .now()
+                .saturating_duration_since(ctx.started);
+            span.record("sturdy.attempts", state.attempts);
+            span.record("sturdy.latency_ms", observe::millis(elapsed));
+        }
         if let Some(permit) = state.permit {
             // The breaker counts the outcome of the call, not of each attempt.
             // A call stopped before any attempt reached the host (a probe refused by the
@@ -519,12 +528,14 @@ fn idempotency_key_for(request: &Request, options: &RequestOptions) -> Option<St
 }
 
 /// A random (version 4) UUID from the thread-local CSPRNG: no system call per call, unlike
-/// `Uuid::new_v4`.
+/// `Uuid::new_v4`, and no formatting machinery.
 fn new_uuid_v4() -> String {
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
     uuid::Builder::from_random_bytes(rand::random::<[u8; 16]>())
         .into_uuid()
         .hyphenated()
-        .to_string()
+        .encode_lower(&mut buf)
+        .to_owned()
 }
 
 fn with_url(mut e: Error, url: &str) -> Error {
@@ -546,14 +557,44 @@ static REQUEST_ID_NAMES: [http::HeaderName; 9] = [
     http::HeaderName::from_static("x-trace-id"),
 ];
 
-/// The provider's request id from the usual headers.
-pub fn request_id(headers: &http::HeaderMap) -> Option<String> {
-    REQUEST_ID_NAMES.iter().find_map(|h| {
-        headers
-            .get(h)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+/// The place of `name` in [`REQUEST_ID_HEADERS`] (a `match` on the name compiles to a
+/// switch on its length, then one comparison).
+fn request_id_rank(name: &str) -> Option<usize> {
+    Some(match name {
+        "x-request-id" => 0,
+        "request-id" => 1,
+        "x-amzn-requestid" => 2,
+        "x-amz-request-id" => 3,
+        "x-github-request-id" => 4,
+        "x-correlation-id" => 5,
+        "cf-ray" => 6,
+        "x-ms-request-id" => 7,
+        "x-trace-id" => 8,
+        _ => return None,
     })
+}
+
+/// The provider's request id from the usual headers: the first of [`REQUEST_ID_HEADERS`]
+/// present with a printable value.
+pub fn request_id(headers: &http::HeaderMap) -> Option<String> {
+    // One pass over the response's names marks which of the nine are present (most responses
+    // carry one or none); only those are looked up, in list order.
+    let mut present = 0u16;
+    for name in headers.keys() {
+        if let Some(i) = request_id_rank(name.as_str()) {
+            present |= 1 << i;
+        }
+    }
+    REQUEST_ID_NAMES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| present & (1 << i) != 0)
+        .find_map(|(_, h)| {
+            headers
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
 }
 
 /// Builds the normalized error of a non-success response.
@@ -599,7 +640,10 @@ mod tests {
         let a = idempotency_key_for(&r, &RequestOptions::new()).unwrap();
         let b = idempotency_key_for(&r, &RequestOptions::new()).unwrap();
         assert_ne!(a, b, "one key per logical call");
-        assert_eq!(uuid::Uuid::parse_str(&a).unwrap().get_version_num(), 4);
+        let parsed = uuid::Uuid::parse_str(&a).unwrap();
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(a, parsed.hyphenated().to_string(), "hyphenated, lower case");
         assert_eq!(
             idempotency_key_for(&Request::new(&LIST, "/pets".into()), &RequestOptions::new()),
             None
@@ -629,11 +673,29 @@ mod tests {
     fn request_id_names_match_the_public_list() {
         let names: Vec<&str> = REQUEST_ID_NAMES.iter().map(|n| n.as_str()).collect();
         assert_eq!(names, REQUEST_ID_HEADERS);
+        for (i, name) in REQUEST_ID_HEADERS.iter().enumerate() {
+            assert_eq!(request_id_rank(name), Some(i), "{name}");
+        }
+        assert_eq!(request_id_rank("content-type"), None);
         let mut h = http::HeaderMap::new();
         h.insert("cf-ray", "ray-1".parse().unwrap());
         assert_eq!(request_id(&h).as_deref(), Some("ray-1"));
         h.insert("request-id", "req-2".parse().unwrap());
         assert_eq!(request_id(&h).as_deref(), Some("req-2"), "in list order");
+        h.insert(
+            "x-request-id",
+            http::HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap(),
+        );
+        assert_eq!(
+            request_id(&h).as_deref(),
+            Some("req-2"),
+            "a value that is not printable is skipped"
+        );
+        h.insert("x-trace-id", "t-3".parse().unwrap());
+        h.remove("request-id");
+        h.remove("cf-ray");
+        assert_eq!(request_id(&h).as_deref(), Some("t-3"));
+        assert_eq!(request_id(&http::HeaderMap::new()), None);
     }
 
     #[test]
