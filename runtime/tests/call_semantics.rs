@@ -186,6 +186,9 @@ async fn an_attempt_applied_then_dropped_is_not_forgotten_when_the_limiter_refus
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Callsites other tests registered while no subscriber was listening cached "never";
+    // recompute with this thread's subscriber in place so the call span is recorded.
+    tracing::callsite::rebuild_interest_cache();
     let mut server = hold_server(usize::MAX).await;
     server.release.send(true).unwrap();
     let clock = clock();
