@@ -127,7 +127,7 @@ pub struct FieldSurface {
     /// In `required`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
-    /// The Rust field is an `Option` (not required, or nullable).
+    /// The Rust field is an `Option` or a `Nullable` (not required, or nullable).
     #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
 }

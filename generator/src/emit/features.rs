@@ -3,7 +3,7 @@
 //! only their types.
 //!
 //! A type used by the operations of every tag (or by webhooks, or by nothing: a model type a
-//! user may want on its own) is always compiled; any other type is behind
+//! user may want on its own, with every type it holds) is always compiled; any other type is behind
 //! `#[cfg(any(feature = "tag-a", ...))]` for the tags whose operations reach it.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,7 +50,9 @@ fn direct(api: &Api, name: &str) -> Vec<String> {
     out
 }
 
-fn closure(api: &Api, roots: Vec<String>, seen: &mut BTreeSet<String>) {
+/// Adds to `seen` every named type reachable from `roots` (through fields, variants,
+/// aliases, lists and maps).
+pub(super) fn closure(api: &Api, roots: Vec<String>, seen: &mut BTreeSet<String>) {
     let mut stack = roots;
     while let Some(n) = stack.pop() {
         if seen.insert(n.clone()) {
@@ -90,7 +92,10 @@ impl Gates {
             refs(&w.ty, &mut v);
             v
         });
-        closure(api, webhook_roots.collect(), &mut always);
+        // A type no operation reaches is compiled always, and so is everything it holds.
+        let reached: BTreeSet<&String> = per_feature.values().flatten().collect();
+        let unreached = api.types.keys().filter(|t| !reached.contains(t)).cloned();
+        closure(api, webhook_roots.chain(unreached).collect(), &mut always);
         let features: BTreeSet<&String> = per_feature.keys().collect();
         let mut by_type: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (f, types) in &per_feature {

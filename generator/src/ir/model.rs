@@ -150,7 +150,7 @@ pub struct Field {
     pub name: String,
     /// The JSON property name.
     pub wire_name: String,
-    /// The value type, without the `Option` that `required`/`nullable` add.
+    /// The value type, without the `Option` or `Nullable` that `required`/`nullable` add.
     pub ty: TypeRef,
     /// The property is in `required`.
     pub required: bool,

@@ -10,8 +10,8 @@
 //! - `allOf` merges the properties and `required` of its members; a single-member `allOf`
 //!   (how 3.1 `$ref` siblings arrive) is the member itself;
 //! - a required nullable field is `Option<T>` that is always serialized (as `null` when
-//!   `None`); an optional field is `Option<T>` left out when `None` (so an optional nullable
-//!   field cannot send an explicit `null`);
+//!   `None`); an optional field is `Option<T>` left out when `None`; an optional nullable
+//!   field is `sturdy_runtime::Nullable<T>` (left out, `null`, or a value);
 //! - recursive types are boxed where the cycle is not already broken by a `Vec` or map;
 //! - identical inline object shapes are emitted once (github.json repeats many), which keeps
 //!   generated crates smaller and faster to compile;
