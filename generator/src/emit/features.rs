@@ -23,7 +23,9 @@ pub struct Gates {
 fn refs(t: &TypeRef, out: &mut Vec<String>) {
     match t {
         TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Boxed(i) => refs(i, out),
+        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Boxed(i) | TypeRef::Expandable(i) => {
+            refs(i, out)
+        }
         _ => {}
     }
 }

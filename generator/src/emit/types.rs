@@ -1,5 +1,6 @@
 //! Named types to Rust: structs with serde derives (and, for request types, a constructor
-//! and setters: see `builders`), open string enums, unions (see `unions`), aliases.
+//! and setters: see `builders`), open string enums, unions (see `unions`), aliases; the
+//! objects of expandable fields implement `sturdy_runtime::ObjectId` (see `expandable`).
 //! Per-type code is kept small (compile time of large APIs): derives, and for enums a
 //! handful of one-line impls.
 
@@ -12,6 +13,7 @@ use crate::emit::rust::{doc_attrs, ident, type_tokens};
 use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind};
 
 mod builders;
+mod expandable;
 #[cfg(test)]
 mod tests;
 mod unions;
@@ -19,10 +21,14 @@ mod unions;
 /// Emits every named type of `api`: the body of `pub mod types`.
 pub fn emit_types(api: &Api) -> TokenStream {
     let requests = builders::request_types(api);
-    let items = api
-        .types
-        .values()
-        .map(|d| emit_type(d, &api.types, &requests));
+    let expanded = expandable::targets(&api.types);
+    let items = api.types.values().map(|d| {
+        let item = emit_type(d, &api.types, &requests);
+        let id = expanded
+            .contains(&d.name)
+            .then(|| expandable::emit_object_id(d, &api.types));
+        quote!(#item #id)
+    });
     quote!(#(#items)*)
 }
 

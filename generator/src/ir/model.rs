@@ -217,6 +217,9 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// `Box<T>` (breaks recursion).
     Boxed(Box<TypeRef>),
+    /// `sturdy_runtime::Expandable<T>`: an object's id, or the object (Stripe's
+    /// `anyOf: [string, Object]` expandable fields).
+    Expandable(Box<TypeRef>),
     /// Any JSON (`serde_json::Value`): what a construct that cannot be typed degrades to.
     Json,
     /// No content (`()`).

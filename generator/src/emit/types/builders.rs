@@ -58,7 +58,9 @@ pub(super) fn request_types(api: &Api) -> BTreeSet<String> {
 fn named_in(t: &TypeRef, out: &mut Vec<String>) {
     match t {
         TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Boxed(i) => named_in(i, out),
+        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Boxed(i) | TypeRef::Expandable(i) => {
+            named_in(i, out)
+        }
         _ => {}
     }
 }

@@ -187,3 +187,33 @@ components:
         "{t}"
     );
 }
+
+#[test]
+fn expandable_objects_and_their_union_variants_have_ids() {
+    let t = types_rs(
+        r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Customer: {type: object, required: [id], properties: {id: {type: string}}}
+    Gone: {type: object, required: [id], properties: {id: {type: string}, deleted: {type: boolean}}}
+    Charge:
+      type: object
+      properties:
+        either: {anyOf: [{type: string}, {$ref: '#/components/schemas/Customer'}, {$ref: '#/components/schemas/Gone'}]}
+"#,
+    );
+    assert!(
+        t.contains("pub either: ::std::option::Option<\n        ::sturdy_runtime::Expandable<crate::types::CustomerOrGone>,"),
+        "{t}"
+    );
+    for ty in ["Customer", "Gone", "CustomerOrGone"] {
+        assert!(
+            t.contains(&format!("impl ::sturdy_runtime::ObjectId for {ty} {{")),
+            "{ty}: {t}"
+        );
+    }
+    assert!(!t.contains("ObjectId for Charge"), "{t}");
+}
