@@ -742,7 +742,7 @@ impl<'a> TypeSpace<'a> {
         Vec<Warning>,
         BTreeMap<String, String>,
     ) {
-        let renames = naming::canonical_names(&self.sightings, &mut self.names);
+        let renames = naming::canonical_names(&self.sightings, &self.types, &mut self.names);
         let mut types = naming::rename_types(std::mem::take(&mut self.types), &renames);
         break_alias_cycles(&mut types, &mut self.warnings);
         box_recursion(&mut types);

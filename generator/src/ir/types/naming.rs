@@ -4,7 +4,8 @@
 //! `ChargeBilling`); structurally identical inline shapes are built once, and every place that
 //! uses one is recorded. When all types are built, a shape used in several places is renamed:
 //! 1. when every place is a property of the same name, after that property alone
-//!    (`metadata` → `Metadata`), if no other type has the name;
+//!    (`metadata` → `Metadata`), or, for a one-value enum, after the value and the property
+//!    (`type: [message]` → `MessageType`), if no other type has the name;
 //! 2. else after its canonical place: a component schema's before an operation's (`…Body`,
 //!    `…Response`), then the shallowest, then the shortest name, then the first in
 //!    alphabetical order; kept as it is when that name is taken.
@@ -15,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use crate::ir::names::{self, Scope};
-use crate::ir::{Operation, TypeDef, TypeKind, TypeRef, Webhook};
+use crate::ir::{EnumDef, Operation, TypeDef, TypeKind, TypeRef, Webhook};
 
 /// One place an inline shape is used.
 #[derive(Debug, Clone)]
@@ -49,6 +50,7 @@ impl Sighting {
 /// one, claimed in `scope`.
 pub(super) fn canonical_names(
     sightings: &BTreeMap<String, Vec<Sighting>>,
+    types: &BTreeMap<String, TypeDef>,
     scope: &mut Scope,
 ) -> BTreeMap<String, String> {
     let mut renames = BTreeMap::new();
@@ -60,7 +62,12 @@ pub(super) fn canonical_names(
         let same_property = first.is_some() && places.iter().all(|p| p.property() == first);
         let by_property = first
             .filter(|_| same_property)
-            .map(|p| names::type_name(&p))
+            .map(|p| match types.get(current).map(|d| &d.kind) {
+                Some(TypeKind::Enum(EnumDef { variants })) if variants.len() == 1 => {
+                    names::type_name(&format!("{}_{p}", variants[0].value))
+                }
+                _ => names::type_name(&p),
+            })
             .filter(|n| n == current || !scope.contains(n));
         let by_place = || {
             let best = places.iter().min_by(|a, b| a.rank().cmp(&b.rank()))?;
@@ -183,6 +190,16 @@ mod tests {
         assert_eq!(field(&t, "Card", 0), TypeRef::Named("Address".into()));
         assert_eq!(field(&t, "Charge", 0), TypeRef::Named("Address".into()));
         assert!(!t.contains_key("CardAddress"), "{:?}", t.keys());
+    }
+
+    #[test]
+    fn a_shared_one_value_enum_is_named_by_value_and_property() {
+        let tag = "{type: string, enum: [message]}";
+        let t = space_of(&format!(
+            "{HEAD}    User: {{type: object, properties: {{type: {tag}}}}}\n    System: {{type: object, properties: {{type: {tag}}}}}\n"
+        ));
+        assert_eq!(field(&t, "User", 0), TypeRef::Named("MessageType".into()));
+        assert_eq!(field(&t, "System", 0), TypeRef::Named("MessageType".into()));
     }
 
     #[test]
