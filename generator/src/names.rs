@@ -13,7 +13,9 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// Names that generated code uses at the top of the crate or in prelude position and that a
-/// type must not shadow.
+/// type must not shadow. `Error` is not one: model types live in `types` and are always
+/// referred to by absolute path, so a schema named `Error` keeps its name beside the
+/// crate's re-exported `sturdy_runtime::Error`.
 const RESERVED_TYPES: &[&str] = &[
     "Option",
     "Result",
@@ -22,7 +24,6 @@ const RESERVED_TYPES: &[&str] = &[
     "Box",
     "Client",
     "ClientBuilder",
-    "Error",
     "Environment",
     "Some",
     "None",
@@ -204,6 +205,7 @@ mod tests {
         assert_eq!(pascal("-1"), "Minus1");
         assert_eq!(pascal("1st"), "V1st");
         assert_eq!(type_name("result"), "ResultType");
+        assert_eq!(type_name("error"), "Error");
         assert_eq!(pascal("café"), "CafUe9");
     }
 

@@ -63,6 +63,8 @@ pub fn synth(api: &Api, ty: &TypeRef, depth: usize) -> Value {
         TypeRef::Vec(inner) => json!([synth(api, inner, depth + 1)]),
         TypeRef::Map(_) => json!({}),
         TypeRef::Boxed(inner) => synth(api, inner, depth + 1),
+        // The id form is always valid.
+        TypeRef::Expandable(_) => json!("id_1"),
         TypeRef::Json => json!({}),
         TypeRef::Unit => Value::Null,
     }

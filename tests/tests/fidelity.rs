@@ -257,7 +257,7 @@ fn fixture_variants(spec: &Spec, lines: &[Value]) {
         ("/examples/done", "MergeDone(MergeDone"),
         ("/examples/queued", "MergePending(MergePending"),
         ("/schemas/DeltaContent/example", "TextDelta(TextDelta"),
-        ("/schemas/CustomerOrId/example", "Customer(Customer"),
+        ("/schemas/CustomerOrId/example", "Object(Customer"),
         (
             "/~1conversation/get/responses/200/content/application~1json/example",
             "[UserMessage(UserMessage",

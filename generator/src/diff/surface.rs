@@ -127,7 +127,7 @@ pub struct FieldSurface {
     /// In `required`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
-    /// The Rust field is an `Option` (not required, or nullable).
+    /// The Rust field is an `Option` or a `Nullable` (not required, or nullable).
     #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
 }
@@ -286,7 +286,10 @@ fn reach(api: &Api, t: &TypeRef, seen: &mut BTreeSet<String>) {
                     Some(TypeKind::Enum(_)) | None => {}
                 }
             }
-            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => stack.push(inner),
+            TypeRef::Vec(inner)
+            | TypeRef::Map(inner)
+            | TypeRef::Boxed(inner)
+            | TypeRef::Expandable(inner) => stack.push(inner),
             TypeRef::Prim(_) | TypeRef::Json | TypeRef::Unit => {}
         }
     }
@@ -300,6 +303,7 @@ pub fn type_text(t: &TypeRef) -> String {
         TypeRef::Vec(i) => format!("Vec<{}>", type_text(i)),
         TypeRef::Map(i) => format!("Map<{}>", type_text(i)),
         TypeRef::Boxed(i) => type_text(i),
+        TypeRef::Expandable(i) => format!("Expandable<{}>", type_text(i)),
         TypeRef::Json => "Json".into(),
         TypeRef::Unit => "()".into(),
     }

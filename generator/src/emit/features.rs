@@ -24,7 +24,9 @@ pub struct Gates {
 fn refs(t: &TypeRef, out: &mut Vec<String>) {
     match t {
         TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Boxed(i) => refs(i, out),
+        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Boxed(i) | TypeRef::Expandable(i) => {
+            refs(i, out)
+        }
         _ => {}
     }
 }
@@ -51,7 +53,9 @@ fn direct(api: &Api, name: &str) -> Vec<String> {
     out
 }
 
-fn closure(api: &Api, roots: Vec<String>, seen: &mut BTreeSet<String>) {
+/// Adds to `seen` every named type reachable from `roots` (through fields, variants,
+/// aliases, lists and maps).
+pub(super) fn closure(api: &Api, roots: Vec<String>, seen: &mut BTreeSet<String>) {
     let mut stack = roots;
     while let Some(n) = stack.pop() {
         if seen.insert(n.clone()) {

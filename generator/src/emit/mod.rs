@@ -140,7 +140,7 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
     let allows = allows();
 
     let gated = layout == Layout::Crate;
-    let mut types = types::emit_types(&api.types);
+    let mut types = types::emit_types(api);
     if gated {
         types = features::Gates::compute(api)
             .apply(types)

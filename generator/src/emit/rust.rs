@@ -31,6 +31,10 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
             let t = type_tokens(inner);
             quote!(::std::boxed::Box<#t>)
         }
+        TypeRef::Expandable(inner) => {
+            let t = type_tokens(inner);
+            quote!(::sturdy_runtime::Expandable<#t>)
+        }
         TypeRef::Json => quote!(::sturdy_runtime::serde_json::Value),
         TypeRef::Unit => quote!(()),
     }

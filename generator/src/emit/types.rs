@@ -1,25 +1,42 @@
-//! Named types to Rust: structs with serde derives, open string enums, unions (see
-//! `unions`), aliases.
+//! Named types to Rust: structs with serde derives (and, for request types, a constructor
+//! and setters: see `builders`), open string enums, unions (see `unions`), aliases; the
+//! objects of expandable fields implement `sturdy_runtime::ObjectId` (see `expandable`).
 //! Per-type code is kept small (compile time of large APIs): derives, and for enums a
 //! handful of one-line impls.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::rust::{doc_attrs, ident, type_tokens};
-use crate::ir::{EnumDef, StructDef, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, TypeRef};
 
+mod builders;
+mod expandable;
+#[cfg(test)]
+mod tests;
 mod unions;
 
-/// Emits every named type: the body of `pub mod types`.
-pub fn emit_types(types: &BTreeMap<String, TypeDef>) -> TokenStream {
-    let items = types.values().map(|d| emit_type(d, types));
+/// Emits every named type of `api`: the body of `pub mod types`.
+pub fn emit_types(api: &Api) -> TokenStream {
+    let requests = builders::request_types(api);
+    let expanded = expandable::targets(&api.types);
+    let items = api.types.values().map(|d| {
+        let item = emit_type(d, &api.types, &requests);
+        let id = expanded
+            .contains(&d.name)
+            .then(|| expandable::emit_object_id(d, &api.types));
+        quote!(#item #id)
+    });
     quote!(#(#items)*)
 }
 
-fn emit_type(def: &TypeDef, types: &BTreeMap<String, TypeDef>) -> TokenStream {
+fn emit_type(
+    def: &TypeDef,
+    types: &BTreeMap<String, TypeDef>,
+    requests: &BTreeSet<String>,
+) -> TokenStream {
     let docs = doc_attrs(def.docs.as_deref());
     let dep = if def.deprecated {
         quote!(#[deprecated])
@@ -32,7 +49,13 @@ fn emit_type(def: &TypeDef, types: &BTreeMap<String, TypeDef>) -> TokenStream {
             let t = type_tokens(t);
             quote!(#docs #dep pub type #name = #t;)
         }
-        TypeKind::Struct(s) => emit_struct(&name, s, docs, dep),
+        TypeKind::Struct(s) => {
+            let item = emit_struct(&name, s, docs, dep);
+            let builder = requests
+                .contains(&def.name)
+                .then(|| builders::emit_builder(&name, s));
+            quote!(#item #builder)
+        }
         TypeKind::Enum(e) => emit_enum(def, e, docs, dep),
         TypeKind::Union(u) => unions::emit_union(def, u, types, docs, dep),
     }
@@ -80,6 +103,12 @@ fn emit_struct(
         } else if f.required {
             // Required but nullable: always sent, `null` when `None`.
             (quote!(::std::option::Option<#t>), quote!(#[serde(default)]))
+        } else if f.nullable {
+            // Optional and nullable: left out, `null`, or a value.
+            (
+                quote!(::sturdy_runtime::Nullable<#t>),
+                quote!(#[serde(default, skip_serializing_if = "::sturdy_runtime::Nullable::is_absent")]),
+            )
         } else {
             (
                 quote!(::std::option::Option<#t>),

@@ -80,6 +80,8 @@ pub fn synthesize(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, depth: usize)
         TypeRef::Map(_) | TypeRef::Json => json!({}),
         TypeRef::Boxed(t) => synthesize(t, types, depth),
         TypeRef::Unit => Value::Null,
+        // An expandable field is synthesized unexpanded: the object's id.
+        TypeRef::Expandable(_) => json!("id_example"),
         TypeRef::Named(n) => match types.get(n) {
             Some(def) => named(def, types, depth),
             None => json!({}),
@@ -138,6 +140,7 @@ pub fn fits(v: &Value, ty: &TypeRef, types: &BTreeMap<String, TypeDef>, depth: u
         TypeRef::Boxed(t) => fits(v, t, types, depth),
         TypeRef::Json => true,
         TypeRef::Unit => true,
+        TypeRef::Expandable(t) => v.is_string() || fits(v, t, types, depth + 1),
         TypeRef::Named(n) => types.get(n).is_some_and(|def| match &def.kind {
             TypeKind::Alias(t) => fits(v, t, types, depth + 1),
             TypeKind::Enum(_) => v.is_string(),

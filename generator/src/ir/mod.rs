@@ -61,8 +61,14 @@ pub fn build(doc: &Document) -> Result<(Api, Vec<Warning>), IrError> {
         api_timeout: runtime.timeout_ms,
     };
     let mut operations = operations::build_operations(&mut cx);
-    let webhooks = webhooks::build(doc, &mut space, &mut warnings);
-    let (types, type_warnings) = space.finish();
+    let mut webhooks = webhooks::build(doc, &mut space, &mut warnings);
+    let (types, type_warnings, renames) = space.finish_with_renames();
+    for op in &mut operations {
+        types::rename_operation(op, &renames);
+    }
+    for w in &mut webhooks {
+        types::rename_webhook(w, &renames);
+    }
     warnings.extend(type_warnings);
     operations::settle_styles(&mut operations, &types);
     examples::settle(&mut operations, &types);

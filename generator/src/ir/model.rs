@@ -150,7 +150,7 @@ pub struct Field {
     pub name: String,
     /// The JSON property name.
     pub wire_name: String,
-    /// The value type, without the `Option` that `required`/`nullable` add.
+    /// The value type, without the `Option` or `Nullable` that `required`/`nullable` add.
     pub ty: TypeRef,
     /// The property is in `required`.
     pub required: bool,
@@ -217,6 +217,9 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// `Box<T>` (breaks recursion).
     Boxed(Box<TypeRef>),
+    /// `sturdy_runtime::Expandable<T>`: an object's id, or the object (Stripe's
+    /// `anyOf: [string, Object]` expandable fields).
+    Expandable(Box<TypeRef>),
     /// Any JSON (`serde_json::Value`): what a construct that cannot be typed degrades to.
     Json,
     /// No content (`()`).

@@ -10,11 +10,14 @@
 //! - `allOf` merges the properties and `required` of its members; a single-member `allOf`
 //!   (how 3.1 `$ref` siblings arrive) is the member itself;
 //! - a required nullable field is `Option<T>` that is always serialized (as `null` when
-//!   `None`); an optional field is `Option<T>` left out when `None` (so an optional nullable
-//!   field cannot send an explicit `null`);
+//!   `None`); an optional field is `Option<T>` left out when `None`; an optional nullable
+//!   field is `sturdy_runtime::Nullable<T>` (left out, `null`, or a value);
 //! - recursive types are boxed where the cycle is not already broken by a `Vec` or map;
 //! - identical inline object shapes are emitted once (github.json repeats many), which keeps
-//!   generated crates smaller and faster to compile;
+//!   generated crates smaller and faster to compile, named by content or canonical place, not
+//!   by first sighting (see `naming`);
+//! - Stripe's expandable fields (`anyOf: [string, Object]`) are `Expandable<Object>`, and
+//!   inline union members are named by their title or tag (see `unions`);
 //! - anything else degrades to `serde_json::Value` with a warning naming its pointer.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,7 +33,10 @@ use crate::ir::{EnumDef, EnumVariant, Field, Prim, StructDef, TypeDef, TypeKind,
 use crate::load::Document;
 use crate::Warning;
 
+mod naming;
 mod unions;
+
+pub(crate) use naming::{rename_operation, rename_webhook};
 
 const MAX_DEPTH: usize = 40;
 
@@ -45,6 +51,8 @@ pub struct TypeSpace<'a> {
     component_names: BTreeMap<String, String>,
     /// Inline shapes already emitted: canonical form → type name.
     shapes: BTreeMap<String, String>,
+    /// Every place each inline type is used, for its final name.
+    sightings: BTreeMap<String, Vec<naming::Sighting>>,
     warnings: Vec<Warning>,
     depth: usize,
     /// `allOf`s being merged, by their members' refs: entering one again is a cycle.
@@ -82,6 +90,7 @@ impl<'a> TypeSpace<'a> {
             by_ref: BTreeMap::new(),
             component_names: BTreeMap::new(),
             shapes: BTreeMap::new(),
+            sightings: BTreeMap::new(),
             warnings: Vec::new(),
             depth: 0,
             merging: Vec::new(),
@@ -260,11 +269,21 @@ impl<'a> TypeSpace<'a> {
             Some(n) => n,
             None => {
                 let key = format!("{kind:?}|{deprecated}");
+                let sighting = naming::Sighting {
+                    hint: hint.to_owned(),
+                    pointer: pointer.to_owned(),
+                };
                 if let Some(existing) = self.shapes.get(&key) {
-                    return TypeRef::Named(existing.clone());
+                    let existing = existing.clone();
+                    self.sightings
+                        .entry(existing.clone())
+                        .or_default()
+                        .push(sighting);
+                    return TypeRef::Named(existing);
                 }
                 let n = self.names.claim(&names::type_name(hint));
                 self.shapes.insert(key, n.clone());
+                self.sightings.insert(n.clone(), vec![sighting]);
                 n
             }
         };
@@ -708,10 +727,26 @@ impl<'a> TypeSpace<'a> {
     }
 
     /// The named types (recursion boxed, alias cycles broken) and the warnings collected.
-    pub fn finish(mut self) -> (BTreeMap<String, TypeDef>, Vec<Warning>) {
-        break_alias_cycles(&mut self.types, &mut self.warnings);
-        box_recursion(&mut self.types);
-        (self.types, self.warnings)
+    pub fn finish(self) -> (BTreeMap<String, TypeDef>, Vec<Warning>) {
+        let (types, warnings, _) = self.finish_with_renames();
+        (types, warnings)
+    }
+
+    /// [`finish`](Self::finish), shared inline types renamed (see `naming`); the renames
+    /// (old name → new) are for the operations and webhooks built meanwhile
+    /// ([`rename_operation`], [`rename_webhook`]).
+    pub fn finish_with_renames(
+        mut self,
+    ) -> (
+        BTreeMap<String, TypeDef>,
+        Vec<Warning>,
+        BTreeMap<String, String>,
+    ) {
+        let renames = naming::canonical_names(&self.sightings, &self.types, &mut self.names);
+        let mut types = naming::rename_types(std::mem::take(&mut self.types), &renames);
+        break_alias_cycles(&mut types, &mut self.warnings);
+        box_recursion(&mut types);
+        (types, self.warnings, renames)
     }
 }
 
@@ -936,20 +971,11 @@ mod tests {
         let TypeKind::Struct(s) = &t["O"].kind else {
             panic!()
         };
-        let TypeRef::Named(u) = &s.fields[0].ty else {
-            panic!()
-        };
-        let TypeKind::Union(u) = &t[u].kind else {
-            panic!()
-        };
+        // An object with an `id`: the id or the object.
         assert_eq!(
-            u.variants
-                .iter()
-                .map(|v| v.name.as_str())
-                .collect::<Vec<_>>(),
-            vec!["String", "C"]
+            s.fields[0].ty,
+            TypeRef::Expandable(Box::new(TypeRef::Named("C".into())))
         );
-        assert!(u.discriminator.is_none());
     }
 
     #[test]

@@ -44,25 +44,35 @@ impl TypeSpace<'_> {
             let t = self.type_of(m, hint, &format!("{pointer}/{key}/{i}"));
             return self.alias_or(fixed, t, s, pointer);
         }
+        if let Some(t) = self.expandable(&members, s, hint, pointer, key) {
+            return self.alias_or(fixed, t, s, pointer);
+        }
+        // A union of a few component schemas is named by them (`CustomerOrDeletedCustomer`).
+        let content = content_name(&members, &self.component_names);
+        let hint = content.as_deref().unwrap_or(hint);
         let mut scope = Scope::with_reserved(["Other", "Unknown"]);
         let mut variants: Vec<UnionVariant> = Vec::new();
         // Per kept variant: (mapping and own tags, schema name).
         let mut candidates: Vec<(Vec<String>, Option<String>)> = Vec::new();
         let discriminator = s.schema_data.discriminator.clone();
         for (i, m) in members {
-            let ty = self.type_of(
-                m,
-                &format!("{hint}Variant{i}"),
-                &format!("{pointer}/{key}/{i}"),
-            );
+            let prop = discriminator.as_ref().map(|d| d.property_name.as_str());
+            let label = self.member_label(m, prop);
+            let member_hint = match &label {
+                Some(l) => format!("{hint}{l}"),
+                None if is_array(m) => hint.to_owned(),
+                None => format!("{hint}Variant{i}"),
+            };
+            let ty = self.type_of(m, &member_hint, &format!("{pointer}/{key}/{i}"));
             if variants.iter().any(|v| v.ty == ty) {
                 continue;
             }
-            let base = match (&ty, m) {
-                (TypeRef::Named(n), _) => n.clone(),
-                (TypeRef::Prim(p), _) => format!("{p:?}"),
-                (TypeRef::Vec(_), _) => "Array".to_owned(),
-                (TypeRef::Map(_), _) => "Object".to_owned(),
+            let base = match (&ty, m, label) {
+                (TypeRef::Named(_), ReferenceOr::Item(_), Some(l)) => l,
+                (TypeRef::Named(n), _, _) => n.clone(),
+                (TypeRef::Prim(p), _, _) => format!("{p:?}"),
+                (TypeRef::Vec(_), _, _) => "Array".to_owned(),
+                (TypeRef::Map(_), _, _) => "Object".to_owned(),
                 _ => format!("Variant{i}"),
             };
             let mut tags = Vec::new();
@@ -106,6 +116,95 @@ impl TypeSpace<'_> {
                 discriminator: tagged,
             }),
         )
+    }
+
+    /// A name for an inline member from what it says about itself: its `title`, else the one
+    /// wire value of its discriminator (or `type`/`object`/`kind`) property, else its only
+    /// property; a string enum is `Known` (the values the spec lists). `None` for a `$ref`
+    /// (named by its schema) and for a member that says nothing.
+    fn member_label(&self, m: &ReferenceOr<Schema>, discriminator: Option<&str>) -> Option<String> {
+        let ReferenceOr::Item(s) = m else {
+            return None;
+        };
+        if let Some(t) = s
+            .schema_data
+            .title
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+        {
+            return Some(names::pascal(t));
+        }
+        for p in discriminator.into_iter().chain(["type", "object", "kind"]) {
+            if let [v] = self.wire_values(m, p).as_slice() {
+                return Some(if v.is_empty() {
+                    "Empty".to_owned()
+                } else {
+                    names::pascal(v)
+                });
+            }
+        }
+        match &s.schema_kind {
+            SchemaKind::Type(Type::String(st)) if !st.enumeration.is_empty() => {
+                Some("Known".to_owned())
+            }
+            SchemaKind::Type(Type::Object(o)) if o.properties.len() == 1 => {
+                o.properties.keys().next().map(|k| names::pascal(k))
+            }
+            SchemaKind::Any(a)
+                if a.typ.as_deref() == Some("string") && !a.enumeration.is_empty() =>
+            {
+                Some("Known".to_owned())
+            }
+            SchemaKind::Any(a) if a.properties.len() == 1 && a.all_of.is_empty() => {
+                a.properties.keys().next().map(|k| names::pascal(k))
+            }
+            _ => None,
+        }
+    }
+
+    /// `anyOf: [string, $ref]`, Stripe's expandable field (`x-expansionResources`, or an
+    /// object with an `id`): `Expandable<T>`, the id or the object; with several objects,
+    /// `Expandable` of their union.
+    fn expandable(
+        &mut self,
+        members: &[(usize, &ReferenceOr<Schema>)],
+        s: &Schema,
+        hint: &str,
+        pointer: &str,
+        key: &str,
+    ) -> Option<TypeRef> {
+        let declared = s
+            .schema_data
+            .extensions
+            .contains_key("x-expansionResources");
+        let (ids, objects): (Vec<_>, Vec<_>) = members
+            .iter()
+            .partition(|(_, m)| matches!(m, ReferenceOr::Item(i) if is_plain_string(i)));
+        if ids.len() != 1 || objects.is_empty() {
+            return None;
+        }
+        for (_, m) in &objects {
+            let ReferenceOr::Reference { .. } = m else {
+                return None;
+            };
+            let props = object_properties(self.resolve(m)?)?;
+            if !declared && !props.contains(&"id") {
+                return None;
+            }
+        }
+        if let [(i, m)] = objects.as_slice() {
+            let t = self.type_of(m, hint, &format!("{pointer}/{key}/{i}"));
+            return Some(TypeRef::Expandable(Box::new(t)));
+        }
+        let refs: Vec<ReferenceOr<Schema>> = objects.iter().map(|(_, m)| (*m).clone()).collect();
+        let union = Schema {
+            schema_data: Default::default(),
+            schema_kind: SchemaKind::AnyOf {
+                any_of: refs.clone(),
+            },
+        };
+        let t = self.union_type(&refs, &union, hint, pointer, None, key);
+        Some(TypeRef::Expandable(Box::new(t)))
     }
 
     /// The string values a member allows for property `prop` (its `const`, which the loader
@@ -153,6 +252,67 @@ impl TypeSpace<'_> {
             self.collect_wire_values(m, prop, out, visited, depth + 1);
         }
     }
+}
+
+/// `type: string` with no `enum` and no format that makes it something else.
+fn is_plain_string(s: &Schema) -> bool {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::String(st)) => {
+            st.enumeration.is_empty()
+                && matches!(st.format, openapiv3::VariantOrUnknownOrEmpty::Empty)
+        }
+        SchemaKind::Any(a) => {
+            a.typ.as_deref() == Some("string") && a.enumeration.is_empty() && a.format.is_none()
+        }
+        _ => false,
+    }
+}
+
+fn is_array(m: &ReferenceOr<Schema>) -> bool {
+    match m {
+        ReferenceOr::Item(s) => match &s.schema_kind {
+            SchemaKind::Type(Type::Array(_)) => true,
+            SchemaKind::Any(a) => a.typ.as_deref() == Some("array"),
+            _ => false,
+        },
+        ReferenceOr::Reference { .. } => false,
+    }
+}
+
+/// The property names of an object schema (`None` when it is not one).
+fn object_properties(s: &Schema) -> Option<Vec<&str>> {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => {
+            Some(o.properties.keys().map(String::as_str).collect())
+        }
+        SchemaKind::Any(a) if !a.properties.is_empty() => {
+            Some(a.properties.keys().map(String::as_str).collect())
+        }
+        _ => None,
+    }
+}
+
+/// `AOrBOrC` for a union of two or three component schemas.
+fn content_name(
+    members: &[(usize, &ReferenceOr<Schema>)],
+    components: &std::collections::BTreeMap<String, String>,
+) -> Option<String> {
+    if !(2..=3).contains(&members.len()) {
+        return None;
+    }
+    let names: Option<Vec<&str>> = members
+        .iter()
+        .map(|(_, m)| match m {
+            ReferenceOr::Reference { reference } => {
+                let short = reference.strip_prefix("#/components/schemas/")?;
+                components
+                    .get(&crate::pointer::unescape(short))
+                    .map(String::as_str)
+            }
+            ReferenceOr::Item(_) => None,
+        })
+        .collect();
+    Some(names?.join("Or"))
 }
 
 /// The string values of a schema's `enum` (after `const` became a one-value `enum`).
@@ -264,6 +424,65 @@ mod tests {
         let u = union(&t, "U");
         assert_eq!(u.discriminator.as_deref(), Some("t"));
         assert_eq!(tags(u), vec![vec!["one"], vec!["two"]]);
+    }
+
+    fn names(t: &BTreeMap<String, TypeDef>, name: &str) -> Vec<(String, String)> {
+        union(t, name)
+            .variants
+            .iter()
+            .map(|v| {
+                let ty = match &v.ty {
+                    crate::ir::TypeRef::Named(n) => n.clone(),
+                    other => format!("{other:?}"),
+                };
+                (v.name.clone(), ty)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn inline_members_are_named_by_title_tag_or_content_not_by_position() {
+        let (t, _) = space_of(&format!(
+            "{HEAD}    Source:\n      oneOf:\n        - {{title: card, type: object, properties: {{brand: {{type: string}}, last4: {{type: string}}}}}}\n        - {{type: object, properties: {{object: {{type: string, enum: [bank_account]}}, bank: {{type: string}}}}}}\n        - {{type: string, enum: [cash, check]}}\n        - {{type: object, properties: {{note: {{type: string}}}}}}\n        - {{type: array, items: {{type: object, properties: {{a: {{type: string}}, b: {{type: string}}}}}}}}\n"
+        ));
+        let pairs: Vec<(&str, &str)> = vec![
+            ("Card", "SourceCard"),
+            ("BankAccount", "SourceBankAccount"),
+            ("Known", "SourceKnown"),
+            ("Note", "SourceNote"),
+        ];
+        let got = names(&t, "Source");
+        for (i, (v, ty)) in pairs.iter().enumerate() {
+            assert_eq!((got[i].0.as_str(), got[i].1.as_str()), (*v, *ty));
+        }
+        assert_eq!(got[4].0, "Array");
+        assert!(t.contains_key("SourceItem"), "{:?}", t.keys());
+        assert!(t.keys().all(|k| !k.contains("Variant")), "{:?}", t.keys());
+    }
+
+    #[test]
+    fn a_string_or_an_object_is_expandable() {
+        let (t, _) = space_of(&format!(
+            "{HEAD}    Customer: {{type: object, required: [id], properties: {{id: {{type: string}}}}}}\n    Gone: {{type: object, properties: {{id: {{type: string}}, deleted: {{type: boolean}}}}}}\n    NoId: {{type: object, properties: {{name: {{type: string}}}}}}\n    Charge:\n      type: object\n      properties:\n        customer: {{anyOf: [{{type: string, maxLength: 50}}, {{$ref: '#/components/schemas/Customer'}}]}}\n        either:\n          anyOf: [{{type: string}}, {{$ref: '#/components/schemas/Customer'}}, {{$ref: '#/components/schemas/Gone'}}]\n          x-expansionResources: {{oneOf: [{{$ref: '#/components/schemas/Customer'}}]}}\n        named: {{anyOf: [{{type: string}}, {{$ref: '#/components/schemas/NoId'}}]}}\n"
+        ));
+        let TypeKind::Struct(s) = &t["Charge"].kind else {
+            panic!()
+        };
+        use crate::ir::TypeRef;
+        let exp = |n: &str| TypeRef::Expandable(Box::new(TypeRef::Named(n.into())));
+        assert_eq!(s.fields[0].ty, exp("Customer"));
+        assert_eq!(s.fields[1].ty, exp("CustomerOrGone"));
+        assert_eq!(
+            names(&t, "CustomerOrGone"),
+            vec![
+                ("Customer".to_owned(), "Customer".to_owned()),
+                ("Gone".to_owned(), "Gone".to_owned())
+            ]
+        );
+        // Without `x-expansionResources` and without an `id`, a plain union.
+        assert!(
+            matches!(&s.fields[2].ty, TypeRef::Named(n) if matches!(t[n].kind, TypeKind::Union(_)))
+        );
     }
 
     #[test]
