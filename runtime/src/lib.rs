@@ -32,6 +32,7 @@ mod error;
 mod execute;
 pub mod health;
 pub mod intercept;
+pub mod lenient;
 pub mod normalize;
 mod observe;
 pub mod paginate;

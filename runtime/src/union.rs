@@ -238,7 +238,52 @@ pub fn variant<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
 /// `pointer` in the spec), with the wire value that was not recognized, if any.
 pub fn catch_all(ty: &'static str, pointer: &'static str, value: Option<&str>) {
     let value = value.map(|v| v.chars().take(64).collect::<String>());
-    report(Caught { ty, pointer, value });
+    report(Caught {
+        ty,
+        pointer,
+        value,
+        deviation: None,
+    });
+}
+
+/// What a lenient decode accepted although the schema does not allow it (see [`deviation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Deviation {
+    /// A required field was absent; its type's default was used.
+    Missing,
+    /// A non-nullable field was `null`; its type's default was used.
+    Null,
+    /// A `format: date` field held a date-time; its date was kept.
+    DateTime,
+    /// The body was `null` where an object was expected; an empty object was decoded.
+    NullBody,
+}
+
+impl Deviation {
+    /// A short name: `missing`, `null`, `date_time`, `null_body`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::Null => "null",
+            Self::DateTime => "date_time",
+            Self::NullBody => "null_body",
+        }
+    }
+}
+
+/// Reports a payload that breaks its schema but was decoded leniently: `kind` at the spec
+/// `pointer` (a field of type `ty`), with the wire value, if any. Reported like a catch-all:
+/// a `tracing` warning (target `sturdy::decode`, field `deviation`), dropped when it happens
+/// inside a union variant that is then not chosen.
+pub fn deviation(kind: Deviation, ty: &'static str, pointer: &'static str, value: Option<&str>) {
+    let value = value.map(|v| v.chars().take(64).collect::<String>());
+    report(Caught {
+        ty,
+        pointer,
+        value,
+        deviation: Some(kind),
+    });
 }
 
 #[derive(Debug, Clone)]
@@ -246,6 +291,8 @@ struct Caught {
     ty: &'static str,
     pointer: &'static str,
     value: Option<String>,
+    /// `None` for a catch-all.
+    deviation: Option<Deviation>,
 }
 
 fn report(c: Caught) {
@@ -256,7 +303,19 @@ fn report(c: Caught) {
         }
         None => false,
     });
-    if !pushed {
+    if pushed {
+        return;
+    }
+    if let Some(kind) = c.deviation {
+        tracing::warn!(
+            target: "sturdy::decode",
+            r#type = c.ty,
+            pointer = c.pointer,
+            value = c.value.as_deref().unwrap_or(""),
+            deviation = kind.as_str(),
+            "decoded leniently: the payload breaks its schema"
+        );
+    } else {
         tracing::warn!(
             target: "sturdy::decode",
             r#type = c.ty,

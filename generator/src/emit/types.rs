@@ -9,8 +9,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::rust::{doc_attrs, ident, type_tokens};
-use crate::ir::{EnumDef, StructDef, TypeDef, TypeKind};
+use crate::ir::{EnumDef, StructDef, TypeDef, TypeKind, TypeRef};
 
+mod lenient;
 mod unions;
 
 /// Emits every named type: the body of `pub mod types`.
@@ -32,25 +33,32 @@ fn emit_type(def: &TypeDef, types: &BTreeMap<String, TypeDef>) -> TokenStream {
             let t = type_tokens(t);
             quote!(#docs #dep pub type #name = #t;)
         }
-        TypeKind::Struct(s) => emit_struct(&name, s, docs, dep),
+        TypeKind::Struct(s) => emit_struct(def, s, types, docs, dep),
         TypeKind::Enum(e) => emit_enum(def, e, docs, dep),
         TypeKind::Union(u) => unions::emit_union(def, u, types, docs, dep),
     }
 }
 
+/// Whether a struct derives `Default`: every field is optional or nullable.
+fn derives_default(s: &StructDef) -> bool {
+    s.fields.iter().all(|f| !f.required || f.nullable)
+}
+
 fn emit_struct(
-    name: &proc_macro2::Ident,
+    def: &TypeDef,
     s: &StructDef,
+    types: &BTreeMap<String, TypeDef>,
     docs: TokenStream,
     dep: TokenStream,
 ) -> TokenStream {
-    let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
-    let default = if all_optional {
+    let name = &ident(&def.name);
+    let mut lenient = lenient::Lenient::new(def, types);
+    let default = if derives_default(s) {
         quote!(Default,)
     } else {
         quote!()
     };
-    let fields = s.fields.iter().map(|f| {
+    let fields: Vec<TokenStream> = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let wire = &f.wire_name;
         let rename = if f.name != f.wire_name {
@@ -68,22 +76,33 @@ fn emit_struct(
         let (ty, attr) = if f.required && !f.nullable {
             (t, quote!())
         } else if f.required {
-            // Required but nullable: always sent, `null` when `None`.
-            (quote!(::std::option::Option<#t>), quote!(#[serde(default)]))
+            // Required but nullable: always sent, `null` when `None`; absent decodes as
+            // `None` (its `default` attribute comes from `lenient`).
+            (quote!(::std::option::Option<#t>), quote!())
         } else {
             (
                 quote!(::std::option::Option<#t>),
                 quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
             )
         };
-        quote!(#fdocs #fdep #rename #attr pub #fname: #ty)
-    });
+        let lenient = lenient.attrs(f);
+        quote!(#fdocs #fdep #rename #attr #lenient pub #fname: #ty)
+    }).collect();
+    let fields_impl = lenient.fields_impl();
     let extra = s.additional.as_ref().map(|t| {
-        let t = type_tokens(t);
+        // Untyped extras (the OpenAPI default) use the runtime's `Extra`, whose `Debug`
+        // lists keys only; typed ones a map of their value type.
+        let t = match t {
+            TypeRef::Json => quote!(::sturdy_runtime::types::Extra),
+            t => {
+                let t = type_tokens(t);
+                quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+            }
+        };
         quote! {
-            /// Properties not declared by the spec.
+            /// Properties not declared by the spec, kept so a decoded value re-encodes whole.
             #[serde(flatten)]
-            pub extra: ::std::collections::BTreeMap<::std::string::String, #t>
+            pub extra: #t
         }
     });
     let extra = extra.into_iter();
@@ -95,6 +114,7 @@ fn emit_struct(
             #(#fields,)*
             #(#extra,)*
         }
+        #fields_impl
     }
 }
 
