@@ -11,6 +11,9 @@
 //! 4. fewest payload keys the variant does not declare;
 //! 5. a typed variant before a plain-JSON one; then declaration order.
 //!
+//! Among variants that lose equally, one that keeps fewer payload keys only as undeclared
+//! extras (a struct's `extra`, at any depth) wins.
+//!
 //! A catch-all (`Other`, an enum's `Unknown`) is used only when no declared variant decodes,
 //! and is reported as a `tracing` warning (target `sturdy::decode`) naming the type and its
 //! spec pointer. Warnings raised while trying a variant that is then not chosen are dropped.
@@ -190,25 +193,29 @@ impl Union {
         variant: impl Fn(usize, &Value) -> Option<T>,
         other: Option<fn(Value) -> T>,
     ) -> Result<T, E> {
-        let mut best: Option<(usize, T, Vec<Caught>)> = None;
+        // Loss, then keys kept only in an `Extra` (an exact re-encoding that parks payload
+        // keys as undeclared is worse than one whose fields declare them).
+        let mut best: Option<((usize, usize), T, Vec<Caught>)> = None;
         let order = self.rank(&value);
         let order = order
             .into_iter()
             .filter(|i| among.is_empty() || among.contains(i));
         for i in order {
-            let (decoded, caught) = trying(|| variant(i, &value));
+            let (decoded, caught, parked) = trying(|| variant(i, &value));
             let Some(t) = decoded else { continue };
             let lost = serde_json::to_value(&t).map_or(usize::MAX, |out| divergence(&value, &out));
-            if best.as_ref().is_none_or(|(l, _, _)| lost < *l) {
-                let exact = lost == 0;
-                best = Some((lost, t, caught));
-                if exact {
+            let key = (lost, parked);
+            if best.as_ref().is_none_or(|(l, _, _)| key < *l) {
+                best = Some((key, t, caught));
+                if key == (0, 0) {
                     break;
                 }
             }
         }
-        if let Some((_, t, caught)) = best {
+        if let Some(((_, parked), t, caught)) = best {
             caught.into_iter().for_each(report);
+            // Counts toward an enclosing variant attempt, if any.
+            self::parked(parked);
             return Ok(t);
         }
         match other {
@@ -327,16 +334,34 @@ fn report(c: Caught) {
 }
 
 thread_local! {
+    /// Keys parked in an `Extra` by the variant attempt in progress.
+    static PARKED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     /// Catch-all reports of the variant attempts in progress, innermost last.
     static TRIALS: RefCell<Vec<Vec<Caught>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs one variant attempt, collecting its catch-all reports instead of emitting them.
-fn trying<T>(f: impl FnOnce() -> T) -> (T, Vec<Caught>) {
+/// Runs one variant attempt, collecting its catch-all reports instead of emitting them, and
+/// counting the payload keys it parked in an `Extra`.
+fn trying<T>(f: impl FnOnce() -> T) -> (T, Vec<Caught>, usize) {
     TRIALS.with(|t| t.borrow_mut().push(Vec::new()));
+    let saved = PARKED.with(|p| p.replace(0));
     let out = f();
+    let parked = PARKED.with(|p| p.replace(saved));
     let caught = TRIALS.with(|t| t.borrow_mut().pop()).unwrap_or_default();
-    (out, caught)
+    (out, caught, parked)
+}
+
+#[cfg(test)]
+pub(crate) fn tests_parked() -> usize {
+    PARKED.with(std::cell::Cell::get)
+}
+
+/// Counts `n` payload keys kept as undeclared (by [`crate::types::Extra`]) while a union
+/// variant is tried; outside a trial it does nothing.
+pub(crate) fn parked(n: usize) {
+    if TRIALS.with(|t| !t.borrow().is_empty()) {
+        PARKED.with(|p| p.set(p.get() + n));
+    }
 }
 
 /// How many values of `input` a re-encoding `output` does not reproduce: a missing key counts

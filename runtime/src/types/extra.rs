@@ -12,9 +12,18 @@ use serde_json::Value;
 /// `additionalProperties: true`) carry one as `#[serde(flatten)] pub extra: Extra`; it is
 /// empty, and encodes to nothing, unless the payload had such keys. `Debug` lists the keys
 /// only: an undeclared property may hold anything, secrets included.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Extra(pub BTreeMap<String, Value>);
+
+impl<'de> Deserialize<'de> for Extra {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, Value>::deserialize(d)?;
+        // A union variant that parks keys here accounts for the payload less well.
+        crate::union::parked(map.len());
+        Ok(Self(map))
+    }
+}
 
 impl Extra {
     /// No properties.
@@ -73,5 +82,66 @@ mod tests {
         let plain: Pet = serde_json::from_str(r#"{"name":"a"}"#).unwrap();
         assert!(plain.extra.is_empty());
         assert_eq!(serde_json::to_string(&plain).unwrap(), r#"{"name":"a"}"#);
+    }
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Details {
+        message: Option<String>,
+        #[serde(flatten)]
+        extra: Extra,
+    }
+    #[derive(Debug, Serialize, Deserialize)]
+    struct DoneDetails {
+        message: Option<String>,
+        sha: Option<String>,
+        #[serde(flatten)]
+        extra: Extra,
+    }
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Pending {
+        details: Details,
+    }
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Done {
+        details: DoneDetails,
+    }
+    #[derive(Debug, Serialize)]
+    #[serde(untagged)]
+    enum Merge {
+        Pending(Pending),
+        Done(Done),
+    }
+
+    /// Both variants re-encode `done` exactly (`Pending` parks `sha` in its nested `extra`);
+    /// the one that declares `sha` wins. Old code: `Pending`, the first exact one.
+    #[test]
+    fn a_union_prefers_the_variant_that_declares_the_keys_over_one_that_parks_them() {
+        use crate::union::{variant, Kind, Shape, Union};
+        static U: Union = Union::new(
+            "Merge",
+            "#/merge",
+            &[Shape::of(Kind::Object), Shape::of(Kind::Object)],
+        );
+        let decode = |v: Value| {
+            U.decode::<Merge, serde_json::Error>(
+                v,
+                |i, v| match i {
+                    0 => variant(v).map(Merge::Pending),
+                    _ => variant(v).map(Merge::Done),
+                },
+                None,
+            )
+            .unwrap()
+        };
+        let done = decode(serde_json::json!({"details": {"message": "m", "sha": "abc"}}));
+        assert!(matches!(done, Merge::Done(_)), "{done:?}");
+        let pending = decode(serde_json::json!({"details": {"message": "m"}}));
+        assert!(matches!(pending, Merge::Pending(_)), "{pending:?}");
+        // Keys nothing declares stay kept by the first variant.
+        let other = decode(serde_json::json!({"details": {"x": 1}}));
+        assert!(matches!(other, Merge::Pending(_)), "{other:?}");
+        // Outside a union nothing is counted.
+        let _: Details = serde_json::from_value(serde_json::json!({"x": 1})).unwrap();
+        assert_eq!(crate::union::tests_parked(), 0);
     }
 }
