@@ -166,7 +166,7 @@ pub mod decode {
     /// failure names the JSON path of the value that did not fit (`data[0].id`).
     ///
     /// Lenient: a `null` (or empty) body that `T` refuses but an empty object `{}` fits
-    /// (a struct whose fields are all optional) decodes as `{}`, reported as a
+    /// (a map, or a struct whose fields are all optional) decodes as `{}`, reported as a
     /// [`crate::union::Deviation::NullBody`]. [`json_strict`] does not; generated crates
     /// use it under their `strict` feature.
     pub fn json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, DecodeError> {
