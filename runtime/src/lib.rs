@@ -34,6 +34,7 @@ mod execute;
 mod expandable;
 pub mod health;
 pub mod intercept;
+pub mod lenient;
 mod normalize;
 mod nullable;
 mod observe;

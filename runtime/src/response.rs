@@ -170,7 +170,27 @@ pub mod decode {
 
     /// JSON into `T`; an empty body decodes as JSON `null` (so `()` and `Option` work). A
     /// failure names the JSON path of the value that did not fit (`data[0].id`).
+    ///
+    /// Lenient: a `null` (or empty) body that `T` refuses but an empty object `{}` fits
+    /// (a map, or a struct whose fields are all optional) decodes as `{}`, reported as a
+    /// [`crate::union::Deviation::NullBody`]. [`json_strict`] does not; generated crates
+    /// use it under their `strict` feature.
     pub fn json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, DecodeError> {
+        json_strict(body).or_else(|e| {
+            let null = matches!(body.trim_ascii(), b"null" | b"");
+            match serde_json::from_slice::<T>(b"{}") {
+                Ok(t) if null => {
+                    let ty = std::any::type_name::<T>();
+                    crate::union::deviation(crate::union::Deviation::NullBody, ty, "", None);
+                    Ok(t)
+                }
+                _ => Err(e),
+            }
+        })
+    }
+
+    /// [`json`] without leniency: the body must fit `T` as it is.
+    pub fn json_strict<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, DecodeError> {
         let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
             b"null"
         } else {

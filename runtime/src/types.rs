@@ -3,6 +3,10 @@
 use bytes::Bytes;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+mod extra;
+
+pub use extra::Extra;
+
 /// Date and time (`format: date-time`), UTC.
 pub type DateTime = chrono::DateTime<chrono::Utc>;
 /// A calendar date (`format: date`).

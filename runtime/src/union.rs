@@ -11,6 +11,9 @@
 //! 4. fewest payload keys the variant does not declare;
 //! 5. a typed variant before a plain-JSON one; then declaration order.
 //!
+//! Among variants that lose equally, one that keeps fewer payload keys only as undeclared
+//! extras (a struct's `extra`, at any depth) wins.
+//!
 //! A catch-all (`Other`, an enum's `Unknown`) is used only when no declared variant decodes,
 //! and is reported as a drift signal naming the type and its spec pointer (see
 //! [`crate::drift`]: counted for the operation inside a client's decode, else a `tracing`
@@ -192,25 +195,29 @@ impl Union {
         variant: impl Fn(usize, &Value) -> Option<T>,
         other: Option<fn(Value) -> T>,
     ) -> Result<T, E> {
-        let mut best: Option<(usize, T, Vec<Caught>)> = None;
+        // Loss, then keys kept only in an `Extra` (an exact re-encoding that parks payload
+        // keys as undeclared is worse than one whose fields declare them).
+        let mut best: Option<((usize, usize), T, Vec<Caught>)> = None;
         let order = self.rank(&value);
         let order = order
             .into_iter()
             .filter(|i| among.is_empty() || among.contains(i));
         for i in order {
-            let (decoded, caught) = trying(|| variant(i, &value));
+            let (decoded, caught, parked) = trying(|| variant(i, &value));
             let Some(t) = decoded else { continue };
             let lost = serde_json::to_value(&t).map_or(usize::MAX, |out| divergence(&value, &out));
-            if best.as_ref().is_none_or(|(l, _, _)| lost < *l) {
-                let exact = lost == 0;
-                best = Some((lost, t, caught));
-                if exact {
+            let key = (lost, parked);
+            if best.as_ref().is_none_or(|(l, _, _)| key < *l) {
+                best = Some((key, t, caught));
+                if key == (0, 0) {
                     break;
                 }
             }
         }
-        if let Some((_, t, caught)) = best {
+        if let Some(((_, parked), t, caught)) = best {
             caught.into_iter().for_each(report);
+            // Counts toward an enclosing variant attempt, if any.
+            self::parked(parked);
             return Ok(t);
         }
         match other {
@@ -243,7 +250,7 @@ pub fn variant<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
 /// Reports a catch-all decode: `Other` of union `ty` or `Unknown` of enum `ty` (defined at
 /// `pointer` in the spec), with the wire value that was not recognized, if any.
 pub fn catch_all(ty: &'static str, pointer: &'static str, value: Option<&str>) {
-    report_drift(crate::drift::DriftKind::CatchAll, ty, pointer, value);
+    report_drift(crate::drift::DriftKind::CatchAll, ty, pointer, value, None);
 }
 
 /// Reports a drift signal of any kind (see [`crate::drift::report`]).
@@ -252,6 +259,7 @@ pub(crate) fn report_drift(
     ty: &'static str,
     pointer: &'static str,
     value: Option<&str>,
+    deviation: Option<Deviation>,
 ) {
     let value = value.map(crate::drift::sample);
     report(Caught {
@@ -259,7 +267,53 @@ pub(crate) fn report_drift(
         ty,
         pointer,
         value,
+        deviation,
     });
+}
+
+/// What a lenient decode accepted although the schema does not allow it (see [`deviation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Deviation {
+    /// A required field was absent; its type's default was used.
+    Missing,
+    /// A non-nullable field was `null`; its type's default was used.
+    Null,
+    /// A `format: date` field held a date-time; its date was kept.
+    DateTime,
+    /// The body was `null` where an object was expected; an empty object was decoded.
+    NullBody,
+}
+
+impl Deviation {
+    /// A short name: `missing`, `null`, `date_time`, `null_body`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::Null => "null",
+            Self::DateTime => "date_time",
+            Self::NullBody => "null_body",
+        }
+    }
+}
+
+/// Reports a payload that breaks its schema but was decoded leniently: `kind` at the spec
+/// `pointer` (a field of type `ty`), with the wire value, if any. A drift signal of kind
+/// [`Lenient`](crate::drift::DriftKind::Lenient) inside a call (its sample names the
+/// deviation); outside one a `tracing` warning (target `sturdy::decode`, field `deviation`);
+/// dropped when it happens inside a union variant that is then not chosen.
+pub fn deviation(kind: Deviation, ty: &'static str, pointer: &'static str, value: Option<&str>) {
+    let sample = match value {
+        Some(v) => format!("{}: {v}", kind.as_str()),
+        None => kind.as_str().to_owned(),
+    };
+    report_drift(
+        crate::drift::DriftKind::Lenient,
+        ty,
+        pointer,
+        Some(&sample),
+        Some(kind),
+    );
 }
 
 #[derive(Debug, Clone)]
@@ -268,6 +322,8 @@ struct Caught {
     ty: &'static str,
     pointer: &'static str,
     value: Option<String>,
+    /// `None` for a catch-all.
+    deviation: Option<Deviation>,
 }
 
 fn report(c: Caught) {
@@ -278,7 +334,19 @@ fn report(c: Caught) {
         }
         None => false,
     });
-    if !pushed && !crate::drift::deliver(c.kind, c.ty, c.pointer, c.value.as_deref()) {
+    if pushed || crate::drift::deliver(c.kind, c.ty, c.pointer, c.value.as_deref()) {
+        return;
+    }
+    if let Some(kind) = c.deviation {
+        tracing::warn!(
+            target: "sturdy::decode",
+            r#type = c.ty,
+            pointer = c.pointer,
+            value = c.value.as_deref().unwrap_or(""),
+            deviation = kind.as_str(),
+            "decoded leniently: the payload breaks its schema"
+        );
+    } else {
         tracing::warn!(
             target: "sturdy::decode",
             kind = c.kind.as_str(),
@@ -292,16 +360,34 @@ fn report(c: Caught) {
 }
 
 thread_local! {
-    /// Drift reports of the variant attempts in progress, innermost last.
+    /// Keys parked in an `Extra` by the variant attempt in progress.
+    static PARKED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Catch-all reports of the variant attempts in progress, innermost last.
     static TRIALS: RefCell<Vec<Vec<Caught>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs one variant attempt, collecting its drift reports instead of emitting them.
-fn trying<T>(f: impl FnOnce() -> T) -> (T, Vec<Caught>) {
+/// Runs one variant attempt, collecting its catch-all reports instead of emitting them, and
+/// counting the payload keys it parked in an `Extra`.
+fn trying<T>(f: impl FnOnce() -> T) -> (T, Vec<Caught>, usize) {
     TRIALS.with(|t| t.borrow_mut().push(Vec::new()));
+    let saved = PARKED.with(|p| p.replace(0));
     let out = f();
+    let parked = PARKED.with(|p| p.replace(saved));
     let caught = TRIALS.with(|t| t.borrow_mut().pop()).unwrap_or_default();
-    (out, caught)
+    (out, caught, parked)
+}
+
+#[cfg(test)]
+pub(crate) fn tests_parked() -> usize {
+    PARKED.with(std::cell::Cell::get)
+}
+
+/// Counts `n` payload keys kept as undeclared (by [`crate::types::Extra`]) while a union
+/// variant is tried; outside a trial it does nothing.
+pub(crate) fn parked(n: usize) {
+    if TRIALS.with(|t| !t.borrow().is_empty()) {
+        PARKED.with(|p| p.set(p.get() + n));
+    }
 }
 
 /// How many values of `input` a re-encoding `output` does not reproduce: a missing key counts

@@ -15,7 +15,7 @@ async fn stripe_customer_ops_decode_on_the_fake() {
     let got = client.get_customers_customer("cus_1", Default::default()).await.unwrap();
     assert_eq!(got.status(), 200);
     assert!(
-        matches!(got.body(), stripe_client::types::GetCustomersCustomerResponse::Customer(_)),
+        matches!(got.body(), stripe_client::types::CustomerOrDeletedCustomer::Customer(_)),
         "{:?}",
         got.body()
     );

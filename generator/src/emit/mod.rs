@@ -140,7 +140,7 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
     let allows = allows();
 
     let gated = layout == Layout::Crate;
-    let mut types = types::emit_types(api);
+    let mut types = types::emit_types(api, gated);
     if gated {
         types = features::Gates::compute(api)
             .apply(types)
@@ -385,11 +385,13 @@ fn module_file(
     });
     let file = quote! {
         #[doc = #crate_doc]
-        #[allow(#allows)]
+        // The including crate may declare a `strict` feature (exact decoding); one that does
+        // not gets no warning for the `cfg`.
+        #[allow(#allows unexpected_cfgs)]
         pub mod types { #types }
         #[allow(#allows)]
         pub mod errors { #errors }
-        #[allow(#allows)]
+        #[allow(#allows unexpected_cfgs)]
         pub mod operations { #(#mods)* }
         // Re-exports nobody in the including crate uses are not a warning there.
         #[allow(#allows unused_imports)]

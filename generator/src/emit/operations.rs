@@ -149,7 +149,14 @@ fn decoder(op: &Operation) -> TokenStream {
         ResponseEncoding::Empty => quote!(::sturdy_runtime::decode::empty),
         ResponseEncoding::Bytes => quote!(::sturdy_runtime::decode::bytes),
         ResponseEncoding::Text => quote!(::sturdy_runtime::decode::text),
-        ResponseEncoding::Json => quote!(::sturdy_runtime::decode::json),
+        // Lenient unless the crate's `strict` feature is on (see `emit::types::lenient`).
+        ResponseEncoding::Json => quote! {
+            if cfg!(feature = "strict") {
+                ::sturdy_runtime::decode::json_strict
+            } else {
+                ::sturdy_runtime::decode::json
+            }
+        },
     }
 }
 

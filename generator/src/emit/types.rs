@@ -14,16 +14,20 @@ use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, TypeRef};
 
 mod builders;
 mod expandable;
+mod lenient;
 #[cfg(test)]
 mod tests;
 mod unions;
 
 /// Emits every named type of `api`: the body of `pub mod types`.
-pub fn emit_types(api: &Api) -> TokenStream {
+///
+/// `strict_feature`: whether the output is a crate with a `strict` cargo feature that turns
+/// lenient decoding off (a module included from `OUT_DIR` has none: always lenient).
+pub fn emit_types(api: &Api, strict_feature: bool) -> TokenStream {
     let requests = builders::request_types(api);
     let expanded = expandable::targets(&api.types);
     let items = api.types.values().map(|d| {
-        let item = emit_type(d, &api.types, &requests);
+        let item = emit_type(d, &api.types, &requests, strict_feature);
         let id = expanded
             .contains(&d.name)
             .then(|| expandable::emit_object_id(d, &api.types));
@@ -36,6 +40,7 @@ fn emit_type(
     def: &TypeDef,
     types: &BTreeMap<String, TypeDef>,
     requests: &BTreeSet<String>,
+    strict_feature: bool,
 ) -> TokenStream {
     let docs = doc_attrs(def.docs.as_deref());
     let dep = if def.deprecated {
@@ -50,7 +55,7 @@ fn emit_type(
             quote!(#docs #dep pub type #name = #t;)
         }
         TypeKind::Struct(s) => {
-            let item = emit_struct(&name, s, docs, dep);
+            let item = emit_struct(def, s, types, docs, dep, strict_feature);
             let builder = requests
                 .contains(&def.name)
                 .then(|| builders::emit_builder(&name, s));
@@ -61,19 +66,27 @@ fn emit_type(
     }
 }
 
+/// Whether a struct derives `Default`: every field is optional or nullable.
+fn derives_default(s: &StructDef) -> bool {
+    s.fields.iter().all(|f| !f.required || f.nullable)
+}
+
 fn emit_struct(
-    name: &proc_macro2::Ident,
+    def: &TypeDef,
     s: &StructDef,
+    types: &BTreeMap<String, TypeDef>,
     docs: TokenStream,
     dep: TokenStream,
+    strict_feature: bool,
 ) -> TokenStream {
-    let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
-    let default = if all_optional {
+    let name = &ident(&def.name);
+    let mut lenient = lenient::Lenient::new(def, types, strict_feature);
+    let default = if derives_default(s) {
         quote!(Default,)
     } else {
         quote!()
     };
-    let fields = s.fields.iter().map(|f| {
+    let fields: Vec<TokenStream> = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let wire = &f.wire_name;
         let rename = if f.name != f.wire_name {
@@ -89,20 +102,13 @@ fn emit_struct(
             quote!()
         };
         let (ty, attr) = if f.required && !f.nullable {
-            // A required array or map the payload leaves out decodes as empty: providers omit
-            // them (OpenAI's streamed `output_text` parts have no `logprobs`).
-            let empty = matches!(f.ty, TypeRef::Vec(_) | TypeRef::Map(_));
-            (
-                t,
-                if empty {
-                    quote!(#[serde(default)])
-                } else {
-                    quote!()
-                },
-            )
+            // A required field the payload leaves out (OpenAI's streamed `output_text` parts
+            // have no `logprobs`) decodes as its default when it has one: see `lenient`.
+            (t, quote!())
         } else if f.required {
-            // Required but nullable: always sent, `null` when `None`.
-            (quote!(::std::option::Option<#t>), quote!(#[serde(default)]))
+            // Required but nullable: always sent, `null` when `None`; absent decodes as
+            // `None` (its `default` attribute comes from `lenient`).
+            (quote!(::std::option::Option<#t>), quote!())
         } else if f.nullable {
             // Optional and nullable: left out, `null`, or a value.
             (
@@ -115,14 +121,24 @@ fn emit_struct(
                 quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
             )
         };
-        quote!(#fdocs #fdep #rename #attr pub #fname: #ty)
-    });
+        let lenient = lenient.attrs(f);
+        quote!(#fdocs #fdep #rename #attr #lenient pub #fname: #ty)
+    }).collect();
+    let fields_impl = lenient.fields_impl();
     let extra = s.additional.as_ref().map(|t| {
-        let t = type_tokens(t);
+        // Untyped extras (the OpenAPI default) use the runtime's `Extra`, whose `Debug`
+        // lists keys only; typed ones a map of their value type.
+        let t = match t {
+            TypeRef::Json => quote!(::sturdy_runtime::types::Extra),
+            t => {
+                let t = type_tokens(t);
+                quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+            }
+        };
         quote! {
-            /// Properties not declared by the spec.
+            /// Properties not declared by the spec, kept so a decoded value re-encodes whole.
             #[serde(flatten)]
-            pub extra: ::std::collections::BTreeMap<::std::string::String, #t>
+            pub extra: #t
         }
     });
     let extra = extra.into_iter();
@@ -134,6 +150,7 @@ fn emit_struct(
             #(#fields,)*
             #(#extra,)*
         }
+        #fields_impl
     }
 }
 

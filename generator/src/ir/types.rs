@@ -2,7 +2,8 @@
 //!
 //! Choices, each made so that decoding real responses does not break:
 //! - objects with properties become structs; an object with no properties is a map of JSON
-//!   values (`additionalProperties` typed when given);
+//!   values (`additionalProperties` typed when given); a struct keeps the keys it does not
+//!   declare in `extra` unless `additionalProperties: false` (absent means allowed);
 //! - string enums are open (an `Unknown(String)` variant is added by emit);
 //! - `oneOf`/`anyOf` become unions (see `unions`): dispatched on the discriminator's wire
 //!   values when the spec declares one (the payload keeps its discriminator field), by best fit
@@ -538,8 +539,9 @@ impl<'a> TypeSpace<'a> {
                 &format!("{hint}Value"),
                 &format!("{pointer}/additionalProperties"),
             )),
-            Some(AdditionalProperties::Any(true)) => Some(TypeRef::Json),
-            _ => None,
+            // Absent means allowed (the OpenAPI default): undeclared keys are kept as JSON.
+            Some(AdditionalProperties::Any(true)) | None => Some(TypeRef::Json),
+            Some(AdditionalProperties::Any(false)) => None,
         };
         if properties.is_empty() {
             // A free-form object or a pure map. A component keeps its name as an alias.

@@ -168,7 +168,7 @@ impl std::fmt::Display for DriftKind {
 /// );
 /// ```
 pub fn report(kind: DriftKind, ty: &'static str, pointer: &'static str, value: Option<&str>) {
-    crate::union::report_drift(kind, ty, pointer, value);
+    crate::union::report_drift(kind, ty, pointer, value, None);
 }
 
 /// `value` cut to [`SAMPLE_CHARS`] characters.

@@ -86,11 +86,12 @@ fn optional_nullable_fields_have_three_states() {
         patch.contains("pub name: ::std::option::Option<::std::string::String>,"),
         "{patch}"
     );
-    // Required and nullable stays an `Option` that is always sent.
+    // Required and nullable stays an `Option` that is always sent; absent decodes as `None`
+    // (reported as a lenient decode unless the crate's `strict` feature is on).
     let new_pet = item(&t, "pub struct NewPet {");
     assert!(
         new_pet.contains(
-            "#[serde(default)]\n    pub owner: ::std::option::Option<::std::string::String>,"
+            "default = \"::sturdy_runtime::lenient::missing::<_, crate::types::NewPet, 2>\"\n        )\n    )]\n    pub owner: ::std::option::Option<::std::string::String>,"
         ),
         "{new_pet}"
     );

@@ -34,7 +34,7 @@ pub(super) fn emit_union(
     let other = match (&u.discriminator, json_variant) {
         (None, Some(_)) => quote!(),
         _ => quote! {
-            /// A shape this client does not know (reported as a `tracing` warning).
+            /// A shape this client does not know (reported as drift: `Client::drift()`, a `tracing` warning).
             Other(::sturdy_runtime::serde_json::Value),
         },
     };
