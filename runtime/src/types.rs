@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 mod extra;
 
-pub use extra::Extra;
+pub use extra::{undeclared, Extra, Schema};
 
 /// Date and time (`format: date-time`), UTC.
 pub type DateTime = chrono::DateTime<chrono::Utc>;

@@ -125,20 +125,43 @@ fn emit_struct(
         quote!(#fdocs #fdep #rename #attr #lenient pub #fname: #ty)
     }).collect();
     let fields_impl = lenient.fields_impl();
+    let untyped = matches!(s.additional, Some(TypeRef::Json));
     let extra = s.additional.as_ref().map(|t| {
         // Untyped extras (the OpenAPI default) use the runtime's `Extra`, whose `Debug`
-        // lists keys only; typed ones a map of their value type.
-        let t = match t {
-            TypeRef::Json => quote!(::sturdy_runtime::types::Extra),
+        // lists keys only, and report their keys as drift; typed ones a map of their value
+        // type.
+        let (t, flatten) = match t {
+            TypeRef::Json => {
+                let with = format!(
+                    "::sturdy_runtime::types::undeclared::<_, crate::types::{}>",
+                    def.name
+                );
+                (
+                    quote!(::sturdy_runtime::types::Extra),
+                    quote!(#[serde(flatten, deserialize_with = #with)]),
+                )
+            }
             t => {
                 let t = type_tokens(t);
-                quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+                (
+                    quote!(::std::collections::BTreeMap<::std::string::String, #t>),
+                    quote!(#[serde(flatten)]),
+                )
             }
         };
         quote! {
             /// Properties not declared by the spec, kept so a decoded value re-encodes whole.
-            #[serde(flatten)]
+            #flatten
             pub extra: #t
+        }
+    });
+    let schema_impl = untyped.then(|| {
+        let (ty, pointer) = (&def.name, &def.origin);
+        quote! {
+            impl ::sturdy_runtime::types::Schema for #name {
+                const NAME: &'static str = #ty;
+                const POINTER: &'static str = #pointer;
+            }
         }
     });
     let extra = extra.into_iter();
@@ -151,6 +174,7 @@ fn emit_struct(
             #(#extra,)*
         }
         #fields_impl
+        #schema_impl
     }
 }
 

@@ -25,6 +25,36 @@ impl<'de> Deserialize<'de> for Extra {
     }
 }
 
+/// A generated struct's name and spec pointer, for the drift reports of its fields.
+pub trait Schema {
+    /// The Rust type's name.
+    const NAME: &'static str;
+    /// Where the spec defines it (a JSON pointer).
+    const POINTER: &'static str;
+}
+
+/// Decodes the [`Extra`] of struct `S` and reports its keys, if any, as an
+/// [`UndeclaredField`](crate::drift::DriftKind::UndeclaredField) drift signal naming `S` (the
+/// sample lists the keys, never their values). Generated code:
+/// `#[serde(flatten, deserialize_with = "::sturdy_runtime::types::undeclared::<_, Pet>")]`.
+pub fn undeclared<'de, D: serde::Deserializer<'de>, S: Schema>(d: D) -> Result<Extra, D::Error> {
+    let extra = Extra::deserialize(d)?;
+    if !extra.is_empty() {
+        let keys = extra
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(",");
+        crate::drift::report(
+            crate::drift::DriftKind::UndeclaredField,
+            S::NAME,
+            S::POINTER,
+            Some(&keys),
+        );
+    }
+    Ok(extra)
+}
+
 impl Extra {
     /// No properties.
     pub fn new() -> Self {
@@ -66,6 +96,40 @@ mod tests {
         name: String,
         #[serde(flatten)]
         extra: Extra,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Reported {
+        #[allow(dead_code)]
+        name: String,
+        #[serde(flatten, deserialize_with = "undeclared::<_, Reported>")]
+        extra: Extra,
+    }
+
+    impl Schema for Reported {
+        const NAME: &'static str = "Reported";
+        const POINTER: &'static str = "#/components/schemas/Reported";
+    }
+
+    #[test]
+    fn undeclared_keys_are_reported_as_drift_with_keys_only() {
+        let client = crate::Client::builder()
+            .base_url("http://localhost")
+            .build()
+            .unwrap();
+        crate::drift::scope(&client, "getReported", || {
+            let wire = serde_json::json!({"name": "a", "token": "sk_secret", "b": 1});
+            let r: Reported = serde_json::from_value(wire).unwrap();
+            assert_eq!(r.extra.len(), 2);
+            let _: Reported = serde_json::from_value(serde_json::json!({"name": "a"})).unwrap();
+        });
+        let report = client.drift();
+        let entries: Vec<_> = report.iter().collect();
+        assert_eq!(entries.len(), 1, "{report}");
+        assert_eq!(entries[0].kind, crate::drift::DriftKind::UndeclaredField);
+        assert_eq!(entries[0].pointer, "#/components/schemas/Reported");
+        assert_eq!(entries[0].sample.as_deref(), Some("b,token"));
+        assert!(!format!("{report}").contains("sk_secret"));
     }
 
     #[test]
