@@ -1,8 +1,8 @@
 //! The example each operation's fake answers with (`testing::fake()` in a generated crate).
 //!
-//! While operations are built, [`spec_example`] takes the success response's own example:
+//! While operations are built, `spec_example` takes the success response's own example:
 //! the media type's `example`, else its first `examples` entry, else the schema's `example`.
-//! Once every type is known, [`settle`] keeps that example only if it fits the response
+//! Once every type is known, `settle` keeps that example only if it fits the response
 //! type (so the fake's answer always decodes), and otherwise synthesizes one from the type:
 //! required fields only, an enum's first value, a union's first variant (with its
 //! discriminator), one item per array, placeholder values for formats, and a bounded
