@@ -60,7 +60,7 @@ async fn a_write_applied_then_dropped_is_not_applied_twice() {
     server.install(&fake.transport());
     let client = testing::client(fake);
     let order = client
-        .create_order(&NewOrder { amount: 500 }, Default::default())
+        .create_order(&NewOrder::new(500), Default::default())
         .await
         .unwrap();
     assert_eq!((order.status(), order.attempts()), (201, 2));
