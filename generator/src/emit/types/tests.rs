@@ -218,3 +218,31 @@ components:
     }
     assert!(!t.contains("ObjectId for Charge"), "{t}");
 }
+
+#[test]
+fn a_union_with_one_string_variant_converts_from_str() {
+    let t = types_rs(
+        r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    ModelId:
+      anyOf:
+        - type: string
+        - type: string
+          enum: [gpt-4o, gpt-4o-mini]
+    CountOrBox:
+      oneOf:
+        - {type: integer}
+        - {type: object, properties: {a: {type: string}}}
+"#,
+    );
+    let from = item(&t, "impl ::std::convert::From<&str> for ModelId {");
+    assert!(from.contains("Self::String(s.to_owned())"), "{from}");
+    assert!(t.contains("impl ::std::convert::From<::std::string::String> for ModelId {"));
+    // No string variant: no conversion.
+    assert!(t.contains("pub enum CountOrBox"), "{t}");
+    assert!(!t.contains("From<&str> for CountOrBox"), "{t}");
+}

@@ -90,6 +90,7 @@ pub(super) fn emit_union(
             (doc, body)
         }
     };
+    let from_string = from_string(&name, u);
     let gap = if def.docs.is_some() {
         quote!(#[doc = ""])
     } else {
@@ -110,6 +111,34 @@ pub(super) fn emit_union(
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 #body
+            }
+        }
+
+        #from_string
+    }
+}
+
+/// `From<&str>` and `From<String>` for a union with exactly one plain-string variant, so a
+/// constructor or setter taking `impl Into<Union>` accepts `"gpt-4o"` (OpenAI's model ids).
+fn from_string(name: &proc_macro2::Ident, u: &UnionDef) -> TokenStream {
+    let mut strings = u
+        .variants
+        .iter()
+        .filter(|v| v.ty == TypeRef::Prim(Prim::String));
+    let (Some(v), None) = (strings.next(), strings.next()) else {
+        return TokenStream::new();
+    };
+    let vn = ident(&v.name);
+    quote! {
+        impl ::std::convert::From<&str> for #name {
+            fn from(s: &str) -> Self {
+                Self::#vn(s.to_owned())
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(s: ::std::string::String) -> Self {
+                Self::#vn(s)
             }
         }
     }
