@@ -64,6 +64,22 @@ impl<T> Nullable<T> {
         }
     }
 
+    /// The value dereferenced, if any, as [`Option::as_deref`] (`Nullable<String>` gives
+    /// `Option<&str>`).
+    ///
+    /// ```
+    /// use sturdy_runtime::Nullable;
+    /// let content: Nullable<String> = Nullable::Value("hi".to_owned());
+    /// assert_eq!(content.as_deref().unwrap_or(""), "hi");
+    /// assert_eq!(Nullable::<String>::Null.as_deref(), None);
+    /// ```
+    pub fn as_deref(&self) -> Option<&T::Target>
+    where
+        T: std::ops::Deref,
+    {
+        self.value().map(|v| &**v)
+    }
+
     /// The value, if any, mutably.
     pub fn value_mut(&mut self) -> Option<&mut T> {
         match self {
