@@ -796,6 +796,8 @@ async fn no_secret_reaches_debug_traces_or_errors() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Callsites other tests registered with no subscriber listening cached "never".
+    tracing::callsite::rebuild_interest_cache();
 
     // A token endpoint that issues a canary access token and a canary refresh token, once;
     // then refuses with a 503.

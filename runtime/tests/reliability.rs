@@ -699,6 +699,8 @@ async fn secrets_never_reach_traces_or_errors() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Callsites other tests registered with no subscriber listening cached "never".
+    tracing::callsite::rebuild_interest_cache();
 
     let server = MockServer::start().await;
     Mock::given(path("/secret"))

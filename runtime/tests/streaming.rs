@@ -438,6 +438,8 @@ async fn one_span_per_stream_with_counts_and_no_secrets() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Callsites other tests registered with no subscriber listening cached "never".
+    tracing::callsite::rebuild_interest_cache();
     let (base, _) = serve(|_, _| {
         let secret = SseEvent::default().data(format!(r#"{{"id":"{CANARY}","delta":"x"}}"#));
         Sse::new(ready(vec![chunk(1), secret, done()])).into_response()
