@@ -6,18 +6,26 @@ use std::collections::BTreeMap;
 
 use crate::ir::{Api, Operation};
 
+/// Names a group cannot take as is: the generated crate's own modules (`types`, `testing`,
+/// …) and cargo features (`default`, `testing`, `strict`). Such a group gets an `_ops` suffix.
+const RESERVED: &[&str] = &[
+    "client",
+    "default",
+    "errors",
+    "operations",
+    "params",
+    "strict",
+    "testing",
+    "types",
+    "webhooks",
+];
+
 /// The module name of a group (a tag or a path segment).
 pub fn tag_module(tag: Option<&str>) -> String {
     match tag {
         Some(t) => {
             let m = crate::ir::names::snake(t);
-            if m == "errors"
-                || m == "types"
-                || m == "client"
-                || m == "webhooks"
-                || m == "operations"
-                || m == "params"
-            {
+            if RESERVED.contains(&m.as_str()) {
                 format!("{m}_ops")
             } else {
                 m
@@ -98,5 +106,9 @@ mod tests {
         assert_eq!(tag_module(Some("types")), "types_ops");
         assert_eq!(tag_module(Some("params")), "params_ops");
         assert_eq!(tag_module(None), "default_ops");
+        // The generated crate's own features and modules are not taken by a tag.
+        assert_eq!(tag_feature(Some("Strict")), "strict-ops");
+        assert_eq!(tag_feature(Some("testing")), "testing-ops");
+        assert_eq!(tag_feature(Some("default")), "default-ops");
     }
 }
