@@ -55,9 +55,10 @@ impl TypeSpace<'_> {
         // Per kept variant: (mapping and own tags, schema name).
         let mut candidates: Vec<(Vec<String>, Option<String>)> = Vec::new();
         let discriminator = s.schema_data.discriminator.clone();
-        for (i, m) in members {
+        let by_content = self.content_labels(&members);
+        for (k, (i, m)) in members.iter().copied().enumerate() {
             let prop = discriminator.as_ref().map(|d| d.property_name.as_str());
-            let label = self.member_label(m, prop);
+            let label = self.member_label(m, prop).or_else(|| by_content[k].clone());
             let member_hint = match &label {
                 Some(l) => format!("{hint}{l}"),
                 None if is_array(m) => hint.to_owned(),
@@ -119,7 +120,7 @@ impl TypeSpace<'_> {
     }
 
     /// A name for an inline member from what it says about itself: its `title`, else the one
-    /// wire value of its discriminator (or `type`/`object`/`kind`) property, else its only
+    /// wire value of its discriminator (or `type`/`object`/`kind`/`event`) property, else its only
     /// property; a string enum is `Known` (the values the spec lists). `None` for a `$ref`
     /// (named by its schema) and for a member that says nothing.
     fn member_label(&self, m: &ReferenceOr<Schema>, discriminator: Option<&str>) -> Option<String> {
@@ -134,7 +135,10 @@ impl TypeSpace<'_> {
         {
             return Some(names::pascal(t));
         }
-        for p in discriminator.into_iter().chain(["type", "object", "kind"]) {
+        for p in discriminator
+            .into_iter()
+            .chain(["type", "object", "kind", "event"])
+        {
             if let [v] = self.wire_values(m, p).as_slice() {
                 return Some(if v.is_empty() {
                     "Empty".to_owned()
@@ -160,6 +164,40 @@ impl TypeSpace<'_> {
             }
             _ => None,
         }
+    }
+
+    /// Names for inline object members that say nothing about themselves, from how they
+    /// differ from their siblings: the only object among the members is `Object`; otherwise
+    /// the first property (required ones first) that no other member declares
+    /// (GitHub's protection rules: `WaitTimer`, `Reviewers`). `None` where nothing tells.
+    fn content_labels(&self, members: &[(usize, &ReferenceOr<Schema>)]) -> Vec<Option<String>> {
+        let props: Vec<Option<Vec<&str>>> = members
+            .iter()
+            .map(|(_, m)| self.resolve(m).and_then(ordered_properties))
+            .collect();
+        let objects = props.iter().filter(|p| p.is_some()).count();
+        members
+            .iter()
+            .enumerate()
+            .map(|(k, (_, m))| {
+                let ReferenceOr::Item(_) = m else {
+                    return None;
+                };
+                let own = props[k].as_ref()?;
+                if objects == 1 {
+                    return Some("Object".to_owned());
+                }
+                let others = props
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != k)
+                    .filter_map(|(_, p)| p.as_ref());
+                let taken: BTreeSet<&str> = others.flatten().copied().collect();
+                own.iter()
+                    .find(|p| !taken.contains(*p))
+                    .map(|p| names::pascal(p))
+            })
+            .collect()
     }
 
     /// `anyOf: [string, $ref]`, Stripe's expandable field (`x-expansionResources`, or an
@@ -290,6 +328,23 @@ fn object_properties(s: &Schema) -> Option<Vec<&str>> {
         }
         _ => None,
     }
+}
+
+/// An object schema's properties, required ones first, each in declaration order.
+fn ordered_properties(s: &Schema) -> Option<Vec<&str>> {
+    let (props, required) = match &s.schema_kind {
+        SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => {
+            (&o.properties, &o.required)
+        }
+        SchemaKind::Any(a) if !a.properties.is_empty() => (&a.properties, &a.required),
+        _ => return None,
+    };
+    let (mut first, rest): (Vec<&str>, Vec<&str>) = props
+        .keys()
+        .map(String::as_str)
+        .partition(|k| required.iter().any(|r| r == k));
+    first.extend(rest);
+    Some(first)
 }
 
 /// `AOrBOrC` for a union of two or three component schemas.
@@ -458,6 +513,27 @@ mod tests {
         assert_eq!(got[4].0, "Array");
         assert!(t.contains_key("SourceItem"), "{:?}", t.keys());
         assert!(t.keys().all(|k| !k.contains("Variant")), "{:?}", t.keys());
+    }
+
+    #[test]
+    fn members_that_say_nothing_are_named_by_how_they_differ() {
+        // GitHub's environment protection rules and issue labels.
+        let (t, _) = space_of(&format!(
+            "{HEAD}    Rule:\n      anyOf:\n        - {{type: object, required: [id, type], properties: {{id: {{type: integer}}, type: {{type: string}}, wait_timer: {{type: integer}}}}}}\n        - {{type: object, required: [id, type], properties: {{id: {{type: integer}}, type: {{type: string}}, prevent_self_review: {{type: boolean}}, reviewers: {{type: array, items: {{type: string}}}}}}}}\n        - {{type: object, required: [id, type, reviewers], properties: {{id: {{type: integer}}, type: {{type: string}}, reviewers: {{type: string}}}}}}\n    Label:\n      oneOf:\n        - {{type: string}}\n        - {{type: object, properties: {{id: {{type: integer}}, name: {{type: string}}}}}}\n"
+        ));
+        let got = names(&t, "Rule");
+        assert_eq!(got[0], ("WaitTimer".to_owned(), "RuleWaitTimer".to_owned()));
+        assert_eq!(
+            got[1],
+            (
+                "PreventSelfReview".to_owned(),
+                "RulePreventSelfReview".to_owned()
+            )
+        );
+        // Nothing only its own: still numbered, never a wrong name.
+        assert_eq!(got[2].1, "RuleVariant2");
+        let got = names(&t, "Label");
+        assert_eq!(got[1], ("Object".to_owned(), "LabelObject".to_owned()));
     }
 
     #[test]
