@@ -5,7 +5,8 @@
 //! uses one is recorded. When all types are built, a shape used in several places is renamed:
 //! 1. when every place is a property of the same name, after that property alone
 //!    (`metadata` → `Metadata`), or, for a one-value enum, after the value and the property
-//!    (`type: [message]` → `MessageType`), if no other type has the name;
+//!    (`type: [message]` → `MessageType`), if no other type has the name and the property
+//!    is not too generic to stand alone (`status`, `data`, `type`: see [`GENERIC`]);
 //! 2. else after its canonical place: a component schema's before an operation's (`…Body`,
 //!    `…Response`), then the shallowest, then the shortest name, then the first in
 //!    alphabetical order; kept as it is when that name is taken.
@@ -17,6 +18,32 @@ use std::collections::BTreeMap;
 
 use crate::ir::names::{self, Scope};
 use crate::ir::{EnumDef, Operation, TypeDef, TypeKind, TypeRef, Webhook};
+
+/// Property names too generic to name a type alone (`Status`, `Data` say nothing at the
+/// crate root): a shape shared under one of them is named by its canonical place instead.
+const GENERIC: &[&str] = &[
+    "attributes",
+    "body",
+    "config",
+    "content",
+    "data",
+    "details",
+    "info",
+    "item",
+    "items",
+    "kind",
+    "mode",
+    "object",
+    "options",
+    "properties",
+    "result",
+    "results",
+    "settings",
+    "state",
+    "status",
+    "type",
+    "value",
+];
 
 /// One place an inline shape is used.
 #[derive(Debug, Clone)]
@@ -66,8 +93,10 @@ pub(super) fn canonical_names(
                 Some(TypeKind::Enum(EnumDef { variants })) if variants.len() == 1 => {
                     names::type_name(&format!("{}_{p}", variants[0].value))
                 }
+                _ if GENERIC.contains(&p.as_str()) => String::new(),
                 _ => names::type_name(&p),
             })
+            .filter(|n| !n.is_empty())
             .filter(|n| n == current || !scope.contains(n));
         let by_place = || {
             let best = places.iter().min_by(|a, b| a.rank().cmp(&b.rank()))?;
@@ -200,6 +229,17 @@ mod tests {
         ));
         assert_eq!(field(&t, "User", 0), TypeRef::Named("MessageType".into()));
         assert_eq!(field(&t, "System", 0), TypeRef::Named("MessageType".into()));
+    }
+
+    #[test]
+    fn a_generic_property_does_not_name_a_shared_shape_alone() {
+        let status = "{type: string, enum: [queued, done]}";
+        let t = space_of(&format!(
+            "{HEAD}    Job: {{type: object, properties: {{status: {status}}}}}\n    Run: {{type: object, properties: {{status: {status}}}}}\n"
+        ));
+        assert_eq!(field(&t, "Job", 0), TypeRef::Named("JobStatus".into()));
+        assert_eq!(field(&t, "Run", 0), TypeRef::Named("JobStatus".into()));
+        assert!(!t.contains_key("Status"), "{:?}", t.keys());
     }
 
     #[test]
