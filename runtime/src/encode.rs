@@ -197,6 +197,7 @@ pub(crate) fn multipart_parts(name: String, value: serde_json::Value, out: &mut 
             filename: file.filename,
             content_type: file.content_type,
             data: file.data,
+            upload: None,
         });
         return;
     }
@@ -212,6 +213,7 @@ pub(crate) fn multipart_parts(name: String, value: serde_json::Value, out: &mut 
             filename: None,
             content_type: None,
             data: s.into(),
+            upload: None,
         }),
         other => {
             let text = match scalar(&other) {
@@ -223,6 +225,7 @@ pub(crate) fn multipart_parts(name: String, value: serde_json::Value, out: &mut 
                 filename: None,
                 content_type: None,
                 data: text.into(),
+                upload: None,
             })
         }
     }

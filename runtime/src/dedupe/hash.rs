@@ -6,7 +6,8 @@ use crate::request::{Body, Request};
 
 /// `sha256:` and the hex SHA-256 of what the request would write: method, path (or absolute
 /// URL), query parameters in order, and the body (content type and bytes, or each multipart
-/// part). Headers, auth and correlation ids are not part of it. Every field is
+/// part; an upload that is not in memory by what identifies it without reading it: a file by
+/// its path and length, a stream by its declared length). Headers, auth and correlation ids are not part of it. Every field is
 /// length-prefixed, so no two different requests share an encoding.
 pub fn payload_hash(request: &Request) -> String {
     let mut h = Sha256::new();
@@ -40,7 +41,15 @@ pub fn payload_hash(request: &Request) -> String {
                 field(p.filename.as_deref().unwrap_or("").as_bytes());
                 field(p.content_type.as_deref().unwrap_or("").as_bytes());
                 field(&p.data);
+                if let Some(u) = &p.upload {
+                    u.identity(&mut field);
+                }
             }
+        }
+        Body::Upload { content_type, body } => {
+            field(b"upload");
+            field(content_type.as_bytes());
+            body.identity(&mut field);
         }
     }
     format!("sha256:{}", hex::encode(h.finalize()))
