@@ -191,13 +191,13 @@ pub fn flatten_form(value: &serde_json::Value, out: &mut Vec<(String, String)>) 
 }
 
 pub(crate) fn multipart_parts(name: String, value: serde_json::Value, out: &mut Vec<Part>) {
-    if let Some(file) = crate::types::Binary::from_marker(&value) {
+    if let Some((file, upload)) = crate::types::Binary::from_marker(&value) {
         out.push(Part {
             name,
             filename: file.filename,
             content_type: file.content_type,
             data: file.data,
-            upload: None,
+            upload,
         });
         return;
     }

@@ -426,3 +426,45 @@ async fn a_multipart_file_part_is_streamed_with_a_known_length() {
     );
     std::fs::remove_file(&path).unwrap();
 }
+
+#[derive(serde::Serialize)]
+struct UploadFileBody {
+    file: sturdy_runtime::types::Binary,
+    purpose: String,
+}
+
+#[tokio::test]
+async fn a_generated_multipart_model_sends_a_binary_upload_as_it_is_read() {
+    let _serial = SERIAL.lock().await;
+    let mock = MockTransport::new();
+    let client = Client::builder()
+        .base_url("https://api.example.com")
+        .transport(Arc::new(mock.clone()))
+        .build()
+        .unwrap();
+    let stream = futures::stream::iter(0..2).map(|i| Ok(piece(i)));
+    let (upload, calls) = with_progress(UploadBody::from_stream(stream).length(2 * PIECE as u64));
+    let body = UploadFileBody {
+        file: sturdy_runtime::types::Binary::upload(upload).filename("log.bin"),
+        purpose: "logs".into(),
+    };
+    let req = Request::new(&PUT, "/up".into()).multipart(&body);
+    client.execute(req, RequestOptions::new()).await.unwrap();
+    assert_progress(&calls, 2 * PIECE as u64);
+    let sent = &mock.requests()[0];
+    let b = sent
+        .header("content-type")
+        .and_then(|c| c.strip_prefix("multipart/form-data; boundary="))
+        .unwrap();
+    let mut want = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"log.bin\"\r\n\r\n"
+    )
+    .into_bytes();
+    want.extend_from_slice(&piece(0));
+    want.extend_from_slice(&piece(1));
+    want.extend_from_slice(
+        format!("\r\n--{b}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nlogs\r\n--{b}--\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(sent.body, want);
+}

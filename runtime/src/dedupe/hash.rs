@@ -82,4 +82,22 @@ mod tests {
         let q2 = Request::new(&CREATE, "/o".into()).set_query("a", "bc".into());
         assert_ne!(payload_hash(&q1), payload_hash(&q2));
     }
+
+    #[test]
+    fn uploads_hash_by_what_identifies_them_without_reading() {
+        let dir = std::env::temp_dir().join(format!("sturdy-hash-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b) = (dir.join("a.bin"), dir.join("b.bin"));
+        std::fs::write(&a, b"same").unwrap();
+        std::fs::write(&b, b"same").unwrap();
+        let up = |path: &std::path::Path| {
+            let file = crate::UploadBody::from_file(path).unwrap().progress(|_| {});
+            payload_hash(&Request::new(&CREATE, "/o".into()).upload("application/x", file))
+        };
+        assert_eq!(up(&a), up(&a));
+        assert_ne!(up(&a), up(&b), "another file");
+        let plain = Request::new(&CREATE, "/o".into()).upload("application/x", b"same".to_vec());
+        assert_ne!(up(&a), payload_hash(&plain));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -130,3 +130,40 @@ fn plain_bytes_take_the_cheap_path_and_debug_shows_no_content() {
 }
 
 static OP: crate::OperationMeta = crate::OperationMeta::new("put", crate::Method::Put, "/x");
+
+#[test]
+fn generated_binary_body_arguments_accept_bytes_vectors_and_uploads() {
+    // Generated methods take `impl Into<UploadBody>` for an octet-stream body.
+    fn body(b: impl Into<UploadBody>) -> Option<u64> {
+        b.into().len()
+    }
+    assert_eq!(body(Bytes::from_static(b"ab")), Some(2));
+    assert_eq!(body(vec![1u8, 2, 3]), Some(3));
+    assert_eq!(body(&b"abcd"[..]), Some(4));
+    assert_eq!(body(UploadBody::from_stream(chunks(&[b"x"]))), None);
+}
+
+#[test]
+fn a_binary_upload_becomes_a_streamed_part_while_it_lives() {
+    use crate::types::Binary;
+    let file = Binary::upload(UploadBody::from_stream(chunks(&[b"abc"]))).filename("a.txt");
+    assert!(file.as_upload().is_some_and(|u| !u.is_replayable()));
+    let json = serde_json::json!({ "file": file, "purpose": "x" });
+    let r = crate::Request::new(&OP, "/x".into()).multipart(&json);
+    let Body::Multipart(parts) = &r.body else {
+        panic!("{:?}", r.body)
+    };
+    let names: Vec<(&str, bool)> = parts
+        .iter()
+        .map(|p| (p.name.as_str(), p.upload.is_some()))
+        .collect();
+    assert_eq!(names, vec![("file", true), ("purpose", false)]);
+    assert_eq!(parts[0].filename.as_deref(), Some("a.txt"));
+    drop(file);
+    // The marker of a dropped upload finds nothing: it is not a file part, and nothing panics.
+    let r = crate::Request::new(&OP, "/x".into()).multipart(&json);
+    let Body::Multipart(parts) = &r.body else {
+        panic!("{:?}", r.body)
+    };
+    assert!(parts.iter().all(|p| p.upload.is_none()));
+}
