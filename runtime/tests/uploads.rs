@@ -468,3 +468,31 @@ async fn a_generated_multipart_model_sends_a_binary_upload_as_it_is_read() {
     );
     assert_eq!(sent.body, want);
 }
+
+#[tokio::test]
+async fn a_real_refused_connection_leaves_a_stream_unsent_and_retried() {
+    let _serial = SERIAL.lock().await;
+    // A port that was just free: nothing listens on it.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (_clock, time) = manual();
+    let client = client(&format!("http://{addr}"), Some(time));
+    let (body, calls) = with_progress(UploadBody::from_stream(
+        futures::stream::iter(0..2).map(|i| Ok(piece(i))),
+    ));
+    let req = Request::new(&PUT, "/up".into()).upload("application/octet-stream", body);
+    let err = client
+        .execute(req, RequestOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind(), err.sent()), (ErrorKind::Connect, Sent::No));
+    assert_eq!(
+        err.attempts(),
+        3,
+        "the default policy's two retries were made"
+    );
+    assert!(!err.message().contains("replayed"), "{}", err.message());
+    assert!(calls.lock().unwrap().is_empty(), "no byte was handed over");
+}
