@@ -83,7 +83,9 @@ impl Client {
     /// header, the request's header parameters, the call's extra headers, the headers
     /// interceptors added in `before_call`, the idempotency key
     /// (unless the caller sent one), the correlation id, the retry count, credentials,
-    /// cookies, the content type; then the request signature over the final request.
+    /// cookies, the content type (and `Content-Length` for an upload of known length, whose
+    /// stream becomes the body: [`crate::upload`]); then the request signature over the final
+    /// request (refused for a streamed upload when the signer signs the body).
     pub(super) fn build_attempt(
         &self,
         ctx: &CallCtx<'_>,
