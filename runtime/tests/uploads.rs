@@ -99,7 +99,10 @@ async fn serve(status: fn(u32) -> StatusCode) -> (String, Seen, Arc<AtomicU32>) 
                 let mut stream = body.into_data_stream();
                 let (mut n, mut sha) = (0usize, Sha256::new());
                 while let Some(chunk) = stream.next().await {
-                    let chunk = chunk.unwrap();
+                    let Ok(chunk) = chunk else {
+                        // The client broke the body off (a stall): nothing is recorded.
+                        return StatusCode::BAD_REQUEST;
+                    };
                     n += chunk.len();
                     sha.update(&chunk);
                 }
@@ -495,4 +498,35 @@ async fn a_real_refused_connection_leaves_a_stream_unsent_and_retried() {
     );
     assert!(!err.message().contains("replayed"), "{}", err.message());
     assert!(calls.lock().unwrap().is_empty(), "no byte was handed over");
+}
+
+#[tokio::test]
+async fn a_stall_through_reqwest_is_reported_as_a_stalled_upload() {
+    let _serial = SERIAL.lock().await;
+    let (base, seen, _) = serve(|_| StatusCode::OK).await;
+    let (clock, time) = manual();
+    let client = client(&base, Some(time));
+    let first = futures::stream::iter([Ok(piece(0))]);
+    let handed = Arc::new(tokio::sync::Notify::new());
+    let h = handed.clone();
+    let body = UploadBody::from_stream(first.chain(futures::stream::pending()))
+        .stall_timeout(Duration::from_secs(5))
+        .progress(move |_| h.notify_one());
+    let req = Request::new(&PUT, "/up".into()).upload("application/octet-stream", body);
+    let call = tokio::spawn(async move { client.execute(req, RequestOptions::new()).await });
+    handed.notified().await;
+    clock.advance(Duration::from_secs(5));
+    let err = call.await.unwrap().unwrap_err();
+    assert_eq!((err.kind(), err.attempts()), (ErrorKind::Timeout, 1));
+    assert!(
+        err.message().starts_with(&format!(
+            "the upload stalled: its source yielded nothing for 5.000s after {PIECE} bytes"
+        )) && err.message().contains("cannot be replayed"),
+        "{}",
+        err.message()
+    );
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "the server got no whole body"
+    );
 }
