@@ -1,5 +1,6 @@
 //! `multipart/form-data` encoding (RFC 7578) of a request's parts into bytes, so every
 //! attempt sends the same body through any transport and a request signer can sign it.
+//! Parts with an upload are streamed instead ([`crate::upload`]), with the same framing.
 
 use bytes::Bytes;
 
