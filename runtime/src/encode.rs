@@ -191,12 +191,13 @@ pub fn flatten_form(value: &serde_json::Value, out: &mut Vec<(String, String)>) 
 }
 
 pub(crate) fn multipart_parts(name: String, value: serde_json::Value, out: &mut Vec<Part>) {
-    if let Some(file) = crate::types::Binary::from_marker(&value) {
+    if let Some((file, upload)) = crate::types::Binary::from_marker(&value) {
         out.push(Part {
             name,
             filename: file.filename,
             content_type: file.content_type,
             data: file.data,
+            upload,
         });
         return;
     }
@@ -212,6 +213,7 @@ pub(crate) fn multipart_parts(name: String, value: serde_json::Value, out: &mut 
             filename: None,
             content_type: None,
             data: s.into(),
+            upload: None,
         }),
         other => {
             let text = match scalar(&other) {
@@ -223,6 +225,7 @@ pub(crate) fn multipart_parts(name: String, value: serde_json::Value, out: &mut 
                 filename: None,
                 content_type: None,
                 data: text.into(),
+                upload: None,
             })
         }
     }

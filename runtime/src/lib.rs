@@ -52,6 +52,7 @@ pub mod time;
 pub mod transport;
 pub mod types;
 pub mod union;
+pub mod upload;
 pub mod webhooks;
 
 pub use auth::{Credential, SecurityScheme};
@@ -63,9 +64,10 @@ pub use execute::{request_id, REQUEST_ID_HEADERS, RETRY_HINT_HEADERS};
 pub use expandable::{Expandable, ObjectId};
 pub use health::{Health, HealthState};
 pub use nullable::Nullable;
-pub use request::{Body, Method, OperationMeta, Request, RequestOptions, RetryRules};
+pub use request::{Body, Method, OperationMeta, Part, Request, RequestOptions, RetryRules};
 pub use response::{decode, DecodeError, RawResponse, Response};
 pub use retry::RetryPolicy;
+pub use upload::UploadBody;
 
 pub use bytes;
 pub use chrono;

@@ -161,9 +161,45 @@ pub struct Part {
     pub(crate) filename: Option<String>,
     pub(crate) content_type: Option<String>,
     pub(crate) data: Bytes,
+    /// A file part sent as it is read (then `data` is empty).
+    pub(crate) upload: Option<crate::UploadBody>,
 }
 
-/// A request body, kept as bytes so every attempt can rebuild the request.
+impl Part {
+    /// A text field.
+    pub fn text(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            filename: None,
+            content_type: None,
+            data: Bytes::from(value.into()),
+            upload: None,
+        }
+    }
+
+    /// A file part: bytes, a file or a stream ([`crate::UploadBody`]), read as it is sent.
+    pub fn file(
+        name: impl Into<String>,
+        filename: impl Into<String>,
+        body: impl Into<crate::UploadBody>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            filename: Some(filename.into()),
+            content_type: None,
+            data: Bytes::new(),
+            upload: Some(body.into()),
+        }
+    }
+
+    /// Sets the part's `Content-Type`.
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+}
+
+/// A request body: bytes every attempt sends again, or an upload read as it is sent.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub enum Body {
@@ -177,8 +213,15 @@ pub enum Body {
         /// The encoded body.
         data: Bytes,
     },
-    /// `multipart/form-data`.
+    /// `multipart/form-data`; streamed when a part is an upload.
     Multipart(Vec<Part>),
+    /// An upload from a file or a stream ([`crate::UploadBody`]), sent as it is read.
+    Upload {
+        /// The `Content-Type` header.
+        content_type: Cow<'static, str>,
+        /// The source.
+        body: crate::UploadBody,
+    },
 }
 
 /// A request as built by a generated method: operation, rendered path, parameters, body.
@@ -377,6 +420,27 @@ impl Request {
             content_type: Cow::Borrowed(content_type),
             data: data.into(),
         };
+        self
+    }
+
+    /// A raw body from bytes, a file or a stream ([`crate::UploadBody`]); plain bytes are
+    /// sent as [`Request::bytes`] sends them, anything else as it is read.
+    pub fn upload(
+        mut self,
+        content_type: &'static str,
+        body: impl Into<crate::UploadBody>,
+    ) -> Self {
+        let content_type = Cow::Borrowed(content_type);
+        self.body = match body.into().into_plain_bytes() {
+            Ok(data) => Body::Bytes { content_type, data },
+            Err(body) => Body::Upload { content_type, body },
+        };
+        self
+    }
+
+    /// A `multipart/form-data` body from parts, in order ([`Part::text`], [`Part::file`]).
+    pub fn multipart_parts(mut self, parts: Vec<Part>) -> Self {
+        self.body = Body::Multipart(parts);
         self
     }
 

@@ -3,6 +3,7 @@
 use bytes::Bytes;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+mod attached;
 mod extra;
 
 pub use extra::{undeclared, Extra, Schema};
@@ -17,15 +18,17 @@ pub type Uuid = uuid::Uuid;
 /// Binary content (`format: binary`): a file in a multipart body, or a raw body.
 ///
 /// In JSON it is carried as a marker object that [`crate::Request::multipart`] turns into a
-/// file part; it is not meant to be sent inside a JSON body.
+/// file part; it is not meant to be sent inside a JSON body. [`Binary::upload`] makes the
+/// part an upload from a file or a stream, sent as it is read.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Binary {
-    /// The bytes.
+    /// The bytes (empty for an upload).
     pub data: Bytes,
     /// A file name for multipart.
     pub filename: Option<String>,
     /// A content type for multipart.
     pub content_type: Option<String>,
+    upload: Option<attached::Attached>,
 }
 
 impl std::fmt::Debug for Binary {
@@ -34,11 +37,13 @@ impl std::fmt::Debug for Binary {
             .field("len", &self.data.len())
             .field("filename", &self.filename)
             .field("content_type", &self.content_type)
+            .field("upload", &self.upload.as_ref().map(|u| &u.body))
             .finish()
     }
 }
 
 const MARKER: &str = "$sturdy_binary";
+const UPLOAD_MARKER: &str = "$sturdy_upload";
 
 impl Binary {
     /// Binary content with no file name.
@@ -47,7 +52,22 @@ impl Binary {
             data: data.into(),
             filename: None,
             content_type: None,
+            upload: None,
         }
+    }
+
+    /// A multipart file part from bytes, a file or a stream ([`crate::UploadBody`]), sent as
+    /// it is read (with the upload's progress callback and stall timeout).
+    pub fn upload(body: impl Into<crate::UploadBody>) -> Self {
+        Self {
+            upload: Some(attached::Attached::new(body.into())),
+            ..Self::default()
+        }
+    }
+
+    /// The upload, when made with [`Binary::upload`].
+    pub fn as_upload(&self) -> Option<&crate::UploadBody> {
+        self.upload.as_ref().map(|u| &*u.body)
     }
 
     /// Sets the file name.
@@ -62,14 +82,23 @@ impl Binary {
         self
     }
 
-    pub(crate) fn from_marker(value: &serde_json::Value) -> Option<Binary> {
+    /// The file of a marker object, and its upload if it has one.
+    pub(crate) fn from_marker(
+        value: &serde_json::Value,
+    ) -> Option<(Binary, Option<crate::UploadBody>)> {
         use base64::Engine;
         let obj = value.as_object()?;
-        let data = obj.get(MARKER)?.as_str()?;
-        let data = base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .ok()?;
-        Some(Binary {
+        let (data, upload) = match obj.get(UPLOAD_MARKER).and_then(|v| v.as_u64()) {
+            Some(id) => (Vec::new(), Some(attached::find(id)?)),
+            None => {
+                let data = obj.get(MARKER)?.as_str()?;
+                let data = base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .ok()?;
+                (data, None)
+            }
+        };
+        let file = Binary {
             data: data.into(),
             filename: obj
                 .get("filename")
@@ -79,7 +108,9 @@ impl Binary {
                 .get("content_type")
                 .and_then(|v| v.as_str())
                 .map(str::to_owned),
-        })
+            upload: None,
+        };
+        Some((file, upload))
     }
 }
 
@@ -88,10 +119,13 @@ impl Serialize for Binary {
         use base64::Engine;
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(Some(3))?;
-        m.serialize_entry(
-            MARKER,
-            &base64::engine::general_purpose::STANDARD.encode(&self.data),
-        )?;
+        match &self.upload {
+            Some(u) => m.serialize_entry(UPLOAD_MARKER, &u.id)?,
+            None => m.serialize_entry(
+                MARKER,
+                &base64::engine::general_purpose::STANDARD.encode(&self.data),
+            )?,
+        }
         m.serialize_entry("filename", &self.filename)?;
         m.serialize_entry("content_type", &self.content_type)?;
         m.end()

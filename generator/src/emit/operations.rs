@@ -448,7 +448,10 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     }
     let body_arg = op.body.as_ref().map(|b| {
         let t = match b.encoding {
-            BodyEncoding::Bytes => quote!(::sturdy_runtime::bytes::Bytes),
+            // Bytes, a `Vec<u8>`, or an upload from a file or a stream.
+            BodyEncoding::Bytes => {
+                quote!(impl ::std::convert::Into<::sturdy_runtime::UploadBody>)
+            }
             BodyEncoding::Text => quote!(&str),
             _ => {
                 let t = type_tokens(&b.ty);
@@ -485,7 +488,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             BodyEncoding::Json => quote!(request = request.json(#v);),
             BodyEncoding::Form => quote!(request = request.form(#v);),
             BodyEncoding::Multipart => quote!(request = request.multipart(#v);),
-            BodyEncoding::Bytes => quote!(request = request.bytes(#ct, #v);),
+            BodyEncoding::Bytes => quote!(request = request.upload(#ct, #v);),
             BodyEncoding::Text => {
                 quote!(request = request.bytes(#ct, ::std::string::String::from(#v));)
             }

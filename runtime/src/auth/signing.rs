@@ -115,6 +115,12 @@ impl RequestSigner {
         self
     }
 
+    /// Whether the signature covers the body (the template has `{body}`): then a body read
+    /// as it is sent (an upload from a file or a stream) cannot be signed.
+    pub fn needs_body(&self) -> bool {
+        self.template.contains("{body}")
+    }
+
     /// The headers for one attempt.
     pub fn sign(
         &self,

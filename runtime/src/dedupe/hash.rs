@@ -6,7 +6,8 @@ use crate::request::{Body, Request};
 
 /// `sha256:` and the hex SHA-256 of what the request would write: method, path (or absolute
 /// URL), query parameters in order, and the body (content type and bytes, or each multipart
-/// part). Headers, auth and correlation ids are not part of it. Every field is
+/// part; an upload that is not in memory by what identifies it without reading it: a file by
+/// its path and length, a stream by its declared length). Headers, auth and correlation ids are not part of it. Every field is
 /// length-prefixed, so no two different requests share an encoding.
 pub fn payload_hash(request: &Request) -> String {
     let mut h = Sha256::new();
@@ -40,7 +41,15 @@ pub fn payload_hash(request: &Request) -> String {
                 field(p.filename.as_deref().unwrap_or("").as_bytes());
                 field(p.content_type.as_deref().unwrap_or("").as_bytes());
                 field(&p.data);
+                if let Some(u) = &p.upload {
+                    u.identity(&mut field);
+                }
             }
+        }
+        Body::Upload { content_type, body } => {
+            field(b"upload");
+            field(content_type.as_bytes());
+            body.identity(&mut field);
         }
     }
     format!("sha256:{}", hex::encode(h.finalize()))
@@ -72,5 +81,23 @@ mod tests {
         let q1 = Request::new(&CREATE, "/o".into()).set_query("ab", "c".into());
         let q2 = Request::new(&CREATE, "/o".into()).set_query("a", "bc".into());
         assert_ne!(payload_hash(&q1), payload_hash(&q2));
+    }
+
+    #[test]
+    fn uploads_hash_by_what_identifies_them_without_reading() {
+        let dir = std::env::temp_dir().join(format!("sturdy-hash-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b) = (dir.join("a.bin"), dir.join("b.bin"));
+        std::fs::write(&a, b"same").unwrap();
+        std::fs::write(&b, b"same").unwrap();
+        let up = |path: &std::path::Path| {
+            let file = crate::UploadBody::from_file(path).unwrap().progress(|_| {});
+            payload_hash(&Request::new(&CREATE, "/o".into()).upload("application/x", file))
+        };
+        assert_eq!(up(&a), up(&a));
+        assert_ne!(up(&a), up(&b), "another file");
+        let plain = Request::new(&CREATE, "/o".into()).upload("application/x", b"same".to_vec());
+        assert_ne!(up(&a), payload_hash(&plain));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

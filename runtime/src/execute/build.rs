@@ -83,7 +83,9 @@ impl Client {
     /// header, the request's header parameters, the call's extra headers, the headers
     /// interceptors added in `before_call`, the idempotency key
     /// (unless the caller sent one), the correlation id, the retry count, credentials,
-    /// cookies, the content type; then the request signature over the final request.
+    /// cookies, the content type (and `Content-Length` for an upload of known length, whose
+    /// stream becomes the body: [`crate::upload`]); then the request signature over the final
+    /// request (refused for a streamed upload when the signer signs the body).
     pub(super) fn build_attempt(
         &self,
         ctx: &CallCtx<'_>,
@@ -158,7 +160,9 @@ impl Client {
         if let Some(value) = cookie_header(request, applied)? {
             headers.append(http::header::COOKIE, value);
         }
+        let streamed = crate::upload::attempt_body(&request.body, &self.inner.time.sleeper);
         let body = match &request.body {
+            _ if streamed.is_some() => Bytes::new(),
             Body::Empty => Bytes::new(),
             Body::Bytes { content_type, data } => {
                 headers.append(
@@ -175,8 +179,26 @@ impl Client {
                 );
                 data
             }
+            _ => Bytes::new(),
         };
+        if let Some((content_type, stream)) = &streamed {
+            headers.append(
+                http::header::CONTENT_TYPE,
+                content_type_value(content_type)?,
+            );
+            if let Some(len) = stream.len() {
+                headers.append(http::header::CONTENT_LENGTH, HeaderValue::from(len));
+            }
+        }
         if let Some(signer) = &self.inner.signer {
+            if streamed.is_some() && signer.needs_body() {
+                return Err(Error::new(
+                    ErrorKind::InvalidRequest,
+                    "the request signer signs the body, and an upload from a file or a stream is \
+                     not read whole before it is sent: pass the body as bytes, or use a \
+                     signing template without {body}",
+                ));
+            }
             let path = match url.query() {
                 Some(q) => format!("{}?{q}", url.path()),
                 None => url.path().to_owned(),
@@ -192,12 +214,11 @@ impl Client {
                 }
             }
         }
-        Ok(TransportRequest::new(
-            op.method.to_http(),
-            url,
-            headers,
-            body,
-        ))
+        let req = TransportRequest::new(op.method.to_http(), url, headers, body);
+        Ok(match streamed {
+            Some((_, stream)) => req.with_body_stream(stream),
+            None => req,
+        })
     }
 }
 

@@ -27,7 +27,7 @@ use crate::retry::{CallState, Decision, Failure, RetryPolicy};
 
 mod attempt;
 mod build;
-mod multipart;
+pub(crate) mod multipart;
 mod race;
 mod target;
 
@@ -395,7 +395,9 @@ impl Client {
             crate::refusal::carry_sent(&mut err, st.sent);
             st.sent = err.sent();
             err.inner_mut().correlation_id = Some(ctx.correlation_id.to_owned());
-            if err.kind() == ErrorKind::Interceptor {
+            if err.kind() == ErrorKind::Interceptor
+                || crate::upload::after_failed_attempt(&ctx.request.body, &mut err)
+            {
                 return Err(err);
             }
             if cut_by_deadline && err.kind() == ErrorKind::Timeout {

@@ -1,32 +1,22 @@
 //! `multipart/form-data` encoding (RFC 7578) of a request's parts into bytes, so every
 //! attempt sends the same body through any transport and a request signer can sign it.
+//! Parts with an upload are streamed instead ([`crate::upload`]), with the same framing.
 
 use bytes::Bytes;
 
 use crate::request::Part;
 
+/// A fresh random boundary.
+pub(crate) fn boundary() -> String {
+    format!("sturdy-{:032x}", rand::random::<u128>())
+}
+
 /// The body and its `Content-Type` (with a random boundary).
 pub(crate) fn encode(parts: &[Part]) -> (String, Bytes) {
-    let boundary = format!("sturdy-{:032x}", rand::random::<u128>());
+    let boundary = boundary();
     let mut out = Vec::new();
     for p in parts {
-        out.extend_from_slice(b"--");
-        out.extend_from_slice(boundary.as_bytes());
-        out.extend_from_slice(b"\r\nContent-Disposition: form-data; name=\"");
-        out.extend_from_slice(escape(&p.name).as_bytes());
-        out.push(b'"');
-        if let Some(f) = &p.filename {
-            out.extend_from_slice(b"; filename=\"");
-            out.extend_from_slice(escape(f).as_bytes());
-            out.push(b'"');
-        }
-        out.extend_from_slice(b"\r\n");
-        if let Some(ct) = &p.content_type {
-            out.extend_from_slice(b"Content-Type: ");
-            out.extend_from_slice(ct.replace(['\r', '\n'], "").as_bytes());
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b"\r\n");
+        head(&boundary, p, &mut out);
         out.extend_from_slice(&p.data);
         out.extend_from_slice(b"\r\n");
     }
@@ -37,6 +27,27 @@ pub(crate) fn encode(parts: &[Part]) -> (String, Bytes) {
         format!("multipart/form-data; boundary={boundary}"),
         Bytes::from(out),
     )
+}
+
+/// The delimiter and headers of part `p`, up to its data.
+pub(crate) fn head(boundary: &str, p: &Part, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"--");
+    out.extend_from_slice(boundary.as_bytes());
+    out.extend_from_slice(b"\r\nContent-Disposition: form-data; name=\"");
+    out.extend_from_slice(escape(&p.name).as_bytes());
+    out.push(b'"');
+    if let Some(f) = &p.filename {
+        out.extend_from_slice(b"; filename=\"");
+        out.extend_from_slice(escape(f).as_bytes());
+        out.push(b'"');
+    }
+    out.extend_from_slice(b"\r\n");
+    if let Some(ct) = &p.content_type {
+        out.extend_from_slice(b"Content-Type: ");
+        out.extend_from_slice(ct.replace(['\r', '\n'], "").as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
 }
 
 /// A name or filename inside quotes, as the HTML standard encodes it.
@@ -58,12 +69,14 @@ mod tests {
                 filename: None,
                 content_type: None,
                 data: Bytes::from_static(b"hi"),
+                upload: None,
             },
             Part {
                 name: "fi\"le".into(),
                 filename: Some("a\r\n.txt".into()),
                 content_type: Some("text/plain".into()),
                 data: Bytes::from_static(b"abc"),
+                upload: None,
             },
         ];
         let (ct, body) = encode(&parts);

@@ -37,8 +37,8 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::{
-    ResponseBody, Transport, TransportError, TransportErrorKind, TransportFuture, TransportRequest,
-    TransportResponse,
+    BodyStream, ResponseBody, Transport, TransportError, TransportErrorKind, TransportFuture,
+    TransportRequest, TransportResponse,
 };
 use crate::time::{Clock, ManualClock};
 
@@ -137,7 +137,7 @@ pub struct RecordedRequest {
     /// The headers; credential values (any header marked sensitive, `Authorization`,
     /// `Cookie`) read [`REDACTED`].
     pub headers: http::HeaderMap,
-    /// The body.
+    /// The body (an upload's stream read whole, unless the connection was refused).
     pub body: Bytes,
 }
 
@@ -320,9 +320,45 @@ async fn manual_delay(clock: ManualClock, delay: Duration) {
     .await
 }
 
-impl Transport for MockTransport {
-    fn send(&self, request: TransportRequest) -> TransportFuture {
-        let answer = self.take(&request);
+impl MockTransport {
+    /// Whether the scripted answer `take` would pick next refuses the connection.
+    fn refuses_next(&self, request: &TransportRequest) -> bool {
+        let s = self.lock();
+        let retry = request.headers.contains_key("x-sturdy-retry-count");
+        let next = retry
+            .then(|| s.current_call.as_ref().and_then(VecDeque::front))
+            .flatten()
+            .or_else(|| match s.queue.front() {
+                Some(Queued::Attempt(r)) => Some(r),
+                Some(Queued::Call(list)) => list.front(),
+                None => None,
+            });
+        matches!(next.map(|r| r.outcome), Some(Outcome::Refused))
+    }
+
+    /// Reads a streamed body into `body` (as a server would receive it) unless the answer
+    /// refuses the connection, then answers.
+    fn send_stream(&self, mut request: TransportRequest, stream: BodyStream) -> TransportFuture {
+        let this = self.clone();
+        Box::pin(async move {
+            if !this.refuses_next(&request) {
+                match stream.collect().await {
+                    Ok(body) => request.body = body,
+                    Err(e) => {
+                        this.take(&request);
+                        return Err(TransportError::new(
+                            TransportErrorKind::Network,
+                            format!("mock: the request body failed: {e}"),
+                        )
+                        .with_source(e));
+                    }
+                }
+            }
+            this.answer_with(this.take(&request)).await
+        })
+    }
+
+    fn answer_with(&self, answer: MockResponse) -> TransportFuture {
         let clock = self.clock.clone();
         Box::pin(async move {
             if !answer.delay.is_zero() {
@@ -347,5 +383,14 @@ impl Transport for MockTransport {
                 )),
             }
         })
+    }
+}
+
+impl Transport for MockTransport {
+    fn send(&self, mut request: TransportRequest) -> TransportFuture {
+        match request.body_stream.take() {
+            Some(stream) => self.send_stream(request, stream),
+            None => self.answer_with(self.take(&request)),
+        }
     }
 }

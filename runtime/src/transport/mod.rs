@@ -40,9 +40,12 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
+mod body;
 #[cfg(any(test, feature = "test-util"))]
 pub mod mock;
 mod reqwest_transport;
+
+pub use body::BodyStream;
 
 #[cfg(any(test, feature = "test-util"))]
 pub use mock::MockTransport;
@@ -74,8 +77,13 @@ pub struct TransportRequest {
     pub url: url::Url,
     /// All headers, credentials included (their values are marked sensitive).
     pub headers: http::HeaderMap,
-    /// The encoded body (empty for none).
+    /// The encoded body (empty for none, and when [`TransportRequest::body_stream`] carries
+    /// it).
     pub body: Bytes,
+    /// An upload read as it is sent (a file or a stream, see [`crate::UploadBody`]); when
+    /// set, it is the body and `body` is empty. A transport reads it only while sending: what
+    /// it reads counts as sent.
+    pub body_stream: Option<BodyStream>,
 }
 
 impl TransportRequest {
@@ -86,7 +94,14 @@ impl TransportRequest {
             url,
             headers,
             body,
+            body_stream: None,
         }
+    }
+
+    /// Sends `stream` as the body (instead of `body`).
+    pub fn with_body_stream(mut self, stream: BodyStream) -> Self {
+        self.body_stream = Some(stream);
+        self
     }
 }
 
@@ -97,6 +112,7 @@ impl fmt::Debug for TransportRequest {
             .field("method", &self.method)
             .field("path", &self.url.path())
             .field("body_len", &self.body.len())
+            .field("body_stream", &self.body_stream)
             .finish_non_exhaustive()
     }
 }

@@ -24,7 +24,10 @@ impl Transport for ReqwestTransport {
     fn send(&self, request: TransportRequest) -> TransportFuture {
         let mut req = reqwest::Request::new(request.method, request.url);
         *req.headers_mut() = request.headers;
-        if !request.body.is_empty() {
+        if let Some(stream) = request.body_stream {
+            // Sent as it is read: hyper asks for the next chunk when it can write it.
+            *req.body_mut() = Some(reqwest::Body::wrap_stream(stream));
+        } else if !request.body.is_empty() {
             *req.body_mut() = Some(request.body.into());
         }
         let fut = self.client.execute(req);
