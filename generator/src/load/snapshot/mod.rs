@@ -27,6 +27,7 @@ mod cases;
 mod endpoints;
 mod environments;
 mod infer;
+#[allow(dead_code)] // until every converter reads its section through the model
 mod model;
 mod pagination;
 mod params;
@@ -145,11 +146,17 @@ pub fn to_openapi(raw: &Value, text: &str, path: &Path) -> Result<Value, LoadErr
     if let Some(d) = crate::load::yaml::duplicate_key(text) {
         return Err(cx.duplicate(&d));
     }
-    if let Some(u) = model::check(raw) {
-        let allowed: Vec<&str> = u.allowed.iter().map(String::as_str).collect();
-        return Err(cx.unknown_key(&u.pointer, &u.key, &allowed));
-    }
-    cx.convert(raw)
+    let doc = match model::read(raw) {
+        Ok(doc) => doc,
+        Err(model::ReadError::Unknown(u)) => {
+            let allowed: Vec<&str> = u.allowed.iter().map(String::as_str).collect();
+            return Err(cx.unknown_key(&u.pointer, &u.key, &allowed));
+        }
+        Err(model::ReadError::Other { pointer, message }) => {
+            return Err(cx.err(&pointer, message, "see docs/contract-snapshot.md"))
+        }
+    };
+    cx.convert(raw, &doc)
 }
 
 fn suggest(word: &str, options: &[&str]) -> String {

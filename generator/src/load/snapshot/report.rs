@@ -5,6 +5,7 @@ use std::fmt::Display;
 
 use serde_json::{Map, Value};
 
+use super::model::Shape;
 use super::{seg, suggest, Converter, SnapshotError};
 use crate::load::yaml::Duplicate;
 use crate::load::LoadError;
@@ -62,13 +63,29 @@ impl Converter<'_> {
         ptr: &str,
         what: &str,
     ) -> Result<&'v Map<String, Value>, LoadError> {
-        v.as_object().ok_or_else(|| {
-            self.err(
-                ptr,
-                format!("{what} must be a mapping, found {}", kind(v)),
-                "write `key: value` lines indented under it",
-            )
-        })
+        v.as_object()
+            .ok_or_else(|| self.not_a_mapping(v, ptr, what))
+    }
+
+    fn not_a_mapping(&self, v: &Value, ptr: &str, what: &str) -> LoadError {
+        self.err(
+            ptr,
+            format!("{what} must be a mapping, found {}", kind(v)),
+            "write `key: value` lines indented under it",
+        )
+    }
+
+    /// A mapping of the model, or the same message as [`Self::map`] for any other form.
+    pub(super) fn shape<'m, T>(
+        &self,
+        s: &'m Shape<T>,
+        ptr: &str,
+        what: &str,
+    ) -> Result<&'m T, LoadError> {
+        match s {
+            Shape::Read(t) => Ok(t),
+            Shape::Other(v) => Err(self.not_a_mapping(v, ptr, what)),
+        }
     }
 
     pub(super) fn string<'v>(

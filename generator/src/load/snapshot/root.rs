@@ -7,19 +7,21 @@ use serde_json::{json, Map, Value};
 
 use super::cases::ApiError;
 use super::infer;
+use super::model::Document;
 use super::{seg, suggest, Converter, Defaults, FORMAT};
 use crate::load::LoadError;
 use crate::names;
 
 impl Converter<'_> {
     /// The whole conversion, section by section (errors come in this order too).
-    pub(super) fn convert(mut self, raw: &Value) -> Result<Value, LoadError> {
+    pub(super) fn convert(mut self, raw: &Value, doc: &Document) -> Result<Value, LoadError> {
         let root = self.map(raw, "#", "a snapshot")?;
+        let snap = self.shape(doc, "#", "a snapshot")?;
         let (title, version) = self.header(root)?;
         let mut out = Map::new();
         out.insert("openapi".into(), json!("3.1.0"));
         out.insert("info".into(), self.info(root, title, &version)?);
-        if let Some(envs) = root.get("environments") {
+        if let Some(envs) = &snap.environments {
             out.insert("servers".into(), self.environments(envs)?);
         }
         // Types given explicitly are claimed first: inference never overrides them.
