@@ -24,7 +24,7 @@ impl Converter<'_> {
         let mut op = Map::new();
         op.insert("operationId".into(), json!(name));
         self.describe(m, ptr, &mut op)?;
-        if let Some(sec) = self.op_security(m, ptr, d)? {
+        if let Some(sec) = self.op_security(m.get("auth"), m.get("scopes"), ptr, d)? {
             op.insert("security".into(), sec);
         }
         let mut params = self.parameters(m, ptr, &template, &path)?;

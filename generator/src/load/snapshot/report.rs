@@ -103,13 +103,14 @@ impl Converter<'_> {
         })
     }
 
-    pub(super) fn keys(
+    /// Checks a mapping's keys (in the order written) against those `allowed` there.
+    pub(super) fn keys<'k>(
         &self,
-        m: &Map<String, Value>,
+        keys: impl IntoIterator<Item = &'k String>,
         ptr: &str,
         allowed: &[&str],
     ) -> Result<(), LoadError> {
-        for k in m.keys() {
+        for k in keys {
             if !allowed.contains(&k.as_str()) && !k.starts_with("x-") {
                 return Err(self.unknown_key(&seg(ptr, k), k, allowed));
             }

@@ -26,7 +26,7 @@ impl Converter<'_> {
         }
         // Types given explicitly are claimed first: inference never overrides them.
         let mut explicit = self.explicit_types(root)?;
-        let (schemes, security_schemes) = match root.get("auth") {
+        let (schemes, security_schemes) = match &snap.auth {
             Some(a) => self.auth(a)?,
             None => (Vec::new(), Map::new()),
         };

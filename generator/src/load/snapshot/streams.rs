@@ -39,7 +39,7 @@ impl Converter<'_> {
         op: &mut Map<String, Value>,
     ) -> Result<(), LoadError> {
         let sm = self.map(s, ptr, "`stream`")?;
-        self.keys(sm, ptr, STREAM_KEYS)?;
+        self.keys(sm.keys(), ptr, STREAM_KEYS)?;
         let eptr = seg(ptr, "events");
         let events = match sm.get("events") {
             Some(e) => self.map(e, &eptr, "`events`")?,
@@ -63,7 +63,7 @@ impl Converter<'_> {
         for (name, body) in events {
             let bptr = seg(&eptr, name);
             let bm = self.map(body, &bptr, "an event")?;
-            self.keys(bm, &bptr, EVENT_KEYS)?;
+            self.keys(bm.keys(), &bptr, EVENT_KEYS)?;
             let default = format!("{prefix}{}Event", names::pascal(name));
             let Some(schema) = self.body_schema(bm, &bptr, &default)? else {
                 return Err(self.err(

@@ -111,6 +111,8 @@ pub(in crate::load::snapshot) struct Ext<T> {
     pub(in crate::load::snapshot) body: T,
     /// The `x-…` keys and their values.
     pub(in crate::load::snapshot) ext: Vec<(String, Value)>,
+    /// The format's keys in the order written.
+    pub(in crate::load::snapshot) keys: Vec<String>,
 }
 
 impl<T> Deref for Ext<T> {
@@ -137,12 +139,13 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ExtVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let mut ext = Vec::new();
+        let (mut ext, mut keys) = (Vec::new(), Vec::new());
         let body = T::deserialize(MapAccessDeserializer::new(SkipExt {
             inner: map,
             ext: &mut ext,
+            keys: &mut keys,
         }))?;
-        Ok(Ext { body, ext })
+        Ok(Ext { body, ext, keys })
     }
 }
 
@@ -151,6 +154,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ExtVisitor<T> {
 struct SkipExt<'e, A> {
     inner: A,
     ext: &'e mut Vec<(String, Value)>,
+    keys: &'e mut Vec<String>,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for SkipExt<'_, A> {
@@ -162,7 +166,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for SkipExt<'_, A> {
     ) -> Result<Option<K::Value>, A::Error> {
         let mut seed = Some(seed);
         loop {
-            match self.inner.next_key_seed(KeyOrExt(&mut seed))? {
+            match self.inner.next_key_seed(KeyOrExt(&mut seed, self.keys))? {
                 None => return Ok(None),
                 Some(Key::Ext(k)) => {
                     let v: Value = self.inner.next_value()?;
@@ -184,7 +188,7 @@ enum Key<F> {
 }
 
 /// Reads a key: an extension key as itself, any other through the struct's field seed.
-struct KeyOrExt<'s, K>(&'s mut Option<K>);
+struct KeyOrExt<'s, K>(&'s mut Option<K>, &'s mut Vec<String>);
 
 impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeyOrExt<'_, K> {
     type Value = Key<K::Value>;
@@ -198,6 +202,7 @@ impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeyOrExt<'_, K> {
             .0
             .take()
             .ok_or_else(|| de::Error::custom("a key was read twice"))?;
+        self.1.push(k.clone());
         seed.deserialize(k.into_deserializer()).map(Key::Field)
     }
 }
