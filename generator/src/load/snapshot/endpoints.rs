@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::model::{Endpoint, Ext, Shape};
 use super::policies::Retry;
 use super::{seg, suggest, Converter, Defaults, METHODS};
 use crate::load::LoadError;
@@ -15,10 +16,12 @@ impl Converter<'_> {
         &mut self,
         name: &str,
         ep: &Value,
+        typed: &Shape<Ext<Endpoint>>,
         ptr: &str,
         d: &Defaults<'_>,
     ) -> Result<(String, String, Value), LoadError> {
         let m = self.map(ep, ptr, "an endpoint")?;
+        let e = self.shape(typed, ptr, "an endpoint")?;
         let (method, path) = self.method_and_path(m, name, ptr)?;
         let template = self.template(&path, &seg(ptr, "path"))?;
         let mut op = Map::new();
@@ -29,7 +32,7 @@ impl Converter<'_> {
         }
         let mut params = self.parameters(m, ptr, &template, &path)?;
         let mut pagination = None;
-        if let Some(p) = m.get("pagination") {
+        if let Some(p) = &e.pagination {
             let (ext, extra) = self.pagination(p, &seg(ptr, "pagination"), &method)?;
             for (pn, ty) in extra {
                 if !params
@@ -74,7 +77,7 @@ impl Converter<'_> {
         if let Some(p) = pagination {
             op.insert("x-sturdy-pagination".into(), p);
         }
-        if let Some(r) = m.get("retry") {
+        if let Some(r) = &e.retry {
             retry.add_rules(self, r, &seg(ptr, "retry"))?;
         }
         if let Some(v) = retry.to_value() {

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::cases::ApiError;
 use super::infer;
-use super::model::Document;
+use super::model::{Document, Endpoint, Ext, Shape, Snapshot};
 use super::{seg, suggest, Converter, Defaults, FORMAT};
 use crate::load::LoadError;
 use crate::names;
@@ -40,7 +41,12 @@ impl Converter<'_> {
         if let Some(tags) = root.get("tags") {
             out.insert("tags".into(), self.tags(tags)?);
         }
-        let endpoints = self.endpoint_map(root)?;
+        let typed = self.endpoint_map(snap)?;
+        let endpoints = self.map(
+            root.get("endpoints").unwrap_or(&Value::Null),
+            "#/endpoints",
+            "`endpoints`",
+        )?;
         let all: Vec<&str> = endpoints.keys().map(String::as_str).collect();
         let ApiError {
             pointer: error_pointer,
@@ -48,8 +54,8 @@ impl Converter<'_> {
             cases: api_errors,
             mut retry,
         } = self.api_error(root, endpoints, &mut explicit)?;
-        let (idempotency_header, idempotent) = match root.get("idempotency") {
-            Some(i) => self.idempotency(i, endpoints, &all)?,
+        let (idempotency_header, idempotent) = match &snap.idempotency {
+            Some(i) => self.idempotency(i, typed, &all)?,
             None => Default::default(),
         };
         let defaults = Defaults {
@@ -59,7 +65,7 @@ impl Converter<'_> {
             api_errors,
             error_schema,
         };
-        out.insert("paths".into(), self.paths(endpoints, &defaults)?);
+        out.insert("paths".into(), self.paths(endpoints, typed, &defaults)?);
         let mut signature = None;
         if let Some(w) = root.get("webhooks") {
             let (hooks, s) = self.webhooks(w)?;
@@ -69,10 +75,10 @@ impl Converter<'_> {
         if let Some(c) = self.components(explicit, security_schemes)? {
             out.insert("components".into(), c);
         }
-        if let Some(r) = root.get("rate_limit") {
+        if let Some(r) = &snap.rate_limit {
             out.insert("x-sturdy-rate-limit".into(), self.rate_limit(r)?);
         }
-        if let Some(r) = root.get("retry") {
+        if let Some(r) = &snap.retry {
             retry.add_rules(&self, r, "#/retry")?;
         }
         if let Some(v) = retry.to_value() {
@@ -204,12 +210,12 @@ impl Converter<'_> {
     }
 
     /// `endpoints:`, which must be there and not empty.
-    fn endpoint_map<'v>(
+    fn endpoint_map<'m>(
         &self,
-        root: &'v Map<String, Value>,
-    ) -> Result<&'v Map<String, Value>, LoadError> {
-        let endpoints = match root.get("endpoints") {
-            Some(e) => self.map(e, "#/endpoints", "`endpoints`")?,
+        snap: &'m Snapshot,
+    ) -> Result<&'m IndexMap<String, Shape<Ext<Endpoint>>>, LoadError> {
+        let endpoints = match &snap.endpoints {
+            Some(e) => self.shape(e, "#/endpoints", "`endpoints`")?,
             None => {
                 return Err(self.err(
                     "#",
@@ -232,12 +238,13 @@ impl Converter<'_> {
     fn paths(
         &mut self,
         endpoints: &Map<String, Value>,
+        typed: &IndexMap<String, Shape<Ext<Endpoint>>>,
         defaults: &Defaults<'_>,
     ) -> Result<Value, LoadError> {
         let mut paths: Map<String, Value> = Map::new();
-        for (name, ep) in endpoints {
+        for ((name, ep), t) in endpoints.iter().zip(typed.values()) {
             let ptr = seg("#/endpoints", name);
-            let (path, method, op) = self.endpoint(name, ep, &ptr, defaults)?;
+            let (path, method, op) = self.endpoint(name, ep, t, &ptr, defaults)?;
             let item = paths.entry(path.clone()).or_insert_with(|| json!({}));
             if item.get(&method).is_some() {
                 return Err(self.err(
