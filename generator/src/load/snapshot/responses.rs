@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::bodies::BodyFields;
 use super::policies::Retry;
-use super::report::examples_of;
 use super::{seg, Converter, Defaults};
 use crate::load::LoadError;
 
@@ -41,8 +41,9 @@ impl Converter<'_> {
         prefix: &str,
     ) -> Result<Value, LoadError> {
         let rm = self.map(r, rptr, "`request`")?;
-        let ct = self.content_type(rm, rptr)?;
-        let schema = self.body_schema(rm, rptr, &format!("{prefix}Request"))?;
+        let ct = self.content_type(rm.get("content_type"), rptr)?;
+        let fields = BodyFields::of_map(rm);
+        let schema = self.body_schema(fields, rptr, &format!("{prefix}Request"))?;
         let Some(schema) = schema else {
             return Err(self.err(
                 rptr,
@@ -71,7 +72,7 @@ impl Converter<'_> {
         body.insert("required".into(), json!(required));
         body.insert(
             "content".into(),
-            json!({ ct: media(schema, &examples_of(rm)) }),
+            json!({ ct: media(schema, &fields.examples()) }),
         );
         Ok(Value::Object(body))
     }
@@ -108,8 +109,9 @@ impl Converter<'_> {
                 }
             },
         };
-        let ct = self.content_type(rm, &rptr)?;
-        let schema = self.body_schema(rm, &rptr, &format!("{prefix}Response"))?;
+        let ct = self.content_type(rm.get("content_type"), &rptr)?;
+        let fields = BodyFields::of_map(rm);
+        let schema = self.body_schema(fields, &rptr, &format!("{prefix}Response"))?;
         let desc = match rm.get("description") {
             Some(x) => self
                 .string(x, &seg(&rptr, "description"), "`description`")?
@@ -119,7 +121,10 @@ impl Converter<'_> {
         let mut resp = Map::new();
         resp.insert("description".into(), json!(desc));
         if let Some(s) = schema {
-            resp.insert("content".into(), json!({ ct: media(s, &examples_of(rm)) }));
+            resp.insert(
+                "content".into(),
+                json!({ ct: media(s, &fields.examples()) }),
+            );
         }
         Ok((status.to_string(), Value::Object(resp)))
     }

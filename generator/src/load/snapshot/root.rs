@@ -67,7 +67,7 @@ impl Converter<'_> {
         };
         out.insert("paths".into(), self.paths(endpoints, typed, &defaults)?);
         let mut signature = None;
-        if let Some(w) = root.get("webhooks") {
+        if let Some(w) = &snap.webhooks {
             let (hooks, s) = self.webhooks(w)?;
             out.insert("webhooks".into(), hooks);
             signature = s;

@@ -20,6 +20,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::bodies::BodyFields;
 use super::{seg, Converter};
 use crate::load::LoadError;
 use crate::names;
@@ -65,7 +66,7 @@ impl Converter<'_> {
             let bm = self.map(body, &bptr, "an event")?;
             self.keys(bm.keys(), &bptr, EVENT_KEYS)?;
             let default = format!("{prefix}{}Event", names::pascal(name));
-            let Some(schema) = self.body_schema(bm, &bptr, &default)? else {
+            let Some(schema) = self.body_schema(BodyFields::of_map(bm), &bptr, &default)? else {
                 return Err(self.err(
                     &bptr,
                     format!("event `{name}` has no `example`, `examples`, `schema` or `type`"),
