@@ -278,3 +278,19 @@ fn a_key_written_without_a_value_is_there() {
         "column 5: `description` must be a string, found nothing; hint: quote the value"
     );
 }
+
+#[test]
+fn extension_keys_are_kept_where_written_and_examples_keep_every_key() {
+    let text = GOOD
+        .replace("version: \"1\"", "version: \"1\"\nx-owner: payments-team")
+        .replace("    method: GET", "    x-internal: true\n    method: GET")
+        .replace("{id: 1, name: Rex}", "{id: 1, name: Rex, x-trace: t1}");
+    let v = convert(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["x-owner"], "payments-team");
+    let op = &v["paths"]["/pets/{id}"]["get"];
+    assert_eq!(op["x-internal"], true);
+    assert_eq!(
+        op["responses"]["200"]["content"]["application/json"]["example"]["x-trace"],
+        "t1"
+    );
+}

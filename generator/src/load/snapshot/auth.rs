@@ -1,9 +1,8 @@
 //! `auth`: security schemes, and per endpoint `auth:` / `scopes:`.
 
-use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use super::model::{Auth, Ext, Shape};
+use super::model::{Auth, Ext, Named};
 use super::{seg, suggest, Converter, Defaults, AUTH_TYPES};
 use crate::load::LoadError;
 
@@ -12,7 +11,7 @@ impl Converter<'_> {
     #[allow(clippy::type_complexity)]
     pub(super) fn auth(
         &self,
-        v: &Shape<IndexMap<String, Shape<Ext<Auth>>>>,
+        v: &Named<Auth>,
     ) -> Result<(Vec<(String, bool)>, Map<String, Value>), LoadError> {
         let m = self.shape(v, "#/auth", "`auth`")?;
         let mut names = Vec::new();

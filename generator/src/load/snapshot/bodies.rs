@@ -44,17 +44,24 @@ impl<'m> BodyFields<'m> {
     }
 }
 
-impl<'m> From<&'m model::Event> for BodyFields<'m> {
-    fn from(e: &'m model::Event) -> Self {
-        BodyFields {
-            schema: e.schema.as_ref(),
-            name: e.name.as_ref(),
-            example: e.example.as_ref(),
-            examples: e.examples.as_ref(),
-            names: e.names.as_ref(),
+/// `From<&T> for BodyFields` for the model's bodies (they share the keys' names).
+macro_rules! body_fields {
+    ($($t:ty),*) => {$(
+        impl<'m> From<&'m $t> for BodyFields<'m> {
+            fn from(e: &'m $t) -> Self {
+                BodyFields {
+                    schema: e.schema.as_ref(),
+                    name: e.name.as_ref(),
+                    example: e.example.as_ref(),
+                    examples: e.examples.as_ref(),
+                    names: e.names.as_ref(),
+                }
+            }
         }
-    }
+    )*};
 }
+
+body_fields!(model::Event, model::Body, model::Response, model::ErrorBody);
 
 impl Converter<'_> {
     /// Rewrites `$ref: Name` shorthands to `#/components/schemas/Name`, remembering each.

@@ -1,20 +1,21 @@
 //! `environments`: named servers.
 
-use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use super::model::{Environment, Ext, Shape, Variable};
+use super::model::{Environment, Ext, Named, Shape, Variable};
 use super::report::kind;
 use super::{seg, Converter};
 use crate::load::LoadError;
 
-type Variables = Shape<IndexMap<String, Shape<Ext<Variable>>>>;
+/// One environment, read: its URL, description and variables.
+struct Env<'m> {
+    url: String,
+    desc: Option<String>,
+    vars: Option<&'m Named<Variable>>,
+}
 
 impl Converter<'_> {
-    pub(super) fn environments(
-        &self,
-        envs: &Shape<IndexMap<String, Shape<Ext<Environment>>>>,
-    ) -> Result<Value, LoadError> {
+    pub(super) fn environments(&self, envs: &Named<Environment>) -> Result<Value, LoadError> {
         let m = self.shape(envs, "#/environments", "`environments`")?;
         if m.is_empty() {
             return Err(self.err(
@@ -26,7 +27,7 @@ impl Converter<'_> {
         let mut servers = Vec::new();
         for (name, e) in m {
             let ptr = seg("#/environments", name);
-            let (url, desc, vars) = self.environment(name, e, &ptr)?;
+            let Env { url, desc, vars } = self.environment(name, e, &ptr)?;
             let mut s = Map::new();
             s.insert("url".into(), json!(url));
             s.insert(
@@ -49,7 +50,7 @@ impl Converter<'_> {
         name: &str,
         e: &'m Shape<Ext<Environment>>,
         ptr: &str,
-    ) -> Result<(String, Option<String>, Option<&'m Variables>), LoadError> {
+    ) -> Result<Env<'m>, LoadError> {
         let (url, desc, vars) = match e {
             Shape::Other(Value::String(u)) => (u.clone(), None, None),
             Shape::Read(o) => {
@@ -92,11 +93,11 @@ impl Converter<'_> {
                 "write an absolute URL such as `https://api.example.com/v1`",
             ));
         }
-        Ok((url, desc, vars))
+        Ok(Env { url, desc, vars })
     }
 
     /// An environment's `variables`: each must appear in the URL and have a `default`.
-    fn variables(&self, vars: &Variables, ptr: &str, url: &str) -> Result<Value, LoadError> {
+    fn variables(&self, vars: &Named<Variable>, ptr: &str, url: &str) -> Result<Value, LoadError> {
         let vptr = seg(ptr, "variables");
         let vm = self.shape(vars, &vptr, "`variables`")?;
         let mut out = Map::new();

@@ -186,6 +186,6 @@ struct Defaults<'v> {
     schemes: Vec<(String, bool)>,
     idempotency_header: Option<String>,
     idempotent: BTreeSet<String>,
-    api_errors: Vec<(String, &'v Value)>,
+    api_errors: Vec<(String, &'v model::ErrorCase)>,
     error_schema: Option<Value>,
 }

@@ -23,6 +23,13 @@ pub(super) use forms::{Ext, Shape};
 /// A value kept as written, for the converter of its concern to check.
 pub(super) type Leaf = Option<Value>;
 
+/// A mapping of named entries (environments, endpoints, parameters, ...), in the order
+/// written.
+pub(super) type Named<T> = Shape<IndexMap<String, Shape<Ext<T>>>>;
+
+/// A list of entries (error cases).
+pub(super) type List<T> = Shape<Vec<Shape<Ext<T>>>>;
+
 /// The whole snapshot.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,15 +45,15 @@ pub(super) struct Snapshot {
     #[serde(default, deserialize_with = "present")]
     pub(super) version_header: Option<Shape<Ext<VersionHeader>>>,
     #[serde(default, deserialize_with = "present")]
-    pub(super) environments: Option<Shape<IndexMap<String, Shape<Ext<Environment>>>>>,
+    pub(super) environments: Option<Named<Environment>>,
     #[serde(default, deserialize_with = "present")]
-    pub(super) auth: Option<Shape<IndexMap<String, Shape<Ext<Auth>>>>>,
+    pub(super) auth: Option<Named<Auth>>,
     #[serde(default, deserialize_with = "present")]
     pub(super) types: Leaf,
     #[serde(default, deserialize_with = "present")]
     pub(super) error: Option<Shape<Ext<ErrorBody>>>,
     #[serde(default, deserialize_with = "present")]
-    pub(super) errors: Option<Shape<Vec<Shape<Ext<ErrorCase>>>>>,
+    pub(super) errors: Option<List<ErrorCase>>,
     #[serde(default, deserialize_with = "present")]
     pub(super) rate_limit: Option<Shape<Ext<RateLimit>>>,
     #[serde(default, deserialize_with = "present")]
@@ -60,7 +67,7 @@ pub(super) struct Snapshot {
     #[serde(default, deserialize_with = "present")]
     pub(super) tags: Leaf,
     #[serde(default, deserialize_with = "present")]
-    pub(super) endpoints: Option<Shape<IndexMap<String, Shape<Ext<Endpoint>>>>>,
+    pub(super) endpoints: Option<Named<Endpoint>>,
     #[serde(default, deserialize_with = "present")]
     pub(super) webhooks: Option<Shape<Ext<Webhooks>>>,
 }
@@ -84,7 +91,7 @@ pub(super) struct Environment {
     #[serde(default, deserialize_with = "present")]
     pub(super) description: Leaf,
     #[serde(default, deserialize_with = "present")]
-    pub(super) variables: Option<Shape<IndexMap<String, Shape<Ext<Variable>>>>>,
+    pub(super) variables: Option<Named<Variable>>,
 }
 
 /// A server URL variable.
@@ -219,13 +226,13 @@ pub(super) struct Endpoint {
     #[serde(default, deserialize_with = "present")]
     pub(super) deprecated: Leaf,
     #[serde(default, deserialize_with = "present")]
-    pub(super) params: Option<Shape<IndexMap<String, Shape<Ext<Param>>>>>,
+    pub(super) params: Option<Named<Param>>,
     #[serde(default, deserialize_with = "present")]
     pub(super) request: Option<Shape<Ext<Body>>>,
     #[serde(default, deserialize_with = "present")]
     pub(super) response: Option<Shape<Ext<Response>>>,
     #[serde(default, deserialize_with = "present")]
-    pub(super) errors: Option<Shape<Vec<Shape<Ext<ErrorCase>>>>>,
+    pub(super) errors: Option<List<ErrorCase>>,
     #[serde(default, deserialize_with = "present")]
     pub(super) pagination: Option<Shape<Ext<Pagination>>>,
     #[serde(default, deserialize_with = "present")]
@@ -241,7 +248,7 @@ pub(super) struct Endpoint {
 }
 
 /// A parameter (or just its type name).
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Param {
     #[serde(rename = "in", default, deserialize_with = "present")]
@@ -351,7 +358,7 @@ pub(super) struct Webhooks {
     #[serde(default, deserialize_with = "present")]
     pub(super) signature: Option<Shape<Ext<Signature>>>,
     #[serde(default, deserialize_with = "present")]
-    pub(super) events: Option<Shape<IndexMap<String, Shape<Ext<Event>>>>>,
+    pub(super) events: Option<Named<Event>>,
 }
 
 /// `webhooks.signature`.

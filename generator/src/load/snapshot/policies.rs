@@ -141,20 +141,20 @@ pub(super) struct Retry {
 }
 
 impl Retry {
-    pub(super) fn add_case(&mut self, c: &Map<String, Value>) {
-        let code = c.get("code").and_then(Value::as_str);
-        if c.get("terminal") == Some(&json!(true)) {
+    pub(super) fn add_case(&mut self, c: &model::ErrorCase) {
+        let code = c.code.as_ref().and_then(Value::as_str);
+        if c.terminal == Some(json!(true)) {
             if let Some(code) = code {
                 if !self.terminal_codes.iter().any(|t| t == code) {
                     self.terminal_codes.push(code.to_owned());
                 }
             }
         }
-        let status = c.get("status").and_then(|s| {
+        let status = c.status.as_ref().and_then(|s| {
             s.as_u64()
                 .or_else(|| s.as_str().and_then(|x| x.parse().ok()))
         });
-        if c.get("retryable") == Some(&json!(true)) && status == Some(409) {
+        if c.retryable == Some(json!(true)) && status == Some(409) {
             self.retry_conflict = true;
         }
     }

@@ -146,14 +146,6 @@ impl Converter<'_> {
     }
 }
 
-pub(super) fn examples_of(m: &Map<String, Value>) -> Vec<&Value> {
-    let mut out: Vec<&Value> = m.get("example").into_iter().collect();
-    if let Some(Value::Array(a)) = m.get("examples") {
-        out.extend(a.iter());
-    }
-    out
-}
-
 pub(super) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "nothing",

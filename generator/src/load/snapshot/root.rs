@@ -41,21 +41,16 @@ impl Converter<'_> {
         if let Some(tags) = root.get("tags") {
             out.insert("tags".into(), self.tags(tags)?);
         }
-        let typed = self.endpoint_map(snap)?;
-        let endpoints = self.map(
-            root.get("endpoints").unwrap_or(&Value::Null),
-            "#/endpoints",
-            "`endpoints`",
-        )?;
+        let endpoints = self.endpoint_map(snap)?;
         let all: Vec<&str> = endpoints.keys().map(String::as_str).collect();
         let ApiError {
             pointer: error_pointer,
             schema: error_schema,
             cases: api_errors,
             mut retry,
-        } = self.api_error(root, endpoints, &mut explicit)?;
+        } = self.api_error(snap, endpoints, &mut explicit)?;
         let (idempotency_header, idempotent) = match &snap.idempotency {
-            Some(i) => self.idempotency(i, typed, &all)?,
+            Some(i) => self.idempotency(i, endpoints, &all)?,
             None => Default::default(),
         };
         let defaults = Defaults {
@@ -65,7 +60,7 @@ impl Converter<'_> {
             api_errors,
             error_schema,
         };
-        out.insert("paths".into(), self.paths(endpoints, typed, &defaults)?);
+        out.insert("paths".into(), self.paths(endpoints, &defaults)?);
         let mut signature = None;
         if let Some(w) = &snap.webhooks {
             let (hooks, s) = self.webhooks(w)?;
@@ -237,14 +232,13 @@ impl Converter<'_> {
     /// `paths`: every endpoint under its path and method; two on one path and method clash.
     fn paths(
         &mut self,
-        endpoints: &Map<String, Value>,
-        typed: &IndexMap<String, Shape<Ext<Endpoint>>>,
+        endpoints: &IndexMap<String, Shape<Ext<Endpoint>>>,
         defaults: &Defaults<'_>,
     ) -> Result<Value, LoadError> {
         let mut paths: Map<String, Value> = Map::new();
-        for ((name, ep), t) in endpoints.iter().zip(typed.values()) {
+        for (name, ep) in endpoints {
             let ptr = seg("#/endpoints", name);
-            let (path, method, op) = self.endpoint(name, ep, t, &ptr, defaults)?;
+            let (path, method, op) = self.endpoint(name, ep, &ptr, defaults)?;
             let item = paths.entry(path.clone()).or_insert_with(|| json!({}));
             if item.get(&method).is_some() {
                 return Err(self.err(

@@ -21,11 +21,11 @@
 use serde_json::{json, Map, Value};
 
 use super::bodies::BodyFields;
+use super::model::{Ext, Shape, Stream};
 use super::{seg, Converter};
 use crate::load::LoadError;
 use crate::names;
 
-const STREAM_KEYS: &[&str] = &["events", "resumable"];
 const EVENT_KEYS: &[&str] = &["example", "examples", "schema", "type", "description"];
 
 impl Converter<'_> {
@@ -33,16 +33,15 @@ impl Converter<'_> {
     /// operation's `x-sturdy-stream` when the stream is resumable.
     pub(super) fn event_stream(
         &mut self,
-        s: &Value,
+        s: &Shape<Ext<Stream>>,
         ptr: &str,
         prefix: &str,
         resp: &mut Value,
         op: &mut Map<String, Value>,
     ) -> Result<(), LoadError> {
-        let sm = self.map(s, ptr, "`stream`")?;
-        self.keys(sm.keys(), ptr, STREAM_KEYS)?;
+        let sm = self.shape(s, ptr, "`stream`")?;
         let eptr = seg(ptr, "events");
-        let events = match sm.get("events") {
+        let events = match &sm.events {
             Some(e) => self.map(e, &eptr, "`events`")?,
             None => {
                 return Err(self.err(
@@ -84,7 +83,7 @@ impl Converter<'_> {
                 json!({"oneOf": members, "discriminator": {"propertyName": "type", "mapping": mapping}})
             }
         };
-        let resumable = match sm.get("resumable") {
+        let resumable = match &sm.resumable {
             None => false,
             Some(Value::Bool(b)) => *b,
             Some(_) => {
