@@ -17,7 +17,7 @@
 //! `bodies`, `responses`, `cases` (the error body and error cases), `pagination`, `policies`
 //! (idempotency, rate limit, timeouts, retry), `webhooks`, `signature`, `streams` (server-sent events), `infer` (types from
 //! examples) and `report` (errors with file, pointer, line, column and a hint; "did you mean"
-//! through `strsim`). The converters still read the parsed JSON value, not the model's types.
+//! through `strsim`). Each converter takes its section of the model.
 //! The text is read with the reader `load` uses; a key written twice in one mapping is refused
 //! before conversion.
 
@@ -27,7 +27,6 @@ mod cases;
 mod endpoints;
 mod environments;
 mod infer;
-#[allow(dead_code)] // until every converter reads its section through the model
 mod model;
 mod pagination;
 mod params;
@@ -156,7 +155,7 @@ pub fn to_openapi(raw: &Value, text: &str, path: &Path) -> Result<Value, LoadErr
             return Err(cx.err(&pointer, message, "see docs/contract-snapshot.md"))
         }
     };
-    cx.convert(raw, &doc)
+    cx.convert(&doc)
 }
 
 fn suggest(word: &str, options: &[&str]) -> String {
