@@ -11,7 +11,8 @@ use super::{seg, Converter, CONTENT_TYPES};
 use crate::load::LoadError;
 use crate::names;
 
-/// The keys every body (request, response, event, stream event) describes its schema with.
+/// The keys every body (request, response, event, stream event, error body) describes its
+/// schema with.
 #[derive(Clone, Copy, Default)]
 pub(super) struct BodyFields<'m> {
     pub(super) schema: Option<&'m Value>,
@@ -23,17 +24,6 @@ pub(super) struct BodyFields<'m> {
 }
 
 impl<'m> BodyFields<'m> {
-    /// The body keys of a mapping the model keeps as written (a stream's events).
-    pub(super) fn of_map(m: &'m Map<String, Value>) -> Self {
-        BodyFields {
-            schema: m.get("schema"),
-            name: m.get("type"),
-            example: m.get("example"),
-            examples: m.get("examples"),
-            names: m.get("names"),
-        }
-    }
-
     /// `example`, then each of `examples` (when it is a list).
     pub(super) fn examples(&self) -> Vec<&'m Value> {
         let mut out: Vec<&Value> = self.example.into_iter().collect();
@@ -62,6 +52,18 @@ macro_rules! body_fields {
 }
 
 body_fields!(model::Event, model::Body, model::Response, model::ErrorBody);
+
+impl<'m> From<&'m model::StreamEvent> for BodyFields<'m> {
+    fn from(e: &'m model::StreamEvent) -> Self {
+        BodyFields {
+            schema: e.schema.as_ref(),
+            name: e.name.as_ref(),
+            example: e.example.as_ref(),
+            examples: e.examples.as_ref(),
+            names: None,
+        }
+    }
+}
 
 impl Converter<'_> {
     /// Rewrites `$ref: Name` shorthands to `#/components/schemas/Name`, remembering each.

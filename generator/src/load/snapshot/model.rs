@@ -324,9 +324,27 @@ pub(super) struct Response {
 #[serde(deny_unknown_fields)]
 pub(super) struct Stream {
     #[serde(default, deserialize_with = "present")]
-    pub(super) events: Leaf,
+    pub(super) events: Option<Named<StreamEvent>>,
     #[serde(default, deserialize_with = "present")]
     pub(super) resumable: Leaf,
+}
+
+/// One kind of server-sent event, described like a body.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StreamEvent {
+    #[serde(default, deserialize_with = "present")]
+    pub(super) example: Leaf,
+    #[serde(default, deserialize_with = "present")]
+    pub(super) examples: Leaf,
+    #[serde(default, deserialize_with = "present")]
+    pub(super) schema: Leaf,
+    #[serde(rename = "type", default, deserialize_with = "present")]
+    pub(super) name: Leaf,
+    /// Allowed for the reader's sake; not carried into the OpenAPI document.
+    #[serde(default, deserialize_with = "present")]
+    #[allow(dead_code)]
+    pub(super) description: Leaf,
 }
 
 /// An endpoint's `pagination`.

@@ -26,8 +26,6 @@ use super::{seg, Converter};
 use crate::load::LoadError;
 use crate::names;
 
-const EVENT_KEYS: &[&str] = &["example", "examples", "schema", "type", "description"];
-
 impl Converter<'_> {
     /// The `text/event-stream` media type of `response.stream` (added to `resp`), and the
     /// operation's `x-sturdy-stream` when the stream is resumable.
@@ -42,7 +40,7 @@ impl Converter<'_> {
         let sm = self.shape(s, ptr, "`stream`")?;
         let eptr = seg(ptr, "events");
         let events = match &sm.events {
-            Some(e) => self.map(e, &eptr, "`events`")?,
+            Some(e) => self.shape(e, &eptr, "`events`")?,
             None => {
                 return Err(self.err(
                     ptr,
@@ -62,10 +60,10 @@ impl Converter<'_> {
         let mut mapping = Map::new();
         for (name, body) in events {
             let bptr = seg(&eptr, name);
-            let bm = self.map(body, &bptr, "an event")?;
-            self.keys(bm.keys(), &bptr, EVENT_KEYS)?;
+            let bm = self.shape(body, &bptr, "an event")?;
             let default = format!("{prefix}{}Event", names::pascal(name));
-            let Some(schema) = self.body_schema(BodyFields::of_map(bm), &bptr, &default)? else {
+            let Some(schema) = self.body_schema(BodyFields::from(&bm.body), &bptr, &default)?
+            else {
                 return Err(self.err(
                     &bptr,
                     format!("event `{name}` has no `example`, `examples`, `schema` or `type`"),

@@ -128,6 +128,11 @@ fn unknown_keys_are_found_at_every_level() {
             "#/endpoints/get_pet/response/stream/resumeable",
         ),
         (
+            "/endpoints/get_pet/response",
+            json!({"stream": {"events": {"tick": {"exampel": 1}}}}),
+            "#/endpoints/get_pet/response/stream/events/tick/exampel",
+        ),
+        (
             "/endpoints/get_pet/errors",
             json!([{"status": 404, "retriable": true}]),
             "#/endpoints/get_pet/errors/0/retriable",
