@@ -17,7 +17,9 @@
 //! `bodies`, `responses`, `cases` (the error body and error cases), `pagination`, `policies`
 //! (idempotency, rate limit, timeouts, retry), `webhooks`, `signature`, `streams` (server-sent events), `infer` (types from
 //! examples) and `report` (errors with file, pointer, line, column and a hint; "did you mean"
-//! through `strsim`). Each converter takes its section of the model.
+//! through `strsim`). Each converter takes its section of the model: mappings as typed
+//! structs (extension keys beside them), values as written, so a value of the wrong shape is
+//! reported by its converter with the same pointer, line and text as before the model.
 //! The text is read with the reader `load` uses; a key written twice in one mapping is refused
 //! before conversion.
 
