@@ -248,3 +248,49 @@ fn an_endpoint_name_written_twice_names_both_lines() {
     );
     assert!(message.contains("key `id` is written twice"), "{message}");
 }
+
+#[test]
+fn keys_of_another_auth_type_are_named_in_the_order_written() {
+    let text = GOOD.replace(
+        "endpoints:",
+        "auth:\n  key:\n    type: api_key\n    name: X-Key\n    scopes: [a]\n    flow: password\nendpoints:",
+    );
+    let (line, message, pointer) = fails(&text);
+    assert_eq!(pointer, "#/auth/key/scopes");
+    assert_eq!(line, Some(10));
+    assert!(
+        message.starts_with("column 5: unknown key `scopes`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_key_written_without_a_value_is_there() {
+    let text = GOOD.replace(
+        "  production: https://api.pets.example/v1",
+        "  production:\n    url: https://api.pets.example/v1\n    description:",
+    );
+    let (line, message, pointer) = fails(&text);
+    assert_eq!(pointer, "#/environments/production/description");
+    assert_eq!(line, Some(7));
+    assert_eq!(
+        message,
+        "column 5: `description` must be a string, found nothing; hint: quote the value"
+    );
+}
+
+#[test]
+fn extension_keys_are_kept_where_written_and_examples_keep_every_key() {
+    let text = GOOD
+        .replace("version: \"1\"", "version: \"1\"\nx-owner: payments-team")
+        .replace("    method: GET", "    x-internal: true\n    method: GET")
+        .replace("{id: 1, name: Rex}", "{id: 1, name: Rex, x-trace: t1}");
+    let v = convert(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["x-owner"], "payments-team");
+    let op = &v["paths"]["/pets/{id}"]["get"];
+    assert_eq!(op["x-internal"], true);
+    assert_eq!(
+        op["responses"]["200"]["content"]["application/json"]["example"]["x-trace"],
+        "t1"
+    );
+}

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::model::{Auth, Ext, Named};
 use super::{seg, suggest, Converter, Defaults, AUTH_TYPES};
 use crate::load::LoadError;
 
@@ -10,15 +11,15 @@ impl Converter<'_> {
     #[allow(clippy::type_complexity)]
     pub(super) fn auth(
         &self,
-        v: &Value,
+        v: &Named<Auth>,
     ) -> Result<(Vec<(String, bool)>, Map<String, Value>), LoadError> {
-        let m = self.map(v, "#/auth", "`auth`")?;
+        let m = self.shape(v, "#/auth", "`auth`")?;
         let mut names = Vec::new();
         let mut schemes = Map::new();
         for (name, a) in m {
             let ptr = seg("#/auth", name);
-            let o = self.map(a, &ptr, "an auth scheme")?;
-            let ty = match o.get("type") {
+            let o = self.shape(a, &ptr, "an auth scheme")?;
+            let ty = match &o.kind {
                 Some(t) => self.string(t, &seg(&ptr, "type"), "`type`")?,
                 None => {
                     return Err(self.err(
@@ -44,7 +45,7 @@ impl Converter<'_> {
                     ))
                 }
             };
-            if let Some(d) = o.get("description") {
+            if let Some(d) = &o.description {
                 s.insert(
                     "description".into(),
                     json!(self.string(d, &seg(&ptr, "description"), "`description`")?),
@@ -59,15 +60,15 @@ impl Converter<'_> {
     /// `bearer` or `basic`: an HTTP scheme.
     fn http_scheme(
         &self,
-        o: &Map<String, Value>,
+        o: &Ext<Auth>,
         ptr: &str,
         ty: &str,
     ) -> Result<Map<String, Value>, LoadError> {
-        self.keys(o, ptr, &["type", "description", "format"])?;
+        self.keys(&o.keys, ptr, &["type", "description", "format"])?;
         let mut s = Map::new();
         s.insert("type".into(), json!("http"));
         s.insert("scheme".into(), json!(ty));
-        if let Some(f) = o.get("format") {
+        if let Some(f) = &o.format {
             s.insert(
                 "bearerFormat".into(),
                 json!(self.string(f, &seg(ptr, "format"), "`format`")?),
@@ -77,13 +78,9 @@ impl Converter<'_> {
     }
 
     /// `api_key`: `in` (header by default) and `name`.
-    fn api_key_scheme(
-        &self,
-        o: &Map<String, Value>,
-        ptr: &str,
-    ) -> Result<Map<String, Value>, LoadError> {
-        self.keys(o, ptr, &["type", "description", "in", "name"])?;
-        let loc = match o.get("in") {
+    fn api_key_scheme(&self, o: &Ext<Auth>, ptr: &str) -> Result<Map<String, Value>, LoadError> {
+        self.keys(&o.keys, ptr, &["type", "description", "in", "name"])?;
+        let loc = match &o.location {
             Some(l) => self.string(l, &seg(ptr, "in"), "`in`")?,
             None => "header",
         };
@@ -94,7 +91,7 @@ impl Converter<'_> {
                 "use `header`, `query` or `cookie`",
             ));
         }
-        let key = match o.get("name") {
+        let key = match &o.name {
             Some(n) => self.string(n, &seg(ptr, "name"), "`name`")?,
             None => {
                 return Err(self.err(
@@ -112,13 +109,9 @@ impl Converter<'_> {
     }
 
     /// `oauth2`: one `flow` or several `flows`, their URLs and the scopes.
-    fn oauth2_scheme(
-        &self,
-        o: &Map<String, Value>,
-        ptr: &str,
-    ) -> Result<Map<String, Value>, LoadError> {
+    fn oauth2_scheme(&self, o: &Ext<Auth>, ptr: &str) -> Result<Map<String, Value>, LoadError> {
         self.keys(
-            o,
+            &o.keys,
             ptr,
             &[
                 "type",
@@ -132,10 +125,10 @@ impl Converter<'_> {
             ],
         )?;
         let mut flows: Vec<String> = Vec::new();
-        if let Some(f) = o.get("flow") {
+        if let Some(f) = &o.flow {
             flows.push(self.string(f, &seg(ptr, "flow"), "`flow`")?.to_owned());
         }
-        if let Some(Value::Array(fs)) = o.get("flows") {
+        if let Some(Value::Array(fs)) = &o.flows {
             for (i, f) in fs.iter().enumerate() {
                 flows.push(
                     self.string(f, &format!("{}/{i}", seg(ptr, "flows")), "a flow")?
@@ -150,7 +143,7 @@ impl Converter<'_> {
                 "`flow: client_credentials` or `flow: authorization_code`",
             ));
         }
-        let scopes = match o.get("scopes") {
+        let scopes = match &o.scopes {
             None => Map::new(),
             Some(Value::Array(list)) => list
                 .iter()
@@ -181,20 +174,20 @@ impl Converter<'_> {
     /// The OpenAPI `flows` object: each flow with the URLs it needs and the scopes.
     fn oauth2_flows(
         &self,
-        o: &Map<String, Value>,
+        o: &Ext<Auth>,
         ptr: &str,
         flows: &[String],
         scopes: &Map<String, Value>,
     ) -> Result<Map<String, Value>, LoadError> {
-        let url = |k: &str| -> Result<Option<String>, LoadError> {
-            o.get(k)
+        let url = |v: &Option<Value>, k: &str| -> Result<Option<String>, LoadError> {
+            v.as_ref()
                 .map(|u| self.string(u, &seg(ptr, k), k).map(str::to_owned))
                 .transpose()
         };
         let (token, authz, refresh) = (
-            url("token_url")?,
-            url("authorization_url")?,
-            url("refresh_url")?,
+            url(&o.token_url, "token_url")?,
+            url(&o.authorization_url, "authorization_url")?,
+            url(&o.refresh_url, "refresh_url")?,
         );
         const FLOWS: &[&str] = &[
             "client_credentials",
@@ -204,7 +197,7 @@ impl Converter<'_> {
         ];
         let mut fl = Map::new();
         for (i, f) in flows.iter().enumerate() {
-            let fptr = if o.contains_key("flow") {
+            let fptr = if o.flow.is_some() {
                 seg(ptr, "flow")
             } else {
                 format!("{}/{i}", seg(ptr, "flows"))
@@ -257,16 +250,19 @@ impl Converter<'_> {
         Ok(fl)
     }
 
+    /// An endpoint's security requirement from its `auth` and `scopes` (none when it has
+    /// neither).
     pub(super) fn op_security(
         &self,
-        m: &Map<String, Value>,
+        auth: Option<&Value>,
+        scopes: Option<&Value>,
         ptr: &str,
         d: &Defaults<'_>,
     ) -> Result<Option<Value>, LoadError> {
         let known: Vec<&str> = d.schemes.iter().map(|(n, _)| n.as_str()).collect();
-        let chosen: Vec<(String, bool)> = match m.get("auth") {
+        let chosen: Vec<(String, bool)> = match auth {
             None => {
-                if !m.contains_key("scopes") {
+                if scopes.is_none() {
                     return Ok(None);
                 }
                 d.schemes.clone()
@@ -303,7 +299,7 @@ impl Converter<'_> {
                 out
             }
         };
-        let scopes: Vec<Value> = match m.get("scopes") {
+        let scopes: Vec<Value> = match scopes {
             None => Vec::new(),
             Some(Value::Array(a)) if a.iter().all(Value::is_string) => a.clone(),
             Some(_) => {

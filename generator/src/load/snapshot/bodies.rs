@@ -6,10 +6,64 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::infer::{self, Shape};
-use super::report::examples_of;
+use super::model;
 use super::{seg, Converter, CONTENT_TYPES};
 use crate::load::LoadError;
 use crate::names;
+
+/// The keys every body (request, response, event, stream event, error body) describes its
+/// schema with.
+#[derive(Clone, Copy, Default)]
+pub(super) struct BodyFields<'m> {
+    pub(super) schema: Option<&'m Value>,
+    /// `type`: the body's type name.
+    pub(super) name: Option<&'m Value>,
+    pub(super) example: Option<&'m Value>,
+    pub(super) examples: Option<&'m Value>,
+    pub(super) names: Option<&'m Value>,
+}
+
+impl<'m> BodyFields<'m> {
+    /// `example`, then each of `examples` (when it is a list).
+    pub(super) fn examples(&self) -> Vec<&'m Value> {
+        let mut out: Vec<&Value> = self.example.into_iter().collect();
+        if let Some(Value::Array(a)) = self.examples {
+            out.extend(a.iter());
+        }
+        out
+    }
+}
+
+/// `From<&T> for BodyFields` for the model's bodies (they share the keys' names).
+macro_rules! body_fields {
+    ($($t:ty),*) => {$(
+        impl<'m> From<&'m $t> for BodyFields<'m> {
+            fn from(e: &'m $t) -> Self {
+                BodyFields {
+                    schema: e.schema.as_ref(),
+                    name: e.name.as_ref(),
+                    example: e.example.as_ref(),
+                    examples: e.examples.as_ref(),
+                    names: e.names.as_ref(),
+                }
+            }
+        }
+    )*};
+}
+
+body_fields!(model::Event, model::Body, model::Response, model::ErrorBody);
+
+impl<'m> From<&'m model::StreamEvent> for BodyFields<'m> {
+    fn from(e: &'m model::StreamEvent) -> Self {
+        BodyFields {
+            schema: e.schema.as_ref(),
+            name: e.name.as_ref(),
+            example: e.example.as_ref(),
+            examples: e.examples.as_ref(),
+            names: None,
+        }
+    }
+}
 
 impl Converter<'_> {
     /// Rewrites `$ref: Name` shorthands to `#/components/schemas/Name`, remembering each.
@@ -73,15 +127,15 @@ impl Converter<'_> {
     /// The schema of a body (request, response, event): explicit, named, or inferred.
     pub(super) fn body_schema(
         &mut self,
-        m: &Map<String, Value>,
+        m: BodyFields<'_>,
         ptr: &str,
         default_name: &str,
     ) -> Result<Option<Value>, LoadError> {
-        if let Some(s) = m.get("schema") {
+        if let Some(s) = m.schema {
             self.map(s, &seg(ptr, "schema"), "`schema`")?;
             return Ok(Some(self.rewrite_refs(s, &seg(ptr, "schema"))));
         }
-        let name = match m.get("type") {
+        let name = match m.name {
             Some(t) => {
                 let t = self.string(t, &seg(ptr, "type"), "`type`")?;
                 if names::pascal(t) != t {
@@ -98,8 +152,8 @@ impl Converter<'_> {
             }
             None => default_name.to_owned(),
         };
-        let examples: Vec<&Value> = examples_of(m);
-        if let Some(Value::Array(_)) | None = m.get("examples") {
+        let examples: Vec<&Value> = m.examples();
+        if let Some(Value::Array(_)) | None = m.examples {
         } else {
             return Err(self.err(
                 &seg(ptr, "examples"),
@@ -111,13 +165,13 @@ impl Converter<'_> {
             if self.registry.explicit.contains(&name) {
                 return Ok(Some(infer::reference(&name)));
             }
-            if m.contains_key("type") {
+            if m.name.is_some() {
                 self.refs.push((seg(ptr, "type"), name.clone()));
                 return Ok(Some(infer::reference(&name)));
             }
             return Ok(None);
         }
-        let overrides = match m.get("names") {
+        let overrides = match m.names {
             Some(n) => self.names(n, &seg(ptr, "names"))?,
             None => BTreeMap::new(),
         };
@@ -126,12 +180,9 @@ impl Converter<'_> {
         Ok(Some(infer::schema_of(&shape)))
     }
 
-    pub(super) fn content_type(
-        &self,
-        m: &Map<String, Value>,
-        ptr: &str,
-    ) -> Result<String, LoadError> {
-        match m.get("content_type") {
+    /// A body's `content_type` (JSON when not given).
+    pub(super) fn content_type(&self, v: Option<&Value>, ptr: &str) -> Result<String, LoadError> {
+        match v {
             None => Ok("application/json".to_owned()),
             Some(v) => {
                 let ct = self.string(v, &seg(ptr, "content_type"), "`content_type`")?;

@@ -2,12 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
+use indexmap::IndexMap;
+use serde_json::{json, Value};
 
+use super::bodies::BodyFields;
 use super::infer::{self, Shape};
+use super::model::{self, Endpoint, ErrorBody, ErrorCase, Ext, Snapshot};
 use super::policies::Retry;
-use super::report::{examples_of, kind};
+use super::report::kind;
 use super::{seg, Converter};
+
 use crate::load::LoadError;
 
 /// What the top level says about errors.
@@ -17,7 +21,7 @@ pub(super) struct ApiError<'v> {
     /// The error body's schema (explicit or inferred from every error example).
     pub schema: Option<Value>,
     /// API-wide cases: (status key, case).
-    pub cases: Vec<(String, &'v Value)>,
+    pub cases: Vec<(String, &'v ErrorCase)>,
     /// Retry facts from the API-wide cases.
     pub retry: Retry,
 }
@@ -27,43 +31,39 @@ impl Converter<'_> {
     /// `error:`, of every API-wide case and of every endpoint's cases.
     pub(super) fn api_error<'v>(
         &mut self,
-        root: &'v Map<String, Value>,
-        endpoints: &'v Map<String, Value>,
+        root: &'v Snapshot,
+        endpoints: &'v IndexMap<String, model::Shape<Ext<Endpoint>>>,
         explicit: &mut Vec<(String, Value)>,
     ) -> Result<ApiError<'v>, LoadError> {
-        let name = root
-            .get("error")
-            .and_then(|e| e.get("type"))
+        let body = match &root.error {
+            Some(model::Shape::Read(e)) => Some(&e.body),
+            _ => None,
+        };
+        let name = body
+            .and_then(|e| e.name.as_ref())
             .and_then(Value::as_str)
             .unwrap_or("ApiError")
             .to_owned();
         let mut shape = Shape::default();
-        let (pointer, explicit_schema) = match root.get("error") {
+        let (pointer, explicit_schema) = match &root.error {
             Some(e) => self.error_body(e, &mut shape)?,
             None => (None, None),
         };
         let mut cases = Vec::new();
         let mut retry = Retry::default();
-        if let Some(list) = root.get("errors") {
-            for (i, case) in self.cases(list, "#/errors")?.into_iter().enumerate() {
+        if let Some(list) = &root.errors {
+            for (i, case) in self.cases(list, "#/errors")?.iter().enumerate() {
                 let (status, c) = self.case(case, &format!("#/errors/{i}"))?;
-                if let Some(ex) = c.get("example") {
+                if let Some(ex) = &c.example {
                     shape.observe(ex);
                 }
                 retry.add_case(c);
-                cases.push((status, case));
+                cases.push((status, c));
             }
         }
-        for ep in endpoints.values() {
-            for c in ep
-                .get("errors")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(ex) = c.get("example") {
-                    shape.observe(ex);
-                }
+        for c in endpoints.values().flat_map(endpoint_cases) {
+            if let Some(ex) = &c.example {
+                shape.observe(ex);
             }
         }
         let schema = if let Some(s) = explicit_schema {
@@ -71,7 +71,7 @@ impl Converter<'_> {
             self.registry.explicit.insert(name.clone());
             Some(infer::reference(&name))
         } else if shape.samples > 0 {
-            let overrides = match root.get("error").and_then(|e| e.get("names")) {
+            let overrides = match body.and_then(|e| e.names.as_ref()) {
                 Some(n) => self.names(n, "#/error/names")?,
                 None => BTreeMap::new(),
             };
@@ -91,12 +91,12 @@ impl Converter<'_> {
     /// `error:`: its pointer and explicit schema; its examples are observed into `shape`.
     fn error_body(
         &mut self,
-        e: &Value,
+        e: &model::Shape<Ext<ErrorBody>>,
         shape: &mut Shape,
     ) -> Result<(Option<String>, Option<Value>), LoadError> {
-        let m = self.map(e, "#/error", "`error`")?;
+        let m = self.shape(e, "#/error", "`error`")?;
         let mut pointer = None;
-        if let Some(p) = m.get("pointer") {
+        if let Some(p) = &m.pointer {
             let p = self.string(p, "#/error/pointer", "`pointer`")?;
             if !(p.is_empty() || p.starts_with('/')) {
                 return Err(self.err(
@@ -108,20 +108,24 @@ impl Converter<'_> {
             pointer = Some(p.to_owned());
         }
         let mut schema = None;
-        if let Some(s) = m.get("schema") {
+        if let Some(s) = &m.schema {
             self.map(s, "#/error/schema", "`schema`")?;
             schema = Some(self.rewrite_refs(s, "#/error/schema"));
         }
-        for ex in examples_of(m) {
+        for ex in BodyFields::from(&m.body).examples() {
             shape.observe(ex);
         }
         Ok((pointer, schema))
     }
 
-    pub(super) fn cases<'v>(&self, v: &'v Value, ptr: &str) -> Result<Vec<&'v Value>, LoadError> {
+    pub(super) fn cases<'m>(
+        &self,
+        v: &'m model::List<ErrorCase>,
+        ptr: &str,
+    ) -> Result<&'m [model::Shape<Ext<ErrorCase>>], LoadError> {
         match v {
-            Value::Array(a) => Ok(a.iter().collect()),
-            other => Err(self.err(
+            model::Shape::Read(a) => Ok(a),
+            model::Shape::Other(other) => Err(self.err(
                 ptr,
                 format!("`errors` must be a list, found {}", kind(other)),
                 "e.g. `errors: [{status: 402, code: card_declined, terminal: true}]`",
@@ -130,13 +134,13 @@ impl Converter<'_> {
     }
 
     /// Validates one error case; returns its status key (`402`, `4XX`, `default`).
-    pub(super) fn case<'v>(
+    pub(super) fn case<'m>(
         &self,
-        v: &'v Value,
+        v: &'m model::Shape<Ext<ErrorCase>>,
         ptr: &str,
-    ) -> Result<(String, &'v Map<String, Value>), LoadError> {
-        let m = self.map(v, ptr, "an error case")?;
-        let status = match m.get("status") {
+    ) -> Result<(String, &'m ErrorCase), LoadError> {
+        let m = self.shape(v, ptr, "an error case")?;
+        let status = match &m.status {
             Some(Value::Number(n)) if n.as_u64().is_some_and(|s| (400..=599).contains(&s)) => {
                 n.to_string()
             }
@@ -161,8 +165,8 @@ impl Converter<'_> {
                 ))
             }
         };
-        for k in ["retryable", "terminal"] {
-            if let Some(b) = m.get(k) {
+        for (k, given) in [("retryable", &m.retryable), ("terminal", &m.terminal)] {
+            if let Some(b) = given {
                 if !b.is_boolean() {
                     return Err(self.err(
                         &seg(ptr, k),
@@ -172,16 +176,31 @@ impl Converter<'_> {
                 }
             }
         }
-        if m.get("retryable") == Some(&json!(true)) && m.get("terminal") == Some(&json!(true)) {
+        if m.retryable == Some(json!(true)) && m.terminal == Some(json!(true)) {
             return Err(self.err(
                 ptr,
                 "an error case cannot be both `retryable` and `terminal`",
                 "keep the one that is true",
             ));
         }
-        if let Some(c) = m.get("code") {
+        if let Some(c) = &m.code {
             self.string(c, &seg(ptr, "code"), "`code`")?;
         }
-        Ok((status, m))
+        Ok((status, &m.body))
     }
+}
+
+/// An endpoint's error cases that are mappings (checked when the endpoint is converted).
+fn endpoint_cases(ep: &model::Shape<Ext<Endpoint>>) -> impl Iterator<Item = &ErrorCase> {
+    let list = match ep {
+        model::Shape::Read(e) => match &e.errors {
+            Some(model::Shape::Read(list)) => list.as_slice(),
+            _ => &[],
+        },
+        model::Shape::Other(_) => &[],
+    };
+    list.iter().filter_map(|c| match c {
+        model::Shape::Read(c) => Some(&c.body),
+        model::Shape::Other(_) => None,
+    })
 }

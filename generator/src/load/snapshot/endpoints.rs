@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::model::{Endpoint, Ext, Response, Shape};
 use super::policies::Retry;
 use super::{seg, suggest, Converter, Defaults, METHODS};
 use crate::load::LoadError;
@@ -14,22 +15,22 @@ impl Converter<'_> {
     pub(super) fn endpoint(
         &mut self,
         name: &str,
-        ep: &Value,
+        ep: &Shape<Ext<Endpoint>>,
         ptr: &str,
         d: &Defaults<'_>,
     ) -> Result<(String, String, Value), LoadError> {
-        let m = self.map(ep, ptr, "an endpoint")?;
-        let (method, path) = self.method_and_path(m, name, ptr)?;
+        let e = self.shape(ep, ptr, "an endpoint")?;
+        let (method, path) = self.method_and_path(e, name, ptr)?;
         let template = self.template(&path, &seg(ptr, "path"))?;
         let mut op = Map::new();
         op.insert("operationId".into(), json!(name));
-        self.describe(m, ptr, &mut op)?;
-        if let Some(sec) = self.op_security(m, ptr, d)? {
+        self.describe(e, ptr, &mut op)?;
+        if let Some(sec) = self.op_security(e.auth.as_ref(), e.scopes.as_ref(), ptr, d)? {
             op.insert("security".into(), sec);
         }
-        let mut params = self.parameters(m, ptr, &template, &path)?;
+        let mut params = self.parameters(e.params.as_ref(), ptr, &template, &path)?;
         let mut pagination = None;
-        if let Some(p) = m.get("pagination") {
+        if let Some(p) = &e.pagination {
             let (ext, extra) = self.pagination(p, &seg(ptr, "pagination"), &method)?;
             for (pn, ty) in extra {
                 if !params
@@ -41,7 +42,7 @@ impl Converter<'_> {
             }
             pagination = Some(ext);
         }
-        let idem_header = self.idempotency_header(m, name, ptr, d)?;
+        let idem_header = self.idempotency_header(e.idempotency.as_ref(), name, ptr, d)?;
         if let Some(h) = &idem_header {
             add_idempotency_param(&mut params, h);
         }
@@ -50,19 +51,25 @@ impl Converter<'_> {
         }
 
         let prefix = names::pascal(name);
-        if let Some(r) = m.get("request") {
+        if let Some(r) = &e.request {
             let body = self.request_body(r, &seg(ptr, "request"), &prefix)?;
             op.insert("requestBody".into(), body);
         }
         let mut responses: BTreeMap<String, Value> = BTreeMap::new();
-        let (status, mut success) = self.success_response(m.get("response"), ptr, &prefix)?;
-        if let Some(s) = m.get("response").and_then(|r| r.get("stream")) {
+        let (status, mut success) = self.success_response(e.response.as_ref(), ptr, &prefix)?;
+        if let Some(Shape::Read(Ext {
+            body: Response {
+                stream: Some(s), ..
+            },
+            ..
+        })) = &e.response
+        {
             let sptr = seg(&seg(ptr, "response"), "stream");
             self.event_stream(s, &sptr, &prefix, &mut success, &mut op)?;
         }
         responses.insert(status, success);
         let mut retry = Retry::default();
-        self.error_responses(m, ptr, d, &mut retry, &mut responses)?;
+        self.error_responses(e.errors.as_ref(), ptr, d, &mut retry, &mut responses)?;
         op.insert(
             "responses".into(),
             Value::Object(responses.into_iter().collect()),
@@ -74,22 +81,20 @@ impl Converter<'_> {
         if let Some(p) = pagination {
             op.insert("x-sturdy-pagination".into(), p);
         }
-        if let Some(r) = m.get("retry") {
+        if let Some(r) = &e.retry {
             retry.add_rules(self, r, &seg(ptr, "retry"))?;
         }
         if let Some(v) = retry.to_value() {
             op.insert("x-sturdy-retry".into(), v);
         }
-        if let Some(t) = m.get("timeout_ms") {
+        if let Some(t) = &e.timeout_ms {
             op.insert(
                 "x-sturdy-timeout".into(),
                 json!(self.timeout(t, &seg(ptr, "timeout_ms"))?),
             );
         }
-        for (k, v) in m {
-            if k.starts_with("x-") {
-                op.insert(k.clone(), v.clone());
-            }
+        for (k, v) in &e.ext {
+            op.insert(k.clone(), v.clone());
         }
         Ok((path, method, Value::Object(op)))
     }
@@ -97,11 +102,11 @@ impl Converter<'_> {
     /// The lower-case method and the path, both required.
     fn method_and_path(
         &self,
-        m: &Map<String, Value>,
+        m: &Endpoint,
         name: &str,
         ptr: &str,
     ) -> Result<(String, String), LoadError> {
-        let method = match m.get("method") {
+        let method = match &m.method {
             Some(v) => self
                 .string(v, &seg(ptr, "method"), "`method`")?
                 .to_ascii_lowercase(),
@@ -123,7 +128,7 @@ impl Converter<'_> {
                 ),
             ));
         }
-        let path = match m.get("path") {
+        let path = match &m.path {
             Some(v) => self.string(v, &seg(ptr, "path"), "`path`")?.to_owned(),
             None => {
                 return Err(self.err(
@@ -139,16 +144,16 @@ impl Converter<'_> {
     /// `summary`, `description`, `tags` and `deprecated` onto `op`.
     fn describe(
         &self,
-        m: &Map<String, Value>,
+        m: &Endpoint,
         ptr: &str,
         op: &mut Map<String, Value>,
     ) -> Result<(), LoadError> {
-        for k in ["summary", "description"] {
-            if let Some(v) = m.get(k) {
+        for (k, v) in [("summary", &m.summary), ("description", &m.description)] {
+            if let Some(v) = v {
                 op.insert(k.into(), json!(self.string(v, &seg(ptr, k), k)?));
             }
         }
-        if let Some(t) = m.get("tags") {
+        if let Some(t) = &m.tags {
             let tags: Vec<Value> = match t {
                 Value::String(s) => vec![json!(s)],
                 Value::Array(a) if a.iter().all(Value::is_string) => a.clone(),
@@ -162,7 +167,7 @@ impl Converter<'_> {
             };
             op.insert("tags".into(), Value::Array(tags));
         }
-        if let Some(v) = m.get("deprecated") {
+        if let Some(v) = &m.deprecated {
             op.insert(
                 "deprecated".into(),
                 json!(v.as_bool().ok_or_else(|| self.err(
@@ -179,12 +184,12 @@ impl Converter<'_> {
     /// else the top-level choice.
     fn idempotency_header(
         &self,
-        m: &Map<String, Value>,
+        given: Option<&Value>,
         name: &str,
         ptr: &str,
         d: &Defaults<'_>,
     ) -> Result<Option<String>, LoadError> {
-        let idem = match m.get("idempotency") {
+        let idem = match given {
             Some(Value::Bool(b)) => *b,
             Some(_) => {
                 return Err(self.err(

@@ -17,7 +17,9 @@
 //! `bodies`, `responses`, `cases` (the error body and error cases), `pagination`, `policies`
 //! (idempotency, rate limit, timeouts, retry), `webhooks`, `signature`, `streams` (server-sent events), `infer` (types from
 //! examples) and `report` (errors with file, pointer, line, column and a hint; "did you mean"
-//! through `strsim`). The converters still read the parsed JSON value, not the model's types.
+//! through `strsim`). Each converter takes its section of the model: mappings as typed
+//! structs (extension keys beside them), values as written, so a value of the wrong shape is
+//! reported by its converter with the same pointer, line and text as before the model.
 //! The text is read with the reader `load` uses; a key written twice in one mapping is refused
 //! before conversion.
 
@@ -145,11 +147,17 @@ pub fn to_openapi(raw: &Value, text: &str, path: &Path) -> Result<Value, LoadErr
     if let Some(d) = crate::load::yaml::duplicate_key(text) {
         return Err(cx.duplicate(&d));
     }
-    if let Some(u) = model::check(raw) {
-        let allowed: Vec<&str> = u.allowed.iter().map(String::as_str).collect();
-        return Err(cx.unknown_key(&u.pointer, &u.key, &allowed));
-    }
-    cx.convert(raw)
+    let doc = match model::read(raw) {
+        Ok(doc) => doc,
+        Err(model::ReadError::Unknown(u)) => {
+            let allowed: Vec<&str> = u.allowed.iter().map(String::as_str).collect();
+            return Err(cx.unknown_key(&u.pointer, &u.key, &allowed));
+        }
+        Err(model::ReadError::Other { pointer, message }) => {
+            return Err(cx.err(&pointer, message, "see docs/contract-snapshot.md"))
+        }
+    };
+    cx.convert(&doc)
 }
 
 fn suggest(word: &str, options: &[&str]) -> String {
@@ -179,6 +187,6 @@ struct Defaults<'v> {
     schemes: Vec<(String, bool)>,
     idempotency_header: Option<String>,
     idempotent: BTreeSet<String>,
-    api_errors: Vec<(String, &'v Value)>,
+    api_errors: Vec<(String, &'v model::ErrorCase)>,
     error_schema: Option<Value>,
 }

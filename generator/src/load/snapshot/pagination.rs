@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::model::{Ext, Pagination, Shape};
 use super::{seg, suggest, Converter, PAGE_SCHEMES};
 use crate::load::LoadError;
 
@@ -9,11 +10,11 @@ impl Converter<'_> {
     /// `x-sturdy-pagination` and the query parameters it implies (name, JSON type).
     pub(super) fn pagination(
         &self,
-        v: &Value,
+        v: &Shape<Ext<Pagination>>,
         ptr: &str,
         method: &str,
     ) -> Result<(Value, PageParams), LoadError> {
-        let m = self.map(v, ptr, "`pagination`")?;
+        let m = self.shape(v, ptr, "`pagination`")?;
         if method != "get" {
             return Err(self.err(
                 ptr,
@@ -21,7 +22,7 @@ impl Converter<'_> {
                 "remove `pagination` or make the endpoint a GET",
             ));
         }
-        let scheme = match m.get("scheme") {
+        let scheme = match &m.scheme {
             Some(s) => self.string(s, &seg(ptr, "scheme"), "`scheme`")?,
             None => {
                 return Err(self.err(
@@ -90,17 +91,17 @@ impl Converter<'_> {
     /// The pagination's fields, checked against what `scheme` needs.
     fn page_fields(
         &self,
-        m: &Map<String, Value>,
+        m: &Pagination,
         ptr: &str,
         scheme: &str,
     ) -> Result<PageFields, LoadError> {
-        let text = |k: &str| -> Result<Option<String>, LoadError> {
-            m.get(k)
+        let text = |v: &Option<Value>, k: &str| -> Result<Option<String>, LoadError> {
+            v.as_ref()
                 .map(|x| self.string(x, &seg(ptr, k), k).map(str::to_owned))
                 .transpose()
         };
-        let pointer = |k: &str| -> Result<Option<String>, LoadError> {
-            let v = text(k)?;
+        let pointer = |v: &Option<Value>, k: &str| -> Result<Option<String>, LoadError> {
+            let v = text(v, k)?;
             if let Some(p) = &v {
                 if !(p.is_empty() || p.starts_with('/')) {
                     return Err(self.err(
@@ -112,17 +113,17 @@ impl Converter<'_> {
             }
             Ok(v)
         };
-        let param = text("param")?;
-        let items = match pointer("items")? {
+        let param = text(&m.param, "param")?;
+        let items = match pointer(&m.items, "items")? {
             Some(i) => i,
             None => return Err(self.err(ptr, "`pagination` has no `items`", "point at the array of items in the response, e.g. `items: /data` (`\"\"` for a top-level array)")),
         };
         let (has_more, cursor, last) = (
-            pointer("has_more")?,
-            pointer("cursor")?,
-            text("cursor_from_last_item")?,
+            pointer(&m.has_more, "has_more")?,
+            pointer(&m.cursor, "cursor")?,
+            text(&m.cursor_from_last_item, "cursor_from_last_item")?,
         );
-        let limit = text("limit_param")?;
+        let limit = text(&m.limit_param, "limit_param")?;
         let needs_param = matches!(scheme, "cursor" | "offset" | "page_number" | "page_token");
         if needs_param && param.is_none() {
             return Err(self.err(ptr, format!("`{scheme}` pagination needs `param` (the request parameter that selects the page)"), "e.g. `param: starting_after`"));
@@ -137,7 +138,7 @@ impl Converter<'_> {
                 "e.g. `cursor: /links/next`",
             ));
         }
-        let start = match m.get("start") {
+        let start = match &m.start {
             None => None,
             Some(s) => Some(s.as_u64().ok_or_else(|| {
                 self.err(

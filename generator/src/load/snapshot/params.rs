@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::infer::{self, Shape};
+use super::model::{self, Ext, Param};
 use super::report::kind;
 use super::{seg, suggest, Converter};
 use crate::load::LoadError;
@@ -14,16 +15,16 @@ impl Converter<'_> {
     /// rest as declared.
     pub(super) fn parameters(
         &mut self,
-        m: &Map<String, Value>,
+        ps: Option<&model::Named<Param>>,
         ptr: &str,
         template: &[String],
         path: &str,
     ) -> Result<Vec<Value>, LoadError> {
         let mut declared: Vec<Value> = Vec::new();
         let mut path_params: BTreeMap<String, Value> = BTreeMap::new();
-        if let Some(ps) = m.get("params") {
+        if let Some(ps) = ps {
             let pptr = seg(ptr, "params");
-            for (pn, pv) in self.map(ps, &pptr, "`params`")? {
+            for (pn, pv) in self.shape(ps, &pptr, "`params`")? {
                 let p = self.param(pn, pv, &seg(&pptr, pn), template, path)?;
                 if p["in"] == "path" {
                     path_params.insert(pn.clone(), p);
@@ -94,18 +95,18 @@ impl Converter<'_> {
     pub(super) fn param(
         &mut self,
         name: &str,
-        v: &Value,
+        v: &model::Shape<Ext<Param>>,
         ptr: &str,
         template: &[String],
         path: &str,
     ) -> Result<Value, LoadError> {
         let in_path = template.iter().any(|t| t == name);
-        let empty = Map::new();
+        let empty = Param::default();
         let (m, short_ty) = match v {
-            Value::String(t) => (&empty, Some(t.as_str())),
-            Value::Object(m) => (m, None),
-            Value::Null => (&empty, None),
-            other => {
+            model::Shape::Other(Value::String(t)) => (&empty, Some(t.as_str())),
+            model::Shape::Read(m) => (&m.body, None),
+            model::Shape::Other(Value::Null) => (&empty, None),
+            model::Shape::Other(other) => {
                 return Err(self.err(
                     ptr,
                     format!(
@@ -121,13 +122,13 @@ impl Converter<'_> {
         let mut p = Map::new();
         p.insert("name".into(), json!(name));
         p.insert("in".into(), json!(loc));
-        if let Some(d) = m.get("description") {
+        if let Some(d) = &m.description {
             p.insert(
                 "description".into(),
                 json!(self.string(d, &seg(ptr, "description"), "`description`")?),
             );
         }
-        let required = match m.get("required") {
+        let required = match &m.required {
             None => loc == "path",
             Some(Value::Bool(b)) => *b || loc == "path",
             Some(_) => {
@@ -139,11 +140,11 @@ impl Converter<'_> {
             }
         };
         p.insert("required".into(), json!(required));
-        if let Some(Value::Bool(true)) = m.get("deprecated") {
+        if let Some(Value::Bool(true)) = &m.deprecated {
             p.insert("deprecated".into(), json!(true));
         }
         p.insert("schema".into(), schema);
-        if let Some(e) = m.get("example") {
+        if let Some(e) = &m.example {
             p.insert("example".into(), e.clone());
         }
         Ok(Value::Object(p))
@@ -152,13 +153,13 @@ impl Converter<'_> {
     /// Where a parameter goes: `in:`, else `path` if the template names it, else `query`.
     fn param_location<'m>(
         &self,
-        m: &'m Map<String, Value>,
+        m: &'m Param,
         ptr: &str,
         name: &str,
         in_path: bool,
         path: &str,
     ) -> Result<&'m str, LoadError> {
-        let loc = match m.get("in") {
+        let loc = match &m.location {
             Some(l) => self.string(l, &seg(ptr, "in"), "`in`")?,
             None if in_path => "path",
             None => "query",
@@ -190,14 +191,14 @@ impl Converter<'_> {
     /// A parameter's schema: `schema:`, a primitive `type`, inferred from `example`, or string.
     fn param_schema(
         &mut self,
-        m: &Map<String, Value>,
+        m: &Param,
         ptr: &str,
         short_ty: Option<&str>,
     ) -> Result<Value, LoadError> {
-        Ok(if let Some(s) = m.get("schema") {
+        Ok(if let Some(s) = &m.schema {
             self.map(s, &seg(ptr, "schema"), "`schema`")?;
             self.rewrite_refs(s, &seg(ptr, "schema"))
-        } else if let Some(t) = short_ty.or(m.get("type").and_then(Value::as_str)) {
+        } else if let Some(t) = short_ty.or(m.kind.as_ref().and_then(Value::as_str)) {
             let prim = ["string", "integer", "number", "boolean", "array"];
             if !prim.contains(&t) {
                 let at = if short_ty.is_some() {
@@ -220,13 +221,17 @@ impl Converter<'_> {
             if t == "array" {
                 s.insert("items".into(), json!({"type": "string"}));
             }
-            for k in ["format", "enum", "default"] {
-                if let Some(x) = m.get(k) {
+            for (k, x) in [
+                ("format", &m.format),
+                ("enum", &m.values),
+                ("default", &m.default),
+            ] {
+                if let Some(x) = x {
                     s.insert(k.into(), x.clone());
                 }
             }
             Value::Object(s)
-        } else if let Some(e) = m.get("example") {
+        } else if let Some(e) = &m.example {
             let mut shape = Shape::of_examples([e]);
             if shape.object.is_some() {
                 return Err(self.err(

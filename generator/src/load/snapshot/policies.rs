@@ -2,8 +2,10 @@
 
 use std::collections::BTreeSet;
 
+use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
+use super::model::{self, Endpoint, Ext, RateLimit, Shape};
 use super::{seg, suggest, Converter};
 use crate::load::LoadError;
 
@@ -12,26 +14,27 @@ impl Converter<'_> {
     /// or a list of names).
     pub(super) fn idempotency(
         &self,
-        v: &Value,
-        endpoints: &Map<String, Value>,
+        v: &Shape<Ext<model::Idempotency>>,
+        endpoints: &IndexMap<String, Shape<Ext<Endpoint>>>,
         all: &[&str],
     ) -> Result<(Option<String>, BTreeSet<String>), LoadError> {
-        let m = self.map(v, "#/idempotency", "`idempotency`")?;
-        let header = match m.get("header") {
+        let m = self.shape(v, "#/idempotency", "`idempotency`")?;
+        let header = match &m.header {
             Some(h) => self
                 .string(h, "#/idempotency/header", "`header`")?
                 .to_owned(),
             None => "Idempotency-Key".to_owned(),
         };
         let mut idempotent = BTreeSet::new();
-        match m.get("endpoints").unwrap_or(&json!("post")) {
+        match m.endpoints.as_ref().unwrap_or(&json!("post")) {
             Value::String(s) if s == "post" || s == "writes" => {
                 for (n, ep) in endpoints {
-                    let method = ep
-                        .get("method")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_ascii_lowercase();
+                    let method = match ep {
+                        Shape::Read(e) => e.method.as_ref().and_then(Value::as_str),
+                        Shape::Other(_) => None,
+                    }
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
                     if method == "post"
                         || (s == "writes" && matches!(method.as_str(), "put" | "patch" | "delete"))
                     {
@@ -64,16 +67,16 @@ impl Converter<'_> {
         Ok((Some(header), idempotent))
     }
 
-    pub(super) fn rate_limit(&self, v: &Value) -> Result<Value, LoadError> {
+    pub(super) fn rate_limit(&self, v: &Shape<Ext<RateLimit>>) -> Result<Value, LoadError> {
         let ptr = "#/rate_limit";
-        let m = self.map(v, ptr, "`rate_limit`")?;
+        let m = self.shape(v, ptr, "`rate_limit`")?;
         let mut per_second = None;
-        for (k, div) in [
-            ("per_second", 1.0),
-            ("per_minute", 60.0),
-            ("per_hour", 3600.0),
+        for (k, given, div) in [
+            ("per_second", &m.per_second, 1.0),
+            ("per_minute", &m.per_minute, 60.0),
+            ("per_hour", &m.per_hour, 3600.0),
         ] {
-            if let Some(x) = m.get(k) {
+            if let Some(x) = given {
                 let n = x
                     .as_f64()
                     .filter(|n| *n > 0.0 && n.is_finite())
@@ -101,7 +104,7 @@ impl Converter<'_> {
                 "e.g. `rate_limit: {per_second: 25, burst: 50}`",
             ));
         };
-        let burst = match m.get("burst") {
+        let burst = match &m.burst {
             None => (per_second.ceil() as u64).max(1),
             Some(b) => b
                 .as_u64()
@@ -138,20 +141,20 @@ pub(super) struct Retry {
 }
 
 impl Retry {
-    pub(super) fn add_case(&mut self, c: &Map<String, Value>) {
-        let code = c.get("code").and_then(Value::as_str);
-        if c.get("terminal") == Some(&json!(true)) {
+    pub(super) fn add_case(&mut self, c: &model::ErrorCase) {
+        let code = c.code.as_ref().and_then(Value::as_str);
+        if c.terminal == Some(json!(true)) {
             if let Some(code) = code {
                 if !self.terminal_codes.iter().any(|t| t == code) {
                     self.terminal_codes.push(code.to_owned());
                 }
             }
         }
-        let status = c.get("status").and_then(|s| {
+        let status = c.status.as_ref().and_then(|s| {
             s.as_u64()
                 .or_else(|| s.as_str().and_then(|x| x.parse().ok()))
         });
-        if c.get("retryable") == Some(&json!(true)) && status == Some(409) {
+        if c.retryable == Some(json!(true)) && status == Some(409) {
             self.retry_conflict = true;
         }
     }
@@ -159,11 +162,11 @@ impl Retry {
     pub(super) fn add_rules(
         &mut self,
         cx: &Converter<'_>,
-        v: &Value,
+        v: &Shape<Ext<model::Retry>>,
         ptr: &str,
     ) -> Result<(), LoadError> {
-        let m = cx.map(v, ptr, "`retry`")?;
-        if let Some(n) = m.get("max_retries") {
+        let m = cx.shape(v, ptr, "`retry`")?;
+        if let Some(n) = &m.max_retries {
             self.max_retries = Some(n.as_u64().filter(|n| *n <= 100).ok_or_else(|| {
                 cx.err(
                     &seg(ptr, "max_retries"),
@@ -172,8 +175,11 @@ impl Retry {
                 )
             })?);
         }
-        for k in ["retry_conflict", "idempotent"] {
-            if let Some(b) = m.get(k) {
+        for (k, given) in [
+            ("retry_conflict", &m.retry_conflict),
+            ("idempotent", &m.idempotent),
+        ] {
+            if let Some(b) = given {
                 let b = b.as_bool().ok_or_else(|| {
                     cx.err(
                         &seg(ptr, k),
@@ -188,7 +194,7 @@ impl Retry {
                 }
             }
         }
-        if let Some(list) = m.get("terminal_codes") {
+        if let Some(list) = &m.terminal_codes {
             let a = list
                 .as_array()
                 .filter(|a| a.iter().all(Value::is_string))

@@ -5,6 +5,7 @@ use std::fmt::Display;
 
 use serde_json::{Map, Value};
 
+use super::model::Shape;
 use super::{seg, suggest, Converter, SnapshotError};
 use crate::load::yaml::Duplicate;
 use crate::load::LoadError;
@@ -62,13 +63,29 @@ impl Converter<'_> {
         ptr: &str,
         what: &str,
     ) -> Result<&'v Map<String, Value>, LoadError> {
-        v.as_object().ok_or_else(|| {
-            self.err(
-                ptr,
-                format!("{what} must be a mapping, found {}", kind(v)),
-                "write `key: value` lines indented under it",
-            )
-        })
+        v.as_object()
+            .ok_or_else(|| self.not_a_mapping(v, ptr, what))
+    }
+
+    fn not_a_mapping(&self, v: &Value, ptr: &str, what: &str) -> LoadError {
+        self.err(
+            ptr,
+            format!("{what} must be a mapping, found {}", kind(v)),
+            "write `key: value` lines indented under it",
+        )
+    }
+
+    /// A mapping of the model, or the same message as [`Self::map`] for any other form.
+    pub(super) fn shape<'m, T>(
+        &self,
+        s: &'m Shape<T>,
+        ptr: &str,
+        what: &str,
+    ) -> Result<&'m T, LoadError> {
+        match s {
+            Shape::Read(t) => Ok(t),
+            Shape::Other(v) => Err(self.not_a_mapping(v, ptr, what)),
+        }
     }
 
     pub(super) fn string<'v>(
@@ -86,13 +103,14 @@ impl Converter<'_> {
         })
     }
 
-    pub(super) fn keys(
+    /// Checks a mapping's keys (in the order written) against those `allowed` there.
+    pub(super) fn keys<'k>(
         &self,
-        m: &Map<String, Value>,
+        keys: impl IntoIterator<Item = &'k String>,
         ptr: &str,
         allowed: &[&str],
     ) -> Result<(), LoadError> {
-        for k in m.keys() {
+        for k in keys {
             if !allowed.contains(&k.as_str()) && !k.starts_with("x-") {
                 return Err(self.unknown_key(&seg(ptr, k), k, allowed));
             }
@@ -126,14 +144,6 @@ impl Converter<'_> {
             )),
         }
     }
-}
-
-pub(super) fn examples_of(m: &Map<String, Value>) -> Vec<&Value> {
-    let mut out: Vec<&Value> = m.get("example").into_iter().collect();
-    if let Some(Value::Array(a)) = m.get("examples") {
-        out.extend(a.iter());
-    }
-    out
 }
 
 pub(super) fn kind(v: &Value) -> &'static str {

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::bodies::BodyFields;
+use super::model::{Body, ErrorCase, Ext, List, Response, Shape};
 use super::policies::Retry;
-use super::report::examples_of;
 use super::{seg, Converter, Defaults};
 use crate::load::LoadError;
 
@@ -36,13 +37,14 @@ impl Converter<'_> {
     /// `requestBody` from an endpoint's `request`.
     pub(super) fn request_body(
         &mut self,
-        r: &Value,
+        r: &Shape<Ext<Body>>,
         rptr: &str,
         prefix: &str,
     ) -> Result<Value, LoadError> {
-        let rm = self.map(r, rptr, "`request`")?;
-        let ct = self.content_type(rm, rptr)?;
-        let schema = self.body_schema(rm, rptr, &format!("{prefix}Request"))?;
+        let rm = self.shape(r, rptr, "`request`")?;
+        let ct = self.content_type(rm.content_type.as_ref(), rptr)?;
+        let fields = BodyFields::from(&rm.body);
+        let schema = self.body_schema(fields, rptr, &format!("{prefix}Request"))?;
         let Some(schema) = schema else {
             return Err(self.err(
                 rptr,
@@ -51,13 +53,13 @@ impl Converter<'_> {
             ));
         };
         let mut body = Map::new();
-        if let Some(dsc) = rm.get("description") {
+        if let Some(dsc) = &rm.description {
             body.insert(
                 "description".into(),
                 json!(self.string(dsc, &seg(rptr, "description"), "`description`")?),
             );
         }
-        let required = match rm.get("required") {
+        let required = match &rm.required {
             None => true,
             Some(Value::Bool(b)) => *b,
             Some(_) => {
@@ -71,7 +73,7 @@ impl Converter<'_> {
         body.insert("required".into(), json!(required));
         body.insert(
             "content".into(),
-            json!({ ct: media(schema, &examples_of(rm)) }),
+            json!({ ct: media(schema, &fields.examples()) }),
         );
         Ok(Value::Object(body))
     }
@@ -80,19 +82,19 @@ impl Converter<'_> {
     /// all is `204 No Content`.
     pub(super) fn success_response(
         &mut self,
-        r: Option<&Value>,
+        r: Option<&Shape<Ext<Response>>>,
         ptr: &str,
         prefix: &str,
     ) -> Result<(String, Value), LoadError> {
         let r = match r {
-            None | Some(Value::Null) => {
+            None | Some(Shape::Other(Value::Null)) => {
                 return Ok(("204".into(), json!({"description": "No content."})))
             }
             Some(r) => r,
         };
         let rptr = seg(ptr, "response");
-        let rm = self.map(r, &rptr, "`response`")?;
-        let status = match rm.get("status") {
+        let rm = self.shape(r, &rptr, "`response`")?;
+        let status = match &rm.status {
             None => 200,
             Some(s) => match s
                 .as_u64()
@@ -108,9 +110,10 @@ impl Converter<'_> {
                 }
             },
         };
-        let ct = self.content_type(rm, &rptr)?;
-        let schema = self.body_schema(rm, &rptr, &format!("{prefix}Response"))?;
-        let desc = match rm.get("description") {
+        let ct = self.content_type(rm.content_type.as_ref(), &rptr)?;
+        let fields = BodyFields::from(&rm.body);
+        let schema = self.body_schema(fields, &rptr, &format!("{prefix}Response"))?;
+        let desc = match &rm.description {
             Some(x) => self
                 .string(x, &seg(&rptr, "description"), "`description`")?
                 .to_owned(),
@@ -119,7 +122,10 @@ impl Converter<'_> {
         let mut resp = Map::new();
         resp.insert("description".into(), json!(desc));
         if let Some(s) = schema {
-            resp.insert("content".into(), json!({ ct: media(s, &examples_of(rm)) }));
+            resp.insert(
+                "content".into(),
+                json!({ ct: media(s, &fields.examples()) }),
+            );
         }
         Ok((status.to_string(), Value::Object(resp)))
     }
@@ -128,21 +134,19 @@ impl Converter<'_> {
     /// `example` is an example of its status's body.
     pub(super) fn error_responses(
         &self,
-        m: &Map<String, Value>,
+        errors: Option<&List<ErrorCase>>,
         ptr: &str,
         d: &Defaults<'_>,
         retry: &mut Retry,
         responses: &mut BTreeMap<String, Value>,
     ) -> Result<(), LoadError> {
-        let mut cases: Vec<(String, &Map<String, Value>)> = Vec::new();
+        let mut cases: Vec<(String, &ErrorCase)> = Vec::new();
         for (s, c) in &d.api_errors {
-            if let Some(cm) = c.as_object() {
-                cases.push((s.clone(), cm));
-            }
+            cases.push((s.clone(), *c));
         }
-        if let Some(list) = m.get("errors") {
+        if let Some(list) = errors {
             let eptr = seg(ptr, "errors");
-            for (i, c) in self.cases(list, &eptr)?.into_iter().enumerate() {
+            for (i, c) in self.cases(list, &eptr)?.iter().enumerate() {
                 let (s, cm) = self.case(c, &format!("{eptr}/{i}"))?;
                 retry.add_case(cm);
                 cases.push((s, cm));
@@ -155,7 +159,7 @@ impl Converter<'_> {
             if !lines.contains(&line) {
                 lines.push(line);
             }
-            if let Some(e) = c.get("example").filter(|e| !examples.contains(e)) {
+            if let Some(e) = c.example.as_ref().filter(|e| !examples.contains(e)) {
                 examples.push(e);
             }
         }
@@ -175,17 +179,17 @@ impl Converter<'_> {
 }
 
 /// One line of an error response's description: code, description, retry behaviour.
-fn case_line(c: &Map<String, Value>) -> String {
-    let mut line = match c.get("code").and_then(Value::as_str) {
+fn case_line(c: &ErrorCase) -> String {
+    let mut line = match c.code.as_ref().and_then(Value::as_str) {
         Some(code) => format!("`{code}`"),
         None => "Error".to_owned(),
     };
-    if let Some(x) = c.get("description").and_then(Value::as_str) {
+    if let Some(x) = c.description.as_ref().and_then(Value::as_str) {
         line.push_str(&format!(": {x}"));
     }
-    if c.get("terminal") == Some(&json!(true)) {
+    if c.terminal == Some(json!(true)) {
         line.push_str(" (terminal: not retried)");
-    } else if c.get("retryable") == Some(&json!(true)) {
+    } else if c.retryable == Some(json!(true)) {
         line.push_str(" (retryable)");
     }
     line

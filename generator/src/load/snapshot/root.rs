@@ -3,28 +3,30 @@
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::cases::ApiError;
 use super::infer;
+use super::model::{Document, Endpoint, Ext, Shape, Snapshot, VersionHeader};
 use super::{seg, suggest, Converter, Defaults, FORMAT};
 use crate::load::LoadError;
 use crate::names;
 
 impl Converter<'_> {
     /// The whole conversion, section by section (errors come in this order too).
-    pub(super) fn convert(mut self, raw: &Value) -> Result<Value, LoadError> {
-        let root = self.map(raw, "#", "a snapshot")?;
-        let (title, version) = self.header(root)?;
+    pub(super) fn convert(mut self, doc: &Document) -> Result<Value, LoadError> {
+        let snap = self.shape(doc, "#", "a snapshot")?;
+        let (title, version) = self.header(snap)?;
         let mut out = Map::new();
         out.insert("openapi".into(), json!("3.1.0"));
-        out.insert("info".into(), self.info(root, title, &version)?);
-        if let Some(envs) = root.get("environments") {
+        out.insert("info".into(), self.info(snap, title, &version)?);
+        if let Some(envs) = &snap.environments {
             out.insert("servers".into(), self.environments(envs)?);
         }
         // Types given explicitly are claimed first: inference never overrides them.
-        let mut explicit = self.explicit_types(root)?;
-        let (schemes, security_schemes) = match root.get("auth") {
+        let mut explicit = self.explicit_types(snap)?;
+        let (schemes, security_schemes) = match &snap.auth {
             Some(a) => self.auth(a)?,
             None => (Vec::new(), Map::new()),
         };
@@ -35,18 +37,18 @@ impl Converter<'_> {
                 .collect();
             out.insert("security".into(), Value::Array(alternatives));
         }
-        if let Some(tags) = root.get("tags") {
+        if let Some(tags) = &snap.tags {
             out.insert("tags".into(), self.tags(tags)?);
         }
-        let endpoints = self.endpoint_map(root)?;
+        let endpoints = self.endpoint_map(snap)?;
         let all: Vec<&str> = endpoints.keys().map(String::as_str).collect();
         let ApiError {
             pointer: error_pointer,
             schema: error_schema,
             cases: api_errors,
             mut retry,
-        } = self.api_error(root, endpoints, &mut explicit)?;
-        let (idempotency_header, idempotent) = match root.get("idempotency") {
+        } = self.api_error(snap, endpoints, &mut explicit)?;
+        let (idempotency_header, idempotent) = match &snap.idempotency {
             Some(i) => self.idempotency(i, endpoints, &all)?,
             None => Default::default(),
         };
@@ -59,7 +61,7 @@ impl Converter<'_> {
         };
         out.insert("paths".into(), self.paths(endpoints, &defaults)?);
         let mut signature = None;
-        if let Some(w) = root.get("webhooks") {
+        if let Some(w) = &snap.webhooks {
             let (hooks, s) = self.webhooks(w)?;
             out.insert("webhooks".into(), hooks);
             signature = s;
@@ -67,29 +69,29 @@ impl Converter<'_> {
         if let Some(c) = self.components(explicit, security_schemes)? {
             out.insert("components".into(), c);
         }
-        if let Some(r) = root.get("rate_limit") {
+        if let Some(r) = &snap.rate_limit {
             out.insert("x-sturdy-rate-limit".into(), self.rate_limit(r)?);
         }
-        if let Some(r) = root.get("retry") {
+        if let Some(r) = &snap.retry {
             retry.add_rules(&self, r, "#/retry")?;
         }
         if let Some(v) = retry.to_value() {
             out.insert("x-sturdy-retry".into(), v);
         }
-        if let Some(t) = root.get("timeout_ms") {
+        if let Some(t) = &snap.timeout_ms {
             let t = self.timeout(t, "#/timeout_ms")?;
             out.insert("x-sturdy-timeout".into(), json!(t));
         }
         if let Some(p) = error_pointer {
             out.insert("x-sturdy-error".into(), json!(p));
         }
-        if let Some(vh) = root.get("version_header") {
+        if let Some(vh) = &snap.version_header {
             out.insert(
                 "x-sturdy-version-header".into(),
                 self.version_header(vh, &version)?,
             );
         }
-        if let Some(h) = root.get("health_check") {
+        if let Some(h) = &snap.health_check {
             let h = self.string(h, "#/health_check", "`health_check`")?;
             if !endpoints.contains_key(h) {
                 return Err(self.err(
@@ -103,10 +105,8 @@ impl Converter<'_> {
         if let Some(s) = signature {
             out.insert("x-sturdy-webhook-signature".into(), s);
         }
-        for (k, v) in root {
-            if k.starts_with("x-") {
-                out.insert(k.clone(), v.clone());
-            }
+        for (k, v) in &snap.ext {
+            out.insert(k.clone(), v.clone());
         }
         let mut out = Value::Object(out);
         infer::rename_refs(&mut out, &self.registry.renamed());
@@ -114,9 +114,10 @@ impl Converter<'_> {
     }
 
     /// Checks the format, the top-level keys, and returns `name` and `version`.
-    fn header(&self, root: &Map<String, Value>) -> Result<(String, String), LoadError> {
+    fn header(&self, root: &Snapshot) -> Result<(String, String), LoadError> {
         let format = root
-            .get("sturdy")
+            .sturdy
+            .as_ref()
             .and_then(Value::as_str)
             .unwrap_or_default();
         if format != FORMAT {
@@ -126,7 +127,7 @@ impl Converter<'_> {
                 format!("this sturdy reads `sturdy: {FORMAT}`"),
             ));
         }
-        let title = match root.get("name") {
+        let title = match &root.name {
             Some(v) => self.string(v, "#/name", "`name`")?.to_owned(),
             None => {
                 return Err(self.err(
@@ -136,7 +137,7 @@ impl Converter<'_> {
                 ))
             }
         };
-        let version = match root.get("version") {
+        let version = match &root.version {
             Some(v) => self.version_string(v, "#/version")?,
             None => {
                 return Err(self.err(
@@ -149,16 +150,11 @@ impl Converter<'_> {
         Ok((title, version))
     }
 
-    fn info(
-        &self,
-        root: &Map<String, Value>,
-        title: String,
-        version: &str,
-    ) -> Result<Value, LoadError> {
+    fn info(&self, root: &Snapshot, title: String, version: &str) -> Result<Value, LoadError> {
         let mut info = Map::new();
         info.insert("title".into(), json!(title));
         info.insert("version".into(), json!(version));
-        if let Some(d) = root.get("description") {
+        if let Some(d) = &root.description {
             info.insert(
                 "description".into(),
                 json!(self.string(d, "#/description", "`description`")?),
@@ -168,12 +164,9 @@ impl Converter<'_> {
     }
 
     /// `types:`, with `$ref: Name` shorthands rewritten; each name is claimed as explicit.
-    fn explicit_types(
-        &mut self,
-        root: &Map<String, Value>,
-    ) -> Result<Vec<(String, Value)>, LoadError> {
+    fn explicit_types(&mut self, root: &Snapshot) -> Result<Vec<(String, Value)>, LoadError> {
         let mut explicit = Vec::new();
-        let Some(types) = root.get("types") else {
+        let Some(types) = &root.types else {
             return Ok(explicit);
         };
         for (name, schema) in self.map(types, "#/types", "`types`")? {
@@ -202,12 +195,12 @@ impl Converter<'_> {
     }
 
     /// `endpoints:`, which must be there and not empty.
-    fn endpoint_map<'v>(
+    fn endpoint_map<'m>(
         &self,
-        root: &'v Map<String, Value>,
-    ) -> Result<&'v Map<String, Value>, LoadError> {
-        let endpoints = match root.get("endpoints") {
-            Some(e) => self.map(e, "#/endpoints", "`endpoints`")?,
+        snap: &'m Snapshot,
+    ) -> Result<&'m IndexMap<String, Shape<Ext<Endpoint>>>, LoadError> {
+        let endpoints = match &snap.endpoints {
+            Some(e) => self.shape(e, "#/endpoints", "`endpoints`")?,
             None => {
                 return Err(self.err(
                     "#",
@@ -229,7 +222,7 @@ impl Converter<'_> {
     /// `paths`: every endpoint under its path and method; two on one path and method clash.
     fn paths(
         &mut self,
-        endpoints: &Map<String, Value>,
+        endpoints: &IndexMap<String, Shape<Ext<Endpoint>>>,
         defaults: &Defaults<'_>,
     ) -> Result<Value, LoadError> {
         let mut paths: Map<String, Value> = Map::new();
@@ -320,12 +313,16 @@ impl Converter<'_> {
     }
 
     /// `x-sturdy-version-header` from `version_header` (a name, or `{name, value}`).
-    fn version_header(&self, vh: &Value, version: &str) -> Result<Value, LoadError> {
+    fn version_header(
+        &self,
+        vh: &Shape<Ext<VersionHeader>>,
+        version: &str,
+    ) -> Result<Value, LoadError> {
         let (n, v) = match vh {
-            Value::String(n) => (n.clone(), version.to_owned()),
-            Value::Object(m) => {
+            Shape::Other(Value::String(n)) => (n.clone(), version.to_owned()),
+            Shape::Read(m) => {
                 let n =
-                    match m.get("name") {
+                    match &m.name {
                         Some(n) => self
                             .string(n, "#/version_header/name", "`name`")?
                             .to_owned(),
@@ -335,13 +332,13 @@ impl Converter<'_> {
                             "e.g. `version_header: {name: Stripe-Version, value: \"2024-06-20\"}`",
                         )),
                     };
-                let v = match m.get("value") {
+                let v = match &m.value {
                     Some(v) => self.version_string(v, "#/version_header/value")?,
                     None => version.to_owned(),
                 };
                 (n, v)
             }
-            _ => {
+            Shape::Other(_) => {
                 return Err(self.err(
                     "#/version_header",
                     "`version_header` must be a header name or `{name, value}`",

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::model::{Ext, Shape, Signature};
 use super::{seg, suggest, Converter, SIGNATURE_SCHEMES};
 use crate::load::LoadError;
 
@@ -46,9 +47,13 @@ fn defaults(scheme: &str) -> Option<SchemeDefaults> {
 
 impl Converter<'_> {
     /// `x-sturdy-webhook-signature`: the scheme's defaults, overridden key by key.
-    pub(super) fn signature(&self, v: &Value, ptr: &str) -> Result<Value, LoadError> {
-        let m = self.map(v, ptr, "`signature`")?;
-        let scheme = match m.get("scheme") {
+    pub(super) fn signature(
+        &self,
+        v: &Shape<Ext<Signature>>,
+        ptr: &str,
+    ) -> Result<Value, LoadError> {
+        let m = self.shape(v, ptr, "`signature`")?;
+        let scheme = match &m.scheme {
             Some(s) => self.string(s, &seg(ptr, "scheme"), "`scheme`")?,
             None => {
                 return Err(self.err(
@@ -69,21 +74,24 @@ impl Converter<'_> {
                 ),
             ));
         };
-        let get = |k: &str, default: Option<&str>| -> Result<Option<String>, LoadError> {
-            let given = m
-                .get(k)
+        let get = |given: &Option<Value>,
+                   k: &str,
+                   default: Option<&str>|
+         -> Result<Option<String>, LoadError> {
+            let given = given
+                .as_ref()
                 .map(|x| self.string(x, &seg(ptr, k), k).map(str::to_owned))
                 .transpose()?;
             Ok(given.or(default.map(str::to_owned)))
         };
-        let Some(header) = get("header", d.header)? else {
+        let Some(header) = get(&m.header, "header", d.header)? else {
             return Err(self.err(
                 ptr,
                 "an `hmac` signature needs the `header` that carries it",
                 "e.g. `header: X-Signature`",
             ));
         };
-        let algorithm = get("algorithm", Some(d.algorithm))?.unwrap_or_default();
+        let algorithm = get(&m.algorithm, "algorithm", Some(d.algorithm))?.unwrap_or_default();
         if !matches!(algorithm.as_str(), "sha256" | "sha512") {
             return Err(self.err(
                 &seg(ptr, "algorithm"),
@@ -91,7 +99,7 @@ impl Converter<'_> {
                 "use `sha256` or `sha512`",
             ));
         }
-        let encoding = get("encoding", Some(d.encoding))?.unwrap_or_default();
+        let encoding = get(&m.encoding, "encoding", Some(d.encoding))?.unwrap_or_default();
         if !matches!(encoding.as_str(), "hex" | "base64") {
             return Err(self.err(
                 &seg(ptr, "encoding"),
@@ -99,7 +107,7 @@ impl Converter<'_> {
                 "use `hex` or `base64`",
             ));
         }
-        let signed = get("signed", Some(d.signed))?.unwrap_or_default();
+        let signed = get(&m.signed, "signed", Some(d.signed))?.unwrap_or_default();
         if !signed.contains("{body}") {
             return Err(self.err(
                 &seg(ptr, "signed"),
@@ -113,17 +121,17 @@ impl Converter<'_> {
         o.insert("algorithm".into(), json!(algorithm));
         o.insert("encoding".into(), json!(encoding));
         let optional = [
-            ("prefix", d.prefix),
-            ("timestamp_header", d.timestamp_header),
-            ("id_header", d.id_header),
+            (&m.prefix, "prefix", d.prefix),
+            (&m.timestamp_header, "timestamp_header", d.timestamp_header),
+            (&m.id_header, "id_header", d.id_header),
         ];
-        for (k, default) in optional {
-            if let Some(x) = get(k, default)? {
+        for (given, k, default) in optional {
+            if let Some(x) = get(given, k, default)? {
                 o.insert(k.into(), json!(x));
             }
         }
         o.insert("signed".into(), json!(signed));
-        if let Some(s) = get("secret_env", None)? {
+        if let Some(s) = get(&m.secret_env, "secret_env", None)? {
             o.insert("secret_env".into(), json!(s));
         }
         Ok(Value::Object(o))

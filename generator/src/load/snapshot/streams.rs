@@ -20,29 +20,27 @@
 
 use serde_json::{json, Map, Value};
 
+use super::bodies::BodyFields;
+use super::model::{Ext, Shape, Stream};
 use super::{seg, Converter};
 use crate::load::LoadError;
 use crate::names;
-
-const STREAM_KEYS: &[&str] = &["events", "resumable"];
-const EVENT_KEYS: &[&str] = &["example", "examples", "schema", "type", "description"];
 
 impl Converter<'_> {
     /// The `text/event-stream` media type of `response.stream` (added to `resp`), and the
     /// operation's `x-sturdy-stream` when the stream is resumable.
     pub(super) fn event_stream(
         &mut self,
-        s: &Value,
+        s: &Shape<Ext<Stream>>,
         ptr: &str,
         prefix: &str,
         resp: &mut Value,
         op: &mut Map<String, Value>,
     ) -> Result<(), LoadError> {
-        let sm = self.map(s, ptr, "`stream`")?;
-        self.keys(sm, ptr, STREAM_KEYS)?;
+        let sm = self.shape(s, ptr, "`stream`")?;
         let eptr = seg(ptr, "events");
-        let events = match sm.get("events") {
-            Some(e) => self.map(e, &eptr, "`events`")?,
+        let events = match &sm.events {
+            Some(e) => self.shape(e, &eptr, "`events`")?,
             None => {
                 return Err(self.err(
                     ptr,
@@ -62,10 +60,10 @@ impl Converter<'_> {
         let mut mapping = Map::new();
         for (name, body) in events {
             let bptr = seg(&eptr, name);
-            let bm = self.map(body, &bptr, "an event")?;
-            self.keys(bm, &bptr, EVENT_KEYS)?;
+            let bm = self.shape(body, &bptr, "an event")?;
             let default = format!("{prefix}{}Event", names::pascal(name));
-            let Some(schema) = self.body_schema(bm, &bptr, &default)? else {
+            let Some(schema) = self.body_schema(BodyFields::from(&bm.body), &bptr, &default)?
+            else {
                 return Err(self.err(
                     &bptr,
                     format!("event `{name}` has no `example`, `examples`, `schema` or `type`"),
@@ -83,7 +81,7 @@ impl Converter<'_> {
                 json!({"oneOf": members, "discriminator": {"propertyName": "type", "mapping": mapping}})
             }
         };
-        let resumable = match sm.get("resumable") {
+        let resumable = match &sm.resumable {
             None => false,
             Some(Value::Bool(b)) => *b,
             Some(_) => {

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::{check, unknown_field};
+use super::{check, read, unknown_field, Shape};
 
 fn unknown(v: serde_json::Value) -> Option<(String, String)> {
     check(&v).map(|u| (u.pointer, u.key))
@@ -128,6 +128,11 @@ fn unknown_keys_are_found_at_every_level() {
             "#/endpoints/get_pet/response/stream/resumeable",
         ),
         (
+            "/endpoints/get_pet/response",
+            json!({"stream": {"events": {"tick": {"exampel": 1}}}}),
+            "#/endpoints/get_pet/response/stream/events/tick/exampel",
+        ),
+        (
             "/endpoints/get_pet/errors",
             json!([{"status": 404, "retriable": true}]),
             "#/endpoints/get_pet/errors/0/retriable",
@@ -159,12 +164,46 @@ fn unknown_keys_are_found_at_every_level() {
 fn wrong_shapes_are_left_to_the_converters() {
     for bad in [
         json!({"sturdy": "snapshot/v1", "endpoints": "none"}),
-        json!({"sturdy": "snapshot/v1", "endpoints": {"a": [1]}, "nmae": 1}),
+        json!({"sturdy": "snapshot/v1", "endpoints": {"a": [1]}}),
+        json!({"sturdy": "snapshot/v1", "errors": {"a": 1}, "retry": [1]}),
         json!([1, 2]),
         json!({"sturdy": "snapshot/v1", "environments": {"prod": 5}}),
     ] {
         assert_eq!(check(&bad), None, "{bad}");
     }
+}
+
+#[test]
+fn a_wrong_shape_does_not_hide_an_unknown_key_after_it() {
+    let doc = json!({"sturdy": "snapshot/v1", "endpoints": {"a": [1]}, "nmae": 1});
+    assert_eq!(unknown(doc), Some(("#/nmae".to_owned(), "nmae".to_owned())));
+}
+
+#[test]
+fn the_model_keeps_order_extensions_and_keys_written_empty() {
+    let doc = json!({
+        "sturdy": "snapshot/v1", "x-b": 2, "x-a": 1,
+        "environments": {"z": "https://z.example", "a": {"url": null, "x-note": "n"}},
+    });
+    let Ok(Shape::Read(snap)) = read(&doc) else {
+        panic!("a good document is read");
+    };
+    let ext: Vec<&str> = snap.ext.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(ext, ["x-b", "x-a"]);
+    let Some(Shape::Read(envs)) = &snap.environments else {
+        panic!("environments are a mapping");
+    };
+    let names: Vec<&str> = envs.keys().map(String::as_str).collect();
+    assert_eq!(names, ["z", "a"]);
+    assert!(
+        matches!(&envs["z"], Shape::Other(serde_json::Value::String(u)) if u == "https://z.example")
+    );
+    let Shape::Read(a) = &envs["a"] else {
+        panic!("`a` is a mapping");
+    };
+    assert_eq!(a.url, Some(serde_json::Value::Null));
+    assert_eq!(a.description, None);
+    assert_eq!(a.ext, vec![("x-note".to_owned(), json!("n"))]);
 }
 
 #[test]
