@@ -1,7 +1,8 @@
 //! sturdy's generator: one pipeline, each stage a module with its own type.
 //!
 //! **load** ([`load::Document`]: files to one normalized document; OpenAPI 3.1 and contract
-//! snapshots are normalized here) → **ir** ([`ir::Api`]: the API as sturdy sees it; no OpenAPI
+//! snapshots are normalized here, a snapshot read first into a typed model of its format and
+//! then converted concern by concern) → **ir** ([`ir::Api`]: the API as sturdy sees it; no OpenAPI
 //! types past this point) → **emit** ([`emit::Generated`]: Rust files, formatted) → **write**
 //! (a folder, `OUT_DIR`, or a `--check` that reports stale files).
 //!
