@@ -131,7 +131,55 @@ fn us(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
 
+/// `OVERHEAD_ARM=plain|sturdy|own OVERHEAD_CALLS=n`: only that arm, `n` calls after a short
+/// warm-up, printing nothing else. For instruction counts: run it under
+/// `valgrind --tool=callgrind` with two values of `n` and divide the difference of the totals
+/// by the difference of the calls (setup cancels out).
+fn only_arm(arm: &str, calls: usize) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(serve(listener));
+        let url = format!("{base}/ping");
+        let plain = reqwest::Client::new();
+        let sturdy = match arm {
+            "own" => Client::builder()
+                .base_url(&base)
+                .transport(std::sync::Arc::new(AtOnce))
+                .build(),
+            _ => Client::builder().base_url(&base).build(),
+        }
+        .expect("sturdy client");
+        for _ in 0..WARMUP / 10 + calls {
+            if arm == "plain" {
+                let resp = plain.get(&url).send().await.expect("plain send");
+                black_box(resp.bytes().await.expect("plain body"));
+            } else {
+                let raw = sturdy
+                    .execute(Request::new(&PING, "/ping".into()), RequestOptions::new())
+                    .await
+                    .expect("sturdy call");
+                black_box(raw);
+            }
+        }
+    });
+    println!("{arm}: {calls} calls");
+}
+
 fn main() {
+    if let Ok(arm) = std::env::var("OVERHEAD_ARM") {
+        let calls = std::env::var("OVERHEAD_CALLS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1000);
+        return only_arm(&arm, calls);
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
