@@ -9,7 +9,7 @@ use crate::observe;
 use crate::request::{Request, RequestOptions};
 use crate::response::RawResponse;
 
-use super::ids::{idempotency_key_for, new_uuid_v4};
+use super::ids::{correlation_id_in, idempotency_key_for, UUID_LEN};
 use super::{BodySlot, CallCtx, RunState};
 
 impl Client {
@@ -40,14 +40,18 @@ impl Client {
             return Err(e);
         }
         let idempotency_key = idempotency_key_for(&request, &options);
-        let correlation_id = options.correlation_id.clone().unwrap_or_else(new_uuid_v4);
+        let mut id_buf = [0; UUID_LEN];
+        let correlation_id = match &options.correlation_id {
+            Some(id) => id.as_str(),
+            None => correlation_id_in(&mut id_buf),
+        };
         let server = self.server_of(&request);
-        let span = observe::call_span(op, &server, &correlation_id, idempotency_key.as_deref());
+        let span = observe::call_span(op, &server, correlation_id, idempotency_key.as_deref());
         let mut ctx = CallCtx {
             request: &request,
             options: &options,
             idempotency_key: idempotency_key.as_deref(),
-            correlation_id: &correlation_id,
+            correlation_id,
             server: &server,
             started: self.inner.time.clock.now(),
             extra_headers: Vec::new(),
@@ -108,7 +112,7 @@ impl Client {
                     i.operation_id = op.id;
                     i.method = op.method.as_str();
                     i.idempotency_key = idempotency_key;
-                    i.correlation_id = Some(correlation_id);
+                    i.correlation_id = Some(correlation_id.to_owned());
                 }
                 self.inner.health.failure(
                     &err,
