@@ -41,44 +41,7 @@ impl Client {
             st.attempts += 1;
             let attempt = st.attempts;
 
-            let now = time.clock.now();
-            // A half-open probe is the whole call: its retries take no further probe place.
-            if st.permit != Some(crate::breaker::Permit::Probe) {
-                match self.inner.breaker.check(ctx.server, now) {
-                    Ok(permit) => st.permit = Some(permit),
-                    Err(left) => return Err(crate::refusal::circuit_open(ctx.server, left)),
-                }
-            }
-
-            if self.inner.limiter.is_active() {
-                let remaining = deadline.map(|d| d.saturating_duration_since(now));
-                let cap =
-                    remaining.map_or(policy.max_retry_after, |r| r.min(policy.max_retry_after));
-                match self
-                    .inner
-                    .limiter
-                    .acquire_shared(ctx.limit_scope(), now, cap)
-                    .await
-                {
-                    Ok(wait) if wait.is_zero() => {}
-                    Ok(wait) => {
-                        tracing::debug!(
-                            wait_ms = observe::millis(wait),
-                            "client-side rate limit: waiting"
-                        );
-                        time.sleeper.sleep(wait).await;
-                    }
-                    Err(wait) => {
-                        let by_deadline =
-                            remaining.is_some_and(|r| r < policy.max_retry_after && wait > r);
-                        return Err(crate::refusal::rate_limited(
-                            wait,
-                            by_deadline,
-                            policy.max_retry_after,
-                        ));
-                    }
-                }
-            }
+            self.admit(ctx, st, deadline, policy).await?;
 
             let (timeout, cut_by_deadline) = match deadline {
                 Some(d) => {
@@ -145,20 +108,11 @@ impl Client {
                 continue;
             }
 
-            let should_retry = err
-                .headers()
-                .and_then(|h| RETRY_HINT_HEADERS.iter().find_map(|n| h.get(*n)))
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| match v.trim() {
-                    "true" => Some(true),
-                    "false" => Some(false),
-                    _ => None,
-                });
             let failure = Failure {
                 kind: err.kind(),
                 status: err.status(),
                 provider_code: err.provider_code(),
-                should_retry,
+                should_retry: retry_hint(&err),
                 retry_after: err.retry_after(),
                 sent: err.sent(),
             };
@@ -193,22 +147,7 @@ impl Client {
                             kind = err.kind().as_str(),
                             "retry budget exhausted: not retrying"
                         );
-                        let sent = err.sent();
-                        let i = err.inner_mut();
-                        i.message = if i.message.is_empty() {
-                            format!(
-                                "retry budget exhausted; last attempt failed with {}",
-                                i.kind
-                            )
-                        } else {
-                            format!(
-                                "retry budget exhausted; last attempt failed with {}: {}",
-                                i.kind, i.message
-                            )
-                        };
-                        i.kind = ErrorKind::BudgetExhausted;
-                        i.sent = Some(sent);
-                        i.hint = crate::normalize::hint(ErrorKind::BudgetExhausted, None);
+                        budget_exhausted(&mut err);
                         return Err(err);
                     }
                 }
@@ -225,4 +164,86 @@ impl Client {
             time.sleeper.sleep(delay).await;
         }
     }
+
+    /// Admits one attempt: the host's circuit breaker may fail the call fast, the rate
+    /// limiter may make it wait (within the call's deadline) or refuse.
+    async fn admit(
+        &self,
+        ctx: &CallCtx<'_>,
+        st: &mut RunState,
+        deadline: Option<std::time::Instant>,
+        policy: &RetryPolicy,
+    ) -> Result<(), Error> {
+        let time = &self.inner.time;
+        let now = time.clock.now();
+        // A half-open probe is the whole call: its retries take no further probe place.
+        if st.permit != Some(crate::breaker::Permit::Probe) {
+            match self.inner.breaker.check(ctx.server, now) {
+                Ok(permit) => st.permit = Some(permit),
+                Err(left) => return Err(crate::refusal::circuit_open(ctx.server, left)),
+            }
+        }
+
+        if self.inner.limiter.is_active() {
+            let remaining = deadline.map(|d| d.saturating_duration_since(now));
+            let cap = remaining.map_or(policy.max_retry_after, |r| r.min(policy.max_retry_after));
+            match self
+                .inner
+                .limiter
+                .acquire_shared(ctx.limit_scope(), now, cap)
+                .await
+            {
+                Ok(wait) if wait.is_zero() => {}
+                Ok(wait) => {
+                    tracing::debug!(
+                        wait_ms = observe::millis(wait),
+                        "client-side rate limit: waiting"
+                    );
+                    time.sleeper.sleep(wait).await;
+                }
+                Err(wait) => {
+                    let by_deadline =
+                        remaining.is_some_and(|r| r < policy.max_retry_after && wait > r);
+                    return Err(crate::refusal::rate_limited(
+                        wait,
+                        by_deadline,
+                        policy.max_retry_after,
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `err`, the last attempt's failure, rewritten as the call's: the retry budget is exhausted.
+fn budget_exhausted(err: &mut Error) {
+    let sent = err.sent();
+    let i = err.inner_mut();
+    i.message = if i.message.is_empty() {
+        format!(
+            "retry budget exhausted; last attempt failed with {}",
+            i.kind
+        )
+    } else {
+        format!(
+            "retry budget exhausted; last attempt failed with {}: {}",
+            i.kind, i.message
+        )
+    };
+    i.kind = ErrorKind::BudgetExhausted;
+    i.sent = Some(sent);
+    i.hint = crate::normalize::hint(ErrorKind::BudgetExhausted, None);
+}
+
+/// What the response's [`RETRY_HINT_HEADERS`] say about a retry (`true` / `false`), if any.
+fn retry_hint(err: &Error) -> Option<bool> {
+    err.headers()
+        .and_then(|h| RETRY_HINT_HEADERS.iter().find_map(|n| h.get(*n)))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| match v.trim() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        })
 }
