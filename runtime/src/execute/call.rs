@@ -64,13 +64,34 @@ impl Client {
             Ok(()) => self.run(&ctx, &mut state).instrument(span.clone()).await,
             Err(e) => Err(e),
         };
+        let done = Finished {
+            op,
+            server: &server,
+            started: ctx.started,
+            correlation_id,
+            idempotency_key,
+            state,
+        };
+        self.finish(done, &span, result)
+    }
+
+    /// What a call's outcome feeds once its attempts are over: the call's span, the host's
+    /// breaker (the outcome of the call, not of each attempt), drift signals, health and the
+    /// interceptors' `on_outcome`; the response or error gets the call's own fields.
+    fn finish(
+        &self,
+        done: Finished<'_>,
+        span: &tracing::Span,
+        result: Result<RawResponse, Error>,
+    ) -> Result<RawResponse, Error> {
+        let (op, state) = (done.op, done.state);
         if !span.is_disabled() {
             let elapsed = self
                 .inner
                 .time
                 .clock
                 .now()
-                .saturating_duration_since(ctx.started);
+                .saturating_duration_since(done.started);
             span.record("sturdy.attempts", state.attempts);
             span.record("sturdy.latency_ms", observe::millis(elapsed));
         }
@@ -84,7 +105,7 @@ impl Client {
             };
             self.inner
                 .breaker
-                .record(&server, permit, outcome, self.inner.time.clock.now());
+                .record(done.server, permit, outcome, self.inner.time.clock.now());
         }
         let headers = match &result {
             Ok(raw) => Some(&raw.headers),
@@ -95,7 +116,7 @@ impl Client {
             Ok(mut raw) => {
                 span.record("http.response.status_code", raw.status);
                 raw.attempts = state.attempts;
-                raw.idempotency_key = idempotency_key;
+                raw.idempotency_key = done.idempotency_key;
                 self.inner.health.success();
                 Ok(raw)
             }
@@ -111,8 +132,8 @@ impl Client {
                     i.attempts = state.attempts;
                     i.operation_id = op.id;
                     i.method = op.method.as_str();
-                    i.idempotency_key = idempotency_key;
-                    i.correlation_id = Some(correlation_id.to_owned());
+                    i.idempotency_key = done.idempotency_key;
+                    i.correlation_id = Some(done.correlation_id.to_owned());
                 }
                 self.inner.health.failure(
                     &err,
@@ -143,4 +164,14 @@ impl Client {
             None => self.inner.breaker.base_key().into(),
         }
     }
+}
+
+/// A call whose attempts are over, as [`Client::finish`] records it.
+struct Finished<'a> {
+    op: &'static crate::request::OperationMeta,
+    server: &'a str,
+    started: std::time::Instant,
+    correlation_id: &'a str,
+    idempotency_key: Option<String>,
+    state: RunState,
 }
