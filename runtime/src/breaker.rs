@@ -194,6 +194,8 @@ enum Host {
     /// The recent calls' outcomes, oldest first (`true`: a failure).
     Closed {
         window: VecDeque<(Instant, bool)>,
+        /// How many entries of `window` are failures (kept, not counted per call).
+        failures: u32,
     },
     Open {
         since: Instant,
@@ -304,6 +306,7 @@ impl CircuitBreaker {
                 host.to_owned(),
                 Host::Closed {
                     window: VecDeque::new(),
+                    failures: 0,
                 },
             );
         }
@@ -311,14 +314,15 @@ impl CircuitBreaker {
             return;
         };
         let next = match (state, permit) {
-            (Host::Closed { window }, Permit::Normal) => {
+            (Host::Closed { window, failures }, Permit::Normal) => {
                 let failure = match outcome {
                     Outcome::Success => false,
                     Outcome::Failure => true,
                     Outcome::Ignored => return,
                 };
                 window.push_back((now, failure));
-                if self.should_open(window, now) {
+                *failures += u32::from(failure);
+                if self.should_open(window, failures, now) {
                     tracing::warn!(server.address = host, "circuit opened");
                     Some(Host::Open { since: now })
                 } else {
@@ -364,17 +368,24 @@ impl CircuitBreaker {
     }
 
     /// Drops outcomes that left the window; whether the rest open the circuit.
-    fn should_open(&self, window: &mut VecDeque<(Instant, bool)>, now: Instant) -> bool {
+    fn should_open(
+        &self,
+        window: &mut VecDeque<(Instant, bool)>,
+        failures: &mut u32,
+        now: Instant,
+    ) -> bool {
         let c = &self.config;
         while window.len() > c.window_calls as usize
             || window
                 .front()
                 .is_some_and(|(t, _)| now.saturating_duration_since(*t) > c.window_age)
         {
-            window.pop_front();
+            if let Some((_, failed)) = window.pop_front() {
+                *failures = failures.saturating_sub(u32::from(failed));
+            }
         }
         let calls = window.len() as u64;
-        let failures = window.iter().filter(|(_, f)| *f).count() as u64;
+        let failures = u64::from(*failures);
         calls >= u64::from(c.minimum_calls)
             && failures * 100 >= u64::from(c.failure_percent) * calls
     }
@@ -519,6 +530,20 @@ mod tests {
             CircuitState::Closed,
             "failures a minute apart are not an outage"
         );
+        calls(&b, &clock, 1, Outcome::Failure);
+        assert_eq!(b.state(H, clock.now()), CircuitState::Open);
+    }
+
+    #[test]
+    fn failures_pushed_out_of_the_window_stop_counting() {
+        let clock = clock();
+        let b = CircuitBreaker::new(BreakerConfig::default(), &base());
+        // 4 failures, then 20 successes push them all out (40 % at most meanwhile).
+        calls(&b, &clock, 4, Outcome::Failure);
+        calls(&b, &clock, 20, Outcome::Success);
+        // 9 new failures in a window of 20: 45 %, closed; the old 4 would make it 65 %.
+        calls(&b, &clock, 9, Outcome::Failure);
+        assert_eq!(b.state(H, clock.now()), CircuitState::Closed);
         calls(&b, &clock, 1, Outcome::Failure);
         assert_eq!(b.state(H, clock.now()), CircuitState::Open);
     }

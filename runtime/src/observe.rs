@@ -87,7 +87,7 @@ pub(crate) fn millis(d: Duration) -> f64 {
 pub(crate) fn attempt_done(op: &OperationMeta, status: Option<u16>, latency: Duration) {
     #[cfg(feature = "metrics")]
     {
-        let status_label = status.map_or_else(|| "none".to_owned(), |s| s.to_string());
+        let status_label = status_label(status);
         metrics::counter!("sturdy_requests_total", "operation" => op.id, "status" => status_label.clone())
             .increment(1);
         metrics::histogram!("sturdy_request_duration_seconds", "operation" => op.id)
@@ -101,6 +101,37 @@ pub(crate) fn attempt_done(op: &OperationMeta, status: Option<u16>, latency: Dur
             _ => {}
         }
     }
+}
+
+/// The `status` label: a static string for the usual codes (no formatting, no allocation per
+/// attempt), else the code formatted.
+#[cfg(feature = "metrics")]
+fn status_label(status: Option<u16>) -> metrics::SharedString {
+    let Some(code) = status else {
+        return metrics::SharedString::const_str("none");
+    };
+    let usual = match code {
+        200 => "200",
+        201 => "201",
+        202 => "202",
+        204 => "204",
+        301 => "301",
+        302 => "302",
+        304 => "304",
+        400 => "400",
+        401 => "401",
+        403 => "403",
+        404 => "404",
+        409 => "409",
+        422 => "422",
+        429 => "429",
+        500 => "500",
+        502 => "502",
+        503 => "503",
+        504 => "504",
+        _ => return code.to_string().into(),
+    };
+    metrics::SharedString::const_str(usual)
 }
 
 /// A retry is about to happen after a failure of `kind`.
@@ -117,4 +148,19 @@ pub(crate) fn call_failed(op: &OperationMeta, kind: crate::ErrorKind) {
     #[cfg(feature = "metrics")]
     metrics::counter!("sturdy_errors_total", "operation" => op.id, "kind" => kind.as_str())
         .increment(1);
+}
+
+#[cfg(all(test, feature = "metrics"))]
+mod tests {
+    #[test]
+    fn status_labels_are_the_decimal_code() {
+        for code in 100..=599u16 {
+            assert_eq!(
+                &*super::status_label(Some(code)),
+                code.to_string(),
+                "{code}"
+            );
+        }
+        assert_eq!(&*super::status_label(None), "none");
+    }
 }

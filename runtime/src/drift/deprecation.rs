@@ -170,7 +170,11 @@ pub(crate) fn operation_pointer(op: &OperationMeta) -> String {
 /// Counts a response's `Deprecation` and `Sunset` headers as drift of `op`.
 pub(crate) fn observe(sink: &DriftSink, op: &OperationMeta, headers: Option<&HeaderMap>) {
     let Some(headers) = headers else { return };
-    if !headers.contains_key(DEPRECATION) && !headers.contains_key(SUNSET) {
+    // One pass over the names (most responses have a handful and neither), no hashing.
+    let mentioned = headers
+        .keys()
+        .any(|n| matches!(n.as_str(), "deprecation" | "sunset"));
+    if !mentioned {
         return;
     }
     let Some(d) = Deprecation::from_headers(headers) else {
