@@ -16,8 +16,14 @@
 //!
 //! `lib.rs` re-exports the runtime types a user touches ([`surface`]), so a consumer needs
 //! no dependency on `sturdy-runtime` of its own.
+//!
+//! Every emitter gets an [`EmitCtx`]: the root of absolute paths (`crate`, or
+//! `crate::<module_path>` for a module included below the crate root) and the cargo feature
+//! gates of model types and error enums (a crate only). Emitters write both as they build
+//! tokens; the finished source is only formatted.
 
 pub mod client;
+pub mod context;
 pub mod docs;
 pub mod features;
 pub mod groups;
@@ -40,6 +46,8 @@ use quote::quote;
 
 use crate::ir::Api;
 use crate::Settings;
+
+pub use context::EmitCtx;
 
 /// How the output is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +75,14 @@ pub enum EmitError {
         /// The file.
         file: String,
         /// The parser's message.
+        message: String,
+    },
+    /// [`Settings::module_path`] is not a `::`-separated path of Rust identifiers.
+    #[error("module path `{path}` is not a Rust path ({message})")]
+    ModulePath {
+        /// The path as given.
+        path: String,
+        /// What is wrong with it.
         message: String,
     },
     /// A template failed.
@@ -139,21 +155,16 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
     let crate_name = crate_name(api, settings);
     let allows = allows();
 
-    let gated = layout == Layout::Crate;
-    let mut types = types::emit_types(api, gated);
-    if gated {
-        types = features::Gates::compute(api)
-            .apply(types)
-            .map_err(|e| EmitError::Unparsable {
-                file: "src/types.rs".into(),
-                message: e.to_string(),
-            })?;
-    }
-    let errors = operations::emit_errors(api, gated);
-    let client = client::emit_client(api, &crate_name);
-    let webhooks = webhooks::emit_webhooks(api);
+    let cx = match layout {
+        Layout::Crate => EmitCtx::for_crate(api),
+        Layout::Module => EmitCtx::for_module(settings.module_path.as_deref())?,
+    };
+    let types = types::emit_types(api, &cx);
+    let errors = operations::emit_errors(api, &cx);
+    let client = client::emit_client(api, &cx, &crate_name);
+    let webhooks = webhooks::emit_webhooks(api, &cx);
 
-    let modules = operation_modules(api);
+    let modules = operation_modules(api, &cx);
     let out = Out {
         crate_doc: crate_docs(api, &crate_name),
         allows,
@@ -165,13 +176,10 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
     };
     let mut files = BTreeMap::new();
     match layout {
-        Layout::Crate => crate_files(api, settings, &crate_name, out, &mut files)?,
+        Layout::Crate => crate_files(api, &cx, settings, &crate_name, out, &mut files)?,
         Layout::Module => {
             let data = module_data_file(api, settings);
-            files.insert(
-                "module.rs".to_owned(),
-                module_file(api, settings, out, &data)?,
-            );
+            files.insert("module.rs".to_owned(), module_file(api, &cx, out, &data)?);
             files.insert(data, testing::answers(api, GENERATED));
         }
     }
@@ -191,22 +199,23 @@ struct Out {
 }
 
 /// One module per operation group: its items, and its methods in an `impl Client`.
-fn operation_modules(api: &Api) -> Vec<(String, String, TokenStream)> {
+fn operation_modules(api: &Api, cx: &EmitCtx) -> Vec<(String, String, TokenStream)> {
     let mut modules: Vec<(String, String, TokenStream)> = Vec::new();
     for (module, ops) in groups::by_module(api) {
         let mut items = Vec::new();
         let mut methods = Vec::new();
         for op in &ops {
-            let (i, m) = operations::emit_operation(api, op);
+            let (i, m) = operations::emit_operation(api, cx, op);
             items.push(i);
             methods.push(m);
         }
         let doc = group_doc(api, ops[0]);
         let feature = groups::op_feature(ops[0]);
         let docs = rust::inner_doc_attrs(&doc);
+        let root = cx.root();
         let body = quote! {
             #(#items)*
-            impl crate::Client {
+            impl #root::Client {
                 #(#methods)*
             }
         };
@@ -219,6 +228,7 @@ fn operation_modules(api: &Api) -> Vec<(String, String, TokenStream)> {
 /// [`Layout::Crate`]: `src/` files, `Cargo.toml` and `README.md`.
 fn crate_files(
     api: &Api,
+    cx: &EmitCtx,
     settings: &Settings,
     crate_name: &str,
     out: Out,
@@ -264,7 +274,7 @@ fn crate_files(
         #reexports
     };
     files.insert("src/lib.rs".to_owned(), format("src/lib.rs", lib)?);
-    let params = surface::params_module(api, true);
+    let params = surface::params_module(api, cx);
     files.insert(
         "src/params.rs".to_owned(),
         format(
@@ -305,7 +315,7 @@ fn crate_files(
         "src/testing/mod.rs".to_owned(),
         format(
             "src/testing/mod.rs",
-            testing::module(api, Some(&ident), "fake.json"),
+            testing::module(api, cx, Some(&ident), "fake.json"),
         )?,
     );
     files.insert(
@@ -359,12 +369,7 @@ fn module_data_file(api: &Api, settings: &Settings) -> String {
 }
 
 /// [`Layout::Module`]: one `module.rs` for `include!`.
-fn module_file(
-    api: &Api,
-    settings: &Settings,
-    out: Out,
-    data_file: &str,
-) -> Result<String, EmitError> {
+fn module_file(api: &Api, cx: &EmitCtx, out: Out, data_file: &str) -> Result<String, EmitError> {
     let Out {
         crate_doc,
         allows,
@@ -377,8 +382,8 @@ fn module_file(
     // Included into a consumer's crate, where unused public items of a private module
     // would warn.
     let allows = quote!(#allows dead_code,);
-    let params = surface::params_module(api, false);
-    let testing = testing::module(api, None, data_file);
+    let params = surface::params_module(api, cx);
+    let testing = testing::module(api, cx, None, data_file);
     let mods = modules.iter().map(|(m, _, body)| {
         let id = rust::ident(m);
         quote!(pub mod #id { #body })
@@ -411,11 +416,7 @@ fn module_file(
         #[allow(unused_imports)]
         pub use testing_gate::*;
     };
-    let mut text = format("module", file)?;
-    if let Some(path) = &settings.module_path {
-        text = text.replace("crate::", &format!("crate::{path}::"));
-    }
-    Ok(text)
+    format("module", file)
 }
 
 /// The docs of an operation module: the tag's description, or the path it groups.

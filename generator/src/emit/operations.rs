@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::emit::context::EmitCtx;
 use crate::emit::groups::op_feature;
-use crate::emit::rust::{doc_attrs, ident, type_tokens};
+use crate::emit::rust::{doc_attrs, ident};
 use crate::ir::{
     Api, BodyEncoding, ErrorResponse, HttpMethod, Operation, Param, ParamLocation, ParamStyle,
     Prim, ResponseEncoding, StatusMatch, TypeRef,
@@ -35,16 +36,16 @@ pub fn is_copy(ty: &TypeRef) -> bool {
 
 /// The type of a required argument: `&str` for strings, by value for small copies, a
 /// reference otherwise.
-fn arg_type(ty: &TypeRef) -> TokenStream {
+fn arg_type(cx: &EmitCtx, ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::Prim(Prim::String) => quote!(&str),
-        t if is_copy(t) => type_tokens(t),
+        t if is_copy(t) => cx.type_tokens(t),
         TypeRef::Vec(inner) => {
-            let i = type_tokens(inner);
+            let i = cx.type_tokens(inner);
             quote!(&[#i])
         }
         t => {
-            let t = type_tokens(t);
+            let t = cx.type_tokens(t);
             quote!(&#t)
         }
     }
@@ -135,12 +136,12 @@ fn meta_static(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn success_type(op: &Operation) -> TokenStream {
+fn success_type(cx: &EmitCtx, op: &Operation) -> TokenStream {
     match op.success.encoding {
         ResponseEncoding::Empty => quote!(()),
         ResponseEncoding::Bytes => quote!(::sturdy_runtime::bytes::Bytes),
         ResponseEncoding::Text => quote!(::std::string::String),
-        ResponseEncoding::Json => type_tokens(&op.success.ty),
+        ResponseEncoding::Json => cx.type_tokens(&op.success.ty),
     }
 }
 
@@ -160,22 +161,22 @@ fn decoder(op: &Operation) -> TokenStream {
     }
 }
 
-/// The error type of an operation: its own enum (in `crate::errors`), or `Infallible`.
-pub fn error_type(op: &Operation) -> TokenStream {
+/// The error type of an operation: its own enum (in `<root>::errors`), or `Infallible`.
+pub fn error_type(cx: &EmitCtx, op: &Operation) -> TokenStream {
     if op.errors.is_empty() {
         quote!(::std::convert::Infallible)
     } else {
-        let e = format_ident!("{}Error", op.type_prefix);
-        quote!(crate::errors::#e)
+        let (root, e) = (cx.root(), format_ident!("{}Error", op.type_prefix));
+        quote!(#root::errors::#e)
     }
 }
 
-fn error_decoder(op: &Operation) -> TokenStream {
+fn error_decoder(cx: &EmitCtx, op: &Operation) -> TokenStream {
     if op.errors.is_empty() {
         quote!(::sturdy_runtime::__private::no_typed_error)
     } else {
-        let e = format_ident!("{}Error", op.type_prefix);
-        quote!(crate::errors::#e::decode)
+        let (root, e) = (cx.root(), format_ident!("{}Error", op.type_prefix));
+        quote!(#root::errors::#e::decode)
     }
 }
 
@@ -189,15 +190,13 @@ fn error_key(errors: &[ErrorResponse]) -> Vec<(StatusMatch, String, TypeRef)> {
 
 /// The `errors` module: one enum per distinct error shape, aliases for operations that share
 /// one.
-pub fn emit_errors(api: &Api, gated: bool) -> TokenStream {
+pub fn emit_errors(api: &Api, cx: &EmitCtx) -> TokenStream {
     let mut first: BTreeMap<Vec<(StatusMatch, String, TypeRef)>, String> = BTreeMap::new();
     // The features whose operations use each distinct error enum.
     let mut users: BTreeMap<
         Vec<(StatusMatch, String, TypeRef)>,
         std::collections::BTreeSet<String>,
     > = BTreeMap::new();
-    let all_features: std::collections::BTreeSet<String> =
-        api.operations.iter().map(op_feature).collect();
     for op in &api.operations {
         if !op.errors.is_empty() {
             users
@@ -206,13 +205,7 @@ pub fn emit_errors(api: &Api, gated: bool) -> TokenStream {
                 .insert(op_feature(op));
         }
     }
-    let cfg_of = |features: &std::collections::BTreeSet<String>| {
-        if gated {
-            crate::emit::features::Gates::cfg_for_features(features, all_features.len())
-        } else {
-            None
-        }
-    };
+    let cfg_of = |features: &std::collections::BTreeSet<String>| cx.features_gate(features);
     let mut items = Vec::new();
     for op in &api.operations {
         if op.errors.is_empty() {
@@ -244,7 +237,7 @@ pub fn emit_errors(api: &Api, gated: bool) -> TokenStream {
             match &e.ty {
                 TypeRef::Unit => quote!(#docs #v),
                 t => {
-                    let t = type_tokens(t);
+                    let t = cx.type_tokens(t);
                     quote!(#docs #v(#t))
                 }
             }
@@ -407,7 +400,7 @@ pub fn params_struct_name(op: &Operation) -> proc_macro2::Ident {
 
 /// The items of one operation: its static, its parameters struct, and its method.
 /// Returns (module items, method).
-pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+pub fn emit_operation(api: &Api, cx: &EmitCtx, op: &Operation) -> (TokenStream, TokenStream) {
     let meta = meta_static(api, op);
     let meta_id = meta_ident(op);
     let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
@@ -417,7 +410,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     if !optional.is_empty() {
         let fields = optional.iter().map(|p| {
             let n = ident(&p.rust_name);
-            let t = type_tokens(&p.ty);
+            let t = cx.type_tokens(&p.ty);
             let doc = doc_attrs(Some(&param_doc(p)));
             let dep = if p.deprecated {
                 quote!(#[deprecated])
@@ -427,8 +420,9 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             quote!(#doc #dep pub #n: ::std::option::Option<#t>)
         });
         let doc = format!(
-            " Optional parameters of [`Client::{}`](crate::Client::{}).",
-            op.method_name, op.method_name
+            " Optional parameters of [`Client::{}`]({}).",
+            op.method_name,
+            cx.path_text(&format!("Client::{}", op.method_name))
         );
         items = quote! {
             #items
@@ -442,7 +436,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     for p in &required {
         if p.location == ParamLocation::Path || p.required {
             let n = ident(&p.rust_name);
-            let t = arg_type(&p.ty);
+            let t = arg_type(cx, &p.ty);
             args.push(quote!(#n: #t));
         }
     }
@@ -451,7 +445,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             BodyEncoding::Bytes => quote!(::sturdy_runtime::bytes::Bytes),
             BodyEncoding::Text => quote!(&str),
             _ => {
-                let t = type_tokens(&b.ty);
+                let t = cx.type_tokens(&b.ty);
                 quote!(&#t)
             }
         };
@@ -497,10 +491,10 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             stmts.push(quote!(if let ::std::option::Option::Some(body) = body { #s }));
         }
     }
-    let ok = success_type(op);
-    let err = error_type(op);
+    let ok = success_type(cx, op);
+    let err = error_type(cx, op);
     let dec = decoder(op);
-    let dec_err = error_decoder(op);
+    let dec_err = error_decoder(cx, op);
     let mutability = if stmts.is_empty() {
         quote!()
     } else {
@@ -530,7 +524,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     let _ = &params_name;
     let method = match paged {
         Some(p) => {
-            let item = type_tokens(&p.item_ty);
+            let item = cx.type_tokens(&p.item_ty);
             let pages = format_ident!("{}_PAGES", op.method_name.to_ascii_uppercase());
             quote! {
                 #docs
@@ -553,7 +547,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
         },
     };
     let method =
-        crate::emit::streaming::with_stream_method(op, method, &args, &stmts, &path, &meta_id);
+        crate::emit::streaming::with_stream_method(cx, op, method, &args, &stmts, &path, &meta_id);
     let method =
         crate::emit::streaming::with_byte_stream_method(op, method, &args, &stmts, &path, &meta_id);
     (items, method)

@@ -4,15 +4,16 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::rust::{doc_attrs, ident, type_tokens};
+use crate::emit::context::EmitCtx;
+use crate::emit::rust::{doc_attrs, ident};
 use crate::ir::{Api, WebhookEnvelope};
 
 /// The body of `webhooks.rs`.
-pub fn emit_webhooks(api: &Api) -> TokenStream {
+pub fn emit_webhooks(api: &Api, cx: &EmitCtx) -> TokenStream {
     let envelope = api.runtime.webhook_envelope.as_ref();
     let variants = api.webhooks.iter().map(|w| {
         let v = ident(&w.variant);
-        let t = type_tokens(&w.ty);
+        let t = cx.type_tokens(&w.ty);
         let docs = doc_attrs(Some(&match &w.docs {
             Some(d) => format!("{d}\n\n(event `{}`)", w.name),
             None => format!("The `{}` event.", w.name),
