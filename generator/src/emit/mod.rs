@@ -25,6 +25,7 @@
 pub mod client;
 pub mod context;
 pub mod docs;
+mod errors;
 pub mod features;
 pub mod groups;
 pub mod operations;
@@ -160,7 +161,7 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
         Layout::Module => EmitCtx::for_module(settings.module_path.as_deref())?,
     };
     let types = types::emit_types(api, &cx);
-    let errors = operations::emit_errors(api, &cx);
+    let errors = errors::emit_errors(api, &cx);
     let client = client::emit_client(api, &cx, &crate_name);
     let webhooks = webhooks::emit_webhooks(api, &cx);
 
@@ -244,36 +245,10 @@ fn crate_files(
         modules,
     } = out;
     let title = &api.title;
-    let mod_decls = modules.iter().map(|(m, f, _)| {
-        let id = rust::ident(m);
-        quote! {
-            #[cfg(feature = #f)]
-            pub mod #id;
-        }
-    });
-    let reexports = surface::reexports();
-    let lib = quote! {
-        #![doc = #crate_doc]
-        // rustdoc's auto-trait check recurses through deeply nested models (Stripe's
-        // quotes) past the default limit of 128.
-        #![recursion_limit = "256"]
-        #![allow(#allows)]
-        #![doc = ""]
-        #![doc = #GENERATED]
-
-        pub mod errors;
-        pub mod operations;
-        pub mod params;
-        pub mod types;
-        pub mod webhooks;
-        #[cfg(feature = "testing")]
-        pub mod testing;
-        mod client;
-
-        pub use client::*;
-        #reexports
-    };
-    files.insert("src/lib.rs".to_owned(), format("src/lib.rs", lib)?);
+    files.insert(
+        "src/lib.rs".to_owned(),
+        format("src/lib.rs", lib_rs(&crate_doc, allows))?,
+    );
     let params = surface::params_module(api, cx);
     files.insert(
         "src/params.rs".to_owned(),
@@ -283,19 +258,7 @@ fn crate_files(
  #params),
         )?,
     );
-    let ops_mod = quote! {
-        //! Operations, one module per group (the first tag, else the first resource
-        //! segment of the path), each behind the cargo feature of the same name.
-        #(#mod_decls)*
-    };
-    files.insert(
-        "src/operations/mod.rs".to_owned(),
-        format("src/operations/mod.rs", ops_mod)?,
-    );
-    for (m, _, body) in &modules {
-        let path = format!("src/operations/{m}.rs");
-        files.insert(path.clone(), format(&path, body.clone())?);
-    }
+    operation_files(&modules, files)?;
     let types_doc = format!(" The model of {title}: every named schema as a Rust type.");
     files.insert(
         "src/types.rs".to_owned(),
@@ -330,30 +293,70 @@ fn crate_files(
  #webhooks),
         )?,
     );
+    let features: Vec<String> = modules.iter().map(|(_, f, _)| f.clone()).collect();
     files.insert(
         "Cargo.toml".to_owned(),
-        templates::cargo_toml(
-            api,
-            settings,
-            crate_name,
-            &modules
-                .iter()
-                .map(|(_, f, _)| f.clone())
-                .collect::<Vec<_>>(),
-        )?,
+        templates::cargo_toml(api, settings, crate_name, &features)?,
     );
     files.insert(
         "README.md".to_owned(),
-        templates::readme(
-            api,
-            settings,
-            crate_name,
-            &modules
-                .iter()
-                .map(|(_, f, _)| f.clone())
-                .collect::<Vec<_>>(),
-        )?,
+        templates::readme(api, settings, crate_name, &features)?,
     );
+    Ok(())
+}
+
+/// [`Layout::Crate`]: `src/lib.rs`, the crate docs and its modules.
+fn lib_rs(crate_doc: &str, allows: TokenStream) -> TokenStream {
+    let reexports = surface::reexports();
+    quote! {
+        #![doc = #crate_doc]
+        // rustdoc's auto-trait check recurses through deeply nested models (Stripe's
+        // quotes) past the default limit of 128.
+        #![recursion_limit = "256"]
+        #![allow(#allows)]
+        #![doc = ""]
+        #![doc = #GENERATED]
+
+        pub mod errors;
+        pub mod operations;
+        pub mod params;
+        pub mod types;
+        pub mod webhooks;
+        #[cfg(feature = "testing")]
+        pub mod testing;
+        mod client;
+
+        pub use client::*;
+        #reexports
+    }
+}
+
+/// [`Layout::Crate`]: `src/operations/mod.rs`, each group's module behind its feature, and
+/// the groups' files.
+fn operation_files(
+    modules: &[(String, String, TokenStream)],
+    files: &mut BTreeMap<String, String>,
+) -> Result<(), EmitError> {
+    let mod_decls = modules.iter().map(|(m, f, _)| {
+        let id = rust::ident(m);
+        quote! {
+            #[cfg(feature = #f)]
+            pub mod #id;
+        }
+    });
+    let ops_mod = quote! {
+        //! Operations, one module per group (the first tag, else the first resource
+        //! segment of the path), each behind the cargo feature of the same name.
+        #(#mod_decls)*
+    };
+    files.insert(
+        "src/operations/mod.rs".to_owned(),
+        format("src/operations/mod.rs", ops_mod)?,
+    );
+    for (m, _, body) in modules {
+        let path = format!("src/operations/{m}.rs");
+        files.insert(path.clone(), format(&path, body.clone())?);
+    }
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use quote::quote;
 
 use crate::emit::context::EmitCtx;
 use crate::emit::rust::{doc_attrs, ident};
-use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef};
 
 mod builders;
 mod expandable;
@@ -101,75 +101,14 @@ fn emit_struct(
     } else {
         quote!()
     };
-    let fields: Vec<TokenStream> = s.fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        let wire = &f.wire_name;
-        let rename = if f.name != f.wire_name {
-            quote!(#[serde(rename = #wire)])
-        } else {
-            quote!()
-        };
-        let t = cx.type_tokens(&f.ty);
-        let fdocs = doc_attrs(f.docs.as_deref());
-        let fdep = if f.deprecated {
-            quote!(#[deprecated])
-        } else {
-            quote!()
-        };
-        let (ty, attr) = if f.required && !f.nullable {
-            // A required field the payload leaves out (OpenAI's streamed `output_text` parts
-            // have no `logprobs`) decodes as its default when it has one: see `lenient`.
-            (t, quote!())
-        } else if f.required {
-            // Required but nullable: always sent, `null` when `None`; absent decodes as
-            // `None` (its `default` attribute comes from `lenient`).
-            (quote!(::std::option::Option<#t>), quote!())
-        } else if f.nullable {
-            // Optional and nullable: left out, `null`, or a value.
-            (
-                quote!(::sturdy_runtime::Nullable<#t>),
-                quote!(#[serde(default, skip_serializing_if = "::sturdy_runtime::Nullable::is_absent")]),
-            )
-        } else {
-            (
-                quote!(::std::option::Option<#t>),
-                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
-            )
-        };
-        let lenient = lenient.attrs(f);
-        quote!(#fdocs #fdep #rename #attr #lenient pub #fname: #ty)
-    }).collect();
+    let fields: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .map(|f| struct_field(cx, f, &mut lenient))
+        .collect();
     let fields_impl = lenient.fields_impl(cfg);
     let untyped = matches!(s.additional, Some(TypeRef::Json));
-    let extra = s.additional.as_ref().map(|t| {
-        // Untyped extras (the OpenAPI default) use the runtime's `Extra`, whose `Debug`
-        // lists keys only, and report their keys as drift; typed ones a map of their value
-        // type.
-        let (t, flatten) = match t {
-            TypeRef::Json => {
-                let with = format!(
-                    "::sturdy_runtime::types::undeclared::<_, {}>",
-                    cx.path_text(&format!("types::{}", def.name))
-                );
-                (
-                    quote!(::sturdy_runtime::types::Extra),
-                    quote!(#[serde(flatten, deserialize_with = #with)]),
-                )
-            }
-            t => {
-                let t = cx.type_tokens(t);
-                (
-                    quote!(::std::collections::BTreeMap<::std::string::String, #t>),
-                    quote!(#[serde(flatten)]),
-                )
-            }
-        };
-        quote! {
-            /// Properties not declared by the spec, kept so a decoded value re-encodes whole.
-            #flatten
-            pub extra: #t
-        }
-    });
+    let extra = s.additional.as_ref().map(|t| extra_field(cx, def, t));
     let schema_impl = untyped.then(|| {
         let (ty, pointer) = (&def.name, &def.origin);
         quote! {
@@ -192,6 +131,78 @@ fn emit_struct(
         }
         #fields_impl
         #schema_impl
+    }
+}
+
+/// One field of a struct: its docs, serde attributes (rename, optionality, lenient
+/// decoding) and type.
+fn struct_field(cx: &EmitCtx, f: &Field, lenient: &mut lenient::Lenient) -> TokenStream {
+    let fname = ident(&f.name);
+    let wire = &f.wire_name;
+    let rename = if f.name != f.wire_name {
+        quote!(#[serde(rename = #wire)])
+    } else {
+        quote!()
+    };
+    let t = cx.type_tokens(&f.ty);
+    let fdocs = doc_attrs(f.docs.as_deref());
+    let fdep = if f.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
+    let (ty, attr) = if f.required && !f.nullable {
+        // A required field the payload leaves out (OpenAI's streamed `output_text` parts
+        // have no `logprobs`) decodes as its default when it has one: see `lenient`.
+        (t, quote!())
+    } else if f.required {
+        // Required but nullable: always sent, `null` when `None`; absent decodes as
+        // `None` (its `default` attribute comes from `lenient`).
+        (quote!(::std::option::Option<#t>), quote!())
+    } else if f.nullable {
+        // Optional and nullable: left out, `null`, or a value.
+        (
+            quote!(::sturdy_runtime::Nullable<#t>),
+            quote!(#[serde(default, skip_serializing_if = "::sturdy_runtime::Nullable::is_absent")]),
+        )
+    } else {
+        (
+            quote!(::std::option::Option<#t>),
+            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+        )
+    };
+    let lenient = lenient.attrs(f);
+    quote!(#fdocs #fdep #rename #attr #lenient pub #fname: #ty)
+}
+
+/// The `extra` field of a struct with additional properties.
+fn extra_field(cx: &EmitCtx, def: &TypeDef, t: &TypeRef) -> TokenStream {
+    // Untyped extras (the OpenAPI default) use the runtime's `Extra`, whose `Debug`
+    // lists keys only, and report their keys as drift; typed ones a map of their value
+    // type.
+    let (t, flatten) = match t {
+        TypeRef::Json => {
+            let with = format!(
+                "::sturdy_runtime::types::undeclared::<_, {}>",
+                cx.path_text(&format!("types::{}", def.name))
+            );
+            (
+                quote!(::sturdy_runtime::types::Extra),
+                quote!(#[serde(flatten, deserialize_with = #with)]),
+            )
+        }
+        t => {
+            let t = cx.type_tokens(t);
+            (
+                quote!(::std::collections::BTreeMap<::std::string::String, #t>),
+                quote!(#[serde(flatten)]),
+            )
+        }
+    };
+    quote! {
+        /// Properties not declared by the spec, kept so a decoded value re-encodes whole.
+        #flatten
+        pub extra: #t
     }
 }
 
