@@ -264,7 +264,8 @@ fn client_struct(api: &Api, cx: &EmitCtx, env: &EnvParts) -> TokenStream {
     }
 }
 
-/// `verify_credentials`, when `x-sturdy-health-check` names an operation that needs no input.
+/// `verify_credentials`, when `x-sturdy-health-check` names an operation that needs no input;
+/// in a crate, behind the feature of that operation's group.
 fn health_check(api: &Api, cx: &EmitCtx) -> TokenStream {
     match api
         .runtime
@@ -275,12 +276,12 @@ fn health_check(api: &Api, cx: &EmitCtx) -> TokenStream {
         Some(op) if !op.params.iter().any(|p| p.required) && op.body.is_none() => {
             let meta = crate::emit::operations::meta_ident(op);
             let module = ident(&crate::emit::groups::op_module(op));
-            let feature = crate::emit::groups::op_feature(op);
+            let gate = cx.group_gate(&crate::emit::groups::op_feature(op));
             let (path, root) = (&op.path, cx.root());
             let doc = format!(" Checks the credentials by calling `{}` (`x-sturdy-health-check`); the error's hint says plainly what is wrong.", op.id);
             quote! {
                 #[doc = #doc]
-                #[cfg(feature = #feature)]
+                #gate
                 pub async fn verify_credentials(&self) -> ::std::result::Result<(), ::sturdy_runtime::Error> {
                     let request = ::sturdy_runtime::Request::new(&#root::operations::#module::#meta, ::std::string::String::from(#path));
                     self.inner.execute(request, ::sturdy_runtime::RequestOptions::new()).await.map(|_| ())

@@ -118,6 +118,13 @@ impl EmitCtx {
         self.gates.as_ref()?.cfg(name)
     }
 
+    /// The `#[cfg(feature = ..)]` of an item of one operation group (its `params` re-export,
+    /// `verify_credentials`), when the output has features.
+    pub fn group_gate(&self, feature: &str) -> Option<TokenStream> {
+        self.has_features()
+            .then(|| quote!(#[cfg(feature = #feature)]))
+    }
+
     /// The `#[cfg(..)]` of an item used by the operations of `features` (an error enum
     /// shared by several groups), if that is not every group.
     pub fn features_gate(&self, features: &BTreeSet<String>) -> Option<TokenStream> {

@@ -43,12 +43,7 @@ pub fn params_module(api: &Api, cx: &EmitCtx) -> TokenStream {
                 return None;
             }
             let m = ident(&module);
-            let cfg = if cx.has_features() {
-                let f = groups::op_feature(ops[0]);
-                quote!(#[cfg(feature = #f)])
-            } else {
-                quote!()
-            };
+            let cfg = cx.group_gate(&groups::op_feature(ops[0]));
             Some(quote! {
                 #cfg
                 pub use #root::operations::#m::{#(#names),*};

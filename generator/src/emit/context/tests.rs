@@ -159,3 +159,49 @@ fn every_item_of_a_gated_type_carries_its_gate_on_a_shared_spec() {
         "openai has gated and ungated items ({gated} of {items})"
     );
 }
+
+const HEALTH: &str = r#"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+x-sturdy-health-check: getMe
+paths:
+  /me:
+    get:
+      tags: [users]
+      operationId: getMe
+      responses: {'200': {description: ok}}
+  /things:
+    get:
+      tags: [things]
+      operationId: listThings
+      parameters: [{name: q, in: query, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+"#;
+
+fn generate_str(yaml: &str, layout: Layout) -> crate::Generated {
+    let doc = crate::load::load_str(yaml, Path::new("t.yaml")).expect("load");
+    let settings = Settings {
+        module_path: Some("api".into()),
+        ..Settings::default()
+    };
+    crate::generate_document(&doc, &settings, layout)
+        .expect("generate")
+        .generated
+}
+
+/// A module has no cargo features: `verify_credentials` is always there (it was behind the
+/// group's feature, which an including crate does not declare, so it never compiled).
+#[test]
+fn group_gates_are_a_crate_thing() {
+    let crate_out = generate_str(HEALTH, Layout::Crate);
+    let client = &crate_out.files["src/client.rs"];
+    assert!(
+        client.contains("#[cfg(feature = \"users\")]\n    pub async fn verify_credentials"),
+        "{client}"
+    );
+    assert!(crate_out.files["src/params.rs"].contains("#[cfg(feature = \"things\")]"));
+    let module = &generate_str(HEALTH, Layout::Module).files["module.rs"];
+    assert!(module.contains("pub async fn verify_credentials"));
+    assert!(!module.contains("cfg(feature = \"users\")"), "{module}");
+    assert!(!module.contains("cfg(feature = \"things\")"), "{module}");
+}
