@@ -4,7 +4,9 @@
 //! snapshots are normalized here, a snapshot read first into a typed model of its format and
 //! then converted concern by concern) → **ir** ([`ir::Api`]: the API as sturdy sees it; no OpenAPI
 //! types past this point) → **emit** ([`emit::Generated`]: Rust files, formatted) → **write**
-//! (a folder, `OUT_DIR`, or a `--check` that reports stale files).
+//! (a folder, `OUT_DIR`, or a `--check` that reports stale files). Emit owns its output:
+//! each emitter writes absolute paths and cargo feature gates from an [`emit::EmitCtx`] as it
+//! builds tokens, and the finished source is only formatted, never rewritten.
 //!
 //! Beside the pipeline: [`lint`] (a production-readiness report, one function per rule, read
 //! from the IR so lint and the generated client agree) and
@@ -99,6 +101,8 @@ pub struct Settings {
     pub spec_name: Option<String>,
     /// For [`Layout::Module`]: the module path the file is included at (`api` for
     /// `mod api { include!(..); }` at the crate root). `None`: included at the crate root.
+    /// `::`-separated Rust identifiers (`clients::stripe`); anything else is
+    /// [`emit::EmitError::ModulePath`].
     pub module_path: Option<String>,
     /// OpenAPI Overlay 1.0 files applied to the spec, in order, before anything reads it
     /// ([`load::overlay`]).

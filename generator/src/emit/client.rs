@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::emit::context::EmitCtx;
 use crate::emit::rust::{doc_attrs, ident};
 use crate::ir::{Api, ParamLocation, SecurityKind, Server};
 
@@ -50,7 +51,7 @@ pub fn scheme_kind(kind: &SecurityKind) -> String {
 }
 
 /// `client.rs`: the API's static facts, the `Environment` enum, `Client` and `ClientBuilder`.
-pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
+pub fn emit_client(api: &Api, cx: &EmitCtx, crate_name: &str) -> TokenStream {
     // Environments: servers with absolute URLs.
     let envs: Vec<&Server> = api
         .servers
@@ -60,7 +61,7 @@ pub fn emit_client(api: &Api, crate_name: &str) -> TokenStream {
     let statics = statics(api, crate_name);
     let env_items = environment_enum(&envs);
     let env = EnvParts::of(&envs);
-    let client = client_struct(api, &env);
+    let client = client_struct(api, cx, &env);
     let builder = builder(api, crate_name, &env);
     quote! {
         #statics
@@ -212,7 +213,7 @@ impl EnvParts {
 }
 
 /// `Client`: its constructor, runtime access and `verify_credentials`.
-fn client_struct(api: &Api, env: &EnvParts) -> TokenStream {
+fn client_struct(api: &Api, cx: &EmitCtx, env: &EnvParts) -> TokenStream {
     let rate_limit = match &api.runtime.rate_limit {
         Some(r) => {
             let per_second = r.per_second;
@@ -222,7 +223,7 @@ fn client_struct(api: &Api, env: &EnvParts) -> TokenStream {
         None => quote!(),
     };
     let title_doc = format!(" A client for {} (API version {}).", api.title, api.version);
-    let health_check = health_check(api);
+    let health_check = health_check(api, cx);
     let env_init = &env.init;
     quote! {
         #[doc = #title_doc]
@@ -263,8 +264,9 @@ fn client_struct(api: &Api, env: &EnvParts) -> TokenStream {
     }
 }
 
-/// `verify_credentials`, when `x-sturdy-health-check` names an operation that needs no input.
-fn health_check(api: &Api) -> TokenStream {
+/// `verify_credentials`, when `x-sturdy-health-check` names an operation that needs no input;
+/// in a crate, behind the feature of that operation's group.
+fn health_check(api: &Api, cx: &EmitCtx) -> TokenStream {
     match api
         .runtime
         .health_check
@@ -274,14 +276,14 @@ fn health_check(api: &Api) -> TokenStream {
         Some(op) if !op.params.iter().any(|p| p.required) && op.body.is_none() => {
             let meta = crate::emit::operations::meta_ident(op);
             let module = ident(&crate::emit::groups::op_module(op));
-            let feature = crate::emit::groups::op_feature(op);
-            let path = &op.path;
+            let gate = cx.group_gate(&crate::emit::groups::op_feature(op));
+            let (path, root) = (&op.path, cx.root());
             let doc = format!(" Checks the credentials by calling `{}` (`x-sturdy-health-check`); the error's hint says plainly what is wrong.", op.id);
             quote! {
                 #[doc = #doc]
-                #[cfg(feature = #feature)]
+                #gate
                 pub async fn verify_credentials(&self) -> ::std::result::Result<(), ::sturdy_runtime::Error> {
-                    let request = ::sturdy_runtime::Request::new(&crate::operations::#module::#meta, ::std::string::String::from(#path));
+                    let request = ::sturdy_runtime::Request::new(&#root::operations::#module::#meta, ::std::string::String::from(#path));
                     self.inner.execute(request, ::sturdy_runtime::RequestOptions::new()).await.map(|_| ())
                 }
             }

@@ -6,6 +6,9 @@
 //! user may want on its own), and every type such a type names, is always compiled; any other
 //! type is behind
 //! `#[cfg(any(feature = "tag-a", ...))]` for the tags whose operations reach it.
+//!
+//! Emitters write these gates as they build each item, through
+//! [`EmitCtx`](crate::emit::EmitCtx), which holds the crate's [`Gates`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +22,8 @@ use crate::ir::{Api, TypeKind, TypeRef};
 #[derive(Debug, Default)]
 pub struct Gates {
     by_type: BTreeMap<String, BTreeSet<String>>,
+    /// How many features (operation groups) the crate has.
+    features: usize,
 }
 
 fn refs(t: &TypeRef, out: &mut Vec<String>) {
@@ -107,7 +112,10 @@ impl Gates {
             }
         }
         by_type.retain(|t, fs| !always.contains(t) && fs.len() < features.len());
-        Gates { by_type }
+        Gates {
+            by_type,
+            features: features.len(),
+        }
     }
 
     /// Whether any type is gated.
@@ -121,48 +129,16 @@ impl Gates {
     }
 
     /// The `#[cfg(...)]` for an item used by the operations of these features (errors
-    /// shared by several operations).
+    /// shared by several operations), unless that is none or all of them.
     pub fn cfg_for_features<'a>(
+        &self,
         features: impl IntoIterator<Item = &'a String>,
-        all: usize,
     ) -> Option<TokenStream> {
         let fs: BTreeSet<&String> = features.into_iter().collect();
-        if fs.is_empty() || fs.len() >= all {
+        if fs.is_empty() || fs.len() >= self.features {
             return None;
         }
         Some(cfg_attr(fs.into_iter()))
-    }
-
-    /// Adds the gates to the items of the `types` module.
-    pub fn apply(&self, types: TokenStream) -> Result<TokenStream, syn::Error> {
-        if self.is_empty() {
-            return Ok(types);
-        }
-        let mut file: syn::File = syn::parse2(types)?;
-        for item in &mut file.items {
-            let name = match item {
-                syn::Item::Struct(s) => Some(s.ident.to_string()),
-                syn::Item::Enum(e) => Some(e.ident.to_string()),
-                syn::Item::Type(t) => Some(t.ident.to_string()),
-                syn::Item::Impl(i) => match &*i.self_ty {
-                    syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-                    _ => None,
-                },
-                _ => None,
-            };
-            let Some(cfg) = name.and_then(|n| self.cfg(&n)) else {
-                continue;
-            };
-            let attr: syn::Attribute = syn::parse_quote!(#cfg);
-            match item {
-                syn::Item::Struct(s) => s.attrs.push(attr),
-                syn::Item::Enum(e) => e.attrs.push(attr),
-                syn::Item::Type(t) => t.attrs.push(attr),
-                syn::Item::Impl(i) => i.attrs.push(attr),
-                _ => {}
-            }
-        }
-        Ok(quote!(#file))
     }
 }
 

@@ -16,9 +16,16 @@
 //!
 //! `lib.rs` re-exports the runtime types a user touches ([`surface`]), so a consumer needs
 //! no dependency on `sturdy-runtime` of its own.
+//!
+//! Every emitter gets an [`EmitCtx`]: the root of absolute paths (`crate`, or
+//! `crate::<module_path>` for a module included below the crate root) and the cargo feature
+//! gates of model types and error enums (a crate only). Emitters write both as they build
+//! tokens; the finished source is only formatted.
 
 pub mod client;
+pub mod context;
 pub mod docs;
+mod errors;
 pub mod features;
 pub mod groups;
 pub mod operations;
@@ -40,6 +47,8 @@ use quote::quote;
 
 use crate::ir::Api;
 use crate::Settings;
+
+pub use context::EmitCtx;
 
 /// How the output is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +76,14 @@ pub enum EmitError {
         /// The file.
         file: String,
         /// The parser's message.
+        message: String,
+    },
+    /// [`Settings::module_path`] is not a `::`-separated path of Rust identifiers.
+    #[error("module path `{path}` is not a Rust path ({message})")]
+    ModulePath {
+        /// The path as given.
+        path: String,
+        /// What is wrong with it.
         message: String,
     },
     /// A template failed.
@@ -139,21 +156,16 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
     let crate_name = crate_name(api, settings);
     let allows = allows();
 
-    let gated = layout == Layout::Crate;
-    let mut types = types::emit_types(api, gated);
-    if gated {
-        types = features::Gates::compute(api)
-            .apply(types)
-            .map_err(|e| EmitError::Unparsable {
-                file: "src/types.rs".into(),
-                message: e.to_string(),
-            })?;
-    }
-    let errors = operations::emit_errors(api, gated);
-    let client = client::emit_client(api, &crate_name);
-    let webhooks = webhooks::emit_webhooks(api);
+    let cx = match layout {
+        Layout::Crate => EmitCtx::for_crate(api),
+        Layout::Module => EmitCtx::for_module(settings.module_path.as_deref())?,
+    };
+    let types = types::emit_types(api, &cx);
+    let errors = errors::emit_errors(api, &cx);
+    let client = client::emit_client(api, &cx, &crate_name);
+    let webhooks = webhooks::emit_webhooks(api, &cx);
 
-    let modules = operation_modules(api);
+    let modules = operation_modules(api, &cx);
     let out = Out {
         crate_doc: crate_docs(api, &crate_name),
         allows,
@@ -165,13 +177,10 @@ pub fn emit(api: &Api, settings: &Settings, layout: Layout) -> Result<Generated,
     };
     let mut files = BTreeMap::new();
     match layout {
-        Layout::Crate => crate_files(api, settings, &crate_name, out, &mut files)?,
+        Layout::Crate => crate_files(api, &cx, settings, &crate_name, out, &mut files)?,
         Layout::Module => {
             let data = module_data_file(api, settings);
-            files.insert(
-                "module.rs".to_owned(),
-                module_file(api, settings, out, &data)?,
-            );
+            files.insert("module.rs".to_owned(), module_file(api, &cx, out, &data)?);
             files.insert(data, testing::answers(api, GENERATED));
         }
     }
@@ -191,22 +200,23 @@ struct Out {
 }
 
 /// One module per operation group: its items, and its methods in an `impl Client`.
-fn operation_modules(api: &Api) -> Vec<(String, String, TokenStream)> {
+fn operation_modules(api: &Api, cx: &EmitCtx) -> Vec<(String, String, TokenStream)> {
     let mut modules: Vec<(String, String, TokenStream)> = Vec::new();
     for (module, ops) in groups::by_module(api) {
         let mut items = Vec::new();
         let mut methods = Vec::new();
         for op in &ops {
-            let (i, m) = operations::emit_operation(api, op);
+            let (i, m) = operations::emit_operation(api, cx, op);
             items.push(i);
             methods.push(m);
         }
         let doc = group_doc(api, ops[0]);
         let feature = groups::op_feature(ops[0]);
         let docs = rust::inner_doc_attrs(&doc);
+        let root = cx.root();
         let body = quote! {
             #(#items)*
-            impl crate::Client {
+            impl #root::Client {
                 #(#methods)*
             }
         };
@@ -219,6 +229,7 @@ fn operation_modules(api: &Api) -> Vec<(String, String, TokenStream)> {
 /// [`Layout::Crate`]: `src/` files, `Cargo.toml` and `README.md`.
 fn crate_files(
     api: &Api,
+    cx: &EmitCtx,
     settings: &Settings,
     crate_name: &str,
     out: Out,
@@ -234,37 +245,11 @@ fn crate_files(
         modules,
     } = out;
     let title = &api.title;
-    let mod_decls = modules.iter().map(|(m, f, _)| {
-        let id = rust::ident(m);
-        quote! {
-            #[cfg(feature = #f)]
-            pub mod #id;
-        }
-    });
-    let reexports = surface::reexports();
-    let lib = quote! {
-        #![doc = #crate_doc]
-        // rustdoc's auto-trait check recurses through deeply nested models (Stripe's
-        // quotes) past the default limit of 128.
-        #![recursion_limit = "256"]
-        #![allow(#allows)]
-        #![doc = ""]
-        #![doc = #GENERATED]
-
-        pub mod errors;
-        pub mod operations;
-        pub mod params;
-        pub mod types;
-        pub mod webhooks;
-        #[cfg(feature = "testing")]
-        pub mod testing;
-        mod client;
-
-        pub use client::*;
-        #reexports
-    };
-    files.insert("src/lib.rs".to_owned(), format("src/lib.rs", lib)?);
-    let params = surface::params_module(api, true);
+    files.insert(
+        "src/lib.rs".to_owned(),
+        format("src/lib.rs", lib_rs(&crate_doc, allows))?,
+    );
+    let params = surface::params_module(api, cx);
     files.insert(
         "src/params.rs".to_owned(),
         format(
@@ -273,19 +258,7 @@ fn crate_files(
  #params),
         )?,
     );
-    let ops_mod = quote! {
-        //! Operations, one module per group (the first tag, else the first resource
-        //! segment of the path), each behind the cargo feature of the same name.
-        #(#mod_decls)*
-    };
-    files.insert(
-        "src/operations/mod.rs".to_owned(),
-        format("src/operations/mod.rs", ops_mod)?,
-    );
-    for (m, _, body) in &modules {
-        let path = format!("src/operations/{m}.rs");
-        files.insert(path.clone(), format(&path, body.clone())?);
-    }
+    operation_files(&modules, files)?;
     let types_doc = format!(" The model of {title}: every named schema as a Rust type.");
     files.insert(
         "src/types.rs".to_owned(),
@@ -305,7 +278,7 @@ fn crate_files(
         "src/testing/mod.rs".to_owned(),
         format(
             "src/testing/mod.rs",
-            testing::module(api, Some(&ident), "fake.json"),
+            testing::module(api, cx, Some(&ident), "fake.json"),
         )?,
     );
     files.insert(
@@ -320,30 +293,70 @@ fn crate_files(
  #webhooks),
         )?,
     );
+    let features: Vec<String> = modules.iter().map(|(_, f, _)| f.clone()).collect();
     files.insert(
         "Cargo.toml".to_owned(),
-        templates::cargo_toml(
-            api,
-            settings,
-            crate_name,
-            &modules
-                .iter()
-                .map(|(_, f, _)| f.clone())
-                .collect::<Vec<_>>(),
-        )?,
+        templates::cargo_toml(api, settings, crate_name, &features)?,
     );
     files.insert(
         "README.md".to_owned(),
-        templates::readme(
-            api,
-            settings,
-            crate_name,
-            &modules
-                .iter()
-                .map(|(_, f, _)| f.clone())
-                .collect::<Vec<_>>(),
-        )?,
+        templates::readme(api, settings, crate_name, &features)?,
     );
+    Ok(())
+}
+
+/// [`Layout::Crate`]: `src/lib.rs`, the crate docs and its modules.
+fn lib_rs(crate_doc: &str, allows: TokenStream) -> TokenStream {
+    let reexports = surface::reexports();
+    quote! {
+        #![doc = #crate_doc]
+        // rustdoc's auto-trait check recurses through deeply nested models (Stripe's
+        // quotes) past the default limit of 128.
+        #![recursion_limit = "256"]
+        #![allow(#allows)]
+        #![doc = ""]
+        #![doc = #GENERATED]
+
+        pub mod errors;
+        pub mod operations;
+        pub mod params;
+        pub mod types;
+        pub mod webhooks;
+        #[cfg(feature = "testing")]
+        pub mod testing;
+        mod client;
+
+        pub use client::*;
+        #reexports
+    }
+}
+
+/// [`Layout::Crate`]: `src/operations/mod.rs`, each group's module behind its feature, and
+/// the groups' files.
+fn operation_files(
+    modules: &[(String, String, TokenStream)],
+    files: &mut BTreeMap<String, String>,
+) -> Result<(), EmitError> {
+    let mod_decls = modules.iter().map(|(m, f, _)| {
+        let id = rust::ident(m);
+        quote! {
+            #[cfg(feature = #f)]
+            pub mod #id;
+        }
+    });
+    let ops_mod = quote! {
+        //! Operations, one module per group (the first tag, else the first resource
+        //! segment of the path), each behind the cargo feature of the same name.
+        #(#mod_decls)*
+    };
+    files.insert(
+        "src/operations/mod.rs".to_owned(),
+        format("src/operations/mod.rs", ops_mod)?,
+    );
+    for (m, _, body) in modules {
+        let path = format!("src/operations/{m}.rs");
+        files.insert(path.clone(), format(&path, body.clone())?);
+    }
     Ok(())
 }
 
@@ -359,12 +372,7 @@ fn module_data_file(api: &Api, settings: &Settings) -> String {
 }
 
 /// [`Layout::Module`]: one `module.rs` for `include!`.
-fn module_file(
-    api: &Api,
-    settings: &Settings,
-    out: Out,
-    data_file: &str,
-) -> Result<String, EmitError> {
+fn module_file(api: &Api, cx: &EmitCtx, out: Out, data_file: &str) -> Result<String, EmitError> {
     let Out {
         crate_doc,
         allows,
@@ -377,8 +385,8 @@ fn module_file(
     // Included into a consumer's crate, where unused public items of a private module
     // would warn.
     let allows = quote!(#allows dead_code,);
-    let params = surface::params_module(api, false);
-    let testing = testing::module(api, None, data_file);
+    let params = surface::params_module(api, cx);
+    let testing = testing::module(api, cx, None, data_file);
     let mods = modules.iter().map(|(m, _, body)| {
         let id = rust::ident(m);
         quote!(pub mod #id { #body })
@@ -411,11 +419,7 @@ fn module_file(
         #[allow(unused_imports)]
         pub use testing_gate::*;
     };
-    let mut text = format("module", file)?;
-    if let Some(path) = &settings.module_path {
-        text = text.replace("crate::", &format!("crate::{path}::"));
-    }
-    Ok(text)
+    format("module", file)
 }
 
 /// The docs of an operation module: the tag's description, or the path it groups.

@@ -3,16 +3,14 @@
 //! (retries, auth, decoding) lives in the runtime, so each method stays a few lines and
 //! cheap to compile.
 
-use std::collections::BTreeMap;
-
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::emit::groups::op_feature;
-use crate::emit::rust::{doc_attrs, ident, type_tokens};
+use crate::emit::context::EmitCtx;
+use crate::emit::rust::{doc_attrs, ident};
 use crate::ir::{
-    Api, BodyEncoding, ErrorResponse, HttpMethod, Operation, Param, ParamLocation, ParamStyle,
-    Prim, ResponseEncoding, StatusMatch, TypeRef,
+    Api, BodyEncoding, HttpMethod, Operation, Param, ParamLocation, ParamStyle, Prim,
+    ResponseEncoding, TypeRef,
 };
 
 /// Whether a value of `ty` is passed by value (small `Copy` types).
@@ -35,16 +33,16 @@ pub fn is_copy(ty: &TypeRef) -> bool {
 
 /// The type of a required argument: `&str` for strings, by value for small copies, a
 /// reference otherwise.
-fn arg_type(ty: &TypeRef) -> TokenStream {
+fn arg_type(cx: &EmitCtx, ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::Prim(Prim::String) => quote!(&str),
-        t if is_copy(t) => type_tokens(t),
+        t if is_copy(t) => cx.type_tokens(t),
         TypeRef::Vec(inner) => {
-            let i = type_tokens(inner);
+            let i = cx.type_tokens(inner);
             quote!(&[#i])
         }
         t => {
-            let t = type_tokens(t);
+            let t = cx.type_tokens(t);
             quote!(&#t)
         }
     }
@@ -135,12 +133,12 @@ fn meta_static(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn success_type(op: &Operation) -> TokenStream {
+fn success_type(cx: &EmitCtx, op: &Operation) -> TokenStream {
     match op.success.encoding {
         ResponseEncoding::Empty => quote!(()),
         ResponseEncoding::Bytes => quote!(::sturdy_runtime::bytes::Bytes),
         ResponseEncoding::Text => quote!(::std::string::String),
-        ResponseEncoding::Json => type_tokens(&op.success.ty),
+        ResponseEncoding::Json => cx.type_tokens(&op.success.ty),
     }
 }
 
@@ -160,164 +158,22 @@ fn decoder(op: &Operation) -> TokenStream {
     }
 }
 
-/// The error type of an operation: its own enum (in `crate::errors`), or `Infallible`.
-pub fn error_type(op: &Operation) -> TokenStream {
+/// The error type of an operation: its own enum (in `<root>::errors`), or `Infallible`.
+pub fn error_type(cx: &EmitCtx, op: &Operation) -> TokenStream {
     if op.errors.is_empty() {
         quote!(::std::convert::Infallible)
     } else {
-        let e = format_ident!("{}Error", op.type_prefix);
-        quote!(crate::errors::#e)
+        let (root, e) = (cx.root(), format_ident!("{}Error", op.type_prefix));
+        quote!(#root::errors::#e)
     }
 }
 
-fn error_decoder(op: &Operation) -> TokenStream {
+fn error_decoder(cx: &EmitCtx, op: &Operation) -> TokenStream {
     if op.errors.is_empty() {
         quote!(::sturdy_runtime::__private::no_typed_error)
     } else {
-        let e = format_ident!("{}Error", op.type_prefix);
-        quote!(crate::errors::#e::decode)
-    }
-}
-
-/// A key identifying an operation's error shape, to share one enum between operations.
-fn error_key(errors: &[ErrorResponse]) -> Vec<(StatusMatch, String, TypeRef)> {
-    errors
-        .iter()
-        .map(|e| (e.status, e.variant.clone(), e.ty.clone()))
-        .collect()
-}
-
-/// The `errors` module: one enum per distinct error shape, aliases for operations that share
-/// one.
-pub fn emit_errors(api: &Api, gated: bool) -> TokenStream {
-    let mut first: BTreeMap<Vec<(StatusMatch, String, TypeRef)>, String> = BTreeMap::new();
-    // The features whose operations use each distinct error enum.
-    let mut users: BTreeMap<
-        Vec<(StatusMatch, String, TypeRef)>,
-        std::collections::BTreeSet<String>,
-    > = BTreeMap::new();
-    let all_features: std::collections::BTreeSet<String> =
-        api.operations.iter().map(op_feature).collect();
-    for op in &api.operations {
-        if !op.errors.is_empty() {
-            users
-                .entry(error_key(&op.errors))
-                .or_default()
-                .insert(op_feature(op));
-        }
-    }
-    let cfg_of = |features: &std::collections::BTreeSet<String>| {
-        if gated {
-            crate::emit::features::Gates::cfg_for_features(features, all_features.len())
-        } else {
-            None
-        }
-    };
-    let mut items = Vec::new();
-    for op in &api.operations {
-        if op.errors.is_empty() {
-            continue;
-        }
-        let name = format!("{}Error", op.type_prefix);
-        let id = ident(&name);
-        let key = error_key(&op.errors);
-        if let Some(existing) = first.get(&key) {
-            let target = ident(existing);
-            let doc = format!(
-                " Declared error responses of `{}` (the same as [`{existing}`]).",
-                op.id
-            );
-            let own: std::collections::BTreeSet<String> = [op_feature(op)].into();
-            let cfg = cfg_of(&own);
-            items.push(quote! {
-                #[doc = #doc]
-                #cfg
-                pub type #id = #target;
-            });
-            continue;
-        }
-        let cfg = cfg_of(&users[&key]);
-        first.insert(key, name.clone());
-        let variants = op.errors.iter().map(|e| {
-            let v = ident(&e.variant);
-            let docs = doc_attrs(Some(&status_doc(e)));
-            match &e.ty {
-                TypeRef::Unit => quote!(#docs #v),
-                t => {
-                    let t = type_tokens(t);
-                    quote!(#docs #v(#t))
-                }
-            }
-        });
-        let mut exact = Vec::new();
-        let mut ranges = Vec::new();
-        let mut default = None;
-        for e in &op.errors {
-            let v = ident(&e.variant);
-            let value = match &e.ty {
-                TypeRef::Unit => quote!(::std::option::Option::Some(Self::#v)),
-                _ => quote!(::sturdy_runtime::__private::decode_error_json(body).map(Self::#v)),
-            };
-            match e.status {
-                StatusMatch::Code(c) => exact.push(quote!(#c => #value,)),
-                StatusMatch::Range(d) => {
-                    let lo = d as u16 * 100;
-                    let hi = lo + 99;
-                    ranges.push(quote!(#lo..=#hi => #value,));
-                }
-                StatusMatch::Default => default = Some(value),
-            }
-        }
-        let body_expr = if exact.is_empty() && ranges.is_empty() {
-            // Only `default`: no match needed.
-            let value = default.unwrap_or_else(|| quote!(::std::option::Option::None));
-            quote! {
-                let _ = status;
-                #value
-            }
-        } else {
-            let fallback = match default {
-                Some(v) => quote!(_ => #v,),
-                None => quote!(_ => ::std::option::Option::None,),
-            };
-            quote! {
-                match status {
-                    #(#exact)*
-                    #(#ranges)*
-                    #fallback
-                }
-            }
-        };
-        let doc = format!(" Declared error responses of `{}`.", op.id);
-        items.push(quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq)]
-            #[non_exhaustive]
-            #cfg
-            pub enum #id { #(#variants,)* }
-
-            #cfg
-            impl #id {
-                /// Decodes the declared error response for `status`, if there is one.
-                pub fn decode(status: u16, body: &::sturdy_runtime::bytes::Bytes) -> ::std::option::Option<Self> {
-                    let _ = body;
-                    #body_expr
-                }
-            }
-        });
-    }
-    quote!(#(#items)*)
-}
-
-fn status_doc(e: &ErrorResponse) -> String {
-    let status = match e.status {
-        StatusMatch::Code(c) => format!("HTTP {c}"),
-        StatusMatch::Range(d) => format!("HTTP {d}XX"),
-        StatusMatch::Default => "Any other status".to_owned(),
-    };
-    match &e.docs {
-        Some(d) => format!("{status}: {d}"),
-        None => status,
+        let (root, e) = (cx.root(), format_ident!("{}Error", op.type_prefix));
+        quote!(#root::errors::#e::decode)
     }
 }
 
@@ -407,44 +263,80 @@ pub fn params_struct_name(op: &Operation) -> proc_macro2::Ident {
 
 /// The items of one operation: its static, its parameters struct, and its method.
 /// Returns (module items, method).
-pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+pub fn emit_operation(api: &Api, cx: &EmitCtx, op: &Operation) -> (TokenStream, TokenStream) {
     let meta = meta_static(api, op);
-    let meta_id = meta_ident(op);
+    let params = params_struct(cx, op);
+    let paged = op
+        .pagination
+        .as_ref()
+        .filter(|_| op.success.encoding == ResponseEncoding::Json);
+    let pages = paged.map(|p| pages_static(op, p));
+    let items = quote! {
+        #meta
+        #params
+        #pages
+    };
+    let call = PlainCall {
+        args: method_args(cx, op),
+        stmts: request_stmts(op),
+        path: path_expr(op),
+        meta: meta_ident(op),
+    };
+    let method = plain_method(cx, op, paged, &call);
+    let (args, stmts, path, meta_id) = (&call.args, &call.stmts, &call.path, &call.meta);
+    let method =
+        crate::emit::streaming::with_stream_method(cx, op, method, args, stmts, path, meta_id);
+    let method =
+        crate::emit::streaming::with_byte_stream_method(op, method, args, stmts, path, meta_id);
+    (items, method)
+}
+
+/// What every method of an operation shares: its arguments, the statements that add them to
+/// the request, the path expression and the `OperationMeta` static.
+struct PlainCall {
+    args: Vec<TokenStream>,
+    stmts: Vec<TokenStream>,
+    path: TokenStream,
+    meta: proc_macro2::Ident,
+}
+
+/// The optional-parameter struct, when the operation has optional parameters.
+fn params_struct(cx: &EmitCtx, op: &Operation) -> TokenStream {
     let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
-    let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
-    let mut items = meta;
-    let params_name = params_struct_name(op);
-    if !optional.is_empty() {
-        let fields = optional.iter().map(|p| {
-            let n = ident(&p.rust_name);
-            let t = type_tokens(&p.ty);
-            let doc = doc_attrs(Some(&param_doc(p)));
-            let dep = if p.deprecated {
-                quote!(#[deprecated])
-            } else {
-                quote!()
-            };
-            quote!(#doc #dep pub #n: ::std::option::Option<#t>)
-        });
-        let doc = format!(
-            " Optional parameters of [`Client::{}`](crate::Client::{}).",
-            op.method_name, op.method_name
-        );
-        items = quote! {
-            #items
-            #[doc = #doc]
-            #[derive(Debug, Clone, Default, PartialEq)]
-            pub struct #params_name { #(#fields,)* }
-        };
+    if optional.is_empty() {
+        return TokenStream::new();
     }
-    // Method signature.
+    let fields = optional.iter().map(|p| {
+        let n = ident(&p.rust_name);
+        let t = cx.type_tokens(&p.ty);
+        let doc = doc_attrs(Some(&param_doc(p)));
+        let dep = if p.deprecated {
+            quote!(#[deprecated])
+        } else {
+            quote!()
+        };
+        quote!(#doc #dep pub #n: ::std::option::Option<#t>)
+    });
+    let doc = format!(
+        " Optional parameters of [`Client::{}`]({}).",
+        op.method_name,
+        cx.path_text(&format!("Client::{}", op.method_name))
+    );
+    let params_name = params_struct_name(op);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #params_name { #(#fields,)* }
+    }
+}
+
+/// The method's arguments: required parameters, the body, the optional-parameter struct.
+fn method_args(cx: &EmitCtx, op: &Operation) -> Vec<TokenStream> {
     let mut args = Vec::new();
-    for p in &required {
-        if p.location == ParamLocation::Path || p.required {
-            let n = ident(&p.rust_name);
-            let t = arg_type(&p.ty);
-            args.push(quote!(#n: #t));
-        }
+    for p in op.params.iter().filter(|p| p.required) {
+        let n = ident(&p.rust_name);
+        let t = arg_type(cx, &p.ty);
+        args.push(quote!(#n: #t));
     }
     let body_arg = op.body.as_ref().map(|b| {
         let t = match b.encoding {
@@ -454,7 +346,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             }
             BodyEncoding::Text => quote!(&str),
             _ => {
-                let t = type_tokens(&b.ty);
+                let t = cx.type_tokens(&b.ty);
                 quote!(&#t)
             }
         };
@@ -465,11 +357,15 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
         }
     });
     args.extend(body_arg);
-    if !optional.is_empty() {
+    if op.params.iter().any(|p| !p.required) {
+        let params_name = params_struct_name(op);
         args.push(quote!(params: #params_name));
     }
-    // Body of the method.
-    let path = path_expr(op);
+    args
+}
+
+/// The statements that add the non-path parameters and the body to `request`.
+fn request_stmts(op: &Operation) -> Vec<TokenStream> {
     let mut stmts = Vec::new();
     for p in &op.params {
         if p.location == ParamLocation::Path {
@@ -500,40 +396,52 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             stmts.push(quote!(if let ::std::option::Option::Some(body) = body { #s }));
         }
     }
-    let ok = success_type(op);
-    let err = error_type(op);
+    stmts
+}
+
+/// The `<METHOD>_PAGES` static of a paginated operation.
+fn pages_static(op: &Operation, p: &crate::ir::Pagination) -> TokenStream {
+    let spec = page_spec(p);
+    let name = format_ident!("{}_PAGES", op.method_name.to_ascii_uppercase());
+    let doc = format!(" Pagination of `{}` ({}).", op.id, p.source);
+    quote! {
+        #[doc = #doc]
+        pub static #name: ::sturdy_runtime::paginate::PageSpec = #spec;
+    }
+}
+
+/// The plain method: a `Call`, or a `Paginated` for a paginated JSON operation.
+fn plain_method(
+    cx: &EmitCtx,
+    op: &Operation,
+    paged: Option<&crate::ir::Pagination>,
+    call: &PlainCall,
+) -> TokenStream {
+    let PlainCall {
+        args,
+        stmts,
+        path,
+        meta: meta_id,
+    } = call;
+    let ok = success_type(cx, op);
+    let err = error_type(cx, op);
     let dec = decoder(op);
-    let dec_err = error_decoder(op);
+    let dec_err = error_decoder(cx, op);
     let mutability = if stmts.is_empty() {
         quote!()
     } else {
         quote!(mut)
     };
     let method_name = ident(&op.method_name);
-    let paged = op
-        .pagination
-        .as_ref()
-        .filter(|_| op.success.encoding == ResponseEncoding::Json);
-    if let Some(p) = paged {
-        let spec = page_spec(p);
-        let name = format_ident!("{}_PAGES", op.method_name.to_ascii_uppercase());
-        let doc = format!(" Pagination of `{}` ({}).", op.id, p.source);
-        items = quote! {
-            #items
-            #[doc = #doc]
-            pub static #name: ::sturdy_runtime::paginate::PageSpec = #spec;
-        };
-    }
     let docs = doc_attrs(Some(&method_doc(op)));
     let dep = if op.deprecated {
         quote!(#[deprecated])
     } else {
         quote!()
     };
-    let _ = &params_name;
-    let method = match paged {
+    match paged {
         Some(p) => {
-            let item = type_tokens(&p.item_ty);
+            let item = cx.type_tokens(&p.item_ty);
             let pages = format_ident!("{}_PAGES", op.method_name.to_ascii_uppercase());
             quote! {
                 #docs
@@ -554,12 +462,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
                 ::sturdy_runtime::Call::new(&self.inner, request, #dec, #dec_err)
             }
         },
-    };
-    let method =
-        crate::emit::streaming::with_stream_method(op, method, &args, &stmts, &path, &meta_id);
-    let method =
-        crate::emit::streaming::with_byte_stream_method(op, method, &args, &stmts, &path, &meta_id);
-    (items, method)
+    }
 }
 
 /// The `PageSpec` expression of a pagination scheme.

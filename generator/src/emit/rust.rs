@@ -4,6 +4,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
+use crate::emit::context::EmitCtx;
 use crate::ir::{Prim, TypeRef};
 
 /// An identifier; raw (`r#...`) is never needed because IR names are keyword-safe.
@@ -11,33 +12,10 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// The Rust type of a [`TypeRef`]. Named types are referred to as `crate::types::Name`.
+/// The Rust type of a [`TypeRef`], as in a crate: named types are `crate::types::Name`.
+/// Emitters use [`EmitCtx::type_tokens`], which knows the root of their output.
 pub fn type_tokens(ty: &TypeRef) -> TokenStream {
-    match ty {
-        TypeRef::Prim(p) => prim_tokens(*p),
-        TypeRef::Named(n) => {
-            let id = ident(n);
-            quote!(crate::types::#id)
-        }
-        TypeRef::Vec(inner) => {
-            let t = type_tokens(inner);
-            quote!(::std::vec::Vec<#t>)
-        }
-        TypeRef::Map(inner) => {
-            let t = type_tokens(inner);
-            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
-        }
-        TypeRef::Boxed(inner) => {
-            let t = type_tokens(inner);
-            quote!(::std::boxed::Box<#t>)
-        }
-        TypeRef::Expandable(inner) => {
-            let t = type_tokens(inner);
-            quote!(::sturdy_runtime::Expandable<#t>)
-        }
-        TypeRef::Json => quote!(::sturdy_runtime::serde_json::Value),
-        TypeRef::Unit => quote!(()),
-    }
+    EmitCtx::at_crate_root().type_tokens(ty)
 }
 
 /// The Rust type of a primitive.

@@ -15,13 +15,15 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::emit::rust::{doc_attrs, type_tokens};
+use crate::emit::context::EmitCtx;
+use crate::emit::rust::doc_attrs;
 use crate::ir::{Operation, ResponseEncoding};
 
 /// `method` followed by the operation's streaming method, if it has one. `args`, `stmts`,
 /// `path` and `meta` are the plain method's arguments, request-building statements, path
 /// expression and `OperationMeta` static.
 pub fn with_stream_method(
+    cx: &EmitCtx,
     op: &Operation,
     method: TokenStream,
     args: &[TokenStream],
@@ -33,7 +35,7 @@ pub fn with_stream_method(
         return method;
     };
     let name = format_ident!("{}_stream", op.method_name);
-    let event = type_tokens(&s.event);
+    let event = cx.type_tokens(&s.event);
     let (item, decode) = if s.several {
         let decode = match &s.tag {
             Some(tag) => {

@@ -6,6 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::emit::context::EmitCtx;
 use crate::emit::groups;
 use crate::emit::operations::params_struct_name;
 use crate::emit::rust::ident;
@@ -27,8 +28,9 @@ pub fn reexports() -> TokenStream {
 }
 
 /// The `params` module: a `pub use` of every `*Params` struct, behind its group's feature
-/// when `gated`.
-pub fn params_module(api: &Api, gated: bool) -> TokenStream {
+/// when the output has features.
+pub fn params_module(api: &Api, cx: &EmitCtx) -> TokenStream {
+    let root = cx.root();
     let uses = groups::by_module(api)
         .into_iter()
         .filter_map(|(module, ops)| {
@@ -41,15 +43,10 @@ pub fn params_module(api: &Api, gated: bool) -> TokenStream {
                 return None;
             }
             let m = ident(&module);
-            let cfg = if gated {
-                let f = groups::op_feature(ops[0]);
-                quote!(#[cfg(feature = #f)])
-            } else {
-                quote!()
-            };
+            let cfg = cx.group_gate(&groups::op_feature(ops[0]));
             Some(quote! {
                 #cfg
-                pub use crate::operations::#m::{#(#names),*};
+                pub use #root::operations::#m::{#(#names),*};
             })
         });
     quote!(#(#uses)*)

@@ -8,6 +8,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::{json, Map, Value};
 
+use crate::emit::context::EmitCtx;
 use crate::ir::{Api, ResponseEncoding, SecurityKind};
 
 /// The cargo feature that compiles the module.
@@ -66,7 +67,7 @@ pub fn answers(api: &Api, marker: &str) -> String {
 /// The module's items; `data_file` is the answers file's path relative to the module's file.
 /// `crate_ident` is the generated crate's name, for the doc example (`None` for a module
 /// included into another crate: the example is then not compiled).
-pub fn module(api: &Api, crate_ident: Option<&str>, data_file: &str) -> TokenStream {
+pub fn module(api: &Api, cx: &EmitCtx, crate_ident: Option<&str>, data_file: &str) -> TokenStream {
     let example_op = api
         .operations
         .first()
@@ -94,6 +95,7 @@ pub fn module(api: &Api, crate_ident: Option<&str>, data_file: &str) -> TokenStr
          assert!(sent.requests().is_empty());\n\
          # let _ = (client, retried);\n```"
     );
+    let root = cx.root();
     quote! {
         //! Fakes of this API for your tests (cargo feature `testing`, which enables
         //! `sturdy-runtime/test-util`).
@@ -127,8 +129,8 @@ pub fn module(api: &Api, crate_ident: Option<&str>, data_file: &str) -> TokenStr
         }
 
         /// A client on `fake` (its base URL, transport, placeholder credentials and clock).
-        pub fn client(fake: Fake) -> crate::Client {
-            crate::Client::builder()
+        pub fn client(fake: Fake) -> #root::Client {
+            #root::Client::builder()
                 .base_url(::sturdy_runtime::testing::FAKE_BASE_URL)
                 .runtime(|b| fake.configure(b))
                 .build()
@@ -136,12 +138,12 @@ pub fn module(api: &Api, crate_ident: Option<&str>, data_file: &str) -> TokenStr
         }
 
         /// A client whose every operation answers with the spec's example.
-        pub fn fake() -> crate::Client {
+        pub fn fake() -> #root::Client {
             client(fake_api())
         }
 
         #[doc = #with_doc]
-        pub fn fake_with(configure: impl ::std::ops::FnOnce(Fake) -> Fake) -> crate::Client {
+        pub fn fake_with(configure: impl ::std::ops::FnOnce(Fake) -> Fake) -> #root::Client {
             client(configure(fake_api()))
         }
     }

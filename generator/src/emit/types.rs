@@ -2,15 +2,18 @@
 //! and setters: see `builders`), open string enums, unions (see `unions`), aliases; the
 //! objects of expandable fields implement `sturdy_runtime::ObjectId` (see `expandable`).
 //! Per-type code is kept small (compile time of large APIs): derives, and for enums a
-//! handful of one-line impls.
+//! handful of one-line impls. In a crate, every item of a type only some operation groups
+//! reach carries the type's `#[cfg(feature = ..)]` gate ([`EmitCtx::type_gate`]), last
+//! among its attributes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::rust::{doc_attrs, ident, type_tokens};
-use crate::ir::{Api, EnumDef, StructDef, TypeDef, TypeKind, TypeRef};
+use crate::emit::context::EmitCtx;
+use crate::emit::rust::{doc_attrs, ident};
+use crate::ir::{Api, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef};
 
 mod builders;
 mod expandable;
@@ -21,26 +24,36 @@ mod unions;
 
 /// Emits every named type of `api`: the body of `pub mod types`.
 ///
-/// `strict_feature`: whether the output is a crate with a `strict` cargo feature that turns
-/// lenient decoding off (a module included from `OUT_DIR` has none: always lenient).
-pub fn emit_types(api: &Api, strict_feature: bool) -> TokenStream {
+/// A crate ([`EmitCtx::has_features`]) has a `strict` cargo feature that turns lenient
+/// decoding off; a module included from `OUT_DIR` has none: always lenient.
+pub fn emit_types(api: &Api, cx: &EmitCtx) -> TokenStream {
     let requests = builders::request_types(api);
     let expanded = expandable::targets(&api.types);
     let items = api.types.values().map(|d| {
-        let item = emit_type(d, &api.types, &requests, strict_feature);
+        let cfg = cx.type_gate(&d.name).unwrap_or_default();
+        let item = emit_type(d, &api.types, &requests, cx, &cfg);
         let id = expanded
             .contains(&d.name)
-            .then(|| expandable::emit_object_id(d, &api.types));
+            .then(|| expandable::emit_object_id(d, &api.types, &cfg));
         quote!(#item #id)
     });
     quote!(#(#items)*)
+}
+
+/// The outer attributes of one type's items: `docs` and `dep` (`#[deprecated]`) on its
+/// main item, `cfg` (its feature gate, or nothing) on every item, after the others.
+struct ItemAttrs<'a> {
+    docs: TokenStream,
+    dep: TokenStream,
+    cfg: &'a TokenStream,
 }
 
 fn emit_type(
     def: &TypeDef,
     types: &BTreeMap<String, TypeDef>,
     requests: &BTreeSet<String>,
-    strict_feature: bool,
+    cx: &EmitCtx,
+    cfg: &TokenStream,
 ) -> TokenStream {
     let docs = doc_attrs(def.docs.as_deref());
     let dep = if def.deprecated {
@@ -48,21 +61,23 @@ fn emit_type(
     } else {
         quote!()
     };
+    let attrs = ItemAttrs { docs, dep, cfg };
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Alias(t) => {
-            let t = type_tokens(t);
-            quote!(#docs #dep pub type #name = #t;)
+            let t = cx.type_tokens(t);
+            let ItemAttrs { docs, dep, cfg } = attrs;
+            quote!(#docs #dep #cfg pub type #name = #t;)
         }
         TypeKind::Struct(s) => {
-            let item = emit_struct(def, s, types, docs, dep, strict_feature);
+            let item = emit_struct(def, s, types, attrs, cx);
             let builder = requests
                 .contains(&def.name)
-                .then(|| builders::emit_builder(&name, s));
+                .then(|| builders::emit_builder(cx, &name, s, cfg));
             quote!(#item #builder)
         }
-        TypeKind::Enum(e) => emit_enum(def, e, docs, dep),
-        TypeKind::Union(u) => unions::emit_union(def, u, types, docs, dep),
+        TypeKind::Enum(e) => emit_enum(def, e, attrs),
+        TypeKind::Union(u) => unions::emit_union(def, u, types, attrs, cx),
     }
 }
 
@@ -75,89 +90,29 @@ fn emit_struct(
     def: &TypeDef,
     s: &StructDef,
     types: &BTreeMap<String, TypeDef>,
-    docs: TokenStream,
-    dep: TokenStream,
-    strict_feature: bool,
+    attrs: ItemAttrs,
+    cx: &EmitCtx,
 ) -> TokenStream {
+    let ItemAttrs { docs, dep, cfg } = attrs;
     let name = &ident(&def.name);
-    let mut lenient = lenient::Lenient::new(def, types, strict_feature);
+    let mut lenient = lenient::Lenient::new(def, types, cx);
     let default = if derives_default(s) {
         quote!(Default,)
     } else {
         quote!()
     };
-    let fields: Vec<TokenStream> = s.fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        let wire = &f.wire_name;
-        let rename = if f.name != f.wire_name {
-            quote!(#[serde(rename = #wire)])
-        } else {
-            quote!()
-        };
-        let t = type_tokens(&f.ty);
-        let fdocs = doc_attrs(f.docs.as_deref());
-        let fdep = if f.deprecated {
-            quote!(#[deprecated])
-        } else {
-            quote!()
-        };
-        let (ty, attr) = if f.required && !f.nullable {
-            // A required field the payload leaves out (OpenAI's streamed `output_text` parts
-            // have no `logprobs`) decodes as its default when it has one: see `lenient`.
-            (t, quote!())
-        } else if f.required {
-            // Required but nullable: always sent, `null` when `None`; absent decodes as
-            // `None` (its `default` attribute comes from `lenient`).
-            (quote!(::std::option::Option<#t>), quote!())
-        } else if f.nullable {
-            // Optional and nullable: left out, `null`, or a value.
-            (
-                quote!(::sturdy_runtime::Nullable<#t>),
-                quote!(#[serde(default, skip_serializing_if = "::sturdy_runtime::Nullable::is_absent")]),
-            )
-        } else {
-            (
-                quote!(::std::option::Option<#t>),
-                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
-            )
-        };
-        let lenient = lenient.attrs(f);
-        quote!(#fdocs #fdep #rename #attr #lenient pub #fname: #ty)
-    }).collect();
-    let fields_impl = lenient.fields_impl();
+    let fields: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .map(|f| struct_field(cx, f, &mut lenient))
+        .collect();
+    let fields_impl = lenient.fields_impl(cfg);
     let untyped = matches!(s.additional, Some(TypeRef::Json));
-    let extra = s.additional.as_ref().map(|t| {
-        // Untyped extras (the OpenAPI default) use the runtime's `Extra`, whose `Debug`
-        // lists keys only, and report their keys as drift; typed ones a map of their value
-        // type.
-        let (t, flatten) = match t {
-            TypeRef::Json => {
-                let with = format!(
-                    "::sturdy_runtime::types::undeclared::<_, crate::types::{}>",
-                    def.name
-                );
-                (
-                    quote!(::sturdy_runtime::types::Extra),
-                    quote!(#[serde(flatten, deserialize_with = #with)]),
-                )
-            }
-            t => {
-                let t = type_tokens(t);
-                (
-                    quote!(::std::collections::BTreeMap<::std::string::String, #t>),
-                    quote!(#[serde(flatten)]),
-                )
-            }
-        };
-        quote! {
-            /// Properties not declared by the spec, kept so a decoded value re-encodes whole.
-            #flatten
-            pub extra: #t
-        }
-    });
+    let extra = s.additional.as_ref().map(|t| extra_field(cx, def, t));
     let schema_impl = untyped.then(|| {
         let (ty, pointer) = (&def.name, &def.origin);
         quote! {
+            #cfg
             impl ::sturdy_runtime::types::Schema for #name {
                 const NAME: &'static str = #ty;
                 const POINTER: &'static str = #pointer;
@@ -169,6 +124,7 @@ fn emit_struct(
         #docs
         #dep
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #cfg
         pub struct #name {
             #(#fields,)*
             #(#extra,)*
@@ -178,7 +134,80 @@ fn emit_struct(
     }
 }
 
-fn emit_enum(def: &TypeDef, e: &EnumDef, docs: TokenStream, dep: TokenStream) -> TokenStream {
+/// One field of a struct: its docs, serde attributes (rename, optionality, lenient
+/// decoding) and type.
+fn struct_field(cx: &EmitCtx, f: &Field, lenient: &mut lenient::Lenient) -> TokenStream {
+    let fname = ident(&f.name);
+    let wire = &f.wire_name;
+    let rename = if f.name != f.wire_name {
+        quote!(#[serde(rename = #wire)])
+    } else {
+        quote!()
+    };
+    let t = cx.type_tokens(&f.ty);
+    let fdocs = doc_attrs(f.docs.as_deref());
+    let fdep = if f.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
+    let (ty, attr) = if f.required && !f.nullable {
+        // A required field the payload leaves out (OpenAI's streamed `output_text` parts
+        // have no `logprobs`) decodes as its default when it has one: see `lenient`.
+        (t, quote!())
+    } else if f.required {
+        // Required but nullable: always sent, `null` when `None`; absent decodes as
+        // `None` (its `default` attribute comes from `lenient`).
+        (quote!(::std::option::Option<#t>), quote!())
+    } else if f.nullable {
+        // Optional and nullable: left out, `null`, or a value.
+        (
+            quote!(::sturdy_runtime::Nullable<#t>),
+            quote!(#[serde(default, skip_serializing_if = "::sturdy_runtime::Nullable::is_absent")]),
+        )
+    } else {
+        (
+            quote!(::std::option::Option<#t>),
+            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+        )
+    };
+    let lenient = lenient.attrs(f);
+    quote!(#fdocs #fdep #rename #attr #lenient pub #fname: #ty)
+}
+
+/// The `extra` field of a struct with additional properties.
+fn extra_field(cx: &EmitCtx, def: &TypeDef, t: &TypeRef) -> TokenStream {
+    // Untyped extras (the OpenAPI default) use the runtime's `Extra`, whose `Debug`
+    // lists keys only, and report their keys as drift; typed ones a map of their value
+    // type.
+    let (t, flatten) = match t {
+        TypeRef::Json => {
+            let with = format!(
+                "::sturdy_runtime::types::undeclared::<_, {}>",
+                cx.path_text(&format!("types::{}", def.name))
+            );
+            (
+                quote!(::sturdy_runtime::types::Extra),
+                quote!(#[serde(flatten, deserialize_with = #with)]),
+            )
+        }
+        t => {
+            let t = cx.type_tokens(t);
+            (
+                quote!(::std::collections::BTreeMap<::std::string::String, #t>),
+                quote!(#[serde(flatten)]),
+            )
+        }
+    };
+    quote! {
+        /// Properties not declared by the spec, kept so a decoded value re-encodes whole.
+        #flatten
+        pub extra: #t
+    }
+}
+
+fn emit_enum(def: &TypeDef, e: &EnumDef, attrs: ItemAttrs) -> TokenStream {
+    let ItemAttrs { docs, dep, cfg } = attrs;
     let name = &ident(&def.name);
     let (ty_name, pointer) = (&def.name, &def.origin);
     let variants = e.variants.iter().map(|v| {
@@ -202,6 +231,7 @@ fn emit_enum(def: &TypeDef, e: &EnumDef, docs: TokenStream, dep: TokenStream) ->
         #docs
         #dep
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #cfg
         pub enum #name {
             #(#variants,)*
             /// A value this client does not know yet (the server added it); decoding one is
@@ -209,6 +239,7 @@ fn emit_enum(def: &TypeDef, e: &EnumDef, docs: TokenStream, dep: TokenStream) ->
             Unknown(::std::string::String),
         }
 
+        #cfg
         impl #name {
             /// The value on the wire.
             pub fn as_str(&self) -> &str {
@@ -227,24 +258,28 @@ fn emit_enum(def: &TypeDef, e: &EnumDef, docs: TokenStream, dep: TokenStream) ->
             }
         }
 
+        #cfg
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
+        #cfg
         impl ::sturdy_runtime::ParamValue for #name {
             fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
                 ::std::borrow::Cow::Borrowed(self.as_str())
             }
         }
 
+        #cfg
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
 
+        #cfg
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 let v = Self::from_wire(::sturdy_runtime::__private::deserialize_string(d)?);

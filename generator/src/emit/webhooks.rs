@@ -4,67 +4,28 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::rust::{doc_attrs, ident, type_tokens};
+use crate::emit::context::EmitCtx;
+use crate::emit::rust::{doc_attrs, ident};
 use crate::ir::{Api, WebhookEnvelope};
 
 /// The body of `webhooks.rs`.
-pub fn emit_webhooks(api: &Api) -> TokenStream {
+pub fn emit_webhooks(api: &Api, cx: &EmitCtx) -> TokenStream {
     let envelope = api.runtime.webhook_envelope.as_ref();
     let variants = api.webhooks.iter().map(|w| {
         let v = ident(&w.variant);
-        let t = type_tokens(&w.ty);
+        let t = cx.type_tokens(&w.ty);
         let docs = doc_attrs(Some(&match &w.docs {
             Some(d) => format!("{d}\n\n(event `{}`)", w.name),
             None => format!("The `{}` event.", w.name),
         }));
         quote!(#docs #v(#t))
     });
-    // Each name selects one variant: the first that claims it (an event's own name always
-    // wins over another event's discriminator value), so no match arm is unreachable.
-    let mut taken: std::collections::BTreeSet<&str> =
-        api.webhooks.iter().map(|w| w.name.as_str()).collect();
-    let arms = api.webhooks.iter().map(|w| {
-        let v = ident(&w.variant);
-        let mut names = vec![w.name.clone()];
-        for d in &w.discriminator_values {
-            if taken.insert(d.as_str()) {
-                names.push(d.clone());
-            }
-        }
-        match envelope {
-            Some(_) => quote!(#(#names)|* => ::sturdy_runtime::serde_json::from_value(Self::envelope_payload(body)?).map(Self::#v),),
-            None => quote!(#(#names)|* => ::sturdy_runtime::serde_json::from_slice(body).map(Self::#v),),
-        }
-    });
     let names = api.webhooks.iter().map(|w| {
         let v = ident(&w.variant);
         let n = &w.name;
         quote!(Self::#v(_) => #n,)
     });
-    // GitHub names events `{X-GitHub-Event}-{action}` in its spec (`_` written `-`).
-    let unknown = quote! {{
-        let payload: ::sturdy_runtime::serde_json::Value = ::sturdy_runtime::serde_json::from_slice(body)?;
-        if let ::std::option::Option::Some(action) = payload.get("action").and_then(|a| a.as_str()) {
-            let combined = ::std::format!("{}-{}", name, action).replace('_', "-");
-            if !name.ends_with(action) && combined != name {
-                let event = Self::from_payload(&combined, body)?;
-                if !matches!(event, Self::Unknown { .. }) {
-                    return ::std::result::Result::Ok(event);
-                }
-            }
-        }
-        ::std::result::Result::Ok(Self::Unknown { name: name.to_owned(), payload })
-    }};
-    let dispatch = if api.webhooks.is_empty() {
-        unknown
-    } else {
-        quote! {
-            match name {
-                #(#arms)*
-                _ => #unknown
-            }
-        }
-    };
+    let dispatch = dispatch(api, envelope);
     let verifier = verifier(api);
     let (find_name, envelope_items) = envelope_tokens(envelope);
     let from_body_doc = match envelope {
@@ -126,6 +87,52 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
                     ::std::option::Option::None => Self::from_body(body),
                 }
                 .map_err(|e| ::sturdy_runtime::webhooks::WebhookError::payload(event_type, e))
+            }
+        }
+    }
+}
+
+/// The body of `from_payload`: a match from each event name (and discriminator value) to
+/// its variant, anything else decoded as `Unknown`.
+fn dispatch(api: &Api, envelope: Option<&WebhookEnvelope>) -> TokenStream {
+    // Each name selects one variant: the first that claims it (an event's own name always
+    // wins over another event's discriminator value), so no match arm is unreachable.
+    let mut taken: std::collections::BTreeSet<&str> =
+        api.webhooks.iter().map(|w| w.name.as_str()).collect();
+    let arms = api.webhooks.iter().map(|w| {
+        let v = ident(&w.variant);
+        let mut names = vec![w.name.clone()];
+        for d in &w.discriminator_values {
+            if taken.insert(d.as_str()) {
+                names.push(d.clone());
+            }
+        }
+        match envelope {
+            Some(_) => quote!(#(#names)|* => ::sturdy_runtime::serde_json::from_value(Self::envelope_payload(body)?).map(Self::#v),),
+            None => quote!(#(#names)|* => ::sturdy_runtime::serde_json::from_slice(body).map(Self::#v),),
+        }
+    });
+    // GitHub names events `{X-GitHub-Event}-{action}` in its spec (`_` written `-`).
+    let unknown = quote! {{
+        let payload: ::sturdy_runtime::serde_json::Value = ::sturdy_runtime::serde_json::from_slice(body)?;
+        if let ::std::option::Option::Some(action) = payload.get("action").and_then(|a| a.as_str()) {
+            let combined = ::std::format!("{}-{}", name, action).replace('_', "-");
+            if !name.ends_with(action) && combined != name {
+                let event = Self::from_payload(&combined, body)?;
+                if !matches!(event, Self::Unknown { .. }) {
+                    return ::std::result::Result::Ok(event);
+                }
+            }
+        }
+        ::std::result::Result::Ok(Self::Unknown { name: name.to_owned(), payload })
+    }};
+    if api.webhooks.is_empty() {
+        unknown
+    } else {
+        quote! {
+            match name {
+                #(#arms)*
+                _ => #unknown
             }
         }
     }

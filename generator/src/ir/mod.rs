@@ -216,44 +216,7 @@ fn security_schemes(
             },
             S::OAuth2 {
                 flows, description, ..
-            } => {
-                let mut kinds = Vec::new();
-                let mut scopes = BTreeMap::new();
-                let (mut token_url, mut authorization_url, mut refresh_url) = (None, None, None);
-                if let Some(f) = &flows.client_credentials {
-                    kinds.push("client_credentials".to_owned());
-                    token_url = Some(f.token_url.clone());
-                    refresh_url = refresh_url.or(f.refresh_url.clone());
-                    scopes.extend(f.scopes.iter().map(|(k, v)| (k.clone(), v.clone())));
-                }
-                if let Some(f) = &flows.authorization_code {
-                    kinds.push("authorization_code".to_owned());
-                    token_url = token_url.or(Some(f.token_url.clone()));
-                    authorization_url = Some(f.authorization_url.clone());
-                    refresh_url = refresh_url.or(f.refresh_url.clone());
-                    scopes.extend(f.scopes.iter().map(|(k, v)| (k.clone(), v.clone())));
-                }
-                if let Some(f) = &flows.password {
-                    kinds.push("password".to_owned());
-                    token_url = token_url.or(Some(f.token_url.clone()));
-                    scopes.extend(f.scopes.iter().map(|(k, v)| (k.clone(), v.clone())));
-                }
-                if let Some(f) = &flows.implicit {
-                    kinds.push("implicit".to_owned());
-                    authorization_url = authorization_url.or(Some(f.authorization_url.clone()));
-                    scopes.extend(f.scopes.iter().map(|(k, v)| (k.clone(), v.clone())));
-                }
-                (
-                    SecurityKind::OAuth2 {
-                        token_url,
-                        authorization_url,
-                        refresh_url,
-                        flows: kinds,
-                        scopes,
-                    },
-                    description,
-                )
-            }
+            } => (oauth2_kind(&flows), description),
             S::OpenIDConnect {
                 open_id_connect_url,
                 description,
@@ -275,6 +238,44 @@ fn security_schemes(
         );
     }
     out
+}
+
+/// An OAuth2 scheme's flows: their names, the first token, authorization and refresh URLs
+/// they give, and every scope.
+fn oauth2_kind(flows: &openapiv3::OAuth2Flows) -> SecurityKind {
+    let mut kinds = Vec::new();
+    let mut scopes = BTreeMap::new();
+    let (mut token_url, mut authorization_url, mut refresh_url) = (None, None, None);
+    if let Some(f) = &flows.client_credentials {
+        kinds.push("client_credentials".to_owned());
+        token_url = Some(f.token_url.clone());
+        refresh_url = refresh_url.or(f.refresh_url.clone());
+        scopes.extend(f.scopes.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    if let Some(f) = &flows.authorization_code {
+        kinds.push("authorization_code".to_owned());
+        token_url = token_url.or(Some(f.token_url.clone()));
+        authorization_url = Some(f.authorization_url.clone());
+        refresh_url = refresh_url.or(f.refresh_url.clone());
+        scopes.extend(f.scopes.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    if let Some(f) = &flows.password {
+        kinds.push("password".to_owned());
+        token_url = token_url.or(Some(f.token_url.clone()));
+        scopes.extend(f.scopes.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    if let Some(f) = &flows.implicit {
+        kinds.push("implicit".to_owned());
+        authorization_url = authorization_url.or(Some(f.authorization_url.clone()));
+        scopes.extend(f.scopes.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    SecurityKind::OAuth2 {
+        token_url,
+        authorization_url,
+        refresh_url,
+        flows: kinds,
+        scopes,
+    }
 }
 
 fn runtime_config(doc: &Document) -> RuntimeConfig {

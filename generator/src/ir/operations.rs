@@ -267,59 +267,25 @@ fn build_one(
         .as_ref()
         .and_then(|b| crate::ir::body::build_body(cx, b, pointer, &type_prefix));
 
+    let responses = responses(cx, op, pointer, &type_prefix);
+
+    let Policy {
+        security,
+        idempotency_header,
+        retry,
+        timeout_ms,
+    } = policy(cx, op, method, &params);
+    let streaming = crate::ir::streaming::detect(cx, op, pointer, &type_prefix);
+    let (pagination, unpaginated_list) =
+        pagination_of(cx, op, method, pointer, &params, &responses, &type_prefix);
     let Responses {
         success,
-        success_schema,
-        success_headers,
         errors,
         success_key,
         success_media,
         rate_limit_headers,
-    } = responses(cx, op, pointer, &type_prefix);
-
-    let security = match &op.security {
-        Some(s) => security_of(s),
-        None => cx.default_security.clone(),
-    };
-    let idempotency_header = accepted_header(
-        method,
-        op.extensions.get("x-sturdy-idempotency"),
-        params
-            .iter()
-            .filter(|p| p.location == ParamLocation::Header)
-            .map(|p| p.name.as_str()),
-        cx.doc.raw.get("x-sturdy-idempotency"),
-    );
-    let retry = merge_retry(
-        &cx.api_retry,
-        retry_rules(op.extensions.get("x-sturdy-retry")),
-    );
-    let timeout_ms = ext_u64(op.extensions.get("x-sturdy-timeout")).or(cx.api_timeout);
-    let streaming = crate::ir::streaming::detect(cx, op, pointer, &type_prefix);
-
-    let param_locs: Vec<(String, ParamLocation)> = params
-        .iter()
-        .map(|p| (p.name.clone(), p.location))
-        .collect();
-    let pagination = if method == HttpMethod::Get {
-        crate::ir::pagination_hook::detect(
-            cx,
-            op,
-            pointer,
-            &param_locs,
-            success_schema.as_ref(),
-            &success_headers,
-            &type_prefix,
-        )
-    } else {
-        None
-    };
-    let unpaginated_list = match (method, &pagination) {
-        (HttpMethod::Get, None) => {
-            crate::ir::pagination::list_items(cx.doc, success_schema.as_ref())
-        }
-        _ => None,
-    };
+        ..
+    } = responses;
     let origin = Origin {
         pointer: pointer.to_owned(),
         operation_id: op.operation_id.clone(),
@@ -363,6 +329,168 @@ fn build_one(
     }
 }
 
+/// An operation's responses with their status and key (`200`, `4XX`, `default`), in status
+/// order (codes, then ranges, then `default`).
+fn status_entries(op: &openapiv3::Operation) -> Vec<(StatusMatch, &ReferenceOr<Response>, String)> {
+    let mut entries: Vec<(StatusMatch, &ReferenceOr<Response>, String)> = op
+        .responses
+        .responses
+        .iter()
+        .map(|(code, r)| {
+            let (m, key) = match code {
+                StatusCode::Code(c) => (StatusMatch::Code(*c), c.to_string()),
+                StatusCode::Range(d) => (StatusMatch::Range(*d as u8), format!("{d}XX")),
+            };
+            (m, r, key)
+        })
+        .collect();
+    if let Some(d) = &op.responses.default {
+        entries.push((StatusMatch::Default, d, "default".into()));
+    }
+    entries.sort_by_key(|(m, _, _)| *m);
+    entries
+}
+
+/// The success response's encoding and type (named `<Prefix>Response`), and its JSON schema
+/// when it has one (for pagination).
+fn success_body(
+    cx: &mut Ctx<'_, '_>,
+    media: Option<(&str, &MediaType, BodyEncoding)>,
+    at: &str,
+    type_prefix: &str,
+) -> (ResponseEncoding, TypeRef, Option<ReferenceOr<Schema>>) {
+    let Some((ct, mt, enc)) = media else {
+        return (ResponseEncoding::Empty, TypeRef::Unit, None);
+    };
+    match enc {
+        BodyEncoding::Json => match &mt.schema {
+            Some(s) => {
+                let ty = cx.space.type_of(
+                    s,
+                    &format!("{type_prefix}Response"),
+                    &format!("{at}/content/{}/schema", escape(ct)),
+                );
+                (ResponseEncoding::Json, ty, Some(s.clone()))
+            }
+            None => (ResponseEncoding::Json, TypeRef::Json, None),
+        },
+        BodyEncoding::Text => (
+            ResponseEncoding::Text,
+            TypeRef::Prim(crate::ir::Prim::String),
+            None,
+        ),
+        _ => (
+            ResponseEncoding::Bytes,
+            TypeRef::Prim(crate::ir::Prim::Binary),
+            None,
+        ),
+    }
+}
+
+/// A `GET`'s pagination, when detected; else, for a `GET` whose response holds a list, the
+/// pointer of that list (an unpaginated list, for lint).
+fn pagination_of(
+    cx: &mut Ctx<'_, '_>,
+    op: &openapiv3::Operation,
+    method: HttpMethod,
+    pointer: &str,
+    params: &[crate::ir::Param],
+    responses: &Responses,
+    type_prefix: &str,
+) -> (Option<crate::ir::Pagination>, Option<String>) {
+    if method != HttpMethod::Get {
+        return (None, None);
+    }
+    let param_locs: Vec<(String, ParamLocation)> = params
+        .iter()
+        .map(|p| (p.name.clone(), p.location))
+        .collect();
+    let pagination = crate::ir::pagination_hook::detect(
+        cx,
+        op,
+        pointer,
+        &param_locs,
+        responses.success_schema.as_ref(),
+        &responses.success_headers,
+        type_prefix,
+    );
+    let unpaginated_list = match pagination {
+        None => crate::ir::pagination::list_items(cx.doc, responses.success_schema.as_ref()),
+        Some(_) => None,
+    };
+    (pagination, unpaginated_list)
+}
+
+/// A declared error response: its variant (`NotFound`, `Status4XX`, `Default`) and type (named
+/// `<Prefix><Variant>`; unit without a JSON body).
+fn error_response(
+    cx: &mut Ctx<'_, '_>,
+    status: StatusMatch,
+    resp: &Response,
+    media: Option<(&str, &MediaType, BodyEncoding)>,
+    at: &str,
+    type_prefix: &str,
+) -> ErrorResponse {
+    let ty = match media {
+        Some((ct, mt, BodyEncoding::Json)) => match &mt.schema {
+            Some(s) => cx.space.type_of(
+                s,
+                &format!("{type_prefix}{}", variant_for(status)),
+                &format!("{at}/content/{}/schema", escape(ct)),
+            ),
+            None => TypeRef::Json,
+        },
+        _ => TypeRef::Unit,
+    };
+    ErrorResponse {
+        status,
+        variant: variant_for(status),
+        ty,
+        docs: Some(resp.description.clone()).filter(|d| !d.trim().is_empty()),
+    }
+}
+
+/// How the runtime treats an operation's calls: credentials, idempotency key, retries and
+/// timeout (each the operation's own `x-sturdy-*` setting, else the API's).
+struct Policy {
+    security: Security,
+    idempotency_header: Option<String>,
+    retry: RetryRules,
+    timeout_ms: Option<u64>,
+}
+
+fn policy(
+    cx: &Ctx<'_, '_>,
+    op: &openapiv3::Operation,
+    method: HttpMethod,
+    params: &[crate::ir::Param],
+) -> Policy {
+    let security = match &op.security {
+        Some(s) => security_of(s),
+        None => cx.default_security.clone(),
+    };
+    let idempotency_header = accepted_header(
+        method,
+        op.extensions.get("x-sturdy-idempotency"),
+        params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Header)
+            .map(|p| p.name.as_str()),
+        cx.doc.raw.get("x-sturdy-idempotency"),
+    );
+    let retry = merge_retry(
+        &cx.api_retry,
+        retry_rules(op.extensions.get("x-sturdy-retry")),
+    );
+    let timeout_ms = ext_u64(op.extensions.get("x-sturdy-timeout")).or(cx.api_timeout);
+    Policy {
+        security,
+        idempotency_header,
+        retry,
+        timeout_ms,
+    }
+}
+
 /// What an operation's responses declare: the success response (its schema and header names,
 /// for pagination) and the typed error responses.
 struct Responses {
@@ -390,22 +518,7 @@ fn responses(
     let mut success_headers: Vec<String> = Vec::new();
     let mut errors = Vec::new();
     let (mut success_key, mut success_media, mut rate_limit_headers) = (None, None, false);
-    let mut entries: Vec<(StatusMatch, &ReferenceOr<Response>, String)> = op
-        .responses
-        .responses
-        .iter()
-        .map(|(code, r)| {
-            let (m, key) = match code {
-                StatusCode::Code(c) => (StatusMatch::Code(*c), c.to_string()),
-                StatusCode::Range(d) => (StatusMatch::Range(*d as u8), format!("{d}XX")),
-            };
-            (m, r, key)
-        })
-        .collect();
-    if let Some(d) = &op.responses.default {
-        entries.push((StatusMatch::Default, d, "default".into()));
-    }
-    entries.sort_by_key(|(m, _, _)| *m);
+    let entries = status_entries(op);
     let has_2xx = entries
         .iter()
         .any(|(m, _, _)| matches!(m, StatusMatch::Code(200..=299) | StatusMatch::Range(2)));
@@ -430,33 +543,10 @@ fn responses(
                 StatusMatch::Code(c) => *c,
                 _ => 0,
             };
-            let (encoding, ty) = match media {
-                None => (ResponseEncoding::Empty, TypeRef::Unit),
-                Some((ct, mt, enc)) => match enc {
-                    BodyEncoding::Json => match &mt.schema {
-                        Some(s) => {
-                            success_schema = Some(s.clone());
-                            (
-                                ResponseEncoding::Json,
-                                cx.space.type_of(
-                                    s,
-                                    &format!("{type_prefix}Response"),
-                                    &format!("{at}/content/{}/schema", escape(ct)),
-                                ),
-                            )
-                        }
-                        None => (ResponseEncoding::Json, TypeRef::Json),
-                    },
-                    BodyEncoding::Text => (
-                        ResponseEncoding::Text,
-                        TypeRef::Prim(crate::ir::Prim::String),
-                    ),
-                    _ => (
-                        ResponseEncoding::Bytes,
-                        TypeRef::Prim(crate::ir::Prim::Binary),
-                    ),
-                },
-            };
+            let (encoding, ty, schema) = success_body(cx, media, &at, type_prefix);
+            if schema.is_some() {
+                success_schema = schema;
+            }
             success_headers = resp.headers.keys().cloned().collect();
             success_key = Some(key.clone());
             success_media = media.map(|(ct, _, _)| ct.to_owned());
@@ -474,23 +564,7 @@ fn responses(
             status,
             StatusMatch::Code(100..=399) | StatusMatch::Range(1..=3)
         ) {
-            let ty = match media {
-                Some((ct, mt, BodyEncoding::Json)) => match &mt.schema {
-                    Some(s) => cx.space.type_of(
-                        s,
-                        &format!("{type_prefix}{}", variant_for(*status)),
-                        &format!("{at}/content/{}/schema", escape(ct)),
-                    ),
-                    None => TypeRef::Json,
-                },
-                _ => TypeRef::Unit,
-            };
-            errors.push(ErrorResponse {
-                status: *status,
-                variant: variant_for(*status),
-                ty,
-                docs: Some(resp.description.clone()).filter(|d| !d.trim().is_empty()),
-            });
+            errors.push(error_response(cx, *status, &resp, media, &at, type_prefix));
         }
     }
     let success = success.unwrap_or(SuccessResponse {

@@ -27,6 +27,8 @@ use openapiv3::{ReferenceOr, Schema, SchemaKind, Type};
 use crate::ir::{PageScheme, ParamLocation};
 use crate::load::Document;
 
+mod heuristics;
+
 /// What detection found.
 #[derive(Debug, Clone)]
 pub struct Detected {
@@ -202,7 +204,6 @@ pub fn detect(
         .filter(|(_, l)| *l == ParamLocation::Query)
         .map(|(n, _)| n.as_str())
         .collect();
-    let has = |n: &str| query.contains(&n);
     let mut props = Vec::new();
     if let Some(s) = success {
         properties(doc, s, &mut props, 0);
@@ -211,44 +212,7 @@ pub fn detect(
 
     // 1. Our own extension.
     if let Some(x) = op.extensions.get("x-sturdy-pagination") {
-        let scheme_name = ext_str(x, "scheme").unwrap_or_default();
-        let param = ext_str(x, "param").unwrap_or_default();
-        let items_ptr = ext_str(x, "items")
-            .or_else(|| items.as_ref().map(|(p, _)| p.clone()))
-            .unwrap_or_default();
-        let scheme = match scheme_name.as_str() {
-            "cursor" | "page_token" => PageScheme::Cursor {
-                param,
-                cursor: ext_str(x, "cursor"),
-                from_last_item: ext_str(x, "cursor_from_last_item"),
-                has_more: ext_str(x, "has_more"),
-            },
-            "offset" => PageScheme::Offset {
-                param,
-                limit_param: ext_str(x, "limit_param"),
-            },
-            "page_number" => PageScheme::PageNumber {
-                param,
-                start: x.get("start").and_then(|s| s.as_u64()).unwrap_or(1),
-            },
-            "next_url" => PageScheme::NextUrl {
-                pointer: ext_str(x, "cursor")
-                    .or_else(|| ext_str(x, "next"))
-                    .unwrap_or_else(|| "/next".into()),
-            },
-            "link_header" => PageScheme::LinkHeader,
-            _ => return None,
-        };
-        let item_schema = items
-            .as_ref()
-            .filter(|(p, _)| *p == items_ptr)
-            .and_then(|(_, s)| s.clone());
-        return Some(Detected {
-            scheme,
-            items: items_ptr,
-            item_schema,
-            source: "x-sturdy-pagination".into(),
-        });
+        return sturdy_extension(x, items.as_ref());
     }
     // 2. Others' extensions.
     if op.extensions.contains_key("x-dropshot-pagination") {
@@ -294,151 +258,59 @@ pub fn detect(
     }
     // 3. Heuristics.
     let (items_ptr, item_schema) = items?;
-    let found = |scheme: PageScheme, why: &str| {
-        Some(Detected {
-            scheme,
-            items: items_ptr.clone(),
-            item_schema: item_schema.clone(),
-            source: format!("heuristic: {why}"),
-        })
-    };
-    if has("starting_after") {
-        if let Some(more) = find_field(doc, &props, &["has_more"]) {
-            return found(
-                PageScheme::Cursor {
-                    param: "starting_after".into(),
-                    cursor: None,
-                    from_last_item: Some("id".into()),
-                    has_more: Some(more),
-                },
-                "starting_after + has_more",
-            );
-        }
-    }
-    let cursor_params = [
-        "cursor",
-        "page_token",
-        "pageToken",
-        "continue",
-        "marker",
-        "after",
-        "next_token",
-        "nextToken",
-        "page_cursor",
-        "offset",
-        "start_cursor",
-    ];
-    let cursor_fields = [
-        "next_cursor",
-        "response_metadata/next_cursor",
-        "metadata/continue",
-        "next_page_token",
-        "nextPageToken",
-        "next_page/offset",
-        "next_marker",
-        "next_token",
-        "nextToken",
-        "cursor/next",
-        "paging/next_cursor",
-        "next_page_cursor",
-        "pagination/next_cursor",
-        "meta/next_cursor",
-        "last_id",
-    ];
-    for p in cursor_params {
-        if has(p) {
-            if let Some(c) = find_field(doc, &props, &cursor_fields) {
-                let has_more = find_field(doc, &props, &["has_more", "has_next", "more"]);
-                return found(
-                    PageScheme::Cursor {
-                        param: p.into(),
-                        cursor: Some(c),
-                        from_last_item: None,
-                        has_more,
-                    },
-                    &format!("{p} parameter + next cursor field"),
-                );
-            }
-            if p != "offset" {
-                if let Some(c) = find_field(doc, &props, &["next_page"]) {
-                    return found(
-                        PageScheme::Cursor {
-                            param: p.into(),
-                            cursor: Some(c),
-                            from_last_item: None,
-                            has_more: None,
-                        },
-                        &format!("{p} parameter + next_page"),
-                    );
-                }
-            }
-        }
-    }
-    let declares_link = success_headers
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case("link"));
-    if declares_link
-        && ["after", "before", "since", "cursor"]
-            .iter()
-            .any(|p| has(p))
-    {
-        // GitHub's cursor and `since` lists: the next page is only in the `Link` header.
-        return found(PageScheme::LinkHeader, "cursor parameter + Link header");
-    }
-    if let Some(next) = find_field(
+    let page = heuristics::Page {
         doc,
-        &props,
-        &[
-            "next",
-            "next_url",
-            "nextUrl",
-            "next_page_uri",
-            "next_page_url",
-            "links/next",
-            "_links/next/href",
-            "paging/next",
-        ],
-    ) {
-        return found(PageScheme::NextUrl { pointer: next }, "next URL field");
-    }
-    if has("offset") && offset_is_token(doc, op) {
-        // An opaque offset token (Asana): the next one is in `next_page.offset`.
-        return found(
-            PageScheme::Cursor {
-                param: "offset".into(),
-                cursor: Some("/next_page/offset".into()),
-                from_last_item: None,
-                has_more: None,
-            },
-            "offset token (string) + next_page.offset",
-        );
-    }
-    if has("offset") {
-        let limit = ["limit", "count", "page_size", "per_page"]
-            .iter()
-            .find(|l| has(l))
-            .map(|l| (*l).to_owned());
-        return found(
-            PageScheme::Offset {
-                param: "offset".into(),
-                limit_param: limit,
-            },
-            "offset parameter",
-        );
-    }
-    if has("page") {
-        if declares_link {
-            return found(PageScheme::LinkHeader, "page parameter + Link header");
-        }
-        return found(
-            PageScheme::PageNumber {
-                param: "page".into(),
-                start: 1,
-            },
-            "page parameter",
-        );
-    }
-    None
+        op,
+        query,
+        props: &props,
+        success_headers,
+    };
+    heuristics::detect(&page, items_ptr, item_schema)
+}
+
+/// The pagination `x-sturdy-pagination` declares (`None` for an unknown scheme).
+fn sturdy_extension(
+    x: &serde_json::Value,
+    items: Option<&(String, Option<ReferenceOr<Schema>>)>,
+) -> Option<Detected> {
+    let scheme_name = ext_str(x, "scheme").unwrap_or_default();
+    let param = ext_str(x, "param").unwrap_or_default();
+    let items_ptr = ext_str(x, "items")
+        .or_else(|| items.as_ref().map(|(p, _)| p.clone()))
+        .unwrap_or_default();
+    let scheme = match scheme_name.as_str() {
+        "cursor" | "page_token" => PageScheme::Cursor {
+            param,
+            cursor: ext_str(x, "cursor"),
+            from_last_item: ext_str(x, "cursor_from_last_item"),
+            has_more: ext_str(x, "has_more"),
+        },
+        "offset" => PageScheme::Offset {
+            param,
+            limit_param: ext_str(x, "limit_param"),
+        },
+        "page_number" => PageScheme::PageNumber {
+            param,
+            start: x.get("start").and_then(|s| s.as_u64()).unwrap_or(1),
+        },
+        "next_url" => PageScheme::NextUrl {
+            pointer: ext_str(x, "cursor")
+                .or_else(|| ext_str(x, "next"))
+                .unwrap_or_else(|| "/next".into()),
+        },
+        "link_header" => PageScheme::LinkHeader,
+        _ => return None,
+    };
+    let item_schema = items
+        .as_ref()
+        .filter(|(p, _)| *p == items_ptr)
+        .and_then(|(_, s)| s.clone());
+    Some(Detected {
+        scheme,
+        items: items_ptr,
+        item_schema,
+        source: "x-sturdy-pagination".into(),
+    })
 }
 
 /// Whether the operation's `offset` query parameter is a string (an opaque token), not a number.

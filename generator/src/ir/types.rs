@@ -382,86 +382,107 @@ impl<'a> TypeSpace<'a> {
                 self.warn(pointer, "`not` schemas cannot be typed; typed as JSON");
                 TypeRef::Json
             }
-            SchemaKind::Any(any) => {
-                if !any.one_of.is_empty() {
-                    return self.union_type(&any.one_of, s, hint, pointer, fixed, "oneOf");
-                }
-                if !any.any_of.is_empty() {
-                    return self.union_type(&any.any_of, s, hint, pointer, fixed, "anyOf");
-                }
-                if !any.all_of.is_empty() {
-                    if any.properties.is_empty() {
-                        return self.all_of_type(&any.all_of, s, hint, pointer, fixed);
-                    }
-                    let mut members = any.all_of.clone();
-                    let mut own = Schema {
-                        schema_data: Default::default(),
-                        schema_kind: SchemaKind::Any(any.clone()),
-                    };
-                    if let SchemaKind::Any(a) = &mut own.schema_kind {
-                        a.all_of.clear();
-                    }
-                    members.push(ReferenceOr::Item(own));
-                    return self.all_of_type(&members, s, hint, pointer, fixed);
-                }
-                // A stray `additionalProperties` beside `type: string` (GitHub's
-                // `HookDelivery.response.payload`) does not make an object.
-                let object_like = matches!(any.typ.as_deref(), None | Some("object"));
-                if object_like
-                    && (!any.properties.is_empty()
-                        || any.typ.as_deref() == Some("object")
-                        || any.additional_properties.is_some())
-                {
-                    return self.object_type(
-                        &any.properties,
-                        &any.required,
-                        any.additional_properties.as_ref(),
-                        s,
-                        hint,
-                        pointer,
-                        fixed,
-                    );
-                }
-                match any.typ.as_deref() {
-                    Some("array") => {
-                        let item = match &any.items {
-                            Some(i) => self.type_of_boxed(
-                                i,
-                                &format!("{hint}Item"),
-                                &format!("{pointer}/items"),
-                            ),
-                            None => TypeRef::Json,
-                        };
-                        TypeRef::Vec(Box::new(item))
-                    }
-                    Some("string") => {
-                        let values: Vec<String> = any
-                            .enumeration
-                            .iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect();
-                        if !values.is_empty() {
-                            return self.enum_type(values, s, hint, pointer, fixed);
-                        }
-                        TypeRef::Prim(match any.format.as_deref() {
-                            Some("date-time") => Prim::DateTime,
-                            Some("date") => Prim::Date,
-                            Some("uuid") => Prim::Uuid,
-                            Some("binary") => Prim::Binary,
-                            Some("byte") => Prim::Base64,
-                            _ => Prim::String,
-                        })
-                    }
-                    Some("integer") => TypeRef::Prim(if any.format.as_deref() == Some("int32") {
-                        Prim::I32
-                    } else {
-                        Prim::I64
-                    }),
-                    Some("number") => TypeRef::Prim(Prim::F64),
-                    Some("boolean") => TypeRef::Prim(Prim::Bool),
-                    _ => TypeRef::Json,
-                }
+            SchemaKind::Any(any) => self.any_type(any, s, hint, pointer, fixed),
+        }
+    }
+
+    /// A schema without a single `type` keyword openapiv3 understands (`SchemaKind::Any`):
+    /// compositions first, then an object by its properties, else by its `type`.
+    fn any_type(
+        &mut self,
+        any: &openapiv3::AnySchema,
+        s: &Schema,
+        hint: &str,
+        pointer: &str,
+        fixed: Option<String>,
+    ) -> TypeRef {
+        if !any.one_of.is_empty() {
+            return self.union_type(&any.one_of, s, hint, pointer, fixed, "oneOf");
+        }
+        if !any.any_of.is_empty() {
+            return self.union_type(&any.any_of, s, hint, pointer, fixed, "anyOf");
+        }
+        if !any.all_of.is_empty() {
+            if any.properties.is_empty() {
+                return self.all_of_type(&any.all_of, s, hint, pointer, fixed);
             }
+            let mut members = any.all_of.clone();
+            let mut own = Schema {
+                schema_data: Default::default(),
+                schema_kind: SchemaKind::Any(any.clone()),
+            };
+            if let SchemaKind::Any(a) = &mut own.schema_kind {
+                a.all_of.clear();
+            }
+            members.push(ReferenceOr::Item(own));
+            return self.all_of_type(&members, s, hint, pointer, fixed);
+        }
+        // A stray `additionalProperties` beside `type: string` (GitHub's
+        // `HookDelivery.response.payload`) does not make an object.
+        let object_like = matches!(any.typ.as_deref(), None | Some("object"));
+        if object_like
+            && (!any.properties.is_empty()
+                || any.typ.as_deref() == Some("object")
+                || any.additional_properties.is_some())
+        {
+            return self.object_type(
+                &any.properties,
+                &any.required,
+                any.additional_properties.as_ref(),
+                s,
+                hint,
+                pointer,
+                fixed,
+            );
+        }
+        self.any_by_type(any, s, hint, pointer, fixed)
+    }
+
+    /// An `AnySchema` that is not an object or a composition, by its `type` (JSON when none).
+    fn any_by_type(
+        &mut self,
+        any: &openapiv3::AnySchema,
+        s: &Schema,
+        hint: &str,
+        pointer: &str,
+        fixed: Option<String>,
+    ) -> TypeRef {
+        match any.typ.as_deref() {
+            Some("array") => {
+                let item = match &any.items {
+                    Some(i) => {
+                        self.type_of_boxed(i, &format!("{hint}Item"), &format!("{pointer}/items"))
+                    }
+                    None => TypeRef::Json,
+                };
+                TypeRef::Vec(Box::new(item))
+            }
+            Some("string") => {
+                let values: Vec<String> = any
+                    .enumeration
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+                if !values.is_empty() {
+                    return self.enum_type(values, s, hint, pointer, fixed);
+                }
+                TypeRef::Prim(match any.format.as_deref() {
+                    Some("date-time") => Prim::DateTime,
+                    Some("date") => Prim::Date,
+                    Some("uuid") => Prim::Uuid,
+                    Some("binary") => Prim::Binary,
+                    Some("byte") => Prim::Base64,
+                    _ => Prim::String,
+                })
+            }
+            Some("integer") => TypeRef::Prim(if any.format.as_deref() == Some("int32") {
+                Prim::I32
+            } else {
+                Prim::I64
+            }),
+            Some("number") => TypeRef::Prim(Prim::F64),
+            Some("boolean") => TypeRef::Prim(Prim::Bool),
+            _ => TypeRef::Json,
         }
     }
 

@@ -54,40 +54,9 @@ pub(crate) fn build(
                 continue;
             };
             let op_ptr = format!("{item_ptr}/{method}");
-            let mut body = op.get("requestBody");
-            let mut body_ptr = format!("{op_ptr}/requestBody");
-            if let Some(r) = body.and_then(|b| b.get("$ref")).and_then(|r| r.as_str()) {
-                body = pointer::target(&doc.raw, r);
-                body_ptr = r.to_owned();
-            }
-            let content = body
-                .and_then(|b| b.get("content"))
-                .and_then(|c| c.as_object());
-            let schema = content.and_then(|c| {
-                c.iter()
-                    .find(|(ct, _)| ct.contains("json"))
-                    .or_else(|| c.iter().next())
-                    .and_then(|(ct, mt)| mt.get("schema").map(|s| (ct.clone(), s)))
-            });
+            let (schema, body_ptr) = payload_schema(doc, op, &op_ptr);
             let variant = variants.claim(&names::pascal(name));
-            let ty = match &schema {
-                Some((ct, s)) => {
-                    let pointer = format!("{body_ptr}/content/{}/schema", escape(ct));
-                    match serde_json::from_value::<ReferenceOr<Schema>>((*s).clone()) {
-                        Ok(parsed) => space.type_of(&parsed, &format!("{variant}Event"), &pointer),
-                        Err(e) => {
-                            warnings.push(Warning {
-                                pointer,
-                                message: format!(
-                                    "webhook payload schema not understood ({e}); kept as JSON"
-                                ),
-                            });
-                            TypeRef::Json
-                        }
-                    }
-                }
-                None => TypeRef::Json,
-            };
+            let ty = payload_type(space, warnings, schema.as_ref(), &body_ptr, &variant);
             let docs = op
                 .get("summary")
                 .or_else(|| op.get("description"))
@@ -109,6 +78,56 @@ pub(crate) fn build(
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// The JSON schema of an event's payload (the JSON media type's, else the first) with its
+/// media type, and the pointer of the request body it is in.
+fn payload_schema<'d>(
+    doc: &'d Document,
+    op: &'d serde_json::Value,
+    op_ptr: &str,
+) -> (Option<(String, &'d serde_json::Value)>, String) {
+    let mut body = op.get("requestBody");
+    let mut body_ptr = format!("{op_ptr}/requestBody");
+    if let Some(r) = body.and_then(|b| b.get("$ref")).and_then(|r| r.as_str()) {
+        body = pointer::target(&doc.raw, r);
+        body_ptr = r.to_owned();
+    }
+    let content = body
+        .and_then(|b| b.get("content"))
+        .and_then(|c| c.as_object());
+    let schema = content.and_then(|c| {
+        c.iter()
+            .find(|(ct, _)| ct.contains("json"))
+            .or_else(|| c.iter().next())
+            .and_then(|(ct, mt)| mt.get("schema").map(|s| (ct.clone(), s)))
+    });
+    (schema, body_ptr)
+}
+
+/// The payload's type, named `<Variant>Event`; JSON when there is no schema or it does not
+/// parse.
+fn payload_type(
+    space: &mut TypeSpace<'_>,
+    warnings: &mut Vec<Warning>,
+    schema: Option<&(String, &serde_json::Value)>,
+    body_ptr: &str,
+    variant: &str,
+) -> TypeRef {
+    let Some((ct, s)) = schema else {
+        return TypeRef::Json;
+    };
+    let pointer = format!("{body_ptr}/content/{}/schema", escape(ct));
+    match serde_json::from_value::<ReferenceOr<Schema>>((*s).clone()) {
+        Ok(parsed) => space.type_of(&parsed, &format!("{variant}Event"), &pointer),
+        Err(e) => {
+            warnings.push(Warning {
+                pointer,
+                message: format!("webhook payload schema not understood ({e}); kept as JSON"),
+            });
+            TypeRef::Json
+        }
+    }
 }
 
 /// Reads `x-sturdy-webhook-envelope: {type, payload, id}`; `type` and `payload` are

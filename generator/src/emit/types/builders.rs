@@ -21,8 +21,9 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::emit::context::EmitCtx;
 use crate::emit::features::closure;
-use crate::emit::rust::{ident, type_tokens};
+use crate::emit::rust::ident;
 use crate::ir::{Api, Field, StructDef, TypeRef};
 
 /// Method names a setter may not take: the constructor's, and trait methods a caller reaches
@@ -72,13 +73,19 @@ fn in_constructor(f: &Field) -> bool {
 
 /// `impl Name { pub fn new(..) -> Self; pub fn field(mut self, ..) -> Self ... }` for a
 /// struct with at least one required field; nothing for one without (it derives `Default`).
-pub(super) fn emit_builder(name: &proc_macro2::Ident, s: &StructDef) -> TokenStream {
+/// `cfg`: the struct's feature gate.
+pub(super) fn emit_builder(
+    cx: &EmitCtx,
+    name: &proc_macro2::Ident,
+    s: &StructDef,
+    cfg: &TokenStream,
+) -> TokenStream {
     if !s.fields.iter().any(in_constructor) {
         return TokenStream::new();
     }
     let params = s.fields.iter().filter(|f| in_constructor(f)).map(|f| {
         let n = ident(&f.name);
-        let t = type_tokens(&f.ty);
+        let t = cx.type_tokens(&f.ty);
         quote!(#n: impl ::std::convert::Into<#t>)
     });
     let inits = s.fields.iter().map(|f| {
@@ -107,8 +114,9 @@ pub(super) fn emit_builder(name: &proc_macro2::Ident, s: &StructDef) -> TokenStr
         .fields
         .iter()
         .filter(|f| !in_constructor(f) && !RESERVED.contains(&f.name.as_str()))
-        .map(setter);
+        .map(|f| setter(cx, f));
     quote! {
+        #cfg
         impl #name {
             #[doc = #new_doc]
             pub fn new(#(#params),*) -> Self {
@@ -119,9 +127,9 @@ pub(super) fn emit_builder(name: &proc_macro2::Ident, s: &StructDef) -> TokenStr
     }
 }
 
-fn setter(f: &Field) -> TokenStream {
+fn setter(cx: &EmitCtx, f: &Field) -> TokenStream {
     let n = ident(&f.name);
-    let t = type_tokens(&f.ty);
+    let t = cx.type_tokens(&f.ty);
     let wrap = if f.required {
         // Required and nullable: an `Option`, always sent.
         quote!(::std::option::Option::Some(v.into()))

@@ -67,7 +67,12 @@ fn unboxed(t: &TypeRef) -> &TypeRef {
 }
 
 /// `impl ObjectId` for `def`, when it has an id to read.
-pub(super) fn emit_object_id(def: &TypeDef, types: &BTreeMap<String, TypeDef>) -> TokenStream {
+/// `cfg`: the type's feature gate.
+pub(super) fn emit_object_id(
+    def: &TypeDef,
+    types: &BTreeMap<String, TypeDef>,
+    cfg: &TokenStream,
+) -> TokenStream {
     let name = ident(&def.name);
     let body = match &def.kind {
         TypeKind::Struct(_) => match id_field(def) {
@@ -103,6 +108,7 @@ pub(super) fn emit_object_id(def: &TypeDef, types: &BTreeMap<String, TypeDef>) -
         _ => return TokenStream::new(),
     };
     quote! {
+        #cfg
         impl ::sturdy_runtime::ObjectId for #name {
             fn object_id(&self) -> &str {
                 #body

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::emit::context::EmitCtx;
 use crate::emit::rust::ident;
 use crate::ir::{Field, Prim, TypeDef, TypeKind, TypeRef};
 use crate::pointer::escape;
@@ -28,19 +29,22 @@ pub(super) struct Lenient<'a> {
     pointers: Vec<String>,
     /// Whether the attributes sit under `cfg_attr(not(feature = "strict"))`.
     strict_feature: bool,
+    /// The struct's absolute path, as text.
+    path: String,
 }
 
 impl<'a> Lenient<'a> {
     pub(super) fn new(
         def: &'a TypeDef,
         types: &'a BTreeMap<String, TypeDef>,
-        strict_feature: bool,
+        cx: &EmitCtx,
     ) -> Self {
         Self {
             def,
             types,
             pointers: Vec::new(),
-            strict_feature,
+            strict_feature: cx.has_features(),
+            path: cx.path_text(&format!("types::{}", def.name)),
         }
     }
 
@@ -64,7 +68,7 @@ impl<'a> Lenient<'a> {
             self.def.origin,
             escape(&f.wire_name)
         ));
-        let s = format!("crate::types::{}", self.def.name);
+        let s = &self.path;
         let with = |f: &str| format!("::sturdy_runtime::lenient::{f}::<_, {s}, {i}>");
         let missing_fn = format!("::sturdy_runtime::lenient::missing::<_, {s}, {i}>");
         let attr = match (date, optional) {
@@ -98,8 +102,9 @@ impl<'a> Lenient<'a> {
         }
     }
 
-    /// The `Fields` impl naming the struct and its lenient fields' pointers, if any.
-    pub(super) fn fields_impl(&self) -> TokenStream {
+    /// The `Fields` impl naming the struct and its lenient fields' pointers, if any, under
+    /// the struct's feature gate `cfg`.
+    pub(super) fn fields_impl(&self, cfg: &TokenStream) -> TokenStream {
         if self.pointers.is_empty() {
             return TokenStream::new();
         }
@@ -111,6 +116,7 @@ impl<'a> Lenient<'a> {
             .then(|| quote!(#[cfg(not(feature = "strict"))]));
         quote! {
             #gate
+            #cfg
             impl ::sturdy_runtime::lenient::Fields for #name {
                 const TYPE: &'static str = #ty;
                 const POINTERS: &'static [&'static str] = &[#(#pointers),*];

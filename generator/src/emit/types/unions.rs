@@ -12,21 +12,24 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::rust::{doc_attrs, ident, type_tokens};
+use super::ItemAttrs;
+use crate::emit::context::EmitCtx;
+use crate::emit::rust::{doc_attrs, ident};
 use crate::ir::{Prim, TypeDef, TypeKind, TypeRef, UnionDef};
 
 pub(super) fn emit_union(
     def: &TypeDef,
     u: &UnionDef,
     types: &BTreeMap<String, TypeDef>,
-    docs: TokenStream,
-    dep: TokenStream,
+    attrs: ItemAttrs,
+    cx: &EmitCtx,
 ) -> TokenStream {
+    let ItemAttrs { docs, dep, cfg } = attrs;
     let name = ident(&def.name);
     let (ty_name, pointer) = (&def.name, &def.origin);
     let variants = u.variants.iter().map(|v| {
         let vn = ident(&v.name);
-        let t = type_tokens(&v.ty);
+        let t = cx.type_tokens(&v.ty);
         let vdocs = doc_attrs(v.docs.as_deref());
         quote!(#vdocs #vn(#t))
     });
@@ -90,7 +93,7 @@ pub(super) fn emit_union(
             (doc, body)
         }
     };
-    let from_string = from_string(&name, u);
+    let from_string = from_string(&name, u, cfg);
     let gap = if def.docs.is_some() {
         quote!(#[doc = ""])
     } else {
@@ -103,11 +106,13 @@ pub(super) fn emit_union(
         #dep
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
         #[serde(untagged)]
+        #cfg
         pub enum #name {
             #(#variants,)*
             #other
         }
 
+        #cfg
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 #body
@@ -120,7 +125,7 @@ pub(super) fn emit_union(
 
 /// `From<&str>` and `From<String>` for a union with exactly one plain-string variant, so a
 /// constructor or setter taking `impl Into<Union>` accepts `"gpt-4o"` (OpenAI's model ids).
-fn from_string(name: &proc_macro2::Ident, u: &UnionDef) -> TokenStream {
+fn from_string(name: &proc_macro2::Ident, u: &UnionDef, cfg: &TokenStream) -> TokenStream {
     let mut strings = u
         .variants
         .iter()
@@ -130,12 +135,14 @@ fn from_string(name: &proc_macro2::Ident, u: &UnionDef) -> TokenStream {
     };
     let vn = ident(&v.name);
     quote! {
+        #cfg
         impl ::std::convert::From<&str> for #name {
             fn from(s: &str) -> Self {
                 Self::#vn(s.to_owned())
             }
         }
 
+        #cfg
         impl ::std::convert::From<::std::string::String> for #name {
             fn from(s: ::std::string::String) -> Self {
                 Self::#vn(s)
