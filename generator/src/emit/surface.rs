@@ -1,6 +1,7 @@
 //! What a user of a generated crate reaches without naming `sturdy-runtime`: the runtime
-//! types that appear in the client's API (credentials, OAuth2 configuration, pagination
-//! positions and checkpoints, webhook verification and its header map), and every
+//! types that appear in the client's API (credentials, field types such as `Nullable`, uploads,
+//! OAuth2 configuration, pagination positions and checkpoints, webhook verification and its
+//! header map), and every
 //! optional-parameter struct at `crate::params::<Name>Params`.
 
 use proc_macro2::TokenStream;
@@ -16,6 +17,11 @@ use crate::ir::Api;
 pub fn reexports() -> TokenStream {
     quote! {
         pub use ::sturdy_runtime::{Credential, Error, ErrorKind, RequestOptions, Response, RetryPolicy, Sent};
+        /// Field types of the generated model: three-state nullable fields, Stripe-style
+        /// expandable references, and file contents (bytes, or an upload from a file or a stream).
+        pub use ::sturdy_runtime::{types::Binary, Expandable, Nullable, ObjectId};
+        /// Request bodies read from a file or a stream, with progress and a stall timeout.
+        pub use ::sturdy_runtime::upload::{Progress, UploadBody};
         /// OAuth2 token flows (client credentials, refresh tokens, PKCE) for
         /// [`Credential::Provider`].
         pub use ::sturdy_runtime::auth::oauth2::{ClientAuth, OAuth2, OAuth2Builder, OAuth2Config};

@@ -170,6 +170,9 @@ fn users_reach_params_and_runtime_types_through_the_crate() {
         "HeaderMap",
         "Verifier",
         "Credential",
+        "Nullable",
+        "UploadBody",
+        "Binary",
     ] {
         assert!(lib.contains(name), "{name} not re-exported: {lib}");
     }
