@@ -5,7 +5,9 @@
 //! and prints one JSON line per example: `faithful` (with the start of its `Debug` form), `catch_all` (a catch-all variant was
 //! used), `lossy` (values lost on the way) or `decode_error` (with the serde path). Drift
 //! reports of the lenient decode (`deviation`) are counted apart (`drift`), not as catch-alls:
-//! what a lenient decode fills in is judged by the comparison like any other value.
+//! what a lenient decode fills in is judged by the comparison like any other value. So are
+//! undeclared keys a struct keeps in its `extra` (`undeclared`, the number of structs that
+//! kept some): not a catch-all variant; whether they re-encode is judged by the comparison.
 
 pub mod validate;
 
@@ -231,6 +233,8 @@ use sturdy_runtime::serde_json::{self, json, Value};
 static CAUGHT: AtomicUsize = AtomicUsize::new(0);
 /// Counts lenient-decode drift reports (`sturdy::decode` warnings with a `deviation` field).
 static DRIFT: AtomicUsize = AtomicUsize::new(0);
+/// Counts undeclared-key reports (`kind="undeclared_field"`: keys kept in a struct's `extra`).
+static UNDECLARED: AtomicUsize = AtomicUsize::new(0);
 static LAST: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
 struct Fields(String);
 impl tracing::field::Visit for Fields {
@@ -252,6 +256,12 @@ impl tracing::Subscriber for Count {
             DRIFT.fetch_add(1, Ordering::SeqCst);
             return;
         }
+        // Undeclared keys kept in `extra` are not a catch-all variant either; the comparison
+        // judges whether they re-encode, and the outcome line counts them.
+        if f.0.contains("kind=\"undeclared_field\"") {
+            UNDECLARED.fetch_add(1, Ordering::SeqCst);
+            return;
+        }
         *LAST.lock().unwrap() = f.0;
         CAUGHT.fetch_add(1, Ordering::SeqCst);
     }
@@ -262,12 +272,14 @@ impl tracing::Subscriber for Count {
 fn check<T: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug>(v: &Value) -> Value {
     let before = CAUGHT.load(Ordering::SeqCst);
     let drift_before = DRIFT.load(Ordering::SeqCst);
+    let undeclared_before = UNDECLARED.load(Ordering::SeqCst);
     let t: T = match serde_path_to_error::deserialize(v) {
         Ok(t) => t,
         Err(e) => return json!({"outcome": "decode_error", "detail": format!("{}: {}", e.path(), e.inner())}),
     };
     let caught = CAUGHT.load(Ordering::SeqCst) - before;
     let drift = DRIFT.load(Ordering::SeqCst) - drift_before;
+    let undeclared = UNDECLARED.load(Ordering::SeqCst) - undeclared_before;
     let out = match serde_json::to_value(&t) {
         Ok(o) => o,
         Err(e) => return json!({"outcome": "decode_error", "detail": format!("re-encoding: {e}")}),
@@ -276,10 +288,10 @@ fn check<T: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug>(v:
     if caught > 0 {
         json!({"outcome": "catch_all", "detail": format!("{caught} catch-all decode(s), last: {}", LAST.lock().unwrap())})
     } else if lost > 0 {
-        json!({"outcome": "lossy", "drift": drift, "detail": format!("{lost} value(s) differ, first at {}", first_difference(v, &out, String::new()).unwrap_or_default())})
+        json!({"outcome": "lossy", "drift": drift, "undeclared": undeclared, "detail": format!("{lost} value(s) differ, first at {}", first_difference(v, &out, String::new()).unwrap_or_default())})
     } else {
         let debug: String = format!("{t:?}").chars().take(200).collect();
-        json!({"outcome": "faithful", "drift": drift, "debug": debug})
+        json!({"outcome": "faithful", "drift": drift, "undeclared": undeclared, "debug": debug})
     }
 }
 

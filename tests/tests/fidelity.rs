@@ -10,7 +10,9 @@
 //! schema may fail, and at least 90% of a spec's examples must be faithful. A valid example
 //! that is lossy only because it carries keys its schema does not declare is counted apart
 //! and not as a failure; it still counts against the 90%. (Structs keep undeclared keys in
-//! `extra` unless the schema says `additionalProperties: false`, so these are now rare.)
+//! `extra` unless the schema says `additionalProperties: false`, so these are now rare.) The
+//! faithful examples whose keys were partly kept in a struct's `extra` (reported as
+//! `undeclared_field` drift, not a catch-all variant) are counted in their own column.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -112,7 +114,7 @@ fn fixture_unions_decode_by_wire_tag_and_best_fit() {
 /// The shared specs against the bars. Ignored until they are met (run with `--ignored`): the
 /// table in `target/fidelity.md` lists what still fails and why.
 #[test]
-#[ignore = "openai and github are below the 90% bar; see target/fidelity.md"]
+#[ignore = "openai and github are below the 90% bar (examples that break their own schema); see target/fidelity.md"]
 fn shared_spec_examples_decode_faithfully() {
     run("fidelity", shared_specs());
 }
@@ -150,7 +152,7 @@ fn run(name: &str, specs: Vec<PathBuf>) {
         String::from_utf8_lossy(&build.stderr)
     );
     let mut table = String::from(
-        "| spec | examples | valid | faithful | catch-all | lossy | decode error | faithful % | valid, lossy by undeclared keys | failures among valid |\n|---|---|---|---|---|---|---|---|---|---|\n",
+        "| spec | examples | valid | faithful | faithful, keys kept in extra | catch-all | lossy | decode error | faithful % | valid, lossy by undeclared keys | failures among valid |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     let mut details = String::new();
     let mut failures = Vec::new();
@@ -158,7 +160,7 @@ fn run(name: &str, specs: Vec<PathBuf>) {
         if spec.examples.is_empty() {
             let _ = writeln!(
                 table,
-                "| {} | 0 | 0 | 0 | 0 | 0 | 0 | - | 0 | 0 |",
+                "| {} | 0 | 0 | 0 | 0 | 0 | 0 | 0 | - | 0 | 0 |",
                 spec.stem
             );
             continue;
@@ -184,10 +186,13 @@ fn run(name: &str, specs: Vec<PathBuf>) {
             spec.stem
         );
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        let (mut bad_valid, mut undeclared) = (0, 0);
+        let (mut bad_valid, mut undeclared, mut extra) = (0, 0, 0);
         for (e, l) in spec.examples.iter().zip(&lines) {
             let outcome = l["outcome"].as_str().unwrap_or("?");
             *counts.entry(outcome).or_default() += 1;
+            if outcome == "faithful" && l["undeclared"].as_u64().unwrap_or(0) > 0 {
+                extra += 1;
+            }
             if outcome != "faithful" {
                 if e.valid && e.undeclared && outcome == "lossy" {
                     undeclared += 1;
@@ -222,7 +227,7 @@ fn run(name: &str, specs: Vec<PathBuf>) {
         let c = |k: &str| counts.get(k).copied().unwrap_or(0);
         let _ = writeln!(
             table,
-            "| {} | {n} | {valid} | {faithful} | {} | {} | {} | {pct:.1} | {undeclared} | {bad_valid} |",
+            "| {} | {n} | {valid} | {faithful} | {extra} | {} | {} | {} | {pct:.1} | {undeclared} | {bad_valid} |",
             spec.stem,
             c("catch_all"),
             c("lossy"),
@@ -267,6 +272,16 @@ fn fixture_variants(spec: &Spec, lines: &[Value]) {
             "}), SystemMessage(SystemMessage",
         ),
     ];
+    // An undeclared key kept in `extra` is not a catch-all variant (old driver: `catch_all`,
+    // a failure among valid examples); the outcome line counts the struct that kept it.
+    let i = spec
+        .examples
+        .iter()
+        .position(|e| e.label.ends_with("/schemas/Customer/example"))
+        .expect("no fixture example /schemas/Customer/example");
+    assert!(spec.examples[i].valid && spec.examples[i].undeclared);
+    assert_eq!(lines[i]["outcome"], "faithful", "{}", lines[i]);
+    assert_eq!(lines[i]["undeclared"], 1, "{}", lines[i]);
     for (suffix, want) in expect {
         let i = spec
             .examples
