@@ -124,7 +124,6 @@ fn emit_struct(
         let lenient = lenient.attrs(f);
         quote!(#fdocs #fdep #rename #attr #lenient pub #fname: #ty)
     }).collect();
-    let fields_impl = lenient.fields_impl();
     let untyped = matches!(s.additional, Some(TypeRef::Json));
     let extra = s.additional.as_ref().map(|t| {
         // Untyped extras (the OpenAPI default) use the runtime's `Extra`, whose `Debug`
@@ -155,12 +154,18 @@ fn emit_struct(
             pub extra: #t
         }
     });
-    let schema_impl = untyped.then(|| {
+    // One impl names the struct for both drift reports: its undeclared keys (`extra`) and
+    // its lenient fields (their pointers, indexed as the field attributes say).
+    let pointers = lenient.pointers();
+    let schema_impl = (untyped || !pointers.is_empty()).then(|| {
         let (ty, pointer) = (&def.name, &def.origin);
+        let fields = (!pointers.is_empty())
+            .then(|| quote!(const FIELDS: &'static [&'static str] = &[#(#pointers),*];));
         quote! {
             impl ::sturdy_runtime::types::Schema for #name {
                 const NAME: &'static str = #ty;
                 const POINTER: &'static str = #pointer;
+                #fields
             }
         }
     });
@@ -173,11 +178,14 @@ fn emit_struct(
             #(#fields,)*
             #(#extra,)*
         }
-        #fields_impl
         #schema_impl
     }
 }
 
+/// An open string enum: the variants, `as_str` (one `match`) and an
+/// `sturdy_runtime::types::OpenEnum` impl listing the known wire values; `from_wire` and the
+/// trait impls are one-line calls into `sturdy_runtime::types::open_enum`, whose generic
+/// functions rustc checks once (not once per enum).
 fn emit_enum(def: &TypeDef, e: &EnumDef, docs: TokenStream, dep: TokenStream) -> TokenStream {
     let name = &ident(&def.name);
     let (ty_name, pointer) = (&def.name, &def.origin);
@@ -193,10 +201,10 @@ fn emit_enum(def: &TypeDef, e: &EnumDef, docs: TokenStream, dep: TokenStream) ->
         let value = &v.value;
         quote!(Self::#vn => #value,)
     });
-    let from_str = e.variants.iter().map(|v| {
+    let known = e.variants.iter().map(|v| {
         let vn = ident(&v.name);
         let value = &v.value;
-        quote!(#value => Self::#vn,)
+        quote!((#value, Self::#vn))
     });
     quote! {
         #docs
@@ -220,38 +228,41 @@ fn emit_enum(def: &TypeDef, e: &EnumDef, docs: TokenStream, dep: TokenStream) ->
 
             /// The variant for a wire value; unknown values are kept.
             pub fn from_wire(s: ::std::string::String) -> Self {
-                match s.as_str() {
-                    #(#from_str)*
-                    _ => Self::Unknown(s),
-                }
+                ::sturdy_runtime::types::open_enum::from_wire(s)
+            }
+        }
+
+        impl ::sturdy_runtime::types::OpenEnum for #name {
+            const NAME: &'static str = #ty_name;
+            const POINTER: &'static str = #pointer;
+            const KNOWN: &'static [(&'static str, Self)] = &[#(#known),*];
+            const UNKNOWN: fn(::std::string::String) -> Self = Self::Unknown;
+            fn wire(&self) -> &str {
+                self.as_str()
             }
         }
 
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
+                ::sturdy_runtime::types::open_enum::fmt(self, f)
             }
         }
 
         impl ::sturdy_runtime::ParamValue for #name {
             fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-                ::std::borrow::Cow::Borrowed(self.as_str())
+                ::sturdy_runtime::types::open_enum::to_param(self)
             }
         }
 
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
+                ::sturdy_runtime::types::open_enum::serialize(self, s)
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                let v = Self::from_wire(::sturdy_runtime::__private::deserialize_string(d)?);
-                if let Self::Unknown(s) = &v {
-                    ::sturdy_runtime::drift::report(::sturdy_runtime::drift::DriftKind::UnknownEnumValue, #ty_name, #pointer, ::std::option::Option::Some(s));
-                }
-                ::std::result::Result::Ok(v)
+                ::sturdy_runtime::types::open_enum::deserialize(d)
             }
         }
     }
