@@ -9,14 +9,14 @@
 //!
 //! It generates each spec of `$STURDY_SHARED/specs` (default: stripe, github, openai) with
 //! the generator it is built from into one scratch workspace (`target/e2e/build-time`),
-//! checks that workspace once so every dependency (the runtime included) is built, then for
-//! each crate touches its `src/lib.rs` and times `cargo check --all-features -p <crate>` with
-//! `CARGO_INCREMENTAL=0` under `/usr/bin/time`: so what is measured is the generated crate
-//! alone (all feature tags on, no incremental cache), wall seconds and the peak resident
-//! memory of the largest process (rustc). The rows are written to
-//! `target/build-time/<label>.tsv`; with `--compare`, a before/after table against an
-//! earlier file is printed too. Compare runs made on an equally loaded machine: the figures
-//! are wall times.
+//! checks that workspace once with every crate's `src/lib.rs` emptied so every dependency
+//! (the runtime included) is built with the same features, then for each crate restores its
+//! `src/lib.rs` and times `cargo check --all-features -p <crate>` with `CARGO_INCREMENTAL=0`
+//! under `/usr/bin/time`: so what is measured is the generated crate alone (all feature tags
+//! on, no incremental cache): wall seconds, CPU seconds (user + system, steadier than wall
+//! time on a shared machine) and the peak resident memory of the largest process (rustc).
+//! The rows are written to `target/build-time/<label>.tsv`; with `--compare`, a before/after
+//! table against an earlier file is printed too.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,6 +30,8 @@ use sturdy_tests::{e2e_target_dir, scratch, shared_dir, workspace_root};
 struct Cost {
     /// Wall seconds of the `cargo check`.
     secs: f64,
+    /// CPU seconds (user + system) of the `cargo check` and its children.
+    cpu: f64,
     /// Peak resident memory of the largest process, in MB.
     peak_mb: f64,
     /// Lines of generated Rust.
@@ -103,18 +105,21 @@ fn cargo(root: &Path, target: &Path) -> Command {
     c
 }
 
-/// Touches the crate and times its `cargo check` under `/usr/bin/time`.
-fn measure(root: &Path, target: &Path, name: &str, lines: usize) -> Result<Cost, String> {
-    let lib = root.join(name).join("src/lib.rs");
-    let text = std::fs::read(&lib).map_err(|e| e.to_string())?;
-    std::fs::write(&lib, text).map_err(|e| e.to_string())?;
+/// Restores the crate's `src/lib.rs` and times its `cargo check` under `/usr/bin/time`.
+fn measure(
+    root: &Path,
+    target: &Path,
+    (name, lib): (&str, &[u8]),
+    lines: usize,
+) -> Result<Cost, String> {
+    std::fs::write(root.join(name).join("src/lib.rs"), lib).map_err(|e| e.to_string())?;
     let times = root.join(format!("{name}.time"));
     let mut c = Command::new("/usr/bin/time");
     c.arg("-o")
         .arg(&times)
         .args([
             "-f",
-            "%e %M",
+            "%e %U %S %M",
             env!("CARGO"),
             "check",
             "--quiet",
@@ -134,10 +139,15 @@ fn measure(root: &Path, target: &Path, name: &str, lines: usize) -> Result<Cost,
     }
     let figures = std::fs::read_to_string(&times).map_err(|e| e.to_string())?;
     let mut f = figures.split_whitespace();
-    let secs: f64 = f.next().and_then(|s| s.parse().ok()).ok_or("no time")?;
-    let kb: f64 = f.next().and_then(|s| s.parse().ok()).ok_or("no rss")?;
+    let mut num = || -> Result<f64, String> {
+        f.next()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("unexpected /usr/bin/time output {figures:?}"))
+    };
+    let (secs, user, sys, kb) = (num()?, num()?, num()?, num()?);
     Ok(Cost {
         secs,
+        cpu: user + sys,
         peak_mb: kb / 1024.0,
         lines,
     })
@@ -148,9 +158,10 @@ fn read_tsv(path: &Path) -> Result<BTreeMap<String, Cost>, String> {
     let mut rows = BTreeMap::new();
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
-        if let [spec, secs, mb, lines] = f[..] {
+        if let [spec, secs, cpu, mb, lines] = f[..] {
             let cost = Cost {
                 secs: secs.parse().map_err(|_| format!("bad row {line}"))?,
+                cpu: cpu.parse().map_err(|_| format!("bad row {line}"))?,
                 peak_mb: mb.parse().map_err(|_| format!("bad row {line}"))?,
                 lines: lines.parse().map_err(|_| format!("bad row {line}"))?,
             };
@@ -179,7 +190,13 @@ fn run() -> Result<(), String> {
         ),
     )
     .map_err(|e| e.to_string())?;
-    eprintln!("building dependencies (once)...");
+    eprintln!("building dependencies (once, generated crates emptied)...");
+    let mut libs = Vec::new();
+    for (_, (name, _)) in &crates {
+        let lib = root.join(name).join("src/lib.rs");
+        libs.push(std::fs::read(&lib).map_err(|e| e.to_string())?);
+        std::fs::write(&lib, "").map_err(|e| e.to_string())?;
+    }
     let st = cargo(&root, &target)
         .args(["check", "--quiet", "--workspace", "--all-features"])
         .status()
@@ -188,22 +205,26 @@ fn run() -> Result<(), String> {
         return Err("cargo check of the scratch workspace failed".into());
     }
     let mut rows = BTreeMap::new();
-    for (stem, (name, lines)) in &crates {
-        let cost = measure(&root, &target, name, *lines)?;
-        eprintln!("{stem}: {:.1} s, {:.0} MB", cost.secs, cost.peak_mb);
+    for ((stem, (name, lines)), lib) in crates.iter().zip(&libs) {
+        let cost = measure(&root, &target, (name, lib), *lines)?;
+        eprintln!(
+            "{stem}: {:.1} s wall, {:.1} s CPU, {:.0} MB",
+            cost.secs, cost.cpu, cost.peak_mb
+        );
         rows.insert(stem.clone(), cost);
     }
-    let mut tsv = String::from("spec\tsecs\tpeak_mb\tlines\n");
-    let mut table =
-        String::from("| spec | lines of Rust | check s | peak rustc MB |\n|---|---|---|---|\n");
+    let mut tsv = String::from("spec\tsecs\tcpu\tpeak_mb\tlines\n");
+    let mut table = String::from(
+        "| spec | lines of Rust | check wall s | CPU s | peak rustc MB |\n|---|---|---|---|---|\n",
+    );
     for (spec, c) in &rows {
         tsv.push_str(&format!(
-            "{spec}\t{:.2}\t{:.0}\t{}\n",
-            c.secs, c.peak_mb, c.lines
+            "{spec}\t{:.2}\t{:.2}\t{:.0}\t{}\n",
+            c.secs, c.cpu, c.peak_mb, c.lines
         ));
         table.push_str(&format!(
-            "| {spec} | {} | {:.1} | {:.0} |\n",
-            c.lines, c.secs, c.peak_mb
+            "| {spec} | {} | {:.1} | {:.1} | {:.0} |\n",
+            c.lines, c.secs, c.cpu, c.peak_mb
         ));
     }
     let out_dir = workspace_root().join("target/build-time");
@@ -213,13 +234,13 @@ fn run() -> Result<(), String> {
     println!("{table}(written to {})", out.display());
     if let Some(before) = &args.compare {
         let before = read_tsv(before)?;
-        println!("\n| spec | lines before | lines after | check s before | after | peak MB before | after |");
-        println!("|---|---|---|---|---|---|---|");
+        println!("\n| spec | lines before | after | wall s before | after | CPU s before | after | peak MB before | after |");
+        println!("|---|---|---|---|---|---|---|---|---|");
         for (spec, a) in &rows {
             if let Some(b) = before.get(spec) {
                 println!(
-                    "| {spec} | {} | {} | {:.1} | {:.1} | {:.0} | {:.0} |",
-                    b.lines, a.lines, b.secs, a.secs, b.peak_mb, a.peak_mb
+                    "| {spec} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.0} | {:.0} |",
+                    b.lines, a.lines, b.secs, a.secs, b.cpu, a.cpu, b.peak_mb, a.peak_mb
                 );
             }
         }
