@@ -16,7 +16,8 @@
 //! on, no incremental cache): wall seconds, CPU seconds (user + system, steadier than wall
 //! time on a shared machine) and the peak resident memory of the largest process (rustc).
 //! `--all-features` includes the crate's `strict` feature, so the lenient field attributes
-//! are compiled out: a default build (lenient) was 69 s CPU for github against 68 s here.
+//! are compiled out: a default build (lenient; the runtime possibly re-checked for its other
+//! features) took 73 s CPU for github against 68 s here.
 //! The rows are written to `target/build-time/<label>.tsv`; with `--compare`, a before/after
 //! table against an earlier file is printed too. Measured on main before open enums moved
 //! into the runtime and after (quiet 2-core machine, CPU s / peak MB): stripe 37.6 / 2573 →
