@@ -3,7 +3,8 @@
 //! Real payloads break their own specs: a required field is missing (Slack answers
 //! `{"ok": true}`), a non-nullable field is `null`, a `format: date` field holds a date-time.
 //! A generated crate decodes these instead of failing the call, and reports each one through
-//! [`crate::union::deviation`] (type and spec pointer of the field). Only `Deserialize` is
+//! [`crate::union::deviation`] (type and spec pointer of the field, from the struct's
+//! [`Schema`] impl). Only `Deserialize` is
 //! lenient: what a client sends is encoded exactly as before.
 //!
 //! Generated structs name these functions in serde attributes, unless the generated crate's
@@ -15,24 +16,17 @@
 
 use serde::{Deserialize, Deserializer};
 
+use crate::types::Schema;
 use crate::union::{deviation, Deviation};
 
-/// A generated struct's name and its fields' spec pointers, indexed by the `I` of the
-/// functions below.
-pub trait Fields {
-    /// The Rust type name.
-    const TYPE: &'static str;
-    /// The spec pointer of each field that decodes leniently.
-    const POINTERS: &'static [&'static str];
-}
-
-fn pointer<S: Fields, const I: usize>() -> &'static str {
-    S::POINTERS.get(I).copied().unwrap_or("")
+/// The spec pointer of lenient field `I` of `S` ([`Schema::FIELDS`]).
+fn pointer<S: Schema, const I: usize>() -> &'static str {
+    S::FIELDS.get(I).copied().unwrap_or("")
 }
 
 /// The default of a required field that is absent (`#[serde(default = ...)]`).
-pub fn missing<T: Default, S: Fields, const I: usize>() -> T {
-    deviation(Deviation::Missing, S::TYPE, pointer::<S, I>(), None);
+pub fn missing<T: Default, S: Schema, const I: usize>() -> T {
+    deviation(Deviation::Missing, S::NAME, pointer::<S, I>(), None);
     T::default()
 }
 
@@ -41,25 +35,25 @@ pub fn non_null<'de, D, T, S, const I: usize>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de> + Default,
-    S: Fields,
+    S: Schema,
 {
     match Option::<T>::deserialize(d)? {
         Some(v) => Ok(v),
         None => {
-            deviation(Deviation::Null, S::TYPE, pointer::<S, I>(), Some("null"));
+            deviation(Deviation::Null, S::NAME, pointer::<S, I>(), Some("null"));
             Ok(T::default())
         }
     }
 }
 
 /// A `format: date` string that may be a full RFC 3339 date-time (its date is kept).
-fn date<S: Fields, const I: usize, E: serde::de::Error>(s: &str) -> Result<crate::types::Date, E> {
+fn date<S: Schema, const I: usize, E: serde::de::Error>(s: &str) -> Result<crate::types::Date, E> {
     if let Ok(d) = s.parse::<crate::types::Date>() {
         return Ok(d);
     }
     match chrono::DateTime::parse_from_rfc3339(s) {
         Ok(t) => {
-            deviation(Deviation::DateTime, S::TYPE, pointer::<S, I>(), Some(s));
+            deviation(Deviation::DateTime, S::NAME, pointer::<S, I>(), Some(s));
             Ok(t.date_naive())
         }
         Err(_) => Err(E::custom(format_args!("invalid date `{s}`"))),
@@ -70,7 +64,7 @@ fn date<S: Fields, const I: usize, E: serde::de::Error>(s: &str) -> Result<crate
 pub fn date_time_as_date<'de, D, S, const I: usize>(d: D) -> Result<crate::types::Date, D::Error>
 where
     D: Deserializer<'de>,
-    S: Fields,
+    S: Schema,
 {
     let s = String::deserialize(d)?;
     date::<S, I, D::Error>(&s)
@@ -82,7 +76,7 @@ pub fn date_time_as_date_opt<'de, D, S, const I: usize>(
 ) -> Result<Option<crate::types::Date>, D::Error>
 where
     D: Deserializer<'de>,
-    S: Fields,
+    S: Schema,
 {
     match Option::<String>::deserialize(d)? {
         Some(s) => date::<S, I, D::Error>(&s).map(Some),

@@ -5,8 +5,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 mod attached;
 mod extra;
+pub mod open_enum;
 
 pub use extra::{undeclared, Extra, Schema};
+pub use open_enum::OpenEnum;
 
 /// Date and time (`format: date-time`), UTC.
 pub type DateTime = chrono::DateTime<chrono::Utc>;

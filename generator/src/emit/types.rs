@@ -106,16 +106,21 @@ fn emit_struct(
         .iter()
         .map(|f| struct_field(cx, f, &mut lenient))
         .collect();
-    let fields_impl = lenient.fields_impl(cfg);
     let untyped = matches!(s.additional, Some(TypeRef::Json));
     let extra = s.additional.as_ref().map(|t| extra_field(cx, def, t));
-    let schema_impl = untyped.then(|| {
+    // One impl names the struct for both drift reports: its undeclared keys (`extra`) and
+    // its lenient fields (their pointers, indexed as the field attributes say).
+    let pointers = lenient.pointers();
+    let schema_impl = (untyped || !pointers.is_empty()).then(|| {
         let (ty, pointer) = (&def.name, &def.origin);
+        let fields = (!pointers.is_empty())
+            .then(|| quote!(const FIELDS: &'static [&'static str] = &[#(#pointers),*];));
         quote! {
             #cfg
             impl ::sturdy_runtime::types::Schema for #name {
                 const NAME: &'static str = #ty;
                 const POINTER: &'static str = #pointer;
+                #fields
             }
         }
     });
@@ -129,7 +134,6 @@ fn emit_struct(
             #(#fields,)*
             #(#extra,)*
         }
-        #fields_impl
         #schema_impl
     }
 }
@@ -206,6 +210,10 @@ fn extra_field(cx: &EmitCtx, def: &TypeDef, t: &TypeRef) -> TokenStream {
     }
 }
 
+/// An open string enum: the variants, `as_str` (one `match`) and an
+/// `sturdy_runtime::types::OpenEnum` impl listing the known wire values; `from_wire` and the
+/// trait impls are one-line calls into `sturdy_runtime::types::open_enum`, whose generic
+/// functions rustc checks once (not once per enum).
 fn emit_enum(def: &TypeDef, e: &EnumDef, attrs: ItemAttrs) -> TokenStream {
     let ItemAttrs { docs, dep, cfg } = attrs;
     let name = &ident(&def.name);
@@ -222,10 +230,10 @@ fn emit_enum(def: &TypeDef, e: &EnumDef, attrs: ItemAttrs) -> TokenStream {
         let value = &v.value;
         quote!(Self::#vn => #value,)
     });
-    let from_str = e.variants.iter().map(|v| {
+    let known = e.variants.iter().map(|v| {
         let vn = ident(&v.name);
         let value = &v.value;
-        quote!(#value => Self::#vn,)
+        quote!((#value, Self::#vn))
     });
     quote! {
         #docs
@@ -251,42 +259,46 @@ fn emit_enum(def: &TypeDef, e: &EnumDef, attrs: ItemAttrs) -> TokenStream {
 
             /// The variant for a wire value; unknown values are kept.
             pub fn from_wire(s: ::std::string::String) -> Self {
-                match s.as_str() {
-                    #(#from_str)*
-                    _ => Self::Unknown(s),
-                }
+                ::sturdy_runtime::types::open_enum::from_wire(s)
+            }
+        }
+
+        #cfg
+        impl ::sturdy_runtime::types::OpenEnum for #name {
+            const NAME: &'static str = #ty_name;
+            const POINTER: &'static str = #pointer;
+            const KNOWN: &'static [(&'static str, Self)] = &[#(#known),*];
+            const UNKNOWN: fn(::std::string::String) -> Self = Self::Unknown;
+            fn wire(&self) -> &str {
+                self.as_str()
             }
         }
 
         #cfg
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
+                ::sturdy_runtime::types::open_enum::fmt(self, f)
             }
         }
 
         #cfg
         impl ::sturdy_runtime::ParamValue for #name {
             fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-                ::std::borrow::Cow::Borrowed(self.as_str())
+                ::sturdy_runtime::types::open_enum::to_param(self)
             }
         }
 
         #cfg
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
+                ::sturdy_runtime::types::open_enum::serialize(self, s)
             }
         }
 
         #cfg
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                let v = Self::from_wire(::sturdy_runtime::__private::deserialize_string(d)?);
-                if let Self::Unknown(s) = &v {
-                    ::sturdy_runtime::drift::report(::sturdy_runtime::drift::DriftKind::UnknownEnumValue, #ty_name, #pointer, ::std::option::Option::Some(s));
-                }
-                ::std::result::Result::Ok(v)
+                ::sturdy_runtime::types::open_enum::deserialize(d)
             }
         }
     }

@@ -33,9 +33,10 @@ struct DndInfo {
     until: Option<Date>,
 }
 
-impl super::Fields for DndInfo {
-    const TYPE: &'static str = "DndInfo";
-    const POINTERS: &'static [&'static str] = &[
+impl crate::types::Schema for DndInfo {
+    const NAME: &'static str = "DndInfo";
+    const POINTER: &'static str = "#/dnd";
+    const FIELDS: &'static [&'static str] = &[
         "#/dnd/properties/dnd_enabled",
         "#/dnd/properties/next_dnd_start_ts",
         "#/dnd/properties/since",

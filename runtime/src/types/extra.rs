@@ -25,12 +25,17 @@ impl<'de> Deserialize<'de> for Extra {
     }
 }
 
-/// A generated struct's name and spec pointer, for the drift reports of its fields.
+/// A generated struct's identity for drift reports: its name, its spec pointer and the spec
+/// pointers of its leniently decoded fields. One impl per struct serves both
+/// [`undeclared`] (its `extra`) and the functions of [`crate::lenient`] (its fields).
 pub trait Schema {
     /// The Rust type's name.
     const NAME: &'static str;
     /// Where the spec defines it (a JSON pointer).
     const POINTER: &'static str;
+    /// The spec pointer of each field that decodes leniently, indexed by the `I` of the
+    /// [`crate::lenient`] functions (empty when none does).
+    const FIELDS: &'static [&'static str] = &[];
 }
 
 /// Decodes the [`Extra`] of struct `S` and reports its keys, if any, as an

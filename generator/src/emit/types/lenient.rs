@@ -10,7 +10,7 @@
 //!   fields, which are `sturdy_runtime::Nullable`).
 //!
 //! Each is reported with the struct's name and the field's spec pointer, which the struct
-//! lists once in an `impl sturdy_runtime::lenient::Fields`.
+//! lists once in its `impl sturdy_runtime::types::Schema` (`FIELDS`).
 
 use std::collections::BTreeMap;
 
@@ -18,7 +18,6 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::context::EmitCtx;
-use crate::emit::rust::ident;
 use crate::ir::{Field, Prim, TypeDef, TypeKind, TypeRef};
 use crate::pointer::escape;
 
@@ -102,26 +101,10 @@ impl<'a> Lenient<'a> {
         }
     }
 
-    /// The `Fields` impl naming the struct and its lenient fields' pointers, if any, under
-    /// the struct's feature gate `cfg`.
-    pub(super) fn fields_impl(&self, cfg: &TokenStream) -> TokenStream {
-        if self.pointers.is_empty() {
-            return TokenStream::new();
-        }
-        let name = ident(&self.def.name);
-        let ty = &self.def.name;
-        let pointers = &self.pointers;
-        let gate = self
-            .strict_feature
-            .then(|| quote!(#[cfg(not(feature = "strict"))]));
-        quote! {
-            #gate
-            #cfg
-            impl ::sturdy_runtime::lenient::Fields for #name {
-                const TYPE: &'static str = #ty;
-                const POINTERS: &'static [&'static str] = &[#(#pointers),*];
-            }
-        }
+    /// The spec pointers of the lenient fields, in the order the attributes index them
+    /// (the struct's `sturdy_runtime::types::Schema::FIELDS`).
+    pub(super) fn pointers(&self) -> &[String] {
+        &self.pointers
     }
 }
 

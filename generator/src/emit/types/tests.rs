@@ -246,3 +246,46 @@ components:
     assert!(t.contains("pub enum CountOrBox"), "{t}");
     assert!(!t.contains("From<&str> for CountOrBox"), "{t}");
 }
+
+/// An open enum lists its wire values once, in an `OpenEnum` impl, and its `from_wire` and
+/// serde impls call the runtime's generic functions instead of repeating a `match` and a
+/// drift report per enum (compile time of large APIs).
+#[test]
+fn open_enums_delegate_their_machinery_to_the_runtime() {
+    let t = types_rs(
+        r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Status:
+      type: string
+      enum: [pending, in-transit]
+"#,
+    );
+    let imp = item(&t, "impl ::sturdy_runtime::types::OpenEnum for Status {");
+    assert!(
+        imp.contains(
+            "const KNOWN: &'static [(&'static str, Self)] = &[\n        (\"pending\", Self::Pending),\n        (\"in-transit\", Self::InTransit),\n    ];"
+        ),
+        "{imp}"
+    );
+    assert!(imp.contains("const POINTER: &'static str = \"#/components/schemas/Status\";"));
+    assert!(imp.contains("const UNKNOWN: fn(::std::string::String) -> Self = Self::Unknown;"));
+    let inherent = item(&t, "impl Status {");
+    assert!(
+        inherent.contains("Self::InTransit => \"in-transit\","),
+        "{inherent}"
+    );
+    assert!(inherent.contains("::sturdy_runtime::types::open_enum::from_wire(s)"));
+    // One `match` on the enum (`as_str`), none on wire strings.
+    assert_eq!(t.matches("\"in-transit\"").count(), 2, "{t}");
+    assert!(!t.contains("match s.as_str()"), "{t}");
+    let de = item(&t, "impl<'de> ::serde::Deserialize<'de> for Status {");
+    assert!(
+        de.contains("::sturdy_runtime::types::open_enum::deserialize(d)"),
+        "{de}"
+    );
+    assert!(!t.contains("drift::report"), "{t}");
+}
