@@ -23,6 +23,10 @@ fn list_like(api: &sturdy_generator::ir::Api, t: &TypeRef) -> bool {
 fn pagination_report_over_shared_specs() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs");
     let Ok(entries) = std::fs::read_dir(&dir) else {
+        // Under CI a missing peer is a failure, never a silent pass.
+        if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+            panic!("shared specs missing under CI: {}", dir.display());
+        }
         return eprintln!("SKIP: {} not found", dir.display());
     };
     let mut specs: Vec<_> = entries

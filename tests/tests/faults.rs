@@ -8,8 +8,9 @@
 //! `Retry-After: 1`, a hung connection, a truncated body. Every call must succeed or return a
 //! classified error, and no logical call may create two resources.
 //!
-//! Needs node and mockttp 4.6.5 (`tests/peers/install.sh`); prints `SKIP` and passes without
-//! them. Every process and server started here is stopped on drop.
+//! Needs node and mockttp 4.6.5 (`tests/peers/install.sh`); under CI (`CI=true`) a missing
+//! peer fails the test, elsewhere it prints `SKIP` and passes without them. Every process
+//! and server started here is stopped on drop.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -163,14 +164,14 @@ fn peer_modules() -> Option<PathBuf> {
         .output()
         .map(|o| o.status.success());
     if !matches!(node, Ok(true)) {
-        eprintln!("SKIP faults: `node` is not installed");
+        sturdy_tests::missing_peer("faults: `node` is not installed");
         return None;
     }
     if !modules.join("mockttp/package.json").exists() {
-        eprintln!(
-            "SKIP faults: mockttp is not installed in {}; run tests/peers/install.sh",
+        sturdy_tests::missing_peer(&format!(
+            "faults: mockttp is not installed in {}; run tests/peers/install.sh",
             modules.display()
-        );
+        ));
         return None;
     }
     Some(modules)

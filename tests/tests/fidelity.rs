@@ -33,7 +33,7 @@ struct Spec {
 fn shared_specs() -> Vec<PathBuf> {
     let shared = shared_dir().or_else(|| std::env::var_os("STURDY_SHARED").map(PathBuf::from));
     let Some(shared) = shared else {
-        eprintln!("SKIP shared specs: ../shared not found and STURDY_SHARED not set");
+        sturdy_tests::missing_peer("shared specs: ../shared not found and STURDY_SHARED not set");
         return Vec::new();
     };
     let names = std::env::var("STURDY_FIDELITY_SPECS")

@@ -38,7 +38,7 @@ fn the_generated_openai_client_streams_chat_and_responses() {
         .map(std::path::PathBuf::from)
         .or_else(|| shared_dir().map(|s| s.join("specs")));
     let Some(specs) = specs else {
-        return eprintln!("SKIP: ../shared not found (set STURDY_SPECS)");
+        return sturdy_tests::missing_peer("../shared not found (set STURDY_SPECS)");
     };
     let root = scratch("openai-stream");
     // OpenAI's spec declares no idempotency header, so its POSTs are never retried. The
