@@ -2,8 +2,6 @@
 //! answers at once: a guard on the per-request overhead (`benches/overhead.rs`). Alone in its
 //! test binary, which counts this thread's allocations with a global allocator.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::sync::Arc;
 
 use sturdy_runtime::transport::{
@@ -11,24 +9,10 @@ use sturdy_runtime::transport::{
 };
 use sturdy_runtime::{Client, Method, OperationMeta, Request, RequestOptions};
 
-struct Counting;
+#[path = "support/alloc.rs"]
+mod alloc;
 
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+use alloc::allocations_in;
 
 static PING: OperationMeta = OperationMeta::new("ping", Method::Get, "/ping");
 
@@ -66,9 +50,7 @@ fn a_successful_call_allocates_only_what_it_sends_and_returns() {
     for _ in 0..3 {
         call();
     }
-    let before = ALLOCATIONS.with(Cell::get);
-    let raw = call();
-    let per_call = ALLOCATIONS.with(Cell::get) - before;
+    let (per_call, raw) = allocations_in(call);
     assert_eq!(raw.status, 200);
     // 14 before the correlation id moved to the stack and the metrics status label became
     // static: the request's path, its URL and headers, the transport's future and body, the

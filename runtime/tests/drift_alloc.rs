@@ -2,36 +2,13 @@
 //! counting on a healthy API. Alone in its test binary, which counts this thread's
 //! allocations with a global allocator.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use sturdy_runtime::drift::{self, DriftKind};
 use sturdy_runtime::Client;
 
-struct Counting;
+#[path = "support/alloc.rs"]
+mod alloc;
 
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations_in(f: impl FnOnce()) -> u64 {
-    let before = ALLOCATIONS.with(Cell::get);
-    f();
-    ALLOCATIONS.with(Cell::get) - before
-}
+use alloc::allocations_in;
 
 #[test]
 fn a_decode_scope_allocates_nothing_unless_something_is_reported() {
@@ -42,14 +19,14 @@ fn a_decode_scope_allocates_nothing_unless_something_is_reported() {
     let decode = || serde_json::from_str::<(u32, bool)>("[7, true]").unwrap();
     // Warm up: thread-locals and lazily built state.
     drift::scope(&client, "getThing", decode);
-    let quiet = allocations_in(|| {
+    let (quiet, ()) = allocations_in(|| {
         for _ in 0..100 {
             assert_eq!(drift::scope(&client, "getThing", decode), (7, true));
         }
     });
     assert_eq!(quiet, 0);
     // The counter can fail: a report does allocate (its count and sample).
-    let reported = allocations_in(|| {
+    let (reported, ()) = allocations_in(|| {
         drift::scope(&client, "getThing", || {
             drift::report(DriftKind::Lenient, "Thing", "#/t", Some("7"))
         })
