@@ -223,6 +223,14 @@ impl KeyVisitor<'_> {
         let k = match v? {
             Value::String(s) => s,
             Value::Null => "null".to_owned(),
+            // A mapping or list as a key (YAML's `? ` complex keys) has no JSON form; spelled
+            // as JSON text, nested ones escape each other's quotes and double in size per level.
+            Value::Array(_) | Value::Object(_) => {
+                return Err(E::custom(
+                    "a mapping key must be a string, number, boolean or null, not a mapping or \
+                     a list: write the key as plain text",
+                ))
+            }
             other => other.to_string(),
         };
         if let Some((t, _)) = self.0.filter(|(_, seen)| seen.contains_key(&k)) {
@@ -290,6 +298,16 @@ mod tests {
         assert_eq!(v["true"], "y");
         assert_eq!(v["null"], "z");
         assert_eq!(v["d"], json!([1, 2.5]));
+    }
+
+    #[test]
+    fn a_mapping_or_list_as_a_key_is_an_error_not_a_doubling_string() {
+        // Found by the loader fuzz target: 50 nested `? ` keys took minutes and gigabytes.
+        let nested = " ?".repeat(50) + " FF";
+        let e = from_str(&nested).unwrap_err().to_string();
+        assert!(e.contains("a mapping key must be"), "{e}");
+        assert!(from_str("? [a, b]\n: 1\n").is_err());
+        assert_eq!(from_str("? plain\n: 1\n").unwrap(), json!({"plain": 1}));
     }
 
     #[test]
