@@ -220,17 +220,14 @@ struct KeyVisitor<'a>(Option<(&'a Track, &'a Map<String, Value>)>);
 
 impl KeyVisitor<'_> {
     fn key<E: de::Error>(self, v: Result<Value, E>) -> Result<String, E> {
+        // A mapping or list as a key (YAML's `? ` complex keys) has no JSON form; spelled as
+        // JSON text, nested ones escape each other's quotes and double in size per level.
+        const NOT_SCALAR: &str = "a mapping key must be a string, number, boolean or null, \
+                                  not a mapping or a list: write the key as plain text";
         let k = match v? {
             Value::String(s) => s,
             Value::Null => "null".to_owned(),
-            // A mapping or list as a key (YAML's `? ` complex keys) has no JSON form; spelled
-            // as JSON text, nested ones escape each other's quotes and double in size per level.
-            Value::Array(_) | Value::Object(_) => {
-                return Err(E::custom(
-                    "a mapping key must be a string, number, boolean or null, not a mapping or \
-                     a list: write the key as plain text",
-                ))
-            }
+            Value::Array(_) | Value::Object(_) => return Err(E::custom(NOT_SCALAR)),
             other => other.to_string(),
         };
         if let Some((t, _)) = self.0.filter(|(_, seen)| seen.contains_key(&k)) {
