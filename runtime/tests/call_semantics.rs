@@ -20,6 +20,9 @@ use tokio::sync::{mpsc, watch};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
+#[path = "support/traces.rs"]
+mod traces;
+
 static CREATE: OperationMeta =
     OperationMeta::new("createItem", Method::Post, "/hold").idempotency_header("Idempotency-Key");
 static FAIL: OperationMeta = OperationMeta::new("getFail", Method::Get, "/fail");
@@ -177,6 +180,7 @@ impl std::io::Write for Buf {
 
 #[tokio::test]
 async fn an_attempt_applied_then_dropped_is_not_forgotten_when_the_limiter_refuses() {
+    traces::keep_interest_open();
     let buf = Buf::default();
     let writer = buf.clone();
     let subscriber = tracing_subscriber::fmt()
