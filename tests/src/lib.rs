@@ -24,6 +24,26 @@ pub fn shared_dir() -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
+/// Generates `spec` as crate `name` into `root/<name>` (crate layout, default settings).
+pub fn generate_crate(
+    spec: &Path,
+    name: &str,
+    root: &Path,
+) -> Result<sturdy_generator::Output, String> {
+    use sturdy_generator::{Layout, Settings};
+    let settings = Settings {
+        crate_name: Some(name.to_owned()),
+        spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
+        output_dir: Some(root.join(name)),
+        ..Settings::default()
+    };
+    let out = sturdy_generator::generate(spec, &settings, Layout::Crate)
+        .map_err(|e| format!("{}: {e}", spec.display()))?;
+    sturdy_generator::write::write_dir(&out.generated, &root.join(name))
+        .map_err(|e| format!("{}: {e}", spec.display()))?;
+    Ok(out)
+}
+
 /// A scratch folder under `target/e2e/<name>`, emptied first.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = workspace_root().join("target").join("e2e").join(name);

@@ -21,9 +21,8 @@ use std::process::Command;
 
 use serde_json::Value;
 use sturdy_generator::ir::TypeRef;
-use sturdy_generator::{Layout, Settings};
 use sturdy_tests::fidelity::{driver_source, examples, Example};
-use sturdy_tests::{e2e_target_dir, scratch, shared_dir, workspace_root};
+use sturdy_tests::{e2e_target_dir, generate_crate, scratch, shared_dir, workspace_root};
 
 struct Spec {
     stem: String,
@@ -56,15 +55,7 @@ fn prepare(root: &std::path::Path, specs: Vec<PathBuf>) -> Vec<Spec> {
             .to_string_lossy()
             .replace(['.', '_'], "-");
         let name = format!("{stem}-client");
-        let settings = Settings {
-            crate_name: Some(name.clone()),
-            spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
-            output_dir: Some(root.join(&name)),
-            ..Settings::default()
-        };
-        let gen = sturdy_generator::generate(&spec, &settings, Layout::Crate)
-            .unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
-        sturdy_generator::write::write_dir(&gen.generated, &root.join(&name)).expect("write");
+        let gen = generate_crate(&spec, &name, root).unwrap_or_else(|e| panic!("{e}"));
         let doc = sturdy_generator::load::load(&spec).expect("load");
         let ex = examples(&gen.api, &doc.raw);
         let mut types: BTreeMap<TypeRef, usize> = BTreeMap::new();

@@ -27,7 +27,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sturdy_generator::{Layout, Settings};
 use sturdy_tests::{e2e_target_dir, scratch, shared_dir, workspace_root};
 
 /// One crate's figures.
@@ -81,16 +80,7 @@ fn spec_path(specs: &Path, stem: &str) -> Result<PathBuf, String> {
 fn generate(specs: &Path, stem: &str, root: &Path) -> Result<(String, usize), String> {
     let spec = spec_path(specs, stem)?;
     let name = format!("{stem}-client");
-    let settings = Settings {
-        crate_name: Some(name.clone()),
-        spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
-        output_dir: Some(root.join(&name)),
-        ..Settings::default()
-    };
-    let out = sturdy_generator::generate(&spec, &settings, Layout::Crate)
-        .map_err(|e| format!("{stem}: {e}"))?;
-    sturdy_generator::write::write_dir(&out.generated, &root.join(&name))
-        .map_err(|e| format!("{stem}: {e}"))?;
+    let out = sturdy_tests::generate_crate(&spec, &name, root)?;
     let lines = out
         .generated
         .files
