@@ -20,7 +20,8 @@ use sturdy_runtime::auth::signing::RequestSigner;
 use sturdy_runtime::time::{ManualClock, TimeSource};
 use sturdy_runtime::transport::mock::{MockResponse, MockTransport};
 use sturdy_runtime::{
-    Client, ErrorKind, Method, OperationMeta, Part, Request, RequestOptions, Sent, UploadBody,
+    Client, ClientBuilder, ErrorKind, Method, OperationMeta, Part, Request, RequestOptions, Sent,
+    UploadBody,
 };
 
 /// Counts the bytes allocated now and at the peak, process-wide.
@@ -130,6 +131,13 @@ fn client(base: &str, time: Option<TimeSource>) -> Client {
     }
     .build()
     .unwrap()
+}
+
+/// A client builder whose requests go to `mock`.
+fn on_mock(mock: &MockTransport) -> ClientBuilder {
+    Client::builder()
+        .base_url("https://api.example.com")
+        .transport(Arc::new(mock.clone()))
 }
 
 fn manual() -> (ManualClock, TimeSource) {
@@ -293,12 +301,7 @@ async fn a_refused_connection_before_sending_retries_a_stream() {
     let mock = MockTransport::new()
         .answer(MockResponse::refuse_connection())
         .answer(MockResponse::status(200));
-    let client = Client::builder()
-        .base_url("https://api.example.com")
-        .transport(Arc::new(mock.clone()))
-        .time_source(time)
-        .build()
-        .unwrap();
+    let client = on_mock(&mock).time_source(time).build().unwrap();
     let stream = futures::stream::iter([
         Ok(Bytes::from_static(b"abc")),
         Ok(Bytes::from_static(b"def")),
@@ -316,12 +319,7 @@ async fn a_stalled_stream_trips_the_stall_timeout() {
     let _serial = SERIAL.lock().await;
     let (clock, time) = manual();
     let mock = MockTransport::new().clock(&clock);
-    let client = Client::builder()
-        .base_url("https://api.example.com")
-        .transport(Arc::new(mock.clone()))
-        .time_source(time)
-        .build()
-        .unwrap();
+    let client = on_mock(&mock).time_source(time).build().unwrap();
     let first = futures::stream::iter([Ok(Bytes::from_static(b"abc"))]);
     let stalled = first.chain(futures::stream::pending());
     let handed = Arc::new(tokio::sync::Notify::new());
@@ -350,14 +348,7 @@ async fn a_stalled_stream_trips_the_stall_timeout() {
 async fn a_signer_that_signs_the_body_refuses_a_streamed_one_before_sending() {
     let _serial = SERIAL.lock().await;
     let mock = MockTransport::new();
-    let signed = |signer: RequestSigner| {
-        Client::builder()
-            .base_url("https://api.example.com")
-            .transport(Arc::new(mock.clone()))
-            .request_signer(signer)
-            .build()
-            .unwrap()
-    };
+    let signed = |signer: RequestSigner| on_mock(&mock).request_signer(signer).build().unwrap();
     let path = pattern_file("signed.bin", PIECE);
     let req = || {
         Request::new(&PUT, "/up".into()).upload(
@@ -396,11 +387,7 @@ async fn a_signer_that_signs_the_body_refuses_a_streamed_one_before_sending() {
 async fn a_multipart_file_part_is_streamed_with_a_known_length() {
     let _serial = SERIAL.lock().await;
     let mock = MockTransport::new();
-    let client = Client::builder()
-        .base_url("https://api.example.com")
-        .transport(Arc::new(mock.clone()))
-        .build()
-        .unwrap();
+    let client = on_mock(&mock).build().unwrap();
     let path = pattern_file("part.bin", 3 * PIECE);
     let (file, calls) = with_progress(UploadBody::from_file(&path).unwrap());
     let req = Request::new(&PUT, "/up".into()).multipart_parts(vec![
@@ -440,11 +427,7 @@ struct UploadFileBody {
 async fn a_generated_multipart_model_sends_a_binary_upload_as_it_is_read() {
     let _serial = SERIAL.lock().await;
     let mock = MockTransport::new();
-    let client = Client::builder()
-        .base_url("https://api.example.com")
-        .transport(Arc::new(mock.clone()))
-        .build()
-        .unwrap();
+    let client = on_mock(&mock).build().unwrap();
     let stream = futures::stream::iter(0..2).map(|i| Ok(piece(i)));
     let (upload, calls) = with_progress(UploadBody::from_stream(stream).length(2 * PIECE as u64));
     let body = UploadFileBody {
