@@ -23,6 +23,9 @@ use sturdy_runtime::{
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, Request as WmRequest, ResponseTemplate};
 
+#[path = "support/traces.rs"]
+mod traces;
+
 static SCHEMES: [SecurityScheme; 2] = [
     SecurityScheme {
         name: "oauth",
@@ -795,9 +798,7 @@ async fn no_secret_reaches_debug_traces_or_errors() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Callsites other tests registered with no subscriber listening cached "never".
-    tracing::callsite::rebuild_interest_cache();
+    let _guard = traces::scoped(subscriber);
 
     // A token endpoint that issues a canary access token and a canary refresh token, once;
     // then refuses with a 503.

@@ -180,7 +180,6 @@ impl std::io::Write for Buf {
 
 #[tokio::test]
 async fn an_attempt_applied_then_dropped_is_not_forgotten_when_the_limiter_refuses() {
-    traces::keep_interest_open();
     let buf = Buf::default();
     let writer = buf.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -189,10 +188,7 @@ async fn an_attempt_applied_then_dropped_is_not_forgotten_when_the_limiter_refus
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Callsites other tests registered while no subscriber was listening cached "never";
-    // recompute with this thread's subscriber in place so the call span is recorded.
-    tracing::callsite::rebuild_interest_cache();
+    let _guard = traces::scoped(subscriber);
     let mut server = hold_server(usize::MAX).await;
     server.release.send(true).unwrap();
     let clock = clock();

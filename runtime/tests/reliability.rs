@@ -20,6 +20,9 @@ use sturdy_runtime::{
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request as WmRequest, ResponseTemplate};
 
+#[path = "support/traces.rs"]
+mod traces;
+
 static GET_PET: OperationMeta = OperationMeta::new("getPet", Method::Get, "/pets/{id}");
 static CREATE_PET: OperationMeta =
     OperationMeta::new("createPet", Method::Post, "/pets").idempotency_header("Idempotency-Key");
@@ -698,9 +701,7 @@ async fn secrets_never_reach_traces_or_errors() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Callsites other tests registered with no subscriber listening cached "never".
-    tracing::callsite::rebuild_interest_cache();
+    let _guard = traces::scoped(subscriber);
 
     let server = MockServer::start().await;
     Mock::given(path("/secret"))

@@ -23,6 +23,9 @@ use sturdy_runtime::stream::{decode, Event, SseCall, StreamOptions};
 use sturdy_runtime::time::{FixedJitter, ManualClock, Sleeper, TimeSource};
 use sturdy_runtime::{Client, ErrorKind, Method, OperationMeta, Request};
 
+#[path = "support/traces.rs"]
+mod traces;
+
 static CHAT: OperationMeta =
     OperationMeta::new("createChat", Method::Post, "/chat").idempotency_header("Idempotency-Key");
 
@@ -437,9 +440,7 @@ async fn one_span_per_stream_with_counts_and_no_secrets() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Callsites other tests registered with no subscriber listening cached "never".
-    tracing::callsite::rebuild_interest_cache();
+    let _guard = traces::scoped(subscriber);
     let (base, _) = serve(|_, _| {
         let secret = SseEvent::default().data(format!(r#"{{"id":"{CANARY}","delta":"x"}}"#));
         Sse::new(ready(vec![chunk(1), secret, done()])).into_response()

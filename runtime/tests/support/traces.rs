@@ -7,7 +7,7 @@
 use std::sync::Once;
 
 use tracing::span::{Attributes, Id, Record};
-use tracing::subscriber::Interest;
+use tracing::subscriber::{DefaultGuard, Interest};
 use tracing::{Event, Metadata, Subscriber};
 
 struct Quiet;
@@ -29,9 +29,18 @@ impl Subscriber for Quiet {
     fn exit(&self, _: &Id) {}
 }
 
-/// Installs [`Quiet`] as the global default once per process (before a test installs its
-/// own thread-scoped subscriber).
-pub fn keep_interest_open() {
+/// Installs `subscriber` for this thread, with [`Quiet`] as the process's global default and
+/// every callsite's interest recomputed, so the test's spans and events reach it whatever
+/// other threads cached before.
+pub fn scoped(subscriber: impl Subscriber + Send + Sync + 'static) -> DefaultGuard {
+    keep_interest_open();
+    let guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+    guard
+}
+
+/// Installs [`Quiet`] as the global default once per process.
+fn keep_interest_open() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = tracing::subscriber::set_global_default(Quiet);
