@@ -25,5 +25,5 @@ fi
 cleanup() { if [ -n "$pg_started" ]; then bash tests/peers/postgres.sh stop || true; fi; }
 trap cleanup EXIT
 
-cargo test --workspace --all-targets --features sturdy-inbox/postgres,sturdy-inbox/console "$@"
+cargo test --workspace --all-targets --features sturdy-inbox/postgres,sturdy-inbox/console,sturdy-runtime/metrics "$@"
 cargo test --workspace --doc --features sturdy-inbox/postgres,sturdy-inbox/console

@@ -1,6 +1,7 @@
 //! The `metrics` feature: every counter and histogram the runtime emits, read back with
-//! `metrics-util`'s `DebuggingRecorder` (installed for this thread only). The runtime's own
-//! dev-dependency line turns the feature on, so `cargo test --workspace` runs this.
+//! `metrics-util`'s `DebuggingRecorder` (installed for this thread only). Built only with the
+//! feature (`required-features` in the runtime's Cargo.toml; CI's test command passes
+//! `--features sturdy-runtime/metrics`), so the other tests and benches build the default set.
 
 use std::collections::BTreeMap;
 use std::time::UNIX_EPOCH;
