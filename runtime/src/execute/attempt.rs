@@ -12,7 +12,7 @@ use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::observe;
 use crate::response::RawResponse;
-use crate::transport::{TransportError, TransportErrorKind, TransportRequest};
+use crate::transport::{TransportError, TransportErrorKind, TransportFuture};
 
 /// What one send produced before classification.
 enum Sent {
@@ -91,10 +91,14 @@ impl Client {
         // The latency is read only for a span that records it and for metrics.
         let timed = !span.is_disabled() || observe::METRICS;
         let sent_at = timed.then(|| clock.now());
+        // The transport's (boxed) future is made here, in the attempt's span, so the futures
+        // below hold it rather than the request (their state, moved at each `.await`, stays
+        // smaller).
+        let sending = span.in_scope(|| self.inner.transport.send(req));
         let result = if span.is_disabled() {
-            self.send(req, timeout, ctx.body_slot).await
+            self.send(sending, timeout, ctx.body_slot).await
         } else {
-            self.send(req, timeout, ctx.body_slot)
+            self.send(sending, timeout, ctx.body_slot)
                 .instrument(span.clone())
                 .await
         };
@@ -181,20 +185,18 @@ impl Client {
         (fail(err), span)
     }
 
-    /// Sends `req` and reads the whole body, unless the attempt's timer fires first
-    /// ([`super::race`]: tokio's, armed once the attempt is pending, with the default time
-    /// source; else the injected [`crate::time::Sleeper::timer`]). With a
-    /// `slot` (a streaming call), a 2xx body is parked there unread: the timer then covers
-    /// the response head only, and the stream applies its own idle timeout.
+    /// Awaits `sending`, the transport's future of the attempt, and reads the whole body,
+    /// unless the attempt's timer fires first ([`super::race`]: tokio's, armed once the attempt
+    /// is pending, with the default time source; else the injected
+    /// [`crate::time::Sleeper::timer`]). With a `slot` (a streaming call), a 2xx body is parked
+    /// there unread: the timer then covers the response head only, and the stream applies its
+    /// own idle timeout.
     async fn send(
         &self,
-        req: TransportRequest,
+        sending: TransportFuture,
         timeout: Duration,
         slot: Option<&super::BodySlot>,
     ) -> Sent {
-        // Built here, so the exchange below holds the transport's (boxed) future, not the
-        // request.
-        let sending = self.inner.transport.send(req);
         let exchange = std::pin::pin!(async move {
             let resp = sending.await?;
             if let Some(slot) = slot.filter(|_| (200..300).contains(&resp.status)) {
