@@ -10,22 +10,24 @@
 //! so load on a shared machine hits all alike; the load average is printed with the table. The
 //! sturdy client runs with its defaults (correlation id, attempt timeout, spans, circuit
 //! breaker, adaptive rate limiter, retry budget, health recording); no tracing subscriber is
-//! installed. More arms split the difference: plain reqwest sending a header the size of the
-//! correlation id, plain reqwest under a tokio timeout (the timer sturdy arms per attempt),
-//! "careful" reqwest with both, and sturdy without the id.
+//! installed. More arms split the difference: plain reqwest sending the two headers a default
+//! sturdy client adds (its User-Agent and a correlation id), plain reqwest under a tokio
+//! timeout (the timer sturdy arms per attempt), "careful" reqwest with all three, and sturdy
+//! without the id.
 //!
-//! Last measured (four runs at load average 4.2–4.3 on 2 cores, default features): p50
-//! 14.9–15.1 µs plain, 16.7–16.8 µs sturdy, +11.0 to +12.0 %; p99 noisy (+20 to +40 %). Of
-//! that, the timer alone is +3.6 to +4.2 % and the id header alone +2.1 to +3.1 %; sturdy vs
-//! careful reqwest (timer and id header too) +2.0 to +2.7 %. The `metrics` build: +13.2 and
-//! +13.4 % (two runs). The five-arm version of this bench (no timer arm) put the previous
-//! code (which always compiled `metrics` in) at +9.6 to +11.0 % (seven runs) and this code at
-//! +9.0 to +9.8 % (four runs, default features), at load 4.5–4.7: adding an arm moves the
-//! plain figure, so compare runs of one version only. Callgrind, with `OVERHEAD_ARM` (below),
-//! instructions per call: plain 68.1k; sturdy 71.05k with the default features, 72.15k with
-//! `metrics` (the previous code's figure, which the bench measured until now); 8.6k with the
-//! transport that answers at once (9.7k with `metrics`), of which ~1.6k is that transport.
-//! The 5 % goal is not met; see the README for where the rest goes.
+//! Last measured (four runs at load average 2.7 on 2 cores, default features): p50
+//! 15.0–15.1 µs plain, 16.5–16.6 µs sturdy, +10.0 to +10.7 %; p99 noisy (+16 to +36 %). Of
+//! that, the two headers alone are +4.1 to +4.8 % and the timer alone +2.9 to +3.4 %; sturdy vs
+//! careful reqwest (the same headers and a timeout) +0.0 to +0.7 %. The `metrics` build
+//! (two runs): +10.2 and +10.6 %, vs careful +0.7 and +1.0 %. Beside the previous code, in
+//! this bench's earlier five-arm form (load 4.5–4.7): the previous code, which the bench
+//! always built with `metrics`, +9.6 to +11.0 % (seven runs), this code +9.0 to +9.8 % (four
+//! runs, default features); arms added since move the plain figure, so compare runs of one
+//! version only. Callgrind, with `OVERHEAD_ARM` (below), instructions per call: plain 68.1k;
+//! sturdy 71.05k with the default features, 72.15k with `metrics` (the previous code's
+//! figure, which the bench measured until now); 8.6k with the transport that answers at once
+//! (9.7k with `metrics`), of which ~1.6k is that transport. The 5 % goal against bare reqwest
+//! is not met; see the README for where the rest goes.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -52,6 +54,8 @@ const FEATURES: &str = if cfg!(feature = "metrics") {
 } else {
     "its default features (no metrics)"
 };
+/// The User-Agent a sturdy client sends by default (no API name set).
+const USER_AGENT: &str = concat!("sturdy-runtime/", env!("CARGO_PKG_VERSION"));
 /// A fixed correlation id, the length of a hyphenated UUID.
 const FIXED_ID: &str = "3db2140d-10f8-4d03-be49-c2b4b2cce915";
 
@@ -208,6 +212,12 @@ fn main() {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .expect("reqwest client");
+        // Sends the User-Agent a default sturdy client sends.
+        let plain_ua = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(USER_AGENT)
+            .build()
+            .expect("reqwest client");
         let sturdy = Client::builder().base_url(&base).build().expect("sturdy client");
         let sturdy_no_id = Client::builder()
             .base_url(&base)
@@ -222,10 +232,11 @@ fn main() {
             black_box(body);
             t.elapsed()
         };
-        // The cost of one more header of that size, through reqwest, hyper and the server.
+        // The cost of the two headers a default sturdy client adds (its User-Agent and a
+        // correlation id of the same size), through reqwest, hyper and the server.
         let plain_id_once = || async {
             let t = Instant::now();
-            let resp = plain
+            let resp = plain_ua
                 .get(&url)
                 .header("x-correlation-id", FIXED_ID)
                 .send()
@@ -250,12 +261,12 @@ fn main() {
             t.elapsed()
         };
         // What a careful hand-written call does at least: a per-attempt timeout and a
-        // correlation id header.
+        // correlation id header (and the same User-Agent).
         let careful_once = || async {
             let t = Instant::now();
             let id = sturdy_runtime::uuid::Uuid::new_v4().to_string();
             let fut = async {
-                let resp = plain.get(&url).header("x-correlation-id", id).send().await?;
+                let resp = plain_ua.get(&url).header("x-correlation-id", id).send().await?;
                 resp.bytes().await
             };
             let body = tokio::time::timeout(Duration::from_secs(60), fut)
@@ -317,8 +328,8 @@ fn main() {
         println!("the arms interleaved request by request; machine: {load_before} before, {load_after} after");
         println!("sturdy-runtime built with {FEATURES}");
         println!("  plain     = reqwest::Client::get(url).send() + bytes()");
-        println!("  plain+id  = the same + a fixed 36-character x-correlation-id header");
-        println!("  careful   = plain + tokio::time::timeout(60 s) + an x-correlation-id header (uuid v4)");
+        println!("  plain+id  = the same + sturdy's User-Agent + a fixed 36-character x-correlation-id header");
+        println!("  careful   = plain + tokio::time::timeout(60 s) + sturdy's User-Agent + an x-correlation-id header (uuid v4)");
         println!("  sturdy    = sturdy_runtime::Client::execute (defaults: correlation id, attempt timeout,");
         println!("              retries, breaker, adaptive limiter, budget, spans, health)");
         println!("  sturdy-id = the same without the correlation id header (correlation_header(None))");
@@ -341,10 +352,10 @@ fn main() {
             );
         };
         row("sturdy vs plain", 0, 3);
-        row("sturdy vs plain+id (same header)", 1, 3);
+        row("sturdy vs plain+id (same headers)", 1, 3);
         row("sturdy vs careful", 2, 3);
         row("sturdy, no id vs plain", 0, 4);
-        row("plain+id vs plain (the header alone)", 0, 1);
+        row("plain+id vs plain (the headers alone)", 0, 1);
         row("plain+timer vs plain (the timer alone)", 0, 5);
         println!();
         println!(
