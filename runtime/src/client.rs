@@ -221,7 +221,8 @@ impl ClientBuilder {
         self.credentials.insert(scheme.into(), credential);
         self
     }
-    /// A header sent with every request.
+    /// A header sent with every request (parsed once, when the client is built; an invalid
+    /// name or value fails each call as an invalid request naming the header).
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.default_headers.push((name.into(), value.into()));
         self
@@ -339,6 +340,10 @@ impl ClientBuilder {
                 time: self.time,
                 tokio_timers: !self.time_injected,
                 auth: Auth::new(self.api.security_schemes, self.credentials),
+                fixed_headers: crate::execute::fixed_headers(
+                    &self.default_headers,
+                    self.api.version_header,
+                ),
                 default_headers: self.default_headers,
                 correlation_name: self
                     .correlation_header
@@ -412,6 +417,9 @@ pub(crate) struct ClientInner {
     pub(crate) tokio_timers: bool,
     pub(crate) auth: Auth,
     pub(crate) default_headers: Vec<(String, String)>,
+    /// `default_headers` then the API's version header, parsed once (`None` when one of them
+    /// is invalid: each call then parses them and fails naming it).
+    pub(crate) fixed_headers: Option<Vec<(http::HeaderName, http::HeaderValue)>>,
     pub(crate) correlation_header: Option<String>,
     /// `correlation_header` parsed once (`None` when it is not a valid name: each call then
     /// fails as an invalid request).

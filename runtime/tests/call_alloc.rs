@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sturdy_runtime::transport::{
     ResponseBody, Transport, TransportFuture, TransportRequest, TransportResponse,
 };
-use sturdy_runtime::{Client, Method, OperationMeta, Request, RequestOptions};
+use sturdy_runtime::{ApiMeta, Client, Method, OperationMeta, Request, RequestOptions};
 
 #[path = "support/alloc.rs"]
 mod alloc;
@@ -29,6 +29,47 @@ impl Transport for AtOnce {
             ))
         })
     }
+}
+
+/// This thread's allocations in one successful call of `client` (after a warm-up).
+fn allocations_per_call(client: &Client) -> u64 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let call = || {
+        rt.block_on(client.execute(Request::new(&PING, "/ping".into()), RequestOptions::new()))
+            .unwrap()
+    };
+    for _ in 0..3 {
+        call();
+    }
+    allocations_in(call).0
+}
+
+#[test]
+fn default_and_version_headers_cost_no_allocation_per_call() {
+    static API: ApiMeta =
+        ApiMeta::new("ping", "1.0.0").version_header("X-Api-Version", "2024-01-01");
+    let client = |with_headers: bool| {
+        let builder = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .transport(Arc::new(AtOnce));
+        let builder = if with_headers {
+            builder
+                .api(API)
+                .default_header("X-Tenant", "t-1")
+                .default_header("Accept-Language", "en")
+        } else {
+            builder.api(ApiMeta::new("ping", "1.0.0"))
+        };
+        builder.build().unwrap()
+    };
+    // Parsed once when the client is built; each attempt shares their bytes.
+    assert_eq!(
+        allocations_per_call(&client(true)),
+        allocations_per_call(&client(false))
+    );
 }
 
 #[test]

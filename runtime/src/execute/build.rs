@@ -29,6 +29,23 @@ fn append(headers: &mut HeaderMap, name: &str, value: &str) -> Result<(), Error>
     Ok(())
 }
 
+/// The client's default headers then the API's version header, parsed once when the client is
+/// built; `None` when one of them is invalid (each attempt then parses them and says which).
+pub(crate) fn fixed_headers(
+    defaults: &[(String, String)],
+    version: Option<(&str, &str)>,
+) -> Option<Vec<(HeaderName, HeaderValue)>> {
+    defaults
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain(version)
+        .map(|(k, v)| {
+            let name = HeaderName::from_bytes(k.as_bytes()).ok()?;
+            Some((name, HeaderValue::from_str(v).ok()?))
+        })
+        .collect()
+}
+
 impl Client {
     /// The full URL of a request, and whether it is the base URL with a path set on it (so on
     /// the base's origin by construction, [`super::target`]).
@@ -97,11 +114,18 @@ impl Client {
         let options = ctx.options;
         let op = request.op;
         let mut headers = HeaderMap::new();
-        for (k, v) in &self.inner.default_headers {
-            append(&mut headers, k, v)?;
-        }
-        if let Some((name, value)) = self.inner.api.version_header {
-            append(&mut headers, name, value)?;
+        // Parsed when the client was built: a clone here shares their bytes, no allocation.
+        if let Some(fixed) = &self.inner.fixed_headers {
+            for (k, v) in fixed {
+                headers.append(k.clone(), v.clone());
+            }
+        } else {
+            for (k, v) in &self.inner.default_headers {
+                append(&mut headers, k, v)?;
+            }
+            if let Some((name, value)) = self.inner.api.version_header {
+                append(&mut headers, name, value)?;
+            }
         }
         for (k, v) in &request.headers {
             append(&mut headers, k, v)?;
@@ -258,4 +282,72 @@ fn cookie_header(
     })?;
     value.set_sensitive(true);
     Ok(Some(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::time::ManualClock;
+    use crate::transport::mock::{MockResponse, MockTransport};
+    use crate::{ApiMeta, Client, ErrorKind, Method, OperationMeta, Request, RequestOptions};
+
+    static GET: OperationMeta = OperationMeta::new("getPet", Method::Get, "/pets/1");
+    static API: ApiMeta =
+        ApiMeta::new("petstore", "1.0.0").version_header("Api-Version", "2024-01-01");
+
+    fn client(mock: &MockTransport, default: (&str, &str)) -> Client {
+        let clock = ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
+        Client::builder()
+            .base_url("https://api.example.com")
+            .api(API)
+            .default_header(default.0, default.1)
+            .default_header("accept-language", "en")
+            .transport(Arc::new(mock.clone().clock(&clock)))
+            .time_source(clock.time_source(0.5))
+            .build()
+            .unwrap()
+    }
+
+    async fn call(client: &Client) -> Result<crate::RawResponse, crate::Error> {
+        client
+            .execute(Request::new(&GET, "/pets/1".into()), RequestOptions::new())
+            .await
+    }
+
+    #[tokio::test]
+    async fn default_and_version_headers_are_sent_in_order_on_every_attempt() {
+        let mock = MockTransport::new()
+            .answer(MockResponse::status(503))
+            .otherwise(MockResponse::status(200));
+        let client = client(&mock, ("X-Tenant", "t-1"));
+        assert_eq!(call(&client).await.unwrap().attempts, 2);
+        for request in mock.requests() {
+            let names: Vec<&str> = request.headers.keys().map(|k| k.as_str()).collect();
+            assert_eq!(names[..3], ["x-tenant", "accept-language", "api-version"]);
+            assert_eq!(request.header("x-tenant"), Some("t-1"));
+            assert_eq!(request.header("accept-language"), Some("en"));
+            assert_eq!(request.header("api-version"), Some("2024-01-01"));
+        }
+    }
+
+    #[tokio::test]
+    async fn an_invalid_default_header_fails_each_call_naming_it() {
+        assert!(super::fixed_headers(&[("x-ok".into(), "bad\nvalue".into())], None).is_none());
+        assert!(super::fixed_headers(&[("bad name".into(), "v".into())], None).is_none());
+        let mock = MockTransport::new().otherwise(MockResponse::status(200));
+        for (name, value, says) in [
+            ("x-tenant", "bad\nvalue", "the value of header `x-tenant`"),
+            ("bad name", "v", "`bad name` is not a valid header name"),
+        ] {
+            let client = client(&mock, (name, value));
+            for _ in 0..2 {
+                let err = call(&client).await.unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+                assert!(err.to_string().contains(says), "{err}");
+                assert!(!err.to_string().contains("bad\nvalue"), "{err}");
+            }
+        }
+        assert!(mock.requests().is_empty(), "nothing was sent");
+    }
 }

@@ -30,6 +30,7 @@ mod run;
 mod status;
 mod target;
 
+pub(crate) use build::fixed_headers;
 pub(crate) use status::status_error;
 pub use status::{request_id, REQUEST_ID_HEADERS, RETRY_HINT_HEADERS};
 pub(crate) use target::joinable_base;
