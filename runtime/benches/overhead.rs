@@ -24,7 +24,8 @@
 //! always built with `metrics`, +9.6 to +11.0 % (seven runs), this code +9.0 to +9.8 % (four
 //! runs, default features); arms added since move the plain figure, so compare runs of one
 //! version only. Callgrind, with `OVERHEAD_ARM` (below), instructions per call: plain 68.1k;
-//! sturdy 71.05k with the default features, 72.15k with `metrics` (the previous code's
+//! sturdy 71.05k with the default features (71.9k a commit later, the difference all inside
+//! glibc's `_int_malloc` with the same calls), 72.15k with `metrics` (the previous code's
 //! figure, which the bench measured until now); 8.6k with the transport that answers at once
 //! (9.7k with `metrics`), of which ~1.6k is that transport. The 5 % goal against bare reqwest
 //! is not met; see the README for where the rest goes.
