@@ -13,6 +13,11 @@
 //! `extra` unless the schema says `additionalProperties: false`, so these are now rare.) The
 //! faithful examples whose keys were partly kept in a struct's `extra` (reported as
 //! `undeclared_field` drift, not a catch-all variant) are counted in their own column.
+//!
+//! The generator relaxes the types the spec's own examples contradict (example evidence,
+//! `sturdy_generator::ir::evidence`). `STURDY_FIDELITY_EVIDENCE=off` generates every crate
+//! with the opt-out (`x-sturdy-example-evidence: false`, set by an overlay) to measure the
+//! types as declared; its report is `target/<test workspace>-evidence-off.md`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -22,7 +27,7 @@ use std::process::Command;
 use serde_json::Value;
 use sturdy_generator::ir::TypeRef;
 use sturdy_tests::fidelity::{driver_source, examples, Example};
-use sturdy_tests::{e2e_target_dir, generate_crate, scratch, shared_dir, workspace_root};
+use sturdy_tests::{e2e_target_dir, generate_crate_with, scratch, shared_dir, workspace_root};
 
 struct Spec {
     stem: String,
@@ -48,6 +53,17 @@ fn shared_specs() -> Vec<PathBuf> {
 fn prepare(root: &std::path::Path, specs: Vec<PathBuf>) -> Vec<Spec> {
     let runtime = workspace_root().join("runtime");
     let mut out = Vec::new();
+    let overlays = if evidence_off() {
+        let overlay = root.join("evidence-off.yaml");
+        std::fs::write(
+            &overlay,
+            "overlay: 1.0.0\ninfo: {title: example evidence off, version: '1'}\nactions:\n  - target: $\n    update: {x-sturdy-example-evidence: false}\n",
+        )
+        .unwrap();
+        vec![overlay]
+    } else {
+        Vec::new()
+    };
     for spec in specs {
         let stem = spec
             .file_stem()
@@ -55,7 +71,8 @@ fn prepare(root: &std::path::Path, specs: Vec<PathBuf>) -> Vec<Spec> {
             .to_string_lossy()
             .replace(['.', '_'], "-");
         let name = format!("{stem}-client");
-        let gen = generate_crate(&spec, &name, root).unwrap_or_else(|e| panic!("{e}"));
+        let gen = generate_crate_with(&spec, &name, root, overlays.clone())
+            .unwrap_or_else(|e| panic!("{e}"));
         let doc = sturdy_generator::load::load(&spec).expect("load");
         let ex = examples(&gen.api, &doc.raw);
         let mut types: BTreeMap<TypeRef, usize> = BTreeMap::new();
@@ -91,6 +108,11 @@ fn prepare(root: &std::path::Path, specs: Vec<PathBuf>) -> Vec<Spec> {
         out.push(Spec { stem, examples: ex });
     }
     out
+}
+
+/// `STURDY_FIDELITY_EVIDENCE=off`: generate without example evidence.
+fn evidence_off() -> bool {
+    std::env::var("STURDY_FIDELITY_EVIDENCE").is_ok_and(|v| v == "off")
 }
 
 /// The union fixture: every example faithful, each union in the variant its tag or shape names.
@@ -234,8 +256,17 @@ fn run(name: &str, specs: Vec<PathBuf>) {
             failures.push(format!("{}: {pct:.1}% faithful (< 90%)", spec.stem));
         }
     }
-    let report = format!("# Fidelity of generated types\n\n{table}\n## Not faithful\n\n{details}");
-    let _ = std::fs::write(workspace_root().join(format!("target/{name}.md")), &report);
+    let (title, file) = if evidence_off() {
+        (
+            "example evidence off",
+            format!("target/{name}-evidence-off.md"),
+        )
+    } else {
+        ("example evidence on", format!("target/{name}.md"))
+    };
+    let report =
+        format!("# Fidelity of generated types ({title})\n\n{table}\n## Not faithful\n\n{details}");
+    let _ = std::fs::write(workspace_root().join(file), &report);
     eprintln!("{table}");
     assert!(failures.is_empty(), "{}\n\n{details}", failures.join("\n"));
 }
