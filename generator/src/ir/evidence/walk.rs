@@ -4,16 +4,17 @@
 //!
 //! Structs: an object that shares no declared property with the struct is not evidence
 //! about it (an example of something else), and is not walked. Unions: a value with a
-//! discriminator tag is walked into the member the tag selects (not at all when several
-//! members share the tag); any other value into the one member whose JSON shape it has (for
-//! objects, among several, the one member that declares every key), and not at all when that
-//! is ambiguous.
+//! discriminator tag is walked into the member the tag selects; any other value into the one
+//! member whose JSON shape it has (for objects, among several, the one member that declares
+//! every key). Members still tied (a shared tag, the same keys) are told apart by their own
+//! string enum properties: the one member whose enums accept the value's strings is walked.
+//! A value that stays ambiguous is not walked at all.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::ir::{Prim, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::ir::{EnumDef, Prim, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 use crate::pointer::escape;
 
 /// How deep the walk follows a value.
@@ -205,14 +206,16 @@ impl<'a> Walker<'a> {
     fn member<'u>(&self, u: &'u UnionDef, v: &Value) -> Option<&'u TypeRef> {
         if let (Some(prop), Some(o)) = (&u.discriminator, v.as_object()) {
             if let Some(tag) = o.get(prop).and_then(Value::as_str) {
-                // A tag several members share (told apart by other fields) is ambiguous.
-                let mut tagged = u
+                let tagged: Vec<&TypeRef> = u
                     .variants
                     .iter()
-                    .filter(|m| m.tags.iter().any(|t| t == tag));
-                return match (tagged.next(), tagged.next()) {
-                    (Some(m), None) => Some(&m.ty),
-                    _ => None,
+                    .filter(|m| m.tags.iter().any(|t| t == tag))
+                    .map(|m| &m.ty)
+                    .collect();
+                // Members that share a tag are told apart by their own enum properties.
+                return match tagged.as_slice() {
+                    [only] => Some(*only),
+                    _ => self.one_accepting(tagged, o),
                 };
             }
         }
@@ -240,6 +243,47 @@ impl<'a> Walker<'a> {
             .collect();
         match declaring.as_slice() {
             [only] => Some(*only),
+            _ => self.one_accepting(declaring, o),
+        }
+    }
+
+    /// The one candidate whose own enum properties accept the values `o` has for them.
+    fn one_accepting<'u>(
+        &self,
+        candidates: Vec<&'u TypeRef>,
+        o: &Map<String, Value>,
+    ) -> Option<&'u TypeRef> {
+        let mut accepting = candidates.into_iter().filter(|t| {
+            self.struct_of(t, 0).is_some_and(|s| {
+                s.fields.iter().all(|f| {
+                    match (
+                        o.get(&f.wire_name).and_then(Value::as_str),
+                        self.enum_of(&f.ty, 0),
+                    ) {
+                        (Some(x), Some(e)) => e.variants.iter().any(|v| v.value == x),
+                        _ => true,
+                    }
+                })
+            })
+        });
+        match (accepting.next(), accepting.next()) {
+            (Some(t), None) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The string enum `t` names (through aliases and boxes).
+    fn enum_of(&self, t: &TypeRef, depth: usize) -> Option<&'a EnumDef> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match t {
+            TypeRef::Boxed(t) => self.enum_of(t, depth + 1),
+            TypeRef::Named(n) => match &self.types.get(n)?.kind {
+                TypeKind::Enum(e) => Some(e),
+                TypeKind::Alias(t) => self.enum_of(t, depth + 1),
+                _ => None,
+            },
             _ => None,
         }
     }
