@@ -64,7 +64,9 @@ pub(crate) fn apply(
             });
             continue;
         }
-        let done = relax(def, &finding, &seen);
+        let Some(done) = relax(def, &finding, &seen) else {
+            continue;
+        };
         warnings.push(Warning {
             pointer,
             message: format!(
@@ -97,19 +99,17 @@ fn describe(def: &TypeDef, finding: &Finding, seen: &Seen) -> (String, String) {
 }
 
 /// Applies one finding to its type; says what was done.
-fn relax(def: &mut TypeDef, finding: &Finding, seen: &Seen) -> String {
+fn relax(def: &mut TypeDef, finding: &Finding, seen: &Seen) -> Option<String> {
     match (&mut def.kind, finding) {
         (TypeKind::Struct(s), Finding::Omitted { field, .. }) => {
-            if let Some(f) = s.fields.iter_mut().find(|f| &f.wire_name == field) {
-                f.required = false;
-            }
-            "made optional".to_owned()
+            let f = s.fields.iter_mut().find(|f| &f.wire_name == field)?;
+            f.required = false;
+            Some("made optional".to_owned())
         }
         (TypeKind::Struct(s), Finding::Null { field, .. }) => {
-            if let Some(f) = s.fields.iter_mut().find(|f| &f.wire_name == field) {
-                f.nullable = true;
-            }
-            "made nullable".to_owned()
+            let f = s.fields.iter_mut().find(|f| &f.wire_name == field)?;
+            f.nullable = true;
+            Some("made nullable".to_owned())
         }
         (TypeKind::Enum(e), Finding::Value { value, .. }) => {
             let mut scope = Scope::with_reserved(
@@ -127,9 +127,9 @@ fn relax(def: &mut TypeDef, finding: &Finding, seen: &Seen) -> String {
                     seen.first
                 )),
             });
-            format!("variant `{name}` added")
+            Some(format!("variant `{name}` added"))
         }
-        _ => "nothing done".to_owned(),
+        _ => None,
     }
 }
 
