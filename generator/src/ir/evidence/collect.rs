@@ -13,6 +13,7 @@ use crate::pointer::escape;
 
 /// One example of the spec and the type it documents.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SpecExample {
     /// Where it is: a JSON pointer into the document (`#/paths/~1pets/get/responses/200/
     /// content/application~1json/example`, `.../x-oaiMeta/examples/0/response`).
