@@ -1,6 +1,7 @@
 //! The fidelity check: every JSON example a spec carries (response `example`/`examples`,
-//! component schema `example`s, OpenAI `x-oaiMeta` examples that parse as JSON) is decoded
-//! into the generated type it documents, then re-encoded and compared with the example
+//! component schema `example`s, OpenAI `x-oaiMeta` examples that parse as JSON; collected by
+//! the generator, which also learns from them, see `sturdy_generator::ir::evidence`) is
+//! decoded into the generated type it documents, then re-encoded and compared with the example
 //! (`sturdy_runtime::union::divergence`: absent = null). A generated driver does the decoding
 //! and prints one JSON line per example: `faithful` (with the start of its `Debug` form), `catch_all` (a catch-all variant was
 //! used), `lossy` (values lost on the way) or `decode_error` (with the serde path). Drift
@@ -11,12 +12,12 @@
 
 pub mod validate;
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::Value;
 use sturdy_generator::emit::rust::type_tokens;
-use sturdy_generator::ir::{Api, ResponseEncoding, StatusMatch, TypeRef};
+use sturdy_generator::ir::evidence::spec_examples;
+use sturdy_generator::ir::{Api, TypeRef};
 
 /// One example and the type it should decode into.
 #[derive(Debug, Clone)]
@@ -33,181 +34,24 @@ pub struct Example {
     pub undeclared: bool,
 }
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-fn esc(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
-}
-
-/// Every example of the spec whose loaded document is `raw`, with the types of `api`.
+/// Every example of the spec whose loaded document is `raw`, with the types of `api`
+/// (collected by the generator, [`sturdy_generator::ir::evidence::spec_examples`]), each
+/// checked against its own schema.
 pub fn examples(api: &Api, raw: &Value) -> Vec<Example> {
-    let mut out = Vec::new();
-    let mut push = |label: String, ty: &TypeRef, schema: &Value, value: Value| {
-        if matches!(ty, TypeRef::Json | TypeRef::Unit) {
-            return;
-        }
-        let valid = validate::valid(raw, schema, &value);
-        let undeclared = valid && validate::undeclared(raw, schema, &value);
-        out.push(Example {
-            label,
-            ty: ty.clone(),
-            value,
-            valid,
-            undeclared,
-        });
-    };
-    let deref = |v: &Value| -> Value {
-        match v.get("$ref").and_then(Value::as_str) {
-            Some(r) => r
-                .strip_prefix('#')
-                .and_then(|p| raw.pointer(p))
-                .cloned()
-                .unwrap_or(Value::Null),
-            None => v.clone(),
-        }
-    };
-    for (path, item) in raw
-        .get("paths")
-        .and_then(Value::as_object)
+    spec_examples(&api.operations, &api.types, raw)
         .into_iter()
-        .flatten()
-    {
-        for m in METHODS {
-            let Some(op) = item.get(*m) else { continue };
-            let Some(ir) = api
-                .operations
-                .iter()
-                .find(|o| o.path == *path && o.method.as_str().eq_ignore_ascii_case(m))
-            else {
-                continue;
-            };
-            let at = format!("#/paths/{}/{m}", esc(path));
-            for (status, resp) in op
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                let resp = deref(resp);
-                let Some(ty) = response_type(ir, status) else {
-                    continue;
-                };
-                // The media type the client decodes: `application/json`, else the first JSON
-                // one (GitHub's `...star+json` and `sarif+json` alternatives have other schemas).
-                let content = resp.get("content").and_then(Value::as_object);
-                let decoded = content.and_then(|c| {
-                    c.keys()
-                        .find(|k| *k == "application/json")
-                        .or_else(|| c.keys().find(|k| k.contains("json")))
-                });
-                for (ct, media) in content.into_iter().flatten() {
-                    if Some(ct) != decoded {
-                        continue;
-                    }
-                    let schema = media.get("schema").cloned().unwrap_or(Value::Null);
-                    let here = format!("{at}/responses/{status}/content/{}", esc(ct));
-                    if let Some(e) = media.get("example") {
-                        push(format!("{here}/example"), &ty, &schema, e.clone());
-                    }
-                    for (k, e) in media
-                        .get("examples")
-                        .and_then(Value::as_object)
-                        .into_iter()
-                        .flatten()
-                    {
-                        if let Some(v) = deref(e).get("value") {
-                            let label = format!("{here}/examples/{}", esc(k));
-                            push(label, &ty, &schema, v.clone());
-                        }
-                    }
-                }
+        .map(|e| {
+            let valid = validate::valid(raw, &e.schema, &e.value);
+            let undeclared = valid && validate::undeclared(raw, &e.schema, &e.value);
+            Example {
+                label: e.label,
+                ty: e.ty,
+                value: e.value,
+                valid,
+                undeclared,
             }
-            // OpenAI: `x-oaiMeta.examples` (one or a list) with a JSON `response` string.
-            let meta = op.pointer("/x-oaiMeta/examples");
-            let metas: Vec<&Value> = match meta {
-                Some(Value::Array(a)) => a.iter().collect(),
-                Some(v) => vec![v],
-                None => vec![],
-            };
-            let ok_schema = success_schema(op, &deref);
-            for (i, e) in metas.into_iter().enumerate() {
-                let Some(text) = e.get("response").and_then(Value::as_str) else {
-                    continue;
-                };
-                if ir.success.encoding != ResponseEncoding::Json {
-                    continue;
-                }
-                if let Ok(v) = serde_json::from_str::<Value>(text) {
-                    let label = format!("{at}/x-oaiMeta/examples/{i}/response");
-                    push(label, &ir.success.ty, &ok_schema, v);
-                }
-            }
-        }
-    }
-    let by_origin: BTreeMap<&str, &str> = api
-        .types
-        .values()
-        .map(|d| (d.origin.as_str(), d.name.as_str()))
-        .collect();
-    for (name, s) in raw
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let at = format!("#/components/schemas/{}", esc(name));
-        let Some(rust) = by_origin.get(at.as_str()) else {
-            continue;
-        };
-        let ty = TypeRef::Named((*rust).to_owned());
-        let schema = serde_json::json!({ "$ref": at });
-        if let Some(e) = s.get("example") {
-            push(format!("{at}/example"), &ty, &schema, e.clone());
-        }
-        if let Some(text) = s.pointer("/x-oaiMeta/example").and_then(Value::as_str) {
-            if let Ok(v) = serde_json::from_str::<Value>(text) {
-                push(format!("{at}/x-oaiMeta/example"), &ty, &schema, v);
-            }
-        }
-    }
-    out
-}
-
-fn response_type(op: &sturdy_generator::ir::Operation, status: &str) -> Option<TypeRef> {
-    let code = status.parse::<u16>().ok();
-    if code == Some(op.success.status) {
-        return (op.success.encoding == ResponseEncoding::Json).then(|| op.success.ty.clone());
-    }
-    let matches = |s: &StatusMatch| match (s, code) {
-        (StatusMatch::Code(c), Some(code)) => *c == code,
-        (StatusMatch::Range(d), Some(code)) => u16::from(*d) == code / 100,
-        (StatusMatch::Default, None) => status == "default",
-        _ => false,
-    };
-    op.errors
-        .iter()
-        .find(|e| matches(&e.status))
-        .map(|e| e.ty.clone())
-}
-
-fn success_schema(op: &Value, deref: &dyn Fn(&Value) -> Value) -> Value {
-    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
-        return Value::Null;
-    };
-    responses
-        .iter()
-        .filter(|(s, _)| s.starts_with('2'))
-        .find_map(|(_, r)| {
-            deref(r)
-                .get("content")?
-                .as_object()?
-                .iter()
-                .find(|(ct, _)| ct.contains("json"))
-                .and_then(|(_, m)| m.get("schema").cloned())
         })
-        .unwrap_or(Value::Null)
+        .collect()
 }
 
 /// The driver's `main.rs`: reads `[[type index, example], ...]` from the file named by its

@@ -30,11 +30,22 @@ pub fn generate_crate(
     name: &str,
     root: &Path,
 ) -> Result<sturdy_generator::Output, String> {
+    generate_crate_with(spec, name, root, Vec::new())
+}
+
+/// [`generate_crate`] with `overlays` applied to the spec first.
+pub fn generate_crate_with(
+    spec: &Path,
+    name: &str,
+    root: &Path,
+    overlays: Vec<PathBuf>,
+) -> Result<sturdy_generator::Output, String> {
     use sturdy_generator::{Layout, Settings};
     let settings = Settings {
         crate_name: Some(name.to_owned()),
         spec_name: spec.file_name().map(|f| f.to_string_lossy().into_owned()),
         output_dir: Some(root.join(name)),
+        overlays,
         ..Settings::default()
     };
     let out = sturdy_generator::generate(spec, &settings, Layout::Crate)

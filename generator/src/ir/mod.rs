@@ -4,11 +4,13 @@
 //! what the typed model cannot hold: `$ref` targets of any kind, followed with
 //! [`crate::pointer`] ([`resolve`]); root extensions (`x-sturdy-rate-limit`,
 //! `x-sturdy-idempotency`, ...); and `webhooks`/`x-webhooks`, which the OpenAPI 3.0 model
-//! lacks. Load has normalized the raw document by then, so both views agree. It reads the
+//! lacks; and the examples, which [`evidence`] walks once the types are final to relax what
+//! the provider's own examples contradict. Load has normalized the raw document by then, so both views agree. It reads the
 //! document once: `sturdy lint` reads the [`Api`] (each operation's [`origin::Origin`] gives
 //! the JSON pointers its findings name), never the document again.
 
 mod body;
+pub mod evidence;
 pub mod examples;
 pub mod idempotency;
 mod model;
@@ -62,7 +64,7 @@ pub fn build(doc: &Document) -> Result<(Api, Vec<Warning>), IrError> {
     };
     let mut operations = operations::build_operations(&mut cx);
     let mut webhooks = webhooks::build(doc, &mut space, &mut warnings);
-    let (types, type_warnings, renames) = space.finish_with_renames();
+    let (mut types, type_warnings, renames) = space.finish_with_renames();
     for op in &mut operations {
         types::rename_operation(op, &renames);
     }
@@ -71,6 +73,7 @@ pub fn build(doc: &Document) -> Result<(Api, Vec<Warning>), IrError> {
     }
     warnings.extend(type_warnings);
     operations::settle_styles(&mut operations, &types);
+    evidence::apply(doc, &operations, &mut types, &mut warnings);
     examples::settle(&mut operations, &types);
     let info = &doc.openapi.info;
     let mut tags: BTreeMap<String, Option<String>> = BTreeMap::new();

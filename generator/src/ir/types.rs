@@ -72,6 +72,16 @@ fn unbox(s: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
     }
 }
 
+/// The base of a string enum variant's Rust name for the wire `value` (before the scope
+/// makes it unique; `Unknown` is reserved for the catch-all).
+pub(crate) fn variant_base(value: &str) -> String {
+    if value.is_empty() {
+        "Empty".to_owned()
+    } else {
+        names::pascal(value)
+    }
+}
+
 fn docs_of(s: &Schema) -> Option<String> {
     let d = &s.schema_data;
     match (&d.title, &d.description) {
@@ -526,13 +536,8 @@ impl<'a> TypeSpace<'a> {
             if !seen.insert(v.clone()) {
                 continue;
             }
-            let base = if v.is_empty() {
-                "Empty".to_owned()
-            } else {
-                names::pascal(&v)
-            };
             variants.push(EnumVariant {
-                name: scope.claim(&base),
+                name: scope.claim(&variant_base(&v)),
                 value: v,
                 docs: None,
             });
