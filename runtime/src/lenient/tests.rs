@@ -34,13 +34,13 @@ impl Object for DndInfo {
         let (mut f0, mut f1, mut f2, mut f3, mut f4) = (None, None, None, None, None);
         while let Some(key) = de.key(&mut map)? {
             match key {
-                Key::Field(0) => de.value(&mut map, &mut f0, 0)?,
-                Key::Field(1) => de.non_null(&mut map, &mut f1, 1)?,
-                Key::Field(2) => de.non_null(&mut map, &mut f2, 2)?,
-                Key::Field(3) => de.date(&mut map, &mut f3, 3)?,
-                Key::Field(4) => de.date_opt(&mut map, &mut f4, 4)?,
-                _ => de.skip(&mut map)?,
-            }
+                Key::Field(0) => de.value(&mut map, &mut f0, 0),
+                Key::Field(1) => de.non_null(&mut map, &mut f1, 1),
+                Key::Field(2) => de.non_null(&mut map, &mut f2, 2),
+                Key::Field(3) => de.date(&mut map, &mut f3, 3),
+                Key::Field(4) => de.date_opt(&mut map, &mut f4, 4),
+                _ => de.skip(&mut map),
+            }?;
         }
         Ok(Self {
             ok: de.take(f0, 0)?,

@@ -34,10 +34,10 @@
 //!         let mut extra = Default::default();
 //!         while let Some(key) = de.key(&mut map)? {
 //!             match key {
-//!                 Key::Field(0) => de.non_null(&mut map, &mut f0, 0)?,
-//!                 Key::Field(1) => de.value(&mut map, &mut f1, 1)?,
-//!                 key => de.extra(&mut map, &mut extra, key)?,
-//!             }
+//!                 Key::Field(0) => de.non_null(&mut map, &mut f0, 0),
+//!                 Key::Field(1) => de.value(&mut map, &mut f1, 1),
+//!                 key => de.extra(&mut map, &mut extra, key),
+//!             }?;
 //!         }
 //!         Ok(Self {
 //!             id: de.or_default(f0, 0)?,

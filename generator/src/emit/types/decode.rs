@@ -97,7 +97,7 @@ fn visit_body(s: &StructDef, types: &BTreeMap<String, TypeDef>) -> TokenStream {
                 Read::DateOpt => quote!(date_opt),
             };
             let i = Literal::usize_unsuffixed(i);
-            quote!(Key::Field(#i) => de.#method(&mut map, &mut #slot, #i)?,)
+            quote!(Key::Field(#i) => de.#method(&mut map, &mut #slot, #i),)
         });
     let inits =
         s.fields
@@ -117,14 +117,14 @@ fn visit_body(s: &StructDef, types: &BTreeMap<String, TypeDef>) -> TokenStream {
     let (extra_slot, rest, extra_init) = match &s.additional {
         Some(t) => (
             quote!(let mut extra = ::std::collections::BTreeMap::new();),
-            quote!(key => de.extra(&mut map, &mut extra, key)?,),
+            quote!(key => de.extra(&mut map, &mut extra, key),),
             if matches!(t, TypeRef::Json) {
                 quote!(extra: de.undeclared(extra),)
             } else {
                 quote!(extra,)
             },
         ),
-        None => (quote!(), quote!(_ => de.skip(&mut map)?,), quote!()),
+        None => (quote!(), quote!(_ => de.skip(&mut map),), quote!()),
     };
     let read = if s.fields.is_empty() {
         // No field to match: every key is kept or skipped.
@@ -138,12 +138,14 @@ fn visit_body(s: &StructDef, types: &BTreeMap<String, TypeDef>) -> TokenStream {
             }
         }
     } else {
+        // Every arm is a `Result`; one `?` after the match (not one per arm) keeps the
+        // function small for rustc.
         quote! {
             while let ::std::option::Option::Some(key) = de.key(&mut map)? {
                 match key {
                     #(#arms)*
                     #rest
-                }
+                }?;
             }
         }
     };

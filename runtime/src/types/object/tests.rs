@@ -39,12 +39,12 @@ impl<const STRICT: bool> Object for Pet<STRICT> {
         let mut extra = Default::default();
         while let Some(key) = de.key(&mut map)? {
             match key {
-                Key::Field(0) => de.non_null(&mut map, &mut f0, 0)?,
-                Key::Field(1) => de.value(&mut map, &mut f1, 1)?,
-                Key::Field(2) => de.value(&mut map, &mut f2, 2)?,
-                Key::Field(3) => de.value(&mut map, &mut f3, 3)?,
-                key => de.extra(&mut map, &mut extra, key)?,
-            }
+                Key::Field(0) => de.non_null(&mut map, &mut f0, 0),
+                Key::Field(1) => de.value(&mut map, &mut f1, 1),
+                Key::Field(2) => de.value(&mut map, &mut f2, 2),
+                Key::Field(3) => de.value(&mut map, &mut f3, 3),
+                key => de.extra(&mut map, &mut extra, key),
+            }?;
         }
         Ok(Self {
             id: de.or_default(f0, 0)?,

@@ -56,7 +56,7 @@ fn types_rs() -> String {
 }
 
 /// How field `name` of struct `ty` is read and finished in its `Object::visit`: the match
-/// arm and the struct-literal line (`Key::Field(2) => de.non_null(&mut map, &mut f2, 2)?`,
+/// arm and the struct-literal line (`Key::Field(2) => de.non_null(&mut map, &mut f2, 2),`,
 /// `start: de.or_default(f2, 2)?`).
 fn field(text: &str, ty: &str, name: &str) -> (String, String) {
     let start = text
