@@ -3,13 +3,14 @@
 //!
 //! Run: `cargo bench -p sturdy-runtime --bench decode`
 //!
-//! The type is GitHub's `full-repository` (91 top-level fields; `decode/repo.rs`) in three
-//! shapes: `Plain` (what sturdy emitted before: declared fields only), `Kept` (plus
-//! `#[serde(flatten)] extra: Extra`) and `Lenient` (plus the lenient-decoding attributes on
-//! required fields: the default emission now). The body is a JSON array of 100 copies of the
+//! The type is GitHub's `full-repository` (91 top-level fields; `decode/repo.rs`) in four
+//! shapes: `Plain` (what sturdy emitted first: declared fields only, serde's derive), `Kept`
+//! (plus `#[serde(flatten)] extra: Extra`), `Lenient` (plus the lenient-decoding attributes on
+//! required fields, still serde's derive) and `Emitted` (the same behaviour through
+//! `sturdy_runtime::types::object`: what `sturdy generate` emits now). The body is a JSON array of 100 copies of the
 //! spec's own `full-repository` example (2.4 MB), decoded from bytes with `serde_json`; once
 //! as is, once with 5 undeclared keys added to each copy (kept by `Kept`/`Lenient`, dropped
-//! by `Plain`). The three shapes take turns round by round so load on a shared machine hits
+//! by `Plain`). The four shapes take turns round by round so load on a shared machine hits
 //! them alike; the median round is reported.
 
 use std::hint::black_box;
@@ -62,39 +63,39 @@ fn main() {
     println!("|---|---|---|---|---|");
     for undeclared in [false, true] {
         let body = body(undeclared);
-        let (mut plain, mut kept, mut lenient) = (Vec::new(), Vec::new(), Vec::new());
+        let mut rows: [Vec<Duration>; 4] = Default::default();
         for round in 0..ROUNDS + 2 {
-            let t = match round % 3 {
-                0 => [
-                    time::<repo::Plain>(&body),
-                    time::<repo::Kept>(&body),
-                    time::<repo::Lenient>(&body),
-                ],
-                1 => {
-                    let k = time::<repo::Kept>(&body);
-                    let l = time::<repo::Lenient>(&body);
-                    [time::<repo::Plain>(&body), k, l]
-                }
-                _ => {
-                    let l = time::<repo::Lenient>(&body);
-                    let p = time::<repo::Plain>(&body);
-                    [p, time::<repo::Kept>(&body), l]
-                }
-            };
+            // Each round starts with another shape, so load hits them alike.
+            let mut t = [Duration::ZERO; 4];
+            for k in 0..4 {
+                let i = (round + k) % 4;
+                t[i] = match i {
+                    0 => time::<repo::Plain>(&body),
+                    1 => time::<repo::Kept>(&body),
+                    2 => time::<repo::Lenient>(&body),
+                    _ => time::<repo::Emitted>(&body),
+                };
+            }
             // The first two rounds warm caches and the allocator.
             if round >= 2 {
-                plain.push(t[0]);
-                kept.push(t[1]);
-                lenient.push(t[2]);
+                for (row, t) in rows.iter_mut().zip(t) {
+                    row.push(t);
+                }
             }
         }
+        let [plain, kept, lenient, emitted] = rows;
         let base = median(plain.clone());
         let what = if undeclared {
             "5 undeclared keys each"
         } else {
             "as in the spec"
         };
-        for (name, v) in [("Plain", plain), ("Kept", kept), ("Lenient", lenient)] {
+        for (name, v) in [
+            ("Plain", plain),
+            ("Kept", kept),
+            ("Lenient", lenient),
+            ("Emitted", emitted),
+        ] {
             let m = median(v);
             println!(
                 "| {what} ({} KB) | {name} | {:.2} ms | {:.1} µs | {:+.0}% |",

@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 mod attached;
 mod extra;
+pub mod object;
 pub mod open_enum;
 
 pub use extra::{undeclared, Extra, Schema};

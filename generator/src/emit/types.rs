@@ -16,6 +16,7 @@ use crate::emit::rust::{doc_attrs, ident};
 use crate::ir::{Api, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef};
 
 mod builders;
+mod decode;
 mod expandable;
 mod lenient;
 #[cfg(test)]
@@ -29,6 +30,11 @@ mod unions;
 pub fn emit_types(api: &Api, cx: &EmitCtx) -> TokenStream {
     let requests = builders::request_types(api);
     let expanded = expandable::targets(&api.types);
+    let strict = api
+        .types
+        .values()
+        .any(|d| matches!(d.kind, TypeKind::Struct(_)))
+        .then(|| decode::strict_const(cx.has_features()));
     let items = api.types.values().map(|d| {
         let cfg = cx.type_gate(&d.name).unwrap_or_default();
         let item = emit_type(d, &api.types, &requests, cx, &cfg);
@@ -37,7 +43,7 @@ pub fn emit_types(api: &Api, cx: &EmitCtx) -> TokenStream {
             .then(|| expandable::emit_object_id(d, &api.types, &cfg));
         quote!(#item #id)
     });
-    quote!(#(#items)*)
+    quote!(#strict #(#items)*)
 }
 
 /// The outer attributes of one type's items: `docs` and `dep` (`#[deprecated]`) on its
@@ -95,52 +101,34 @@ fn emit_struct(
 ) -> TokenStream {
     let ItemAttrs { docs, dep, cfg } = attrs;
     let name = &ident(&def.name);
-    let mut lenient = lenient::Lenient::new(def, types, cx);
     let default = if derives_default(s) {
         quote!(Default,)
     } else {
         quote!()
     };
-    let fields: Vec<TokenStream> = s
-        .fields
-        .iter()
-        .map(|f| struct_field(cx, f, &mut lenient))
-        .collect();
-    let untyped = matches!(s.additional, Some(TypeRef::Json));
-    let extra = s.additional.as_ref().map(|t| extra_field(cx, def, t));
-    // One impl names the struct for both drift reports: its undeclared keys (`extra`) and
-    // its lenient fields (their pointers, indexed as the field attributes say).
-    let pointers = lenient.pointers();
-    let schema_impl = (untyped || !pointers.is_empty()).then(|| {
-        let (ty, pointer) = (&def.name, &def.origin);
-        let fields = (!pointers.is_empty())
-            .then(|| quote!(const FIELDS: &'static [&'static str] = &[#(#pointers),*];));
-        quote! {
-            #cfg
-            impl ::sturdy_runtime::types::Schema for #name {
-                const NAME: &'static str = #ty;
-                const POINTER: &'static str = #pointer;
-                #fields
-            }
-        }
-    });
-    let extra = extra.into_iter();
+    let fields = s.fields.iter().map(|f| struct_field(cx, f));
+    let extra = s
+        .additional
+        .as_ref()
+        .map(|t| extra_field(cx, t))
+        .into_iter();
+    let decode = decode::emit_decode(def, s, types, cfg);
     quote! {
         #docs
         #dep
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize)]
         #cfg
         pub struct #name {
             #(#fields,)*
             #(#extra,)*
         }
-        #schema_impl
+        #decode
     }
 }
 
-/// One field of a struct: its docs, serde attributes (rename, optionality, lenient
-/// decoding) and type.
-fn struct_field(cx: &EmitCtx, f: &Field, lenient: &mut lenient::Lenient) -> TokenStream {
+/// One field of a struct: its docs, serde attributes (rename, optionality) and type. How it
+/// decodes is `decode`'s.
+fn struct_field(cx: &EmitCtx, f: &Field) -> TokenStream {
     let fname = ident(&f.name);
     let wire = &f.wire_name;
     let rename = if f.name != f.wire_name {
@@ -161,51 +149,39 @@ fn struct_field(cx: &EmitCtx, f: &Field, lenient: &mut lenient::Lenient) -> Toke
         (t, quote!())
     } else if f.required {
         // Required but nullable: always sent, `null` when `None`; absent decodes as
-        // `None` (its `default` attribute comes from `lenient`).
+        // `None` (see `lenient`).
         (quote!(::std::option::Option<#t>), quote!())
     } else if f.nullable {
         // Optional and nullable: left out, `null`, or a value.
         (
             quote!(::sturdy_runtime::Nullable<#t>),
-            quote!(#[serde(default, skip_serializing_if = "::sturdy_runtime::Nullable::is_absent")]),
+            quote!(#[serde(skip_serializing_if = "::sturdy_runtime::Nullable::is_absent")]),
         )
     } else {
         (
             quote!(::std::option::Option<#t>),
-            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+            quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]),
         )
     };
-    let lenient = lenient.attrs(f);
-    quote!(#fdocs #fdep #rename #attr #lenient pub #fname: #ty)
+    quote!(#fdocs #fdep #rename #attr pub #fname: #ty)
 }
 
-/// The `extra` field of a struct with additional properties.
-fn extra_field(cx: &EmitCtx, def: &TypeDef, t: &TypeRef) -> TokenStream {
+/// The `extra` field of a struct with additional properties: flattened into the object when
+/// encoded; filled by `decode`.
+fn extra_field(cx: &EmitCtx, t: &TypeRef) -> TokenStream {
     // Untyped extras (the OpenAPI default) use the runtime's `Extra`, whose `Debug`
     // lists keys only, and report their keys as drift; typed ones a map of their value
     // type.
-    let (t, flatten) = match t {
-        TypeRef::Json => {
-            let with = format!(
-                "::sturdy_runtime::types::undeclared::<_, {}>",
-                cx.path_text(&format!("types::{}", def.name))
-            );
-            (
-                quote!(::sturdy_runtime::types::Extra),
-                quote!(#[serde(flatten, deserialize_with = #with)]),
-            )
-        }
+    let t = match t {
+        TypeRef::Json => quote!(::sturdy_runtime::types::Extra),
         t => {
             let t = cx.type_tokens(t);
-            (
-                quote!(::std::collections::BTreeMap<::std::string::String, #t>),
-                quote!(#[serde(flatten)]),
-            )
+            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
         }
     };
     quote! {
         /// Properties not declared by the spec, kept so a decoded value re-encodes whole.
-        #flatten
+        #[serde(flatten)]
         pub extra: #t
     }
 }

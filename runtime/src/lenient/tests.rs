@@ -7,41 +7,55 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::types::object::{Decoder, Key, Object};
 use crate::types::Date;
 
 /// What `sturdy generate` emits for Slack's `dnd.info` response (trimmed), lenient.
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize)]
 struct DndInfo {
     ok: bool,
-    #[serde(
-        default = "super::missing::<_, DndInfo, 0>",
-        deserialize_with = "super::non_null::<_, _, DndInfo, 0>"
-    )]
     dnd_enabled: bool,
-    #[serde(
-        default = "super::missing::<_, DndInfo, 1>",
-        deserialize_with = "super::non_null::<_, _, DndInfo, 1>"
-    )]
     next_dnd_start_ts: i64,
-    #[serde(deserialize_with = "super::date_time_as_date::<_, DndInfo, 2>")]
     since: Date,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::date_time_as_date_opt::<_, DndInfo, 3>"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     until: Option<Date>,
 }
 
 impl crate::types::Schema for DndInfo {
     const NAME: &'static str = "DndInfo";
     const POINTER: &'static str = "#/dnd";
-    const FIELDS: &'static [&'static str] = &[
-        "#/dnd/properties/dnd_enabled",
-        "#/dnd/properties/next_dnd_start_ts",
-        "#/dnd/properties/since",
-        "#/dnd/properties/until",
-    ];
+}
+
+impl Object for DndInfo {
+    const KEYS: &'static [&'static str] =
+        &["ok", "dnd_enabled", "next_dnd_start_ts", "since", "until"];
+    fn visit<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let de = Decoder::<Self, _>::of(&map, false);
+        let (mut f0, mut f1, mut f2, mut f3, mut f4) = (None, None, None, None, None);
+        while let Some(key) = de.key(&mut map)? {
+            match key {
+                Key::Field(0) => de.value(&mut map, &mut f0, 0),
+                Key::Field(1) => de.non_null(&mut map, &mut f1, 1),
+                Key::Field(2) => de.non_null(&mut map, &mut f2, 2),
+                Key::Field(3) => de.date(&mut map, &mut f3, 3),
+                Key::Field(4) => de.date_opt(&mut map, &mut f4, 4),
+                _ => de.skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            ok: de.take(f0, 0)?,
+            dnd_enabled: de.or_default(f1, 1)?,
+            next_dnd_start_ts: de.or_default(f2, 2)?,
+            since: de.take(f3, 3)?,
+            until: f4.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DndInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::types::object::deserialize(d)
+    }
 }
 
 /// All fields optional: `null` for the body decodes as `{}`.

@@ -25,25 +25,30 @@ impl<'de> Deserialize<'de> for Extra {
     }
 }
 
-/// A generated struct's identity for drift reports: its name, its spec pointer and the spec
-/// pointers of its leniently decoded fields. One impl per struct serves both
-/// [`undeclared`] (its `extra`) and the functions of [`crate::lenient`] (its fields).
+/// A generated struct's identity for drift reports: its name and its spec pointer. The
+/// reports of its undeclared keys ([`undeclared`]) and of its leniently decoded fields
+/// ([`crate::lenient`]; a field's pointer is `{POINTER}/properties/{key}`) name it.
 pub trait Schema {
     /// The Rust type's name.
     const NAME: &'static str;
     /// Where the spec defines it (a JSON pointer).
     const POINTER: &'static str;
-    /// The spec pointer of each field that decodes leniently, indexed by the `I` of the
-    /// [`crate::lenient`] functions (empty when none does).
-    const FIELDS: &'static [&'static str] = &[];
 }
 
 /// Decodes the [`Extra`] of struct `S` and reports its keys, if any, as an
 /// [`UndeclaredField`](crate::drift::DriftKind::UndeclaredField) drift signal naming `S` (the
-/// sample lists the keys, never their values). Generated code:
-/// `#[serde(flatten, deserialize_with = "::sturdy_runtime::types::undeclared::<_, Pet>")]`.
+/// sample lists the keys, never their values). For a hand-written struct:
+/// `#[serde(flatten, deserialize_with = "::sturdy_runtime::types::undeclared::<_, Pet>")]`;
+/// generated structs decode through [`crate::types::object`], which reports the same way.
 pub fn undeclared<'de, D: serde::Deserializer<'de>, S: Schema>(d: D) -> Result<Extra, D::Error> {
-    let extra = Extra::deserialize(d)?;
+    let map = BTreeMap::<String, Value>::deserialize(d)?;
+    Ok(report::<S>(Extra(map)))
+}
+
+/// Reports the keys of `extra`, if any, for struct `S` (see [`undeclared`]).
+pub(crate) fn report<S: Schema>(extra: Extra) -> Extra {
+    // A union variant that parks keys here accounts for the payload less well.
+    crate::union::parked(extra.len());
     if !extra.is_empty() {
         let keys = extra
             .keys()
@@ -57,7 +62,7 @@ pub fn undeclared<'de, D: serde::Deserializer<'de>, S: Schema>(d: D) -> Result<E
             Some(&keys),
         );
     }
-    Ok(extra)
+    extra
 }
 
 impl Extra {

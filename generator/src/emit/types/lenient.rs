@@ -1,7 +1,9 @@
-//! Lenient decoding of struct fields (see `sturdy_runtime::lenient`): the serde attributes
-//! that let a response break its schema in the common ways without failing the call, each
-//! under `cfg_attr(not(feature = "strict"))` so the generated crate's `strict` feature gives
-//! back plain serde. Only `Deserialize` changes; requests are encoded as before.
+//! Lenient decoding of struct fields (see `sturdy_runtime::lenient`): how each field of a
+//! generated struct is read and finished by `sturdy_runtime::types::object::Decoder`, so a
+//! response that breaks its schema in the common ways decodes without failing the call. The
+//! generated crate's `strict` feature turns the leniency off at run time (the decoder's
+//! `strict` flag), giving back what plain serde did. Only decoding changes; requests are
+//! encoded as before.
 //!
 //! - a required, non-nullable field whose type has a `Default` (see [`has_default`]): absent
 //!   or `null` decodes as the default;
@@ -9,103 +11,61 @@
 //! - a `format: date` field: a full date-time decodes as its date (not for optional nullable
 //!   fields, which are `sturdy_runtime::Nullable`).
 //!
-//! Each is reported with the struct's name and the field's spec pointer, which the struct
-//! lists once in its `impl sturdy_runtime::types::Schema` (`FIELDS`).
+//! Each is reported with the struct's name and the field's spec pointer
+//! (`{the struct's pointer}/properties/{key}`).
 
 use std::collections::BTreeMap;
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
-use crate::emit::context::EmitCtx;
 use crate::ir::{Field, Prim, TypeDef, TypeKind, TypeRef};
-use crate::pointer::escape;
 
-/// The lenient fields of one struct, numbered in the order [`Lenient::attrs`] met them.
-pub(super) struct Lenient<'a> {
-    def: &'a TypeDef,
-    types: &'a BTreeMap<String, TypeDef>,
-    pointers: Vec<String>,
-    /// Whether the attributes sit under `cfg_attr(not(feature = "strict"))`.
-    strict_feature: bool,
-    /// The struct's absolute path, as text.
-    path: String,
+/// How a field's value is read from the map (a `Decoder` method).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Read {
+    /// `value`: the type's own `Deserialize`.
+    Value,
+    /// `non_null`: `null` decodes as the default.
+    NonNull,
+    /// `date`: a date-time keeps its date.
+    Date,
+    /// `date_opt`: the same, for an `Option<Date>`.
+    DateOpt,
 }
 
-impl<'a> Lenient<'a> {
-    pub(super) fn new(
-        def: &'a TypeDef,
-        types: &'a BTreeMap<String, TypeDef>,
-        cx: &EmitCtx,
-    ) -> Self {
-        Self {
-            def,
-            types,
-            pointers: Vec::new(),
-            strict_feature: cx.has_features(),
-            path: cx.path_text(&format!("types::{}", def.name)),
-        }
-    }
+/// What a field is once the map is read, if its key was not there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Finish {
+    /// `unwrap_or_default()`: an optional field, absent is `None`/`Absent` (no report).
+    Optional,
+    /// `take`: serde's rule (an error, or `None` for an `Option`).
+    Take,
+    /// `or_default`: the default, reported (unless strict).
+    OrDefault,
+}
 
-    /// The serde attributes that make `f` lenient, if it needs any (empty otherwise). A
-    /// required, nullable field always gets some: its `default` comes from here.
-    pub(super) fn attrs(&mut self, f: &Field) -> TokenStream {
-        if !f.required && f.nullable {
-            // A three-state `Nullable` field: absent and `null` are both valid already.
-            return TokenStream::new();
-        }
-        let date = matches!(f.ty, TypeRef::Prim(Prim::Date));
-        let optional = !f.required || f.nullable;
-        let default = f.required && !f.nullable && has_default(&f.ty, self.types, 0);
-        let missing = f.required && f.nullable;
-        if !(date || default || missing) {
-            return TokenStream::new();
-        }
-        let i = self.pointers.len();
-        self.pointers.push(format!(
-            "{}/properties/{}",
-            self.def.origin,
-            escape(&f.wire_name)
-        ));
-        let s = &self.path;
-        let with = |f: &str| format!("::sturdy_runtime::lenient::{f}::<_, {s}, {i}>");
-        let missing_fn = format!("::sturdy_runtime::lenient::missing::<_, {s}, {i}>");
-        let attr = match (date, optional) {
-            (true, false) => {
-                let w = with("date_time_as_date");
-                quote!(serde(deserialize_with = #w))
-            }
-            (true, true) if missing => {
-                let w = with("date_time_as_date_opt");
-                quote!(serde(default = #missing_fn, deserialize_with = #w))
-            }
-            (true, true) => {
-                let w = with("date_time_as_date_opt");
-                quote!(serde(deserialize_with = #w))
-            }
-            (false, _) if missing => quote!(serde(default = #missing_fn)),
-            (false, _) => {
-                let w = format!("::sturdy_runtime::lenient::non_null::<_, _, {s}, {i}>");
-                quote!(serde(default = #missing_fn, deserialize_with = #w))
-            }
-        };
-        if !self.strict_feature {
-            return quote!(#[#attr]);
-        }
-        let lenient = quote!(#[cfg_attr(not(feature = "strict"), #attr)]);
-        if missing {
-            // Plain serde (strict) takes an absent nullable field as `None` silently.
-            quote!(#[cfg_attr(feature = "strict", serde(default))] #lenient)
+/// How field `f` decodes: [`Read`] and [`Finish`].
+pub(super) fn field_decode(f: &Field, types: &BTreeMap<String, TypeDef>) -> (Read, Finish) {
+    let date = matches!(f.ty, TypeRef::Prim(Prim::Date));
+    if !f.required {
+        // Optional and nullable: a three-state `Nullable`, whose absent and `null` are both
+        // valid already.
+        let read = if date && !f.nullable {
+            Read::DateOpt
         } else {
-            lenient
-        }
+            Read::Value
+        };
+        return (read, Finish::Optional);
     }
-
-    /// The spec pointers of the lenient fields, in the order the attributes index them
-    /// (the struct's `sturdy_runtime::types::Schema::FIELDS`).
-    pub(super) fn pointers(&self) -> &[String] {
-        &self.pointers
+    if f.nullable {
+        let read = if date { Read::DateOpt } else { Read::Value };
+        return (read, Finish::OrDefault);
     }
+    if date {
+        return (Read::Date, Finish::Take);
+    }
+    if has_default(&f.ty, types, 0) {
+        return (Read::NonNull, Finish::OrDefault);
+    }
+    (Read::Value, Finish::Take)
 }
 
 /// Whether the Rust type of `t` has a `Default` that stands for "nothing": `""`, `0`,

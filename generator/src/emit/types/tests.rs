@@ -78,7 +78,7 @@ fn optional_nullable_fields_have_three_states() {
     let patch = item(&t, "pub struct PetPatch {");
     assert!(
         patch.contains(
-            "#[serde(default, skip_serializing_if = \"::sturdy_runtime::Nullable::is_absent\")]\n    pub nickname: ::sturdy_runtime::Nullable<::std::string::String>,"
+            "#[serde(skip_serializing_if = \"::sturdy_runtime::Nullable::is_absent\")]\n    pub nickname: ::sturdy_runtime::Nullable<::std::string::String>,"
         ),
         "{patch}"
     );
@@ -90,11 +90,14 @@ fn optional_nullable_fields_have_three_states() {
     // (reported as a lenient decode unless the crate's `strict` feature is on).
     let new_pet = item(&t, "pub struct NewPet {");
     assert!(
-        new_pet.contains(
-            "default = \"::sturdy_runtime::lenient::missing::<_, crate::types::NewPet, 2>\"\n        )\n    )]\n    pub owner: ::std::option::Option<::std::string::String>,"
-        ),
+        new_pet.contains("    pub owner: ::std::option::Option<::std::string::String>,"),
         "{new_pet}"
     );
+    let visit = item(
+        &t,
+        "impl ::sturdy_runtime::types::object::Object for NewPet {",
+    );
+    assert!(visit.contains("owner: de.or_default(f2, 2)?,"), "{visit}");
 }
 
 #[test]
