@@ -1,8 +1,9 @@
-//! Named types to Rust: structs with serde derives (and, for request types, a constructor
-//! and setters: see `builders`), open string enums, unions (see `unions`), aliases; the
-//! objects of expandable fields implement `sturdy_runtime::ObjectId` (see `expandable`).
-//! Per-type code is kept small (compile time of large APIs): derives, and for enums a
-//! handful of one-line impls. In a crate, every item of a type only some operation groups
+//! Named types to Rust: structs (their serde impls hand the work to the runtime: see
+//! `object`; request types get a constructor and setters: see `builders`), open string enums,
+//! unions (see `unions`), aliases; the objects of expandable fields implement
+//! `sturdy_runtime::ObjectId` (see `expandable`). Per-type code is kept small (compile time
+//! of large APIs): std derives, and for structs and enums a handful of short impls whose work
+//! is generic runtime code. In a crate, every item of a type only some operation groups
 //! reach carries the type's `#[cfg(feature = ..)]` gate ([`EmitCtx::type_gate`]), last
 //! among its attributes.
 
@@ -16,9 +17,9 @@ use crate::emit::rust::{doc_attrs, ident};
 use crate::ir::{Api, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef};
 
 mod builders;
-mod decode;
 mod expandable;
 mod lenient;
+mod object;
 #[cfg(test)]
 mod tests;
 mod unions;
@@ -34,7 +35,7 @@ pub fn emit_types(api: &Api, cx: &EmitCtx) -> TokenStream {
         .types
         .values()
         .any(|d| matches!(d.kind, TypeKind::Struct(_)))
-        .then(|| decode::strict_const(cx.has_features()));
+        .then(|| object::strict_const(cx.has_features()));
     let items = api.types.values().map(|d| {
         let cfg = cx.type_gate(&d.name).unwrap_or_default();
         let item = emit_type(d, &api.types, &requests, cx, &cfg);
@@ -112,30 +113,25 @@ fn emit_struct(
         .as_ref()
         .map(|t| extra_field(cx, t))
         .into_iter();
-    let decode = decode::emit_decode(def, s, types, cfg);
+    let impls = object::emit_impls(def, s, types, cfg);
     quote! {
         #docs
         #dep
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         #cfg
         pub struct #name {
             #(#fields,)*
             #(#extra,)*
         }
-        #decode
+        #impls
     }
 }
 
-/// One field of a struct: its docs, serde attributes (rename, optionality) and type. How it
-/// decodes is `decode`'s.
+/// One field of a struct: its docs and type (`Option` for a required nullable or an optional
+/// field, `Nullable` for an optional nullable one). How it is read and written, under which
+/// wire name, is `object`'s.
 fn struct_field(cx: &EmitCtx, f: &Field) -> TokenStream {
     let fname = ident(&f.name);
-    let wire = &f.wire_name;
-    let rename = if f.name != f.wire_name {
-        quote!(#[serde(rename = #wire)])
-    } else {
-        quote!()
-    };
     let t = cx.type_tokens(&f.ty);
     let fdocs = doc_attrs(f.docs.as_deref());
     let fdep = if f.deprecated {
@@ -143,31 +139,25 @@ fn struct_field(cx: &EmitCtx, f: &Field) -> TokenStream {
     } else {
         quote!()
     };
-    let (ty, attr) = if f.required && !f.nullable {
+    let ty = if f.required && !f.nullable {
         // A required field the payload leaves out (OpenAI's streamed `output_text` parts
         // have no `logprobs`) decodes as its default when it has one: see `lenient`.
-        (t, quote!())
+        t
     } else if f.required {
         // Required but nullable: always sent, `null` when `None`; absent decodes as
         // `None` (see `lenient`).
-        (quote!(::std::option::Option<#t>), quote!())
+        quote!(::std::option::Option<#t>)
     } else if f.nullable {
         // Optional and nullable: left out, `null`, or a value.
-        (
-            quote!(::sturdy_runtime::Nullable<#t>),
-            quote!(#[serde(skip_serializing_if = "::sturdy_runtime::Nullable::is_absent")]),
-        )
+        quote!(::sturdy_runtime::Nullable<#t>)
     } else {
-        (
-            quote!(::std::option::Option<#t>),
-            quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]),
-        )
+        quote!(::std::option::Option<#t>)
     };
-    quote!(#fdocs #fdep #rename #attr pub #fname: #ty)
+    quote!(#fdocs #fdep pub #fname: #ty)
 }
 
-/// The `extra` field of a struct with additional properties: flattened into the object when
-/// encoded; filled by `decode`.
+/// The `extra` field of a struct with additional properties: its entries are the object's
+/// other keys, when decoded and encoded (`object`).
 fn extra_field(cx: &EmitCtx, t: &TypeRef) -> TokenStream {
     // Untyped extras (the OpenAPI default) use the runtime's `Extra`, whose `Debug`
     // lists keys only, and report their keys as drift; typed ones a map of their value
@@ -181,7 +171,6 @@ fn extra_field(cx: &EmitCtx, t: &TypeRef) -> TokenStream {
     };
     quote! {
         /// Properties not declared by the spec, kept so a decoded value re-encodes whole.
-        #[serde(flatten)]
         pub extra: #t
     }
 }

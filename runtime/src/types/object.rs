@@ -1,5 +1,5 @@
-//! Decoding generated structs: one generic visitor in the runtime instead of a serde derive
-//! per struct.
+//! Decoding and encoding generated structs: one generic visitor (and one [`Encoder`]) in the
+//! runtime instead of serde's derives per struct.
 //!
 //! A generated struct implements [`Object`]: its wire keys ([`Object::KEYS`]) and a
 //! `visit` body that reads each entry of the map into a slot (`Option<T>` per field), then
@@ -380,6 +380,10 @@ impl<'de, E: de::Error> Deserializer<'de> for Missing<E> {
         tuple_struct map struct enum identifier ignored_any
     }
 }
+
+mod encode;
+
+pub use encode::Encoder;
 
 #[cfg(test)]
 mod tests;

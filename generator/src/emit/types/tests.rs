@@ -77,15 +77,17 @@ fn optional_nullable_fields_have_three_states() {
     let t = types_rs(SPEC);
     let patch = item(&t, "pub struct PetPatch {");
     assert!(
-        patch.contains(
-            "#[serde(skip_serializing_if = \"::sturdy_runtime::Nullable::is_absent\")]\n    pub nickname: ::sturdy_runtime::Nullable<::std::string::String>,"
-        ),
+        patch.contains("    pub nickname: ::sturdy_runtime::Nullable<::std::string::String>,"),
         "{patch}"
     );
     assert!(
         patch.contains("pub name: ::std::option::Option<::std::string::String>,"),
         "{patch}"
     );
+    // Absent is left out when encoded, `null` written: the encoder's `nullable` step.
+    let ser = item(&t, "impl ::serde::Serialize for PetPatch {");
+    assert!(ser.contains("e.optional(1, &self.name);"), "{ser}");
+    assert!(ser.contains("e.nullable(0, &self.nickname);"), "{ser}");
     // Required and nullable stays an `Option` that is always sent; absent decodes as `None`
     // (reported as a lenient decode unless the crate's `strict` feature is on).
     let new_pet = item(&t, "pub struct NewPet {");

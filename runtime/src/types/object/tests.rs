@@ -155,3 +155,138 @@ fn field_pointers_are_made_once_per_field() {
     }
     assert_eq!(super::field_pointer::<Odd>(0), "#/o/properties/a~1b~0c");
 }
+
+mod encode {
+    use serde::{Serialize, Serializer};
+    use serde_json::json;
+
+    use crate::types::object::Encoder;
+    use crate::types::Extra;
+    use crate::Nullable;
+
+    /// Every kind of field a generated struct has.
+    struct Patch {
+        id: i64,
+        owner: Option<String>,
+        tag: Option<String>,
+        nick: Nullable<String>,
+        extra: Extra,
+    }
+
+    impl Serialize for Patch {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut e = Encoder::new(s, &["id", "owner", "tag", "nick"])?;
+            e.field(0, &self.id);
+            e.field(1, &self.owner);
+            e.optional(2, &self.tag);
+            e.nullable(3, &self.nick);
+            e.extra(&self.extra);
+            e.end()
+        }
+    }
+
+    /// The same through serde's derive, as emitted before.
+    #[derive(Serialize)]
+    struct Derived<'a> {
+        id: i64,
+        owner: &'a Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tag: &'a Option<String>,
+        #[serde(skip_serializing_if = "Nullable::is_absent")]
+        nick: &'a Nullable<String>,
+        #[serde(flatten)]
+        extra: &'a Extra,
+    }
+
+    fn both(p: &Patch) -> (String, String) {
+        let d = Derived {
+            id: p.id,
+            owner: &p.owner,
+            tag: &p.tag,
+            nick: &p.nick,
+            extra: &p.extra,
+        };
+        (
+            serde_json::to_string(p).unwrap(),
+            serde_json::to_string(&d).unwrap(),
+        )
+    }
+
+    #[test]
+    fn fields_are_written_as_the_derive_wrote_them() {
+        let mut extra = Extra::new();
+        extra.insert("z".into(), json!({"k": [1]}));
+        for p in [
+            Patch {
+                id: 1,
+                owner: None,
+                tag: None,
+                nick: Nullable::Absent,
+                extra: Extra::new(),
+            },
+            Patch {
+                id: 2,
+                owner: Some("o".into()),
+                tag: Some("t".into()),
+                nick: Nullable::Null,
+                extra,
+            },
+            Patch {
+                id: 3,
+                owner: None,
+                tag: None,
+                nick: Nullable::Value("n".into()),
+                extra: Extra::new(),
+            },
+        ] {
+            let (ours, derived) = both(&p);
+            assert_eq!(ours, derived);
+        }
+        let (ours, _) = both(&Patch {
+            id: 1,
+            owner: None,
+            tag: None,
+            nick: Nullable::Null,
+            extra: Extra::new(),
+        });
+        assert_eq!(ours, r#"{"id":1,"owner":null,"nick":null}"#);
+    }
+
+    /// A value that cannot be encoded.
+    struct Broken;
+
+    impl Serialize for Broken {
+        fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("broken value"))
+        }
+    }
+
+    struct Two(Broken, std::cell::Cell<bool>);
+
+    /// Records whether it was asked to encode itself.
+    struct Spy<'a>(&'a std::cell::Cell<bool>);
+
+    impl Serialize for Spy<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.0.set(true);
+            s.serialize_unit()
+        }
+    }
+
+    impl Serialize for Two {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut e = Encoder::new(s, &["a", "b"])?;
+            e.field(0, &self.0);
+            e.field(1, &Spy(&self.1));
+            e.end()
+        }
+    }
+
+    #[test]
+    fn the_first_error_is_returned_and_later_fields_are_not_encoded() {
+        let two = Two(Broken, std::cell::Cell::new(false));
+        let e = serde_json::to_string(&two).unwrap_err();
+        assert_eq!(e.to_string(), "broken value");
+        assert!(!two.1.get(), "a field after the error was encoded");
+    }
+}

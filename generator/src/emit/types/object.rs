@@ -1,9 +1,10 @@
-//! A struct's `Deserialize`: three short impls that hand the work to
+//! A struct's `Deserialize` and `Serialize`: short impls that hand the work to
 //! `sturdy_runtime::types::object` (`Schema`: name and pointer; `Object`: the wire keys and a
-//! `visit` body of one line per field; `Deserialize`: one call). serde's derive writes five
-//! functions and a field enum per struct; this is one function whose steps are generic
-//! runtime code rustc checks once, which is most of a large API's build time. The field
-//! reading and finishing rules are [`super::lenient`]'s.
+//! `visit` body of one line per field; `Deserialize`: one call; `Serialize`: one `Encoder`
+//! call per field). serde's derives write five functions and a field enum per struct, with a
+//! branch and a `?` per field; here the steps are generic runtime code rustc checks once,
+//! which is most of a large API's build time. The field reading and finishing rules are
+//! [`super::lenient`]'s.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +13,7 @@ use quote::{format_ident, quote};
 
 use super::lenient::{field_decode, Finish, Read};
 use crate::emit::rust::ident;
-use crate::ir::{StructDef, TypeDef, TypeRef};
+use crate::ir::{Field, StructDef, TypeDef, TypeRef};
 
 /// The name of the constant that holds the crate's decoding mode (`false`: lenient).
 pub(super) const STRICT: &str = "STRICT";
@@ -33,8 +34,8 @@ pub(super) fn strict_const(features: bool) -> TokenStream {
     }
 }
 
-/// The decoding impls of struct `def` (`cfg`: its feature gate, on every impl).
-pub(super) fn emit_decode(
+/// The decoding and encoding impls of struct `def` (`cfg`: its feature gate, on every impl).
+pub(super) fn emit_impls(
     def: &TypeDef,
     s: &StructDef,
     types: &BTreeMap<String, TypeDef>,
@@ -44,6 +45,7 @@ pub(super) fn emit_decode(
     let (ty, pointer) = (&def.name, &def.origin);
     let keys = s.fields.iter().map(|f| &f.wire_name);
     let visit = visit_body(s, types);
+    let encode = encode_body(s);
     // A deprecated field is still decoded.
     let allow = s
         .fields
@@ -77,6 +79,52 @@ pub(super) fn emit_decode(
                 ::sturdy_runtime::types::object::deserialize(d)
             }
         }
+
+        #cfg
+        #allow
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                #encode
+            }
+        }
+    }
+}
+
+/// The body of `Serialize::serialize`: one `Encoder` step per field (required fields always,
+/// optional ones unless absent), then the undeclared keys.
+fn encode_body(s: &StructDef) -> TokenStream {
+    let steps = s.fields.iter().enumerate().map(|(i, f)| {
+        let field = ident(&f.name);
+        let i = Literal::usize_unsuffixed(i);
+        let method = encode_method(f);
+        quote!(e.#method(#i, &self.#field);)
+    });
+    let extra = s
+        .additional
+        .is_some()
+        .then(|| quote!(e.extra(&self.extra);));
+    quote! {
+        let mut e = ::sturdy_runtime::types::object::Encoder::new(
+            s,
+            <Self as ::sturdy_runtime::types::object::Object>::KEYS,
+        )?;
+        #(#steps)*
+        #extra
+        e.end()
+    }
+}
+
+/// The `Encoder` step of a field: `field` (required: always written, `null` for `None`),
+/// `optional` (an `Option`, left out when `None`) or `nullable` (a `Nullable`, left out
+/// when absent).
+fn encode_method(f: &Field) -> TokenStream {
+    match (f.required, f.nullable) {
+        (true, _) => quote!(field),
+        (false, true) => quote!(nullable),
+        (false, false) => quote!(optional),
     }
 }
 
