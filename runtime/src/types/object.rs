@@ -200,12 +200,7 @@ impl<S: Object, E: de::Error> Decoder<S, E> {
         A: MapAccess<'de, Error = E>,
         T: Deserialize<'de> + Default,
     {
-        if self.strict {
-            return self.value(map, slot, i);
-        }
-        self.once(slot, i)?;
-        *slot = Some(map.next_value_seed(NonNull::<S, T>(i, PhantomData))?);
-        Ok(())
+        self.lenient(map, slot, i, NonNull::<S, T>(i, PhantomData))
     }
 
     /// Reads a required `format: date` field: a full date-time keeps its date and is
@@ -219,12 +214,7 @@ impl<S: Object, E: de::Error> Decoder<S, E> {
     where
         A: MapAccess<'de, Error = E>,
     {
-        if self.strict {
-            return self.value(map, slot, i);
-        }
-        self.once(slot, i)?;
-        *slot = Some(map.next_value_seed(DateSeed::<S>(i, PhantomData))?);
-        Ok(())
+        self.lenient(map, slot, i, DateSeed::<S>(i, PhantomData))
     }
 
     /// Reads an optional or nullable `format: date` field, as [`Decoder::date`].
@@ -237,15 +227,27 @@ impl<S: Object, E: de::Error> Decoder<S, E> {
     where
         A: MapAccess<'de, Error = E>,
     {
+        self.lenient(map, slot, i, DateOptSeed::<S>(i, PhantomData))
+    }
+
+    /// Reads field `i` through `seed` (lenient), or as [`Decoder::value`] when strict.
+    fn lenient<'de, A, T, D>(
+        self,
+        map: &mut A,
+        slot: &mut Option<T>,
+        i: usize,
+        seed: D,
+    ) -> Result<(), E>
+    where
+        A: MapAccess<'de, Error = E>,
+        T: Deserialize<'de>,
+        D: DeserializeSeed<'de, Value = T>,
+    {
         if self.strict {
             return self.value(map, slot, i);
         }
         self.once(slot, i)?;
-        let s: Option<String> = map.next_value()?;
-        *slot = Some(match s {
-            Some(s) => Some(lenient::date(&s, S::NAME, field_pointer::<S>(i))?),
-            None => None,
-        });
+        *slot = Some(map.next_value_seed(seed)?);
         Ok(())
     }
 
@@ -356,6 +358,19 @@ impl<'de, S: Object> DeserializeSeed<'de> for DateSeed<S> {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<super::Date, D::Error> {
         let s = String::deserialize(d)?;
         lenient::date(&s, S::NAME, field_pointer::<S>(self.0))
+    }
+}
+
+struct DateOptSeed<S>(usize, PhantomData<fn() -> S>);
+
+impl<'de, S: Object> DeserializeSeed<'de> for DateOptSeed<S> {
+    type Value = Option<super::Date>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<super::Date>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            Some(s) => lenient::date(&s, S::NAME, field_pointer::<S>(self.0)).map(Some),
+            None => Ok(None),
+        }
     }
 }
 

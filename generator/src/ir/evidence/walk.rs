@@ -272,34 +272,33 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The string enum `t` names (through aliases and boxes).
-    fn enum_of(&self, t: &TypeRef, depth: usize) -> Option<&'a EnumDef> {
+    /// The kind of the named type `t` is, through aliases and boxes.
+    fn kind_of(&self, t: &TypeRef, depth: usize) -> Option<&'a TypeKind> {
         if depth > MAX_DEPTH {
             return None;
         }
         match t {
-            TypeRef::Boxed(t) => self.enum_of(t, depth + 1),
+            TypeRef::Boxed(t) => self.kind_of(t, depth + 1),
             TypeRef::Named(n) => match &self.types.get(n)?.kind {
-                TypeKind::Enum(e) => Some(e),
-                TypeKind::Alias(t) => self.enum_of(t, depth + 1),
-                _ => None,
+                TypeKind::Alias(t) => self.kind_of(t, depth + 1),
+                kind => Some(kind),
             },
+            _ => None,
+        }
+    }
+
+    /// The string enum `t` names (through aliases and boxes).
+    fn enum_of(&self, t: &TypeRef, depth: usize) -> Option<&'a EnumDef> {
+        match self.kind_of(t, depth)? {
+            TypeKind::Enum(e) => Some(e),
             _ => None,
         }
     }
 
     /// The struct `t` names (through aliases and boxes).
     fn struct_of(&self, t: &TypeRef, depth: usize) -> Option<&'a StructDef> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match t {
-            TypeRef::Boxed(t) => self.struct_of(t, depth + 1),
-            TypeRef::Named(n) => match &self.types.get(n)?.kind {
-                TypeKind::Struct(s) => Some(s),
-                TypeKind::Alias(t) => self.struct_of(t, depth + 1),
-                _ => None,
-            },
+        match self.kind_of(t, depth)? {
+            TypeKind::Struct(s) => Some(s),
             _ => None,
         }
     }
