@@ -4,9 +4,9 @@
 //! one `cargo build` (target `e2e-target/fidelity`). The per-spec table is printed and saved
 //! to `target/<test workspace>.md` (`target/fidelity.md` for the shared specs).
 //!
-//! Two tests: the union fixture (always), and the shared specs (`--ignored`: slow, they build
-//! the openai and github clients; with example evidence all three meet the bars; `../shared` or `STURDY_SHARED`; stripe, openai and github unless
-//! `STURDY_FIDELITY_SPECS=a.json,b.yaml`). Bars: no example that is valid against its own
+//! Two tests: the union fixture, and the shared specs (they build the openai and github
+//! clients, a few minutes; with example evidence all three meet the bars; `../shared` or
+//! `STURDY_SHARED`; stripe, openai and github unless `STURDY_FIDELITY_SPECS=a.json,b.yaml`). Bars: no example that is valid against its own
 //! schema may fail, and at least 90% of a spec's examples must be faithful. A valid example
 //! that is lossy only because it carries keys its schema does not declare is counted apart
 //! and not as a failure; it still counts against the 90%. (Structs keep undeclared keys in
@@ -124,10 +124,9 @@ fn fixture_unions_decode_by_wire_tag_and_best_fit() {
     );
 }
 
-/// The shared specs against the bars. Ignored because it is slow (run with `--ignored`): the
-/// table in `target/fidelity.md` lists what is still unfaithful and why.
+/// The shared specs against the bars; the table in `target/fidelity.md` lists what is still
+/// unfaithful and why.
 #[test]
-#[ignore = "slow: builds the openai and github clients; see target/fidelity.md"]
 fn shared_spec_examples_decode_faithfully() {
     run("fidelity", shared_specs());
 }
