@@ -17,9 +17,10 @@
 //! time on a shared machine) and the peak resident memory of the largest process (rustc).
 //! `--all-features` includes the crate's `strict` feature; since structs decode through
 //! `sturdy_runtime::types::object`, strict and lenient compile the same code (a constant
-//! chooses). Measured on main (2-core machine, load 3–4, CPU s / peak MB): before structs
-//! stopped deriving `Deserialize`, stripe 38.8 / 2599, github 69.7 / 4388, openai 44.6 / 2975;
-//! after, 21.6 / 1614, 44.2 / 2893, 26.2 / 1880.
+//! chooses). Measured on main (2-core machine, CPU s / peak MB): before structs stopped using
+//! serde's derives (load 3–4), stripe 38.8 / 2599, github 69.7 / 4388, openai 44.6 / 2975;
+//! after they decode and encode through `sturdy_runtime::types::object` (load 1.7), 16.2 /
+//! 1317, 29.9 / 2295, 21.1 / 1607.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
