@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+pub(crate) use collect::example_value;
 pub use collect::{spec_examples, SpecExample};
 use walk::{Finding, Seen, Walker};
 

@@ -1,7 +1,8 @@
 //! The example each operation's fake answers with (`testing::fake()` in a generated crate).
 //!
 //! While operations are built, `spec_example` takes the success response's own example:
-//! the media type's `example`, else its first `examples` entry, else the schema's `example`.
+//! the media type's `example`, else its first `examples` entry (a `value` that only refers to
+//! a component example is that example's value), else the schema's `example`.
 //! Once every type is known, `settle` keeps that example only if it fits the response
 //! type (so the fake's answer always decodes), and otherwise synthesizes one from the type:
 //! required fields only, an enum's first value, a union's first variant (with its
@@ -22,13 +23,15 @@ const MAX_DEPTH: usize = 6;
 
 /// The spec's own example for a success media type at `pointer`, if it declares one.
 pub(crate) fn spec_example(doc: &Document, mt: &MediaType, pointer: &str) -> Option<Value> {
+    // A value that only refers to a component example (GitHub) is that example's value.
+    let value = |v: &Value| crate::ir::evidence::example_value(&doc.raw, v);
     if let Some(v) = &mt.example {
-        return Some(v.clone());
+        return Some(value(v));
     }
     if let Some((name, e)) = mt.examples.iter().next() {
         let here = format!("{pointer}/examples/{}", crate::pointer::escape(name));
         if let Some(v) = resolve(doc, e, &here).and_then(|(e, _)| e.value) {
-            return Some(v);
+            return Some(value(&v));
         }
     }
     let schema: &ReferenceOr<Schema> = mt.schema.as_ref()?;

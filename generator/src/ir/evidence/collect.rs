@@ -166,7 +166,7 @@ pub fn spec_examples(
 
 /// An example's `value`; one that is only a `$ref` to a component example (GitHub writes
 /// `value: {$ref: '#/components/examples/x'}`) is that example's `value`.
-fn example_value(raw: &Value, v: &Value) -> Value {
+pub(crate) fn example_value(raw: &Value, v: &Value) -> Value {
     let target = v
         .as_object()
         .filter(|o| o.len() == 1)

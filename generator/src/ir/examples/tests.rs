@@ -30,6 +30,17 @@ paths:
               examples:
                 first: {$ref: '#/components/examples/Rex'}
                 second: {value: {id: 9, name: Second}}
+  /valueref/{id}:
+    get:
+      operationId: valueRefExample
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Pet'}
+              examples:
+                default: {value: {$ref: '#/components/examples/Fido'}}
   /schema:
     get:
       operationId: schemaExample
@@ -97,6 +108,7 @@ paths:
 components:
   examples:
     Rex: {value: {id: 1, name: Rex}}
+    Fido: {value: {id: 2, name: Fido}}
   schemas:
     Pet:
       type: object
@@ -152,6 +164,12 @@ fn the_media_types_example_comes_first() {
 #[test]
 fn else_the_first_named_example_through_its_reference() {
     assert_eq!(example("namedExample"), json!({"id": 1, "name": "Rex"}));
+}
+
+#[test]
+fn a_value_that_refers_to_a_component_example_is_that_example() {
+    // GitHub writes `examples: {default: {value: {$ref: '#/components/examples/..'}}}`.
+    assert_eq!(example("valueRefExample"), json!({"id": 2, "name": "Fido"}));
 }
 
 #[test]
