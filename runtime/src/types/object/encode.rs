@@ -1,30 +1,4 @@
-//! Encoding generated structs: the counterpart of the decoder, one generic step per field
-//! instead of serde's `Serialize` derive.
-//!
-//! The first error is kept and the remaining fields are skipped, so a generated
-//! `Serialize::serialize` is a straight list of calls with no branch or `?` per field:
-//!
-//! ```
-//! use serde::Serialize;
-//! use sturdy_runtime::types::object::Encoder;
-//!
-//! struct Pet {
-//!     id: i64,
-//!     tag: Option<String>,
-//! }
-//!
-//! impl Serialize for Pet {
-//!     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-//!         let mut e = Encoder::new(s, &["id", "tag"])?;
-//!         e.field(0, &self.id);
-//!         e.optional(1, &self.tag);
-//!         e.end()
-//!     }
-//! }
-//!
-//! let pet = Pet { id: 7, tag: None };
-//! assert_eq!(serde_json::to_string(&pet).unwrap(), r#"{"id":7}"#);
-//! ```
+//! Encoding generated structs: [`Encoder`].
 
 use std::collections::BTreeMap;
 
@@ -33,7 +7,33 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use crate::Nullable;
 
 /// Writes one struct as a map: its declared fields by index into its keys, then its
-/// undeclared keys. See the [module docs](self).
+/// undeclared keys; the counterpart of the decoder, one generic step per field instead of
+/// serde's `Serialize` derive.
+///
+/// The first error is kept and the remaining fields are skipped, so a generated
+/// `Serialize::serialize` is a straight list of calls with no branch or `?` per field:
+///
+/// ```
+/// use serde::Serialize;
+/// use sturdy_runtime::types::object::Encoder;
+///
+/// struct Pet {
+///     id: i64,
+///     tag: Option<String>,
+/// }
+///
+/// impl Serialize for Pet {
+///     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+///         let mut e = Encoder::new(s, &["id", "tag"])?;
+///         e.field(0, &self.id);
+///         e.optional(1, &self.tag);
+///         e.end()
+///     }
+/// }
+///
+/// let pet = Pet { id: 7, tag: None };
+/// assert_eq!(serde_json::to_string(&pet).unwrap(), r#"{"id":7}"#);
+/// ```
 pub struct Encoder<M: SerializeMap> {
     map: M,
     keys: &'static [&'static str],
