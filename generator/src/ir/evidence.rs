@@ -6,7 +6,8 @@
 //! - `null` in a required, non-nullable property makes it nullable (an optional property
 //!   shown as `null` already decodes as `None` and is left as it is);
 //! - a string that is not a value of a string enum becomes a new variant (named like the
-//!   others; its docs name the example that showed it).
+//!   others; its docs name the example that showed it), unless the enum has one value: that
+//!   is a constant (a tag), and the example is of another type.
 //!
 //! Wrong primitive types are left alone: the example is wrong. Requests stay strict: a type
 //! reachable from a request body or parameter (through fields, items, map values, union
@@ -65,6 +66,15 @@ pub(crate) fn apply(
             });
             continue;
         }
+        if is_constant(def, &finding) {
+            warnings.push(Warning {
+                pointer,
+                message: format!(
+                    "{what}; left as declared: a one-value enum is a constant, so the example is of another type"
+                ),
+            });
+            continue;
+        }
         let Some(done) = relax(def, &finding, &seen) else {
             continue;
         };
@@ -97,6 +107,12 @@ fn describe(def: &TypeDef, finding: &Finding, seen: &Seen) -> (String, String) {
             format!("`{value}` is not a value of the enum but is shown by {shown}"),
         ),
     }
+}
+
+/// Whether `finding` would add a value to a one-value enum: a constant (a tag such as
+/// `type: conversation.item.retrieved`), which an example of another type does not change.
+fn is_constant(def: &TypeDef, finding: &Finding) -> bool {
+    matches!((&def.kind, finding), (TypeKind::Enum(e), Finding::Value { .. }) if e.variants.len() == 1)
 }
 
 /// Applies one finding to its type; says what was done.

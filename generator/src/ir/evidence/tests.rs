@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use crate::ir::{Api, Field, TypeKind};
+use crate::ir::{Api, Field, TypeKind, TypeRef};
 use crate::Warning;
 
 const SPEC: &str = r##"
@@ -111,7 +111,7 @@ components:
       properties:
         kind: {type: string}
         at: {type: integer}
-        color: {type: string, enum: [red]}
+        color: {type: string, enum: [red, blue]}
     Deleted:
       type: object
       required: [kind, id, size]
@@ -227,6 +227,45 @@ fn a_value_outside_the_enum_becomes_a_variant_and_is_counted_once_per_example() 
     assert!(
         w.contains(&"#/components/schemas/JobStatus: `paused` is not a value of the enum but is shown by 2 examples, first at `#/paths/~1jobs~1{id}/get/responses/200/content/application~1json/examples/paused/status`: variant `Paused` added (example evidence; `x-sturdy-example-evidence: false` at the document's root turns this off)".to_owned()),
         "{w:#?}"
+    );
+}
+
+#[test]
+fn a_one_value_enum_is_a_constant_and_gains_no_variant() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /event:
+    get:
+      operationId: getEvent
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Retrieved'}
+              example: {type: conversation.item.created, id: x}
+components:
+  schemas:
+    Retrieved:
+      type: object
+      required: [type, id]
+      properties:
+        type: {type: string, enum: [conversation.item.retrieved]}
+        id: {type: string}
+"#;
+    let (api, warnings) = build(spec);
+    let TypeRef::Named(tag) = &field(&api, "Retrieved", "type").ty else {
+        panic!("the tag is a named enum");
+    };
+    assert_eq!(enum_values(&api, tag).len(), 1);
+    assert!(
+        evidence(&warnings)
+            .iter()
+            .any(|w| w.contains("left as declared: a one-value enum is a constant")),
+        "{:#?}",
+        evidence(&warnings)
     );
 }
 
