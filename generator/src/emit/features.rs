@@ -16,7 +16,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::groups::op_feature;
-use crate::ir::{Api, TypeKind, TypeRef};
+use crate::ir::reach::{named_in, reach};
+use crate::ir::Api;
 
 /// The features each gated type belongs to.
 #[derive(Debug, Default)]
@@ -26,49 +27,6 @@ pub struct Gates {
     features: usize,
 }
 
-fn refs(t: &TypeRef, out: &mut Vec<String>) {
-    match t {
-        TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Boxed(i) | TypeRef::Expandable(i) => {
-            refs(i, out)
-        }
-        _ => {}
-    }
-}
-
-fn direct(api: &Api, name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    match api.types.get(name).map(|d| &d.kind) {
-        Some(TypeKind::Struct(s)) => {
-            for f in &s.fields {
-                refs(&f.ty, &mut out);
-            }
-            if let Some(a) = &s.additional {
-                refs(a, &mut out);
-            }
-        }
-        Some(TypeKind::Union(u)) => {
-            for v in &u.variants {
-                refs(&v.ty, &mut out);
-            }
-        }
-        Some(TypeKind::Alias(t)) => refs(t, &mut out),
-        Some(TypeKind::Enum(_)) | None => {}
-    }
-    out
-}
-
-/// Adds to `seen` every named type reachable from `roots` (through fields, variants,
-/// aliases, lists and maps).
-pub(super) fn closure(api: &Api, roots: Vec<String>, seen: &mut BTreeSet<String>) {
-    let mut stack = roots;
-    while let Some(n) = stack.pop() {
-        if seen.insert(n.clone()) {
-            stack.extend(direct(api, &n));
-        }
-    }
-}
-
 impl Gates {
     /// Computes the gates of `api`.
     pub fn compute(api: &Api) -> Self {
@@ -76,34 +34,34 @@ impl Gates {
         for op in &api.operations {
             let mut roots = Vec::new();
             for p in &op.params {
-                refs(&p.ty, &mut roots);
+                named_in(&p.ty, &mut roots);
             }
             if let Some(b) = &op.body {
-                refs(&b.ty, &mut roots);
+                named_in(&b.ty, &mut roots);
             }
-            refs(&op.success.ty, &mut roots);
+            named_in(&op.success.ty, &mut roots);
             for e in &op.errors {
-                refs(&e.ty, &mut roots);
+                named_in(&e.ty, &mut roots);
             }
             if let Some(p) = &op.pagination {
-                refs(&p.item_ty, &mut roots);
+                named_in(&p.item_ty, &mut roots);
             }
             if let Some(s) = &op.streaming {
-                refs(&s.event, &mut roots);
+                named_in(&s.event, &mut roots);
             }
             let f = op_feature(op);
-            closure(api, roots, per_feature.entry(f).or_default());
+            reach(&api.types, roots, per_feature.entry(f).or_default());
         }
         // Always compiled: what webhooks use, every type no operation reaches, and everything
         // those reach in turn (an ungated type must not name a gated one).
         let reached: BTreeSet<&String> = per_feature.values().flatten().collect();
         let mut roots: Vec<String> = api.webhooks.iter().fold(Vec::new(), |mut v, w| {
-            refs(&w.ty, &mut v);
+            named_in(&w.ty, &mut v);
             v
         });
         roots.extend(api.types.keys().filter(|t| !reached.contains(t)).cloned());
         let mut always = BTreeSet::new();
-        closure(api, roots, &mut always);
+        reach(&api.types, roots, &mut always);
         let features: BTreeSet<&String> = per_feature.keys().collect();
         let mut by_type: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (f, types) in &per_feature {
@@ -158,6 +116,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::ir::reach::named_by;
 
     /// Every gate is closed: a type names only types compiled whenever it is (ungated ones, or
     /// ones gated on a superset of its features), and each operation's group compiles every
@@ -171,7 +130,7 @@ mod tests {
         let mut out = Vec::new();
         for name in api.types.keys() {
             let fs = gates.by_type.get(name);
-            for d in direct(api, name) {
+            for d in named_by(&api.types, name) {
                 if !compiled_with(&d, fs) {
                     out.push(format!(
                         "{name} ({fs:?}) names {d} ({:?})",

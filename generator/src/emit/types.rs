@@ -29,7 +29,7 @@ mod unions;
 /// A crate ([`EmitCtx::has_features`]) has a `strict` cargo feature that turns lenient
 /// decoding off; a module included from `OUT_DIR` has none: always lenient.
 pub fn emit_types(api: &Api, cx: &EmitCtx) -> TokenStream {
-    let requests = builders::request_types(api);
+    let requests = crate::ir::request_types(&api.operations, &api.types);
     let expanded = expandable::targets(&api.types);
     let strict = api
         .types

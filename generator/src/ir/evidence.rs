@@ -18,7 +18,7 @@
 mod collect;
 mod walk;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -26,7 +26,7 @@ pub(crate) use collect::example_value;
 pub use collect::{spec_examples, SpecExample};
 use walk::{Finding, Seen, Walker};
 
-use crate::ir::{EnumVariant, Operation, TypeDef, TypeKind, TypeRef};
+use crate::ir::{EnumVariant, Operation, TypeDef, TypeKind};
 use crate::load::Document;
 use crate::names::Scope;
 use crate::pointer::escape;
@@ -50,7 +50,7 @@ pub(crate) fn apply(
         walker.example(&e.label, &e.value, &e.ty);
     }
     let found = walker.found;
-    let strict = request_reachable(operations, types);
+    let strict = crate::ir::request_types(operations, types);
     for (finding, seen) in found {
         let Some(def) = types.get_mut(finding.ty()) else {
             continue;
@@ -148,46 +148,6 @@ fn relax(def: &mut TypeDef, finding: &Finding, seen: &Seen) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// The named types a request body or parameter reaches.
-fn request_reachable(
-    operations: &[Operation],
-    types: &BTreeMap<String, TypeDef>,
-) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut todo: Vec<&TypeRef> = operations
-        .iter()
-        .flat_map(|o| {
-            o.params
-                .iter()
-                .map(|p| &p.ty)
-                .chain(o.body.iter().map(|b| &b.ty))
-        })
-        .collect();
-    while let Some(t) = todo.pop() {
-        match t {
-            TypeRef::Prim(_) | TypeRef::Json | TypeRef::Unit => {}
-            TypeRef::Vec(t) | TypeRef::Map(t) | TypeRef::Boxed(t) | TypeRef::Expandable(t) => {
-                todo.push(t)
-            }
-            TypeRef::Named(n) => {
-                if !seen.insert(n.clone()) {
-                    continue;
-                }
-                match types.get(n).map(|d| &d.kind) {
-                    Some(TypeKind::Struct(s)) => {
-                        todo.extend(s.fields.iter().map(|f| &f.ty));
-                        todo.extend(s.additional.iter());
-                    }
-                    Some(TypeKind::Union(u)) => todo.extend(u.variants.iter().map(|v| &v.ty)),
-                    Some(TypeKind::Alias(t)) => todo.push(t),
-                    Some(TypeKind::Enum(_)) | None => {}
-                }
-            }
-        }
-    }
-    seen
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub(crate) mod operations;
 pub mod pagination;
 mod pagination_hook;
 mod params;
+pub mod reach;
 pub mod resolve;
 mod streaming;
 pub mod types;
@@ -28,6 +29,7 @@ mod webhooks;
 use std::collections::BTreeMap;
 
 pub use model::*;
+pub use reach::request_types;
 
 use crate::load::Document;
 use crate::Warning;

@@ -16,15 +16,12 @@
 //! field directly). Response-only types get neither: they are decoded, not built, and
 //! setters for them would grow large crates for nothing.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::context::EmitCtx;
-use crate::emit::features::closure;
 use crate::emit::rust::ident;
-use crate::ir::{Api, Field, StructDef, TypeRef};
+use crate::ir::{Field, StructDef};
 
 /// Method names a setter may not take: the constructor's, and trait methods a caller reaches
 /// by method syntax on every generated struct.
@@ -41,30 +38,6 @@ const RESERVED: &[&str] = &[
     "serialize",
     "deserialize",
 ];
-
-/// The named types a request sends: request bodies and parameters, and what they hold.
-pub(super) fn request_types(api: &Api) -> BTreeSet<String> {
-    let mut roots = Vec::new();
-    for op in &api.operations {
-        let body = op.body.iter().map(|b| &b.ty);
-        for t in body.chain(op.params.iter().map(|p| &p.ty)) {
-            named_in(t, &mut roots);
-        }
-    }
-    let mut seen = BTreeSet::new();
-    closure(api, roots, &mut seen);
-    seen
-}
-
-fn named_in(t: &TypeRef, out: &mut Vec<String>) {
-    match t {
-        TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Boxed(i) | TypeRef::Expandable(i) => {
-            named_in(i, out)
-        }
-        _ => {}
-    }
-}
 
 /// Whether the field is a parameter of `new`.
 fn in_constructor(f: &Field) -> bool {
