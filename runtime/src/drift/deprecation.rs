@@ -163,7 +163,7 @@ fn link_param(s: &str) -> (&str, Cow<'_, str>, &str) {
 
 /// The spec pointer of an operation: `#/paths/~1pets~1{id}/get`.
 pub(crate) fn operation_pointer(op: &OperationMeta) -> String {
-    let path = op.path_template.replace('~', "~0").replace('/', "~1");
+    let path = super::pointer_segment(op.path_template);
     format!("#/paths/{path}/{}", op.method.as_str().to_ascii_lowercase())
 }
 

@@ -171,6 +171,11 @@ pub fn report(kind: DriftKind, ty: &'static str, pointer: &'static str, value: O
     crate::union::report_drift(kind, ty, pointer, value, None);
 }
 
+/// One segment of a JSON pointer, escaped (`~` as `~0`, `/` as `~1`; RFC 6901).
+pub(crate) fn pointer_segment(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
 /// `value` cut to [`SAMPLE_CHARS`] characters.
 pub(crate) fn sample(value: &str) -> String {
     value.chars().take(SAMPLE_CHARS).collect()

@@ -323,7 +323,7 @@ fn key<S: Object>(i: usize) -> &'static str {
 /// there are only as many as the API declares fields.
 fn field_pointer<S: Object>(i: usize) -> &'static str {
     static SEEN: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
-    let key = key::<S>(i).replace('~', "~0").replace('/', "~1");
+    let key = crate::drift::pointer_segment(key::<S>(i));
     let pointer = format!("{}/properties/{key}", S::POINTER);
     let mut seen = SEEN
         .get_or_init(Default::default)
