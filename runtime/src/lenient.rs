@@ -7,7 +7,7 @@
 //! [`Schema`](crate::types::Schema) impl). Only `Deserialize` is lenient: what a client sends
 //! is encoded exactly as before.
 //!
-//! Generated structs reach these through [`crate::types::object::Decoder`], unless the
+//! Generated structs reach these through [`crate::types::object::slot`], unless the
 //! generated crate's `strict` feature is on (then a payload that breaks its schema is a
 //! decode error, as serde alone would have it). A missing or `null` required field is decoded
 //! as its type's `Default` only where the type has one (`""`, `0`, `false`, an empty list or map, a struct

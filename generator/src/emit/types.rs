@@ -113,7 +113,7 @@ fn emit_struct(
         .as_ref()
         .map(|t| extra_field(cx, t))
         .into_iter();
-    let impls = object::emit_impls(def, s, types, cfg);
+    let impls = object::emit_impls(def, s, types, cfg, cx);
     quote! {
         #docs
         #dep
@@ -132,14 +132,20 @@ fn emit_struct(
 /// wire name, is `object`'s.
 fn struct_field(cx: &EmitCtx, f: &Field) -> TokenStream {
     let fname = ident(&f.name);
-    let t = cx.type_tokens(&f.ty);
+    let ty = field_type(cx, f);
     let fdocs = doc_attrs(f.docs.as_deref());
     let fdep = if f.deprecated {
         quote!(#[deprecated])
     } else {
         quote!()
     };
-    let ty = if f.required && !f.nullable {
+    quote!(#fdocs #fdep pub #fname: #ty)
+}
+
+/// The Rust type of field `f`.
+fn field_type(cx: &EmitCtx, f: &Field) -> TokenStream {
+    let t = cx.type_tokens(&f.ty);
+    if f.required && !f.nullable {
         // A required field the payload leaves out (OpenAI's streamed `output_text` parts
         // have no `logprobs`) decodes as its default when it has one: see `lenient`.
         t
@@ -152,8 +158,7 @@ fn struct_field(cx: &EmitCtx, f: &Field) -> TokenStream {
         quote!(::sturdy_runtime::Nullable<#t>)
     } else {
         quote!(::std::option::Option<#t>)
-    };
-    quote!(#fdocs #fdep pub #fname: #ty)
+    }
 }
 
 /// The `extra` field of a struct with additional properties: its entries are the object's

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::types::object::{Decoder, Key, Object};
+use crate::types::object::{slot, Context, Error, Object, Skip};
 use crate::types::Date;
 
 /// What `sturdy generate` emits for Slack's `dnd.info` response (trimmed), lenient.
@@ -29,25 +29,23 @@ impl crate::types::Schema for DndInfo {
 impl Object for DndInfo {
     const KEYS: &'static [&'static str] =
         &["ok", "dnd_enabled", "next_dnd_start_ts", "since", "until"];
-    fn visit<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let de = Decoder::<Self, _>::of(&map, false);
-        let (mut f0, mut f1, mut f2, mut f3, mut f4) = (None, None, None, None, None);
-        while let Some(key) = de.key(&mut map)? {
-            match key {
-                Key::Field(0) => de.value(&mut map, &mut f0, 0),
-                Key::Field(1) => de.non_null(&mut map, &mut f1, 1),
-                Key::Field(2) => de.non_null(&mut map, &mut f2, 2),
-                Key::Field(3) => de.date(&mut map, &mut f3, 3),
-                Key::Field(4) => de.date_opt(&mut map, &mut f4, 4),
-                _ => de.skip(&mut map),
-            }?;
-        }
+    const STRICT: bool = false;
+    type Slots = (
+        slot::Plain<bool>,
+        slot::NonNull<bool>,
+        slot::NonNull<i64>,
+        slot::Date,
+        slot::DateOpt,
+    );
+    type Rest = Skip;
+    fn finish(s: Self::Slots, _: Skip, f: &Context) -> Result<Self, Error> {
+        let (f0, f1, f2, f3, f4) = s;
         Ok(Self {
-            ok: de.take(f0, 0)?,
-            dnd_enabled: de.or_default(f1, 1)?,
-            next_dnd_start_ts: de.or_default(f2, 2)?,
-            since: de.take(f3, 3)?,
-            until: f4.unwrap_or_default(),
+            ok: f.take(f0, 0)?,
+            dnd_enabled: f.or_default(f1, 1)?,
+            next_dnd_start_ts: f.or_default(f2, 2)?,
+            since: f.take(f3, 3)?,
+            until: f.optional(f4),
         })
     }
 }

@@ -47,6 +47,11 @@ pub fn undeclared<'de, D: serde::Deserializer<'de>, S: Schema>(d: D) -> Result<E
 
 /// Reports the keys of `extra`, if any, for struct `S` (see [`undeclared`]).
 pub(crate) fn report<S: Schema>(extra: Extra) -> Extra {
+    report_named(S::NAME, S::POINTER, extra)
+}
+
+/// Reports the keys of `extra`, if any, for the struct named `name` defined at `pointer`.
+pub(crate) fn report_named(name: &'static str, pointer: &'static str, extra: Extra) -> Extra {
     // A union variant that parks keys here accounts for the payload less well.
     crate::union::parked(extra.len());
     if !extra.is_empty() {
@@ -57,8 +62,8 @@ pub(crate) fn report<S: Schema>(extra: Extra) -> Extra {
             .join(",");
         crate::drift::report(
             crate::drift::DriftKind::UndeclaredField,
-            S::NAME,
-            S::POINTER,
+            name,
+            pointer,
             Some(&keys),
         );
     }

@@ -1,17 +1,18 @@
 //! Decoding and encoding generated structs: one generic visitor (and one [`Encoder`]) in the
 //! runtime instead of serde's derives per struct.
 //!
-//! A generated struct implements [`Object`]: its wire keys ([`Object::KEYS`]) and a
-//! `visit` body that reads each entry of the map into a slot (`Option<T>` per field), then
-//! builds the struct. The reading and finishing steps are the [`Decoder`]'s methods, so what
-//! rustc type-checks per struct is one short function; the machinery (key lookup, duplicate
-//! keys, missing fields, lenient decoding, undeclared keys) is checked once, here. The
-//! behaviour is serde's derive with `#[serde(flatten)] extra` and the lenient attributes of
-//! earlier versions: the same values decode, the same errors name the same fields.
+//! A generated struct implements [`Object`]: its wire keys ([`Object::KEYS`]), the type of
+//! its [`Slots`] (one [`Slot`] per field, nested in tuples of at most 16), what it keeps of
+//! undeclared keys ([`Object::Rest`]), and [`Object::finish`], which builds the struct from
+//! the slots once the map is read. The loop over the map (key lookup, duplicate keys,
+//! lenient reading, undeclared keys) is generic code here, checked by rustc once; what it
+//! checks per struct is a type and one short function without generics. The behaviour is
+//! serde's derive with `#[serde(flatten)] extra` and the lenient attributes of earlier
+//! versions: the same values decode, the same errors name the same fields.
 //!
 //! ```
 //! use serde::Deserialize;
-//! use sturdy_runtime::types::object::{self, Decoder, Key, Object};
+//! use sturdy_runtime::types::object::{self, slot, Context, Object};
 //! use sturdy_runtime::types::{Extra, Schema};
 //!
 //! #[derive(Debug)]
@@ -28,21 +29,15 @@
 //!
 //! impl Object for Pet {
 //!     const KEYS: &'static [&'static str] = &["id", "tag"];
-//!     fn visit<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-//!         let de = Decoder::<Self, _>::of(&map, false);
-//!         let (mut f0, mut f1) = (None, None);
-//!         let mut extra = Default::default();
-//!         while let Some(key) = de.key(&mut map)? {
-//!             match key {
-//!                 Key::Field(0) => de.non_null(&mut map, &mut f0, 0),
-//!                 Key::Field(1) => de.value(&mut map, &mut f1, 1),
-//!                 key => de.extra(&mut map, &mut extra, key),
-//!             }?;
-//!         }
+//!     const STRICT: bool = false;
+//!     type Slots = (slot::NonNull<i64>, slot::Plain<Option<String>>);
+//!     type Rest = object::Undeclared;
+//!     fn finish(s: Self::Slots, extra: Self::Rest, f: &Context) -> Result<Self, object::Error> {
+//!         let (f0, f1) = s;
 //!         Ok(Self {
-//!             id: de.or_default(f0, 0)?,
-//!             tag: f1.unwrap_or_default(),
-//!             extra: de.undeclared(extra),
+//!             id: f.or_default(f0, 0)?,
+//!             tag: f.optional(f1),
+//!             extra: f.undeclared(extra),
 //!         })
 //!     }
 //! }
@@ -63,23 +58,38 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::{Mutex, OnceLock};
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::lenient;
 use crate::types::{Extra, Schema};
 
-/// A generated struct's decoding; see the [module docs](self).
-pub trait Object: Schema + Sized {
-    /// The wire names of the declared fields, in field order ([`Key::Field`] indexes it).
-    const KEYS: &'static [&'static str];
+pub mod slot;
 
-    /// Reads the struct from the entries of a JSON object.
-    fn visit<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+pub use slot::{Rest, Skip, Slot, Slots};
+
+/// Undeclared keys kept as JSON values, for an [`Extra`] (see [`Context::undeclared`]).
+pub type Undeclared = BTreeMap<String, Value>;
+
+/// A struct decoded by [`deserialize`].
+pub trait Object: Schema + Sized {
+    /// The wire names of the fields, in declaration order: field `i` is `KEYS[i]`.
+    const KEYS: &'static [&'static str];
+    /// Whether a payload that breaks the schema is an error instead of a lenient decode
+    /// reported as drift (a generated crate's `strict` feature).
+    const STRICT: bool;
+    /// One slot per field, in [`Object::KEYS`] order: a [`Slot`], or a tuple of at most 16
+    /// (of slots or of such tuples, for more fields).
+    type Slots: Slots;
+    /// What undeclared keys become: [`Skip`] (none kept), [`Undeclared`] (an [`Extra`]), or
+    /// a map of a declared value type.
+    type Rest: Rest;
+    /// The struct from its slots and undeclared keys, once the map is read; `f` knows the
+    /// struct's keys and mode ([`Context::take`], [`Context::or_default`], ...).
+    fn finish(slots: Self::Slots, rest: Self::Rest, f: &Context) -> Result<Self, Error>;
 }
 
-/// `Deserialize::deserialize` of a generated struct: a map, read by [`Object::visit`].
+/// `Deserialize` for an [`Object`]: a map, each key read into its slot or its rest.
 pub fn deserialize<'de, T: Object, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
     d.deserialize_map(ObjectVisitor::<T>(PhantomData))
 }
@@ -93,18 +103,23 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
         write!(f, "struct {}", T::NAME)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::visit(map)
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let cx = Context::of::<T>();
+        let mut slots = T::Slots::empty();
+        let mut rest = T::Rest::default();
+        while let Some(key) = map.next_key_seed(KeySeed(T::KEYS))? {
+            match key {
+                Key::Field(i) => slots.read(i, i, &mut map, &cx)?,
+                Key::Other(k) => rest.read(k, &mut map)?,
+            }
+        }
+        T::finish(slots, rest, &cx).map_err(Error::into_de)
     }
 }
 
-/// A key of the object being read: a declared field (its index in [`Object::KEYS`]) or
-/// another key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Key {
-    /// The field at this index of [`Object::KEYS`].
+/// A key of the map: field `i` of [`Object::KEYS`], or an undeclared one.
+enum Key {
     Field(usize),
-    /// A key the struct does not declare.
     Other(String),
 }
 
@@ -153,239 +168,148 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 }
 
-/// The steps of [`Object::visit`] for struct `S` whose map reports errors as `E`; `strict`
-/// turns lenient decoding off (the generated crate's `strict` feature).
-pub struct Decoder<S, E> {
+/// What reading and finishing a struct's fields need to know of it: its name and pointer
+/// (drift reports), its keys (errors) and its mode.
+#[derive(Debug, Clone, Copy)]
+pub struct Context {
+    name: &'static str,
+    pointer: &'static str,
+    keys: &'static [&'static str],
     strict: bool,
-    marker: PhantomData<fn() -> (S, E)>,
 }
 
-impl<S, E> Clone for Decoder<S, E> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<S, E> Copy for Decoder<S, E> {}
-
-impl<S: Object, E: de::Error> Decoder<S, E> {
-    /// The decoder for the entries of `map`.
-    pub fn of<'de, A: MapAccess<'de, Error = E>>(_map: &A, strict: bool) -> Self {
+impl Context {
+    /// The context of struct `S`.
+    pub fn of<S: Object>() -> Self {
         Self {
-            strict,
-            marker: PhantomData,
+            name: S::NAME,
+            pointer: S::POINTER,
+            keys: S::KEYS,
+            strict: S::STRICT,
         }
     }
 
-    /// The next key, if any.
-    pub fn key<'de, A: MapAccess<'de, Error = E>>(self, map: &mut A) -> Result<Option<Key>, E> {
-        map.next_key_seed(KeySeed(S::KEYS))
+    /// Whether the struct decodes strictly.
+    pub fn strict(&self) -> bool {
+        self.strict
     }
 
-    /// Reads field `i` into its slot; a key met twice is an error, as with serde's derive.
-    pub fn value<'de, A, T>(self, map: &mut A, slot: &mut Option<T>, i: usize) -> Result<(), E>
-    where
-        A: MapAccess<'de, Error = E>,
-        T: Deserialize<'de>,
-    {
-        self.once(slot, i)?;
-        *slot = Some(map.next_value()?);
-        Ok(())
+    /// The wire name of field `i`.
+    pub fn key(&self, i: usize) -> &'static str {
+        self.keys.get(i).copied().unwrap_or("")
     }
 
-    /// Reads a required, non-nullable field whose type has a `Default`: `null` decodes as the
-    /// default and is reported (unless strict).
-    pub fn non_null<'de, A, T>(self, map: &mut A, slot: &mut Option<T>, i: usize) -> Result<(), E>
-    where
-        A: MapAccess<'de, Error = E>,
-        T: Deserialize<'de> + Default,
-    {
-        self.lenient(map, slot, i, NonNull::<S, T>(i, PhantomData))
-    }
-
-    /// Reads a required `format: date` field: a full date-time keeps its date and is
-    /// reported (unless strict).
-    pub fn date<'de, A>(
-        self,
-        map: &mut A,
-        slot: &mut Option<super::Date>,
-        i: usize,
-    ) -> Result<(), E>
-    where
-        A: MapAccess<'de, Error = E>,
-    {
-        self.lenient(map, slot, i, DateSeed::<S>(i, PhantomData))
-    }
-
-    /// Reads an optional or nullable `format: date` field, as [`Decoder::date`].
-    pub fn date_opt<'de, A>(
-        self,
-        map: &mut A,
-        slot: &mut Option<Option<super::Date>>,
-        i: usize,
-    ) -> Result<(), E>
-    where
-        A: MapAccess<'de, Error = E>,
-    {
-        self.lenient(map, slot, i, DateOptSeed::<S>(i, PhantomData))
-    }
-
-    /// Reads field `i` through `seed` (lenient), or as [`Decoder::value`] when strict.
-    fn lenient<'de, A, T, D>(
-        self,
-        map: &mut A,
-        slot: &mut Option<T>,
-        i: usize,
-        seed: D,
-    ) -> Result<(), E>
-    where
-        A: MapAccess<'de, Error = E>,
-        T: Deserialize<'de>,
-        D: DeserializeSeed<'de, Value = T>,
-    {
-        if self.strict {
-            return self.value(map, slot, i);
+    /// The spec pointer of field `i` (`{POINTER}/properties/{key}`), made once per field and
+    /// kept for the life of the process: drift reports hold `&'static str`s, and there are
+    /// only as many as the API declares fields.
+    pub(crate) fn field_pointer(&self, i: usize) -> &'static str {
+        static SEEN: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+        let key = crate::drift::pointer_segment(self.key(i));
+        let pointer = format!("{}/properties/{key}", self.pointer);
+        let mut seen = SEEN
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = seen.get(pointer.as_str()) {
+            return p;
         }
-        self.once(slot, i)?;
-        *slot = Some(map.next_value_seed(seed)?);
-        Ok(())
+        let p: &'static str = Box::leak(pointer.into_boxed_str());
+        seen.insert(p);
+        p
     }
 
-    /// Keeps an undeclared key (and its value) in the struct's map of additional properties.
-    pub fn extra<'de, A, V>(
-        self,
-        map: &mut A,
-        extra: &mut BTreeMap<String, V>,
-        key: Key,
-    ) -> Result<(), E>
-    where
-        A: MapAccess<'de, Error = E>,
-        V: Deserialize<'de>,
-    {
-        match key {
-            Key::Other(k) => {
-                let v = map.next_value()?;
-                extra.insert(k, v);
-                Ok(())
-            }
-            Key::Field(_) => self.skip(map),
-        }
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
     }
 
-    /// Skips the value of a key the struct does not keep.
-    pub fn skip<'de, A: MapAccess<'de, Error = E>>(self, map: &mut A) -> Result<(), E> {
-        map.next_value::<de::IgnoredAny>().map(|_| ())
-    }
-
-    /// Field `i` once the map is read: its value, or, absent, what serde's derive gives
-    /// (`None` for an `Option`, else a `missing field` error).
-    pub fn take<'de, T: Deserialize<'de>>(self, slot: Option<T>, i: usize) -> Result<T, E> {
-        match slot {
+    /// A required field: its value, else serde's rule for a missing field (`None` for an
+    /// `Option`, else a `missing field` error).
+    pub fn take<T: DeserializeOwned, K>(&self, slot: Slot<T, K>, i: usize) -> Result<T, Error> {
+        match slot.into_inner() {
             Some(v) => Ok(v),
-            None => T::deserialize(Missing::<E>(key::<S>(i), PhantomData)),
+            None => T::deserialize(Missing(self.key(i))),
         }
     }
 
-    /// A required field whose type has a `Default` (or is an `Option`): absent decodes as the
-    /// default and is reported (unless strict: then as [`Decoder::take`]).
-    pub fn or_default<'de, T: Deserialize<'de> + Default>(
-        self,
-        slot: Option<T>,
+    /// A required field whose type has a default: absent decodes as the default, reported
+    /// as drift (strict: [`Context::take`]).
+    pub fn or_default<T: DeserializeOwned + Default, K>(
+        &self,
+        slot: Slot<T, K>,
         i: usize,
-    ) -> Result<T, E> {
-        match slot {
+    ) -> Result<T, Error> {
+        match slot.into_inner() {
             Some(v) => Ok(v),
-            None if self.strict => self.take(None, i),
-            None => Ok(lenient::missing(S::NAME, field_pointer::<S>(i))),
+            None if self.strict => self.take(Slot::<T, K>::default(), i),
+            None => Ok(lenient::missing(self.name, self.field_pointer(i))),
         }
+    }
+
+    /// An optional field: absent is the type's default (`None`, `Nullable::Absent`).
+    pub fn optional<T: Default, K>(&self, slot: Slot<T, K>) -> T {
+        slot.into_inner().unwrap_or_default()
     }
 
     /// The struct's [`Extra`] from the undeclared keys read; reported as drift when there
     /// are any (see [`crate::types::undeclared`]).
-    pub fn undeclared(self, extra: BTreeMap<String, Value>) -> Extra {
-        super::extra::report::<S>(Extra(extra))
+    pub fn undeclared(&self, extra: Undeclared) -> Extra {
+        super::extra::report_named(self.name, self.pointer, Extra(extra))
     }
+}
 
-    fn once<T>(self, slot: &Option<T>, i: usize) -> Result<(), E> {
-        match slot {
-            Some(_) => Err(E::duplicate_field(key::<S>(i))),
-            None => Ok(()),
+/// Why [`Object::finish`] failed: a required field is missing, or its type's own rule for
+/// "missing" failed. Becomes the deserializer's error (`missing field `...``).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(ErrorKind);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ErrorKind {
+    Missing(&'static str),
+    Custom(String),
+}
+
+impl Error {
+    fn into_de<E: de::Error>(self) -> E {
+        match self.0 {
+            ErrorKind::Missing(key) => E::missing_field(key),
+            ErrorKind::Custom(msg) => E::custom(msg),
         }
     }
 }
 
-fn key<S: Object>(i: usize) -> &'static str {
-    S::KEYS.get(i).copied().unwrap_or("")
-}
-
-/// The spec pointer of field `i` of `S` (`{S::POINTER}/properties/{key}`), made once per
-/// field and kept for the life of the process: drift reports hold `&'static str`s, and
-/// there are only as many as the API declares fields.
-fn field_pointer<S: Object>(i: usize) -> &'static str {
-    static SEEN: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
-    let key = crate::drift::pointer_segment(key::<S>(i));
-    let pointer = format!("{}/properties/{key}", S::POINTER);
-    let mut seen = SEEN
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    if let Some(p) = seen.get(pointer.as_str()) {
-        return p;
-    }
-    let p: &'static str = Box::leak(pointer.into_boxed_str());
-    seen.insert(p);
-    p
-}
-
-struct NonNull<S, T>(usize, PhantomData<fn() -> (S, T)>);
-
-impl<'de, S: Object, T: Deserialize<'de> + Default> DeserializeSeed<'de> for NonNull<S, T> {
-    type Value = T;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        match Option::<T>::deserialize(d)? {
-            Some(v) => Ok(v),
-            None => Ok(lenient::null(S::NAME, field_pointer::<S>(self.0))),
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            ErrorKind::Missing(key) => write!(f, "missing field `{key}`"),
+            ErrorKind::Custom(msg) => f.write_str(msg),
         }
     }
 }
 
-struct DateSeed<S>(usize, PhantomData<fn() -> S>);
+impl std::error::Error for Error {}
 
-impl<'de, S: Object> DeserializeSeed<'de> for DateSeed<S> {
-    type Value = super::Date;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<super::Date, D::Error> {
-        let s = String::deserialize(d)?;
-        lenient::date(&s, S::NAME, field_pointer::<S>(self.0))
+impl de::Error for Error {
+    fn custom<M: fmt::Display>(msg: M) -> Self {
+        Self(ErrorKind::Custom(msg.to_string()))
     }
-}
 
-struct DateOptSeed<S>(usize, PhantomData<fn() -> S>);
-
-impl<'de, S: Object> DeserializeSeed<'de> for DateOptSeed<S> {
-    type Value = Option<super::Date>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<super::Date>, D::Error> {
-        match Option::<String>::deserialize(d)? {
-            Some(s) => lenient::date(&s, S::NAME, field_pointer::<S>(self.0)).map(Some),
-            None => Ok(None),
-        }
+    fn missing_field(field: &'static str) -> Self {
+        Self(ErrorKind::Missing(field))
     }
 }
 
 /// The deserializer of a field that is not there: `None` for an `Option`, else serde's
 /// `missing field` error.
-struct Missing<E>(&'static str, PhantomData<E>);
+struct Missing(&'static str);
 
-impl<'de, E: de::Error> Deserializer<'de> for Missing<E> {
-    type Error = E;
+impl<'de> Deserializer<'de> for Missing {
+    type Error = Error;
 
-    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, E> {
-        Err(E::missing_field(self.0))
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Error> {
+        Err(de::Error::missing_field(self.0))
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_none()
     }
 

@@ -1,10 +1,11 @@
 //! A struct's `Deserialize` and `Serialize`: short impls that hand the work to
-//! `sturdy_runtime::types::object` (`Schema`: name and pointer; `Object`: the wire keys and a
-//! `visit` body of one line per field; `Deserialize`: one call; `Serialize`: one `Encoder`
-//! call per field). serde's derives write five functions and a field enum per struct, with a
-//! branch and a `?` per field; here the steps are generic runtime code rustc checks once,
-//! which is most of a large API's build time. The field reading and finishing rules are
-//! [`super::lenient`]'s.
+//! `sturdy_runtime::types::object` (`Schema`: name and pointer; `Object`: the wire keys, the
+//! type of its slots (one per field) and a `finish` body of one line per field;
+//! `Deserialize`: one call; `Serialize`: one `Encoder` call per field). serde's derives write
+//! five functions and a field enum per struct, with a branch and a `?` per field; here the
+//! reading loop is generic runtime code rustc checks once, and what it checks per struct is a
+//! type and one function without generics: build time is most of a large API's cost. The
+//! field reading and finishing rules are [`super::lenient`]'s.
 
 use std::collections::BTreeMap;
 
@@ -12,8 +13,12 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::lenient::{field_decode, Finish, Read};
+use crate::emit::context::EmitCtx;
 use crate::emit::rust::ident;
 use crate::ir::{Field, StructDef, TypeDef, TypeRef};
+
+/// The most slots in one tuple (the runtime implements `Slots` for tuples up to 16).
+const TUPLE: usize = 16;
 
 /// The name of the constant that holds the crate's decoding mode (`false`: lenient).
 pub(super) const STRICT: &str = "STRICT";
@@ -40,11 +45,22 @@ pub(super) fn emit_impls(
     s: &StructDef,
     types: &BTreeMap<String, TypeDef>,
     cfg: &TokenStream,
+    cx: &EmitCtx,
 ) -> TokenStream {
     let name = ident(&def.name);
     let (ty, pointer) = (&def.name, &def.origin);
     let keys = s.fields.iter().map(|f| &f.wire_name);
-    let visit = visit_body(s, types);
+    let strict = format_ident!("{}", STRICT);
+    let rules: Vec<(Read, Finish)> = s.fields.iter().map(|f| field_decode(f, types)).collect();
+    let slot_types: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .zip(&rules)
+        .map(|(f, (read, _))| slot_type(cx, f, *read))
+        .collect();
+    let slots = nest(&slot_types);
+    let rest = rest_type(cx, s);
+    let finish = finish_body(s, &rules);
     let encode = encode_body(s);
     // A deprecated field is still decoded.
     let allow = s
@@ -63,12 +79,11 @@ pub(super) fn emit_impls(
         #allow
         impl ::sturdy_runtime::types::object::Object for #name {
             const KEYS: &'static [&'static str] = &[#(#keys),*];
+            const STRICT: bool = #strict;
+            type Slots = #slots;
+            type Rest = #rest;
 
-            fn visit<'de, A: ::serde::de::MapAccess<'de>>(
-                mut map: A,
-            ) -> ::std::result::Result<Self, A::Error> {
-                #visit
-            }
+            #finish
         }
 
         #cfg
@@ -128,95 +143,96 @@ fn encode_method(f: &Field) -> TokenStream {
     }
 }
 
-/// The body of `Object::visit`: a slot per field, the loop over the map's keys, the struct.
-fn visit_body(s: &StructDef, types: &BTreeMap<String, TypeDef>) -> TokenStream {
-    let strict = format_ident!("{}", STRICT);
-    let rules: Vec<(Read, Finish)> = s.fields.iter().map(|f| field_decode(f, types)).collect();
-    let slots: Vec<_> = (0..s.fields.len()).map(|i| format_ident!("f{i}")).collect();
-    let arms = rules
-        .iter()
-        .zip(&slots)
-        .enumerate()
-        .map(|(i, ((read, _), slot))| {
-            let method = match read {
-                Read::Value => quote!(value),
-                Read::NonNull => quote!(non_null),
-                Read::Date => quote!(date),
-                Read::DateOpt => quote!(date_opt),
-            };
-            let i = Literal::usize_unsuffixed(i);
-            quote!(Key::Field(#i) => de.#method(&mut map, &mut #slot, #i),)
-        });
+/// The slot of field `f`, read as `read` says: `slot::Plain<T>` and so on, `T` the field's
+/// type.
+fn slot_type(cx: &EmitCtx, f: &Field, read: Read) -> TokenStream {
+    let t = super::field_type(cx, f);
+    match read {
+        Read::Value => quote!(::sturdy_runtime::types::object::slot::Plain<#t>),
+        Read::NonNull => quote!(::sturdy_runtime::types::object::slot::NonNull<#t>),
+        Read::Date => quote!(::sturdy_runtime::types::object::slot::Date),
+        Read::DateOpt => quote!(::sturdy_runtime::types::object::slot::DateOpt),
+    }
+}
+
+/// `items` as one tuple of at most [`TUPLE`] elements, nesting tuples of tuples as needed
+/// (`()` for none, `(a,)` for one); the same shape serves the slots' type and the pattern
+/// that takes them apart.
+fn nest(items: &[TokenStream]) -> TokenStream {
+    if items.len() <= TUPLE {
+        return quote!((#(#items,)*));
+    }
+    let chunk = items.len().div_ceil(TUPLE).max(TUPLE);
+    // At most `TUPLE` groups of `chunk` leaves each.
+    let groups = items.chunks(chunk).map(nest);
+    quote!((#(#groups,)*))
+}
+
+/// What the struct keeps of undeclared keys: nothing (`Skip`), JSON values for its `Extra`,
+/// or a map of their declared type.
+fn rest_type(cx: &EmitCtx, s: &StructDef) -> TokenStream {
+    match &s.additional {
+        None => quote!(::sturdy_runtime::types::object::Skip),
+        Some(TypeRef::Json) => quote!(::sturdy_runtime::types::object::Undeclared),
+        Some(t) => {
+            let t = cx.type_tokens(t);
+            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+        }
+    }
+}
+
+/// `Object::finish`: the slots taken apart, the struct built from them (one step per field,
+/// [`Finish`]), and its undeclared keys.
+fn finish_body(s: &StructDef, rules: &[(Read, Finish)]) -> TokenStream {
+    let names: Vec<TokenStream> = (0..s.fields.len())
+        .map(|i| {
+            let n = format_ident!("f{i}");
+            quote!(#n)
+        })
+        .collect();
+    let pattern = nest(&names);
     let inits =
         s.fields
             .iter()
-            .zip(&rules)
-            .zip(&slots)
+            .zip(rules)
+            .zip(&names)
             .enumerate()
             .map(|(i, ((f, (_, finish)), slot))| {
                 let field = ident(&f.name);
                 let i = Literal::usize_unsuffixed(i);
                 match finish {
-                    Finish::Optional => quote!(#field: #slot.unwrap_or_default(),),
-                    Finish::Take => quote!(#field: de.take(#slot, #i)?,),
-                    Finish::OrDefault => quote!(#field: de.or_default(#slot, #i)?,),
+                    Finish::Optional => quote!(#field: f.optional(#slot),),
+                    Finish::Take => quote!(#field: f.take(#slot, #i)?,),
+                    Finish::OrDefault => quote!(#field: f.or_default(#slot, #i)?,),
                 }
             });
-    let (extra_slot, rest, extra_init) = match &s.additional {
-        Some(t) => (
-            quote!(let mut extra = ::std::collections::BTreeMap::new();),
-            quote!(key => de.extra(&mut map, &mut extra, key),),
-            if matches!(t, TypeRef::Json) {
-                quote!(extra: de.undeclared(extra),)
-            } else {
-                quote!(extra,)
-            },
-        ),
-        None => (quote!(), quote!(_ => de.skip(&mut map),), quote!()),
+    let (rest, extra) = match &s.additional {
+        None => (quote!(_rest), quote!()),
+        Some(TypeRef::Json) => (quote!(rest), quote!(extra: f.undeclared(rest),)),
+        Some(_) => (quote!(rest), quote!(extra: rest,)),
     };
-    let read = if s.fields.is_empty() {
-        // No field to match: every key is kept or skipped.
-        let step = match &s.additional {
-            Some(_) => quote!(de.extra(&mut map, &mut extra, key)?;),
-            None => quote!(de.skip(&mut map)?;),
+    // With no field, the slots are `()` and `f` is needed only for an `Extra`.
+    let (slots, f) = if s.fields.is_empty() {
+        let f = match &s.additional {
+            Some(TypeRef::Json) => quote!(f),
+            _ => quote!(_f),
         };
-        quote! {
-            while let ::std::option::Option::Some(key) = de.key(&mut map)? {
-                #step
-            }
-        }
+        (quote!(_slots), f)
     } else {
-        // Every arm is a `Result`; one `?` after the match (not one per arm) keeps the
-        // function small for rustc.
-        quote! {
-            while let ::std::option::Option::Some(key) = de.key(&mut map)? {
-                match key {
-                    #(#arms)*
-                    #rest
-                }?;
-            }
-        }
+        (quote!(slots), quote!(f))
     };
-    // `Key` and `Decoder` are imported in the function only: a type of the API may have
-    // either name.
-    let import = if s.fields.is_empty() {
-        quote!(
-            use ::sturdy_runtime::types::object::Decoder;
-        )
-    } else {
-        quote!(
-            use ::sturdy_runtime::types::object::{Decoder, Key};
-        )
-    };
+    let take_apart = (!s.fields.is_empty()).then(|| quote!(let #pattern = slots;));
     quote! {
-        #import
-        let de = Decoder::<Self, _>::of(&map, #strict);
-        #(let mut #slots = ::std::option::Option::None;)*
-        #extra_slot
-        #read
-        ::std::result::Result::Ok(Self {
-            #(#inits)*
-            #extra_init
-        })
+        fn finish(
+            #slots: Self::Slots,
+            #rest: Self::Rest,
+            #f: &::sturdy_runtime::types::object::Context,
+        ) -> ::std::result::Result<Self, ::sturdy_runtime::types::object::Error> {
+            #take_apart
+            ::std::result::Result::Ok(Self {
+                #(#inits)*
+                #extra
+            })
+        }
     }
 }

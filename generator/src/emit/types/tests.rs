@@ -99,7 +99,7 @@ fn optional_nullable_fields_have_three_states() {
         &t,
         "impl ::sturdy_runtime::types::object::Object for NewPet {",
     );
-    assert!(visit.contains("owner: de.or_default(f2, 2)?,"), "{visit}");
+    assert!(visit.contains("owner: f.or_default(f2, 2)?,"), "{visit}");
 }
 
 #[test]

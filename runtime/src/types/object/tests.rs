@@ -1,11 +1,10 @@
 //! The generic struct decoder against what serde's derive did for the same struct: same
 //! values, same errors, undeclared keys kept, duplicate keys refused, strict mode plain.
 
-use serde::de::MapAccess;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Decoder, Key, Object};
+use super::{slot, Context, Error, Object, Skip, Undeclared};
 use crate::types::{Extra, Schema};
 
 /// A struct as a generated crate writes it: required, required nullable, optional, and kept
@@ -33,25 +32,22 @@ impl<const STRICT: bool> Schema for Pet<STRICT> {
 
 impl<const STRICT: bool> Object for Pet<STRICT> {
     const KEYS: &'static [&'static str] = &["id", "owner", "tag", "kind"];
-    fn visit<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let de = Decoder::<Self, _>::of(&map, STRICT);
-        let (mut f0, mut f1, mut f2, mut f3) = (None, None, None, None);
-        let mut extra = Default::default();
-        while let Some(key) = de.key(&mut map)? {
-            match key {
-                Key::Field(0) => de.non_null(&mut map, &mut f0, 0),
-                Key::Field(1) => de.value(&mut map, &mut f1, 1),
-                Key::Field(2) => de.value(&mut map, &mut f2, 2),
-                Key::Field(3) => de.value(&mut map, &mut f3, 3),
-                key => de.extra(&mut map, &mut extra, key),
-            }?;
-        }
+    const STRICT: bool = STRICT;
+    type Slots = (
+        slot::NonNull<i64>,
+        slot::Plain<Option<String>>,
+        slot::Plain<Option<String>>,
+        slot::Plain<Kind>,
+    );
+    type Rest = Undeclared;
+    fn finish(s: Self::Slots, rest: Undeclared, f: &Context) -> Result<Self, Error> {
+        let (f0, f1, f2, f3) = s;
         Ok(Self {
-            id: de.or_default(f0, 0)?,
-            owner: de.or_default(f1, 1)?,
-            tag: f2.unwrap_or_default(),
-            kind: de.take(f3, 3)?,
-            extra: de.undeclared(extra),
+            id: f.or_default(f0, 0)?,
+            owner: f.or_default(f1, 1)?,
+            tag: f.optional(f2),
+            kind: f.take(f3, 3)?,
+            extra: f.undeclared(rest),
         })
     }
 }
@@ -138,8 +134,8 @@ fn lenient_fills_defaults_where_strict_refuses() {
 
 #[test]
 fn field_pointers_are_made_once_per_field() {
-    let a = super::field_pointer::<Pet<false>>(0);
-    let b = super::field_pointer::<Pet<true>>(0);
+    let a = Context::of::<Pet<false>>().field_pointer(0);
+    let b = Context::of::<Pet<true>>().field_pointer(0);
     assert_eq!(a, "#/components/schemas/Pet/properties/id");
     assert!(std::ptr::eq(a, b));
     struct Odd;
@@ -149,11 +145,93 @@ fn field_pointers_are_made_once_per_field() {
     }
     impl Object for Odd {
         const KEYS: &'static [&'static str] = &["a/b~c"];
-        fn visit<'de, A: MapAccess<'de>>(_: A) -> Result<Self, A::Error> {
+        const STRICT: bool = false;
+        type Slots = ();
+        type Rest = Skip;
+        fn finish(_: (), _: Skip, _: &Context) -> Result<Self, Error> {
             Ok(Odd)
         }
     }
-    assert_eq!(super::field_pointer::<Odd>(0), "#/o/properties/a~1b~0c");
+    assert_eq!(
+        Context::of::<Odd>().field_pointer(0),
+        "#/o/properties/a~1b~0c"
+    );
+}
+
+/// A struct of 40 fields: its slots nest (tuples of at most 16), and each key lands in its
+/// own field, a duplicate is refused by name, and undeclared keys are skipped.
+mod nested {
+    use serde::Deserialize;
+
+    use super::super::{slot, Context, Error, Object, Skip};
+    use crate::types::Schema;
+
+    #[derive(Debug, PartialEq)]
+    pub struct Wide(pub Vec<Option<i64>>);
+
+    type P = slot::Plain<Option<i64>>;
+    type Sixteen = (P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P);
+
+    const KEYS: [&str; 40] = [
+        "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "k12", "k13",
+        "k14", "k15", "k16", "k17", "k18", "k19", "k20", "k21", "k22", "k23", "k24", "k25", "k26",
+        "k27", "k28", "k29", "k30", "k31", "k32", "k33", "k34", "k35", "k36", "k37", "k38", "k39",
+    ];
+
+    impl Schema for Wide {
+        const NAME: &'static str = "Wide";
+        const POINTER: &'static str = "#/w";
+    }
+
+    impl Object for Wide {
+        const KEYS: &'static [&'static str] = &KEYS;
+        const STRICT: bool = true;
+        type Slots = (Sixteen, Sixteen, (P, P, P, P, P, P, P, P));
+        type Rest = Skip;
+        fn finish(s: Self::Slots, _: Skip, f: &Context) -> Result<Self, Error> {
+            let (a, b, c) = s;
+            let mut out = Vec::new();
+            let a = [
+                a.0, a.1, a.2, a.3, a.4, a.5, a.6, a.7, a.8, a.9, a.10, a.11, a.12, a.13, a.14,
+                a.15,
+            ];
+            let b = [
+                b.0, b.1, b.2, b.3, b.4, b.5, b.6, b.7, b.8, b.9, b.10, b.11, b.12, b.13, b.14,
+                b.15,
+            ];
+            let c = [c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7];
+            for slot in a.into_iter().chain(b).chain(c) {
+                out.push(f.optional(slot));
+            }
+            Ok(Wide(out))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Wide {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            super::super::deserialize(d)
+        }
+    }
+
+    #[test]
+    fn every_key_lands_in_its_own_field() {
+        let text = format!(
+            "{{{}, \"other\": [1]}}",
+            (0..40)
+                .map(|i| format!("\"k{i}\": {}", i * 10))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let w: Wide = serde_json::from_str(&text).unwrap();
+        assert_eq!(w.0, (0..40).map(|i| Some(i * 10)).collect::<Vec<_>>());
+        let w: Wide = serde_json::from_str(r#"{"k17": 1, "k39": 2}"#).unwrap();
+        assert_eq!(
+            (w.0[17], w.0[39], w.0[16], w.0[38]),
+            (Some(1), Some(2), None, None)
+        );
+        let e = serde_json::from_str::<Wide>(r#"{"k33": 1, "k33": 2}"#).unwrap_err();
+        assert!(e.to_string().starts_with("duplicate field `k33`"), "{e}");
+    }
 }
 
 mod encode {

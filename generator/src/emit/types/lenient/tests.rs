@@ -55,9 +55,9 @@ fn types_rs() -> String {
     out.generated.files["src/types.rs"].clone()
 }
 
-/// How field `name` of struct `ty` is read and finished in its `Object::visit`: the match
-/// arm and the struct-literal line (`Key::Field(2) => de.non_null(&mut map, &mut f2, 2),`,
-/// `start: de.or_default(f2, 2)?`).
+/// How field `name` of struct `ty` is read and finished by its `Object` impl: the kind of
+/// its slot in `type Slots` (`NonNull`, `Plain`, `Date`, `DateOpt`) and its line in
+/// `finish` (`start: f.or_default(f2, 2)?,`).
 fn field(text: &str, ty: &str, name: &str) -> (String, String) {
     let start = text
         .find(&format!(
@@ -72,19 +72,23 @@ fn field(text: &str, ty: &str, name: &str) -> (String, String) {
         .find(|l| l.starts_with(&format!("{name}: ")))
         .expect("field init")
         .to_owned();
-    // `f2` in `de.or_default(f2, 2)?,` or `f2.unwrap_or_default(),`.
-    let slot = init
-        .split(['(', ' ', '.', ','])
-        .find(|w| w.len() > 1 && w.starts_with('f') && w[1..].chars().all(|c| c.is_ascii_digit()))
-        .expect("slot")
+    // `f2` in `f.or_default(f2, 2)?,` or `f.optional(f2),`: field 2, the third slot.
+    let index: usize = init
+        .split(['(', ' ', ',', ')'])
+        .find_map(|w| w.strip_prefix('f').and_then(|n| n.parse().ok()))
+        .expect("slot");
+    let slots = &imp[imp.find("type Slots =").expect("slots")..];
+    let slots = &slots[..slots.find(';').expect("slots end")];
+    let kind = slots
+        .split("::sturdy_runtime::types::object::slot::")
+        .skip(1)
+        .nth(index)
+        .expect("slot kind")
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
         .to_owned();
-    let arm = imp
-        .lines()
-        .map(str::trim)
-        .find(|l| l.contains(&format!("&mut {slot},")))
-        .expect("arm")
-        .to_owned();
-    (arm, init)
+    (kind, init)
 }
 
 #[test]
@@ -92,28 +96,31 @@ fn required_fields_with_a_default_decode_leniently() {
     let t = types_rs();
     let dnd = "Dnd";
     for f in ["enabled", "start", "note", "profile"] {
-        let (arm, init) = field(&t, dnd, f);
-        assert!(arm.contains("de.non_null("), "{f}: {arm}");
-        assert!(init.contains("de.or_default("), "{f}: {init}");
+        let (slot, init) = field(&t, dnd, f);
+        assert_eq!(slot, "NonNull", "{f}");
+        assert!(init.contains("f.or_default("), "{f}: {init}");
     }
     // No default to fall back on: an enum, a struct with required fields.
     for f in ["kind", "status"] {
-        let (arm, init) = field(&t, dnd, f);
-        assert!(arm.contains("de.value("), "{f}: {arm}");
-        assert!(init.contains("de.take("), "{f}: {init}");
+        let (slot, init) = field(&t, dnd, f);
+        assert_eq!(slot, "Plain", "{f}");
+        assert!(init.contains("f.take("), "{f}: {init}");
     }
     // Required and nullable: absent is `None`, reported unless strict.
-    let (arm, init) = field(&t, dnd, "until");
+    let (slot, init) = field(&t, dnd, "until");
+    assert!(slot == "Plain" && init.contains("f.or_default("), "{init}");
+    assert_eq!(
+        field(&t, dnd, "since"),
+        ("Date".into(), "since: f.take(f4, 4)?,".into())
+    );
+    let (slot, init) = field(&t, dnd, "seen");
     assert!(
-        arm.contains("de.value(") && init.contains("de.or_default("),
+        slot == "DateOpt" && init == "seen: f.optional(f5),",
         "{init}"
     );
-    assert!(field(&t, dnd, "since").0.contains("de.date("));
-    let (arm, init) = field(&t, dnd, "seen");
-    assert!(arm.contains("de.date_opt(") && init.ends_with(".unwrap_or_default(),"));
     // The mode is the crate's `strict` feature, read once.
     assert!(t.contains("const STRICT: bool = cfg!(feature = \"strict\");"));
-    assert!(t.contains("Decoder::<Self, _>::of(&map, STRICT)"));
+    assert!(t.contains("const STRICT: bool = STRICT;"));
     // One `Schema` impl names the struct for drift reports; field pointers are derived
     // from it at run time (`{POINTER}/properties/{key}`), so none is listed.
     let at = t
