@@ -117,7 +117,7 @@ fn emit_struct(
     quote! {
         #docs
         #dep
-        #[derive(Debug, Clone, PartialEq, #default)]
+        #[derive(Clone, PartialEq, #default)]
         #cfg
         pub struct #name {
             #(#fields,)*
@@ -164,19 +164,24 @@ fn field_type(cx: &EmitCtx, f: &Field) -> TokenStream {
 /// The `extra` field of a struct with additional properties: its entries are the object's
 /// other keys, when decoded and encoded (`object`).
 fn extra_field(cx: &EmitCtx, t: &TypeRef) -> TokenStream {
+    let t = extra_type(cx, t);
+    quote! {
+        /// Properties not declared by the spec, kept so a decoded value re-encodes whole.
+        pub extra: #t
+    }
+}
+
+/// The type of the `extra` field for additional properties of type `t`.
+fn extra_type(cx: &EmitCtx, t: &TypeRef) -> TokenStream {
     // Untyped extras (the OpenAPI default) use the runtime's `Extra`, whose `Debug`
     // lists keys only, and report their keys as drift; typed ones a map of their value
     // type.
-    let t = match t {
+    match t {
         TypeRef::Json => quote!(::sturdy_runtime::types::Extra),
         t => {
             let t = cx.type_tokens(t);
             quote!(::std::collections::BTreeMap<::std::string::String, #t>)
         }
-    };
-    quote! {
-        /// Properties not declared by the spec, kept so a decoded value re-encodes whole.
-        pub extra: #t
     }
 }
 

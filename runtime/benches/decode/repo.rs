@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sturdy_runtime::types::object::{slot, Context, Error, Object, Undeclared};
+use sturdy_runtime::types::object::{field, slot, Context, Error, Object, Undeclared};
 use sturdy_runtime::types::Schema;
 use sturdy_runtime::types::{DateTime, Extra};
 
@@ -306,7 +306,6 @@ impl Schema for Lenient {
 
 /// Now: the same fields decoded by `sturdy_runtime::types::object` (what `sturdy generate`
 /// emits now: an `Object` impl instead of serde's derive; see `decode`).
-#[derive(Debug, Serialize)]
 pub struct Emitted {
     pub id: i64,
     pub node_id: String,
@@ -371,35 +370,35 @@ pub struct Emitted {
     pub default_branch: String,
     pub open_issues_count: i64,
     pub open_issues: i64,
-    #[serde(skip_serializing_if = "Option::is_none")] pub is_template: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub topics: Option<Vec<String>>,
+    pub is_template: Option<bool>,
+    pub topics: Option<Vec<String>>,
     pub has_issues: bool,
     pub has_projects: bool,
     pub has_wiki: bool,
     pub has_pages: bool,
-    #[serde(skip_serializing_if = "Option::is_none")] pub has_downloads: Option<bool>,
+    pub has_downloads: Option<bool>,
     pub archived: bool,
     pub disabled: bool,
-    #[serde(skip_serializing_if = "Option::is_none")] pub visibility: Option<String>,
+    pub visibility: Option<String>,
     pub pushed_at: DateTime,
     pub created_at: DateTime,
     pub updated_at: DateTime,
-    #[serde(skip_serializing_if = "Option::is_none")] pub permissions: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub allow_rebase_merge: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub template_repository: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub temp_clone_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub allow_squash_merge: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub allow_auto_merge: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub delete_branch_on_merge: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub allow_merge_commit: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub allow_forking: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub web_commit_signoff_required: Option<bool>,
+    pub permissions: Option<Value>,
+    pub allow_rebase_merge: Option<bool>,
+    pub template_repository: Option<Value>,
+    pub temp_clone_token: Option<String>,
+    pub allow_squash_merge: Option<bool>,
+    pub allow_auto_merge: Option<bool>,
+    pub delete_branch_on_merge: Option<bool>,
+    pub allow_merge_commit: Option<bool>,
+    pub allow_forking: Option<bool>,
+    pub web_commit_signoff_required: Option<bool>,
     pub subscribers_count: i64,
     pub network_count: i64,
-    #[serde(skip_serializing_if = "Option::is_none")] pub organization: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub parent: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")] pub source: Option<Value>,
-    #[serde(flatten)] pub extra: Extra,
+    pub organization: Option<Value>,
+    pub parent: Option<Value>,
+    pub source: Option<Value>,
+    pub extra: Extra,
 }
 impl Schema for Emitted {
     const NAME: &'static str = "Emitted";
@@ -506,6 +505,21 @@ impl Object for Emitted {
             source: f.optional(f90),
             extra: f.undeclared(rest),
         })
+    }
+    const NAMES: &'static [&'static str] = Self::KEYS;
+    type Refs<'a> = ((field::Req<'a, i64>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, Value>, field::Req<'a, bool>, field::Req<'a, String>, field::Req<'a, Option<String>>, field::Req<'a, bool>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>), (field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>), (field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, String>), (field::Req<'a, Option<String>>, field::Req<'a, String>, field::Req<'a, String>, field::Req<'a, Option<String>>, field::Req<'a, Value>, field::Req<'a, Option<String>>, field::Req<'a, i64>, field::Req<'a, i64>, field::Req<'a, i64>, field::Req<'a, i64>, field::Req<'a, i64>, field::Req<'a, i64>, field::Req<'a, String>, field::Req<'a, i64>, field::Req<'a, i64>, field::Opt<'a, Option<bool>>), (field::Opt<'a, Option<Vec<String>>>, field::Req<'a, bool>, field::Req<'a, bool>, field::Req<'a, bool>, field::Req<'a, bool>, field::Opt<'a, Option<bool>>, field::Req<'a, bool>, field::Req<'a, bool>, field::Opt<'a, Option<String>>, field::Req<'a, DateTime>, field::Req<'a, DateTime>, field::Req<'a, DateTime>, field::Opt<'a, Option<Value>>, field::Opt<'a, Option<bool>>, field::Opt<'a, Option<Value>>, field::Opt<'a, Option<String>>), (field::Opt<'a, Option<bool>>, field::Opt<'a, Option<bool>>, field::Opt<'a, Option<bool>>, field::Opt<'a, Option<bool>>, field::Opt<'a, Option<bool>>, field::Opt<'a, Option<bool>>, field::Req<'a, i64>, field::Req<'a, i64>, field::Opt<'a, Option<Value>>, field::Opt<'a, Option<Value>>, field::Opt<'a, Option<Value>>, field::Rest<'a, Extra>));
+    fn refs(&self) -> Self::Refs<'_> {
+        ((field::Req(&self.id), field::Req(&self.node_id), field::Req(&self.name), field::Req(&self.full_name), field::Req(&self.owner), field::Req(&self.private), field::Req(&self.html_url), field::Req(&self.description), field::Req(&self.fork), field::Req(&self.url), field::Req(&self.archive_url), field::Req(&self.assignees_url), field::Req(&self.blobs_url), field::Req(&self.branches_url), field::Req(&self.collaborators_url), field::Req(&self.comments_url)), (field::Req(&self.commits_url), field::Req(&self.compare_url), field::Req(&self.contents_url), field::Req(&self.contributors_url), field::Req(&self.deployments_url), field::Req(&self.downloads_url), field::Req(&self.events_url), field::Req(&self.forks_url), field::Req(&self.git_commits_url), field::Req(&self.git_refs_url), field::Req(&self.git_tags_url), field::Req(&self.git_url), field::Req(&self.issue_comment_url), field::Req(&self.issue_events_url), field::Req(&self.issues_url), field::Req(&self.keys_url)), (field::Req(&self.labels_url), field::Req(&self.languages_url), field::Req(&self.merges_url), field::Req(&self.milestones_url), field::Req(&self.notifications_url), field::Req(&self.pulls_url), field::Req(&self.releases_url), field::Req(&self.ssh_url), field::Req(&self.stargazers_url), field::Req(&self.statuses_url), field::Req(&self.subscribers_url), field::Req(&self.subscription_url), field::Req(&self.tags_url), field::Req(&self.teams_url), field::Req(&self.trees_url), field::Req(&self.clone_url)), (field::Req(&self.mirror_url), field::Req(&self.hooks_url), field::Req(&self.svn_url), field::Req(&self.homepage), field::Req(&self.license), field::Req(&self.language), field::Req(&self.forks_count), field::Req(&self.forks), field::Req(&self.stargazers_count), field::Req(&self.watchers_count), field::Req(&self.watchers), field::Req(&self.size), field::Req(&self.default_branch), field::Req(&self.open_issues_count), field::Req(&self.open_issues), field::Opt(&self.is_template)), (field::Opt(&self.topics), field::Req(&self.has_issues), field::Req(&self.has_projects), field::Req(&self.has_wiki), field::Req(&self.has_pages), field::Opt(&self.has_downloads), field::Req(&self.archived), field::Req(&self.disabled), field::Opt(&self.visibility), field::Req(&self.pushed_at), field::Req(&self.created_at), field::Req(&self.updated_at), field::Opt(&self.permissions), field::Opt(&self.allow_rebase_merge), field::Opt(&self.template_repository), field::Opt(&self.temp_clone_token)), (field::Opt(&self.allow_squash_merge), field::Opt(&self.allow_auto_merge), field::Opt(&self.delete_branch_on_merge), field::Opt(&self.allow_merge_commit), field::Opt(&self.allow_forking), field::Opt(&self.web_commit_signoff_required), field::Req(&self.subscribers_count), field::Req(&self.network_count), field::Opt(&self.organization), field::Opt(&self.parent), field::Opt(&self.source), field::Rest(&self.extra)))
+    }
+}
+impl Serialize for Emitted {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        sturdy_runtime::types::object::serialize(self, s)
+    }
+}
+impl std::fmt::Debug for Emitted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        sturdy_runtime::types::object::debug(self, f)
     }
 }
 impl<'de> Deserialize<'de> for Emitted {

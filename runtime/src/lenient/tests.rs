@@ -7,7 +7,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::types::object::{slot, Context, Error, Object, Skip};
+use crate::types::object::{field, slot, Context, Error, Object, Skip};
 use crate::types::Date;
 
 /// What `sturdy generate` emits for Slack's `dnd.info` response (trimmed), lenient.
@@ -47,6 +47,23 @@ impl Object for DndInfo {
             since: f.take(f3, 3)?,
             until: f.optional(f4),
         })
+    }
+    const NAMES: &'static [&'static str] = Self::KEYS;
+    type Refs<'a> = (
+        field::Req<'a, bool>,
+        field::Req<'a, bool>,
+        field::Req<'a, i64>,
+        field::Req<'a, Date>,
+        field::Opt<'a, Option<Date>>,
+    );
+    fn refs(&self) -> Self::Refs<'_> {
+        (
+            field::Req(&self.ok),
+            field::Req(&self.dnd_enabled),
+            field::Req(&self.next_dnd_start_ts),
+            field::Req(&self.since),
+            field::Opt(&self.until),
+        )
     }
 }
 

@@ -1,5 +1,6 @@
-//! Decoding and encoding generated structs: one generic visitor (and one [`Encoder`]) in the
-//! runtime instead of serde's derives per struct.
+//! Decoding and encoding generated structs: one generic visitor (and one generic encoder,
+//! [`serialize`], and [`debug`]) in the runtime instead of serde's and std's derives per
+//! struct.
 //!
 //! A generated struct implements [`Object`]: its wire keys ([`Object::KEYS`]), the type of
 //! its [`Slots`] (one [`Slot`] per field, nested in tuples of at most 16), what it keeps of
@@ -11,11 +12,10 @@
 //! versions: the same values decode, the same errors name the same fields.
 //!
 //! ```
-//! use serde::Deserialize;
-//! use sturdy_runtime::types::object::{self, slot, Context, Object};
+//! use serde::{Deserialize, Serialize};
+//! use sturdy_runtime::types::object::{self, field, slot, Context, Object};
 //! use sturdy_runtime::types::{Extra, Schema};
 //!
-//! #[derive(Debug)]
 //! struct Pet {
 //!     id: i64,
 //!     tag: Option<String>,
@@ -40,6 +40,11 @@
 //!             extra: f.undeclared(extra),
 //!         })
 //!     }
+//!     const NAMES: &'static [&'static str] = Self::KEYS;
+//!     type Refs<'a> = (field::Req<'a, i64>, field::Opt<'a, Option<String>>, field::Rest<'a, Extra>);
+//!     fn refs(&self) -> Self::Refs<'_> {
+//!         (field::Req(&self.id), field::Opt(&self.tag), field::Rest(&self.extra))
+//!     }
 //! }
 //!
 //! impl<'de> Deserialize<'de> for Pet {
@@ -48,9 +53,23 @@
 //!     }
 //! }
 //!
+//! impl Serialize for Pet {
+//!     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+//!         object::serialize(self, s)
+//!     }
+//! }
+//!
+//! impl std::fmt::Debug for Pet {
+//!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+//!         object::debug(self, f)
+//!     }
+//! }
+//!
 //! let pet: Pet = serde_json::from_str(r#"{"id": null, "tag": "x", "born": 2020}"#).unwrap();
 //! assert_eq!((pet.id, pet.tag.as_deref()), (0, Some("x")));
 //! assert_eq!(pet.extra.keys().collect::<Vec<_>>(), ["born"]);
+//! assert_eq!(serde_json::to_string(&pet).unwrap(), r#"{"id":0,"tag":"x","born":2020}"#);
+//! assert_eq!(format!("{pet:?}"), r#"Pet { id: 0, tag: Some("x"), extra: {"born"} }"#);
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -87,6 +106,16 @@ pub trait Object: Schema + Sized {
     /// The struct from its slots and undeclared keys, once the map is read; `f` knows the
     /// struct's keys and mode ([`Context::take`], [`Context::or_default`], ...).
     fn finish(slots: Self::Slots, rest: Self::Rest, f: &Context) -> Result<Self, Error>;
+    /// The Rust names of the fields, in [`Object::KEYS`] order (for `Debug`).
+    const NAMES: &'static [&'static str];
+    /// The fields lent for encoding and `Debug`, in [`Object::KEYS`] order, each wrapped in
+    /// how it is written ([`field::Req`], [`field::Opt`]), then the kept undeclared keys
+    /// ([`field::Rest`]); nested in tuples of at most 16 like [`Object::Slots`].
+    type Refs<'a>: Fields
+    where
+        Self: 'a;
+    /// The fields, lent (see [`Object::Refs`]).
+    fn refs(&self) -> Self::Refs<'_>;
 }
 
 /// `Deserialize` for an [`Object`]: a map, each key read into its slot or its rest.
@@ -322,7 +351,7 @@ impl<'de> Deserializer<'de> for Missing {
 
 mod encode;
 
-pub use encode::Encoder;
+pub use encode::{debug, field, serialize, Absent, Fields};
 
 #[cfg(test)]
 mod tests;

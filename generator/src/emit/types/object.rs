@@ -1,11 +1,12 @@
-//! A struct's `Deserialize` and `Serialize`: short impls that hand the work to
+//! A struct's `Deserialize`, `Serialize` and `Debug`: short impls that hand the work to
 //! `sturdy_runtime::types::object` (`Schema`: name and pointer; `Object`: the wire keys, the
-//! type of its slots (one per field) and a `finish` body of one line per field;
-//! `Deserialize`: one call; `Serialize`: one `Encoder` call per field). serde's derives write
-//! five functions and a field enum per struct, with a branch and a `?` per field; here the
-//! reading loop is generic runtime code rustc checks once, and what it checks per struct is a
-//! type and one function without generics: build time is most of a large API's cost. The
-//! field reading and finishing rules are [`super::lenient`]'s.
+//! type of its slots (one per field) and a `finish` body of one line per field, the Rust
+//! names, and its fields lent as a tuple of references; `Deserialize`, `Serialize`, `Debug`:
+//! one call each). serde's and std's derives write several functions and a field enum per
+//! struct, with a branch and a `?` per field; here the loops over the fields are generic
+//! runtime code rustc checks once, and what it checks per struct is two types and two
+//! functions without generics: build time is most of a large API's cost. The field reading
+//! and finishing rules are [`super::lenient`]'s.
 
 use std::collections::BTreeMap;
 
@@ -61,7 +62,13 @@ pub(super) fn emit_impls(
     let slots = nest(&slot_types);
     let rest = rest_type(cx, s);
     let finish = finish_body(s, &rules);
-    let encode = encode_body(s);
+    let names = if s.fields.iter().all(|f| f.name == f.wire_name) {
+        quote!(Self::KEYS)
+    } else {
+        let names = s.fields.iter().map(|f| &f.name);
+        quote!(&[#(#names),*])
+    };
+    let (refs_type, refs) = refs(cx, s);
     // A deprecated field is still decoded.
     let allow = s
         .fields
@@ -84,6 +91,13 @@ pub(super) fn emit_impls(
             type Rest = #rest;
 
             #finish
+
+            const NAMES: &'static [&'static str] = #names;
+            type Refs<'a> = #refs_type;
+
+            fn refs(&self) -> Self::Refs<'_> {
+                #refs
+            }
         }
 
         #cfg
@@ -96,51 +110,59 @@ pub(super) fn emit_impls(
         }
 
         #cfg
-        #allow
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(
                 &self,
                 s: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
-                #encode
+                ::sturdy_runtime::types::object::serialize(self, s)
+            }
+        }
+
+        #cfg
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::sturdy_runtime::types::object::debug(self, f)
             }
         }
     }
 }
 
-/// The body of `Serialize::serialize`: one `Encoder` step per field (required fields always,
-/// optional ones unless absent), then the undeclared keys.
-fn encode_body(s: &StructDef) -> TokenStream {
-    let steps = s.fields.iter().enumerate().map(|(i, f)| {
-        let field = ident(&f.name);
-        let i = Literal::usize_unsuffixed(i);
-        let method = encode_method(f);
-        quote!(e.#method(#i, &self.#field);)
-    });
-    let extra = s
-        .additional
-        .is_some()
-        .then(|| quote!(e.extra(&self.extra);));
-    quote! {
-        let mut e = ::sturdy_runtime::types::object::Encoder::new(
-            s,
-            <Self as ::sturdy_runtime::types::object::Object>::KEYS,
-        )?;
-        #(#steps)*
-        #extra
-        e.end()
+/// `Object::refs`'s type and body: each field lent in its wrapper (`field::Req` for a
+/// required field, always written; `field::Opt` for an optional one, left out when absent),
+/// then the kept undeclared keys (`field::Rest`), nested like the slots.
+fn refs(cx: &EmitCtx, s: &StructDef) -> (TokenStream, TokenStream) {
+    let wrapper = |f: &Field| {
+        if f.required {
+            quote!(::sturdy_runtime::types::object::field::Req)
+        } else {
+            quote!(::sturdy_runtime::types::object::field::Opt)
+        }
+    };
+    let mut types: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .map(|f| {
+            let (w, t) = (wrapper(f), super::field_type(cx, f));
+            quote!(#w<'a, #t>)
+        })
+        .collect();
+    let mut values: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .map(|f| {
+            let (w, name) = (wrapper(f), ident(&f.name));
+            quote!(#w(&self.#name))
+        })
+        .collect();
+    if let Some(t) = &s.additional {
+        let t = super::extra_type(cx, t);
+        types.push(quote!(::sturdy_runtime::types::object::field::Rest<'a, #t>));
+        values.push(quote!(::sturdy_runtime::types::object::field::Rest(
+            &self.extra
+        )));
     }
-}
-
-/// The `Encoder` step of a field: `field` (required: always written, `null` for `None`),
-/// `optional` (an `Option`, left out when `None`) or `nullable` (a `Nullable`, left out
-/// when absent).
-fn encode_method(f: &Field) -> TokenStream {
-    match (f.required, f.nullable) {
-        (true, _) => quote!(field),
-        (false, true) => quote!(nullable),
-        (false, false) => quote!(optional),
-    }
+    (nest(&types), nest(&values))
 }
 
 /// The slot of field `f`, read as `read` says: `slot::Plain<T>` and so on, `T` the field's
@@ -174,10 +196,7 @@ fn rest_type(cx: &EmitCtx, s: &StructDef) -> TokenStream {
     match &s.additional {
         None => quote!(::sturdy_runtime::types::object::Skip),
         Some(TypeRef::Json) => quote!(::sturdy_runtime::types::object::Undeclared),
-        Some(t) => {
-            let t = cx.type_tokens(t);
-            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
-        }
+        Some(t) => super::extra_type(cx, t),
     }
 }
 

@@ -84,10 +84,20 @@ fn optional_nullable_fields_have_three_states() {
         patch.contains("pub name: ::std::option::Option<::std::string::String>,"),
         "{patch}"
     );
-    // Absent is left out when encoded, `null` written: the encoder's `nullable` step.
-    let ser = item(&t, "impl ::serde::Serialize for PetPatch {");
-    assert!(ser.contains("e.optional(1, &self.name);"), "{ser}");
-    assert!(ser.contains("e.nullable(0, &self.nickname);"), "{ser}");
+    // Absent is left out when encoded, `null` written: both are lent as `field::Opt`,
+    // which skips `None` and `Nullable::Absent` (the runtime's `types::object::tests`).
+    let obj = item(
+        &t,
+        "impl ::sturdy_runtime::types::object::Object for PetPatch {",
+    );
+    assert!(
+        obj.contains("::sturdy_runtime::types::object::field::Opt(&self.name)"),
+        "{obj}"
+    );
+    assert!(
+        obj.contains("::sturdy_runtime::types::object::field::Opt(&self.nickname)"),
+        "{obj}"
+    );
     // Required and nullable stays an `Option` that is always sent; absent decodes as `None`
     // (reported as a lenient decode unless the crate's `strict` feature is on).
     let new_pet = item(&t, "pub struct NewPet {");

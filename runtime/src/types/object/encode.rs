@@ -1,100 +1,205 @@
-//! Encoding generated structs: [`Encoder`].
+//! Encoding generated structs, and their `Debug`: a struct lends its fields as a tuple of
+//! references ([`Object::refs`](super::Object::refs)), each wrapped in how it is written
+//! ([`field::Req`], [`field::Opt`], [`field::Rest`]); [`serialize`] writes them as a map and
+//! [`debug`] as serde's and std's derives would. The per-field steps are these generic impls,
+//! checked once; a struct's own code is one function without generics.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use super::Object;
+use crate::types::Extra;
 use crate::Nullable;
 
-/// Writes one struct as a map: its declared fields by index into its keys, then its
-/// undeclared keys; the counterpart of the decoder, one generic step per field instead of
-/// serde's `Serialize` derive.
-///
-/// The first error is kept and the remaining fields are skipped, so a generated
-/// `Serialize::serialize` is a straight list of calls with no branch or `?` per field:
-///
-/// ```
-/// use serde::Serialize;
-/// use sturdy_runtime::types::object::Encoder;
-///
-/// struct Pet {
-///     id: i64,
-///     tag: Option<String>,
-/// }
-///
-/// impl Serialize for Pet {
-///     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-///         let mut e = Encoder::new(s, &["id", "tag"])?;
-///         e.field(0, &self.id);
-///         e.optional(1, &self.tag);
-///         e.end()
-///     }
-/// }
-///
-/// let pet = Pet { id: 7, tag: None };
-/// assert_eq!(serde_json::to_string(&pet).unwrap(), r#"{"id":7}"#);
-/// ```
-pub struct Encoder<M: SerializeMap> {
-    map: M,
-    keys: &'static [&'static str],
-    error: Option<M::Error>,
+/// How each field is written: the wrappers of [`Object::refs`](super::Object::refs).
+pub mod field {
+    /// A required field: always written (`null` for a `None`).
+    pub struct Req<'a, T>(pub &'a T);
+    /// An optional field (`Option` or `Nullable`): left out when absent.
+    pub struct Opt<'a, T>(pub &'a T);
+    /// The undeclared keys a struct kept (its `Extra`, or a typed map): each written as a
+    /// key of the struct's map. Last; it has no key of its own.
+    pub struct Rest<'a, T>(pub &'a T);
 }
 
-impl<M: SerializeMap> Encoder<M> {
-    /// Starts the map of a struct whose wire keys are `keys`.
-    pub fn new<S>(s: S, keys: &'static [&'static str]) -> Result<Self, S::Error>
-    where
-        S: Serializer<SerializeMap = M, Error = M::Error>,
-    {
-        Ok(Self {
-            map: s.serialize_map(None)?,
-            keys,
-            error: None,
-        })
-    }
+use field::{Opt, Req, Rest};
 
-    /// Writes field `i` (a required field: always written, `null` for a `None`).
-    pub fn field<T: Serialize + ?Sized>(&mut self, i: usize, value: &T) {
-        if self.error.is_none() {
-            let key = self.keys.get(i).copied().unwrap_or("");
-            if let Err(e) = self.map.serialize_entry(key, value) {
-                self.error = Some(e);
+/// A struct's fields as [`Object::refs`](super::Object::refs) lends them: a wrapper, or a
+/// tuple of at most 16 (of wrappers or of such tuples).
+pub trait Fields {
+    /// Writes the fields present as entries of `map`; field `*at` is `keys[*at]`.
+    fn encode<M: SerializeMap>(
+        &self,
+        keys: &[&'static str],
+        at: &mut usize,
+        map: &mut M,
+    ) -> Result<(), M::Error>;
+    /// Adds every field to `d`, as `#[derive(Debug)]` does; field `*at` is `names[*at]`.
+    fn debug(&self, names: &[&'static str], at: &mut usize, d: &mut fmt::DebugStruct<'_, '_>);
+}
+
+/// Whether an optional field is absent (left out when encoded).
+pub trait Absent {
+    /// `None`, or [`Nullable::Absent`].
+    fn is_absent(&self) -> bool;
+}
+
+impl<T> Absent for Option<T> {
+    fn is_absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T> Absent for Nullable<T> {
+    fn is_absent(&self) -> bool {
+        Nullable::is_absent(self)
+    }
+}
+
+fn name(names: &[&'static str], at: &mut usize) -> &'static str {
+    let n = names.get(*at).copied().unwrap_or("");
+    *at += 1;
+    n
+}
+
+impl<T: Serialize + fmt::Debug> Fields for Req<'_, T> {
+    fn encode<M: SerializeMap>(
+        &self,
+        keys: &[&'static str],
+        at: &mut usize,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.serialize_entry(name(keys, at), self.0)
+    }
+    fn debug(&self, names: &[&'static str], at: &mut usize, d: &mut fmt::DebugStruct<'_, '_>) {
+        d.field(name(names, at), self.0);
+    }
+}
+
+impl<T: Serialize + Absent + fmt::Debug> Fields for Opt<'_, T> {
+    fn encode<M: SerializeMap>(
+        &self,
+        keys: &[&'static str],
+        at: &mut usize,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let key = name(keys, at);
+        if self.0.is_absent() {
+            return Ok(());
+        }
+        map.serialize_entry(key, self.0)
+    }
+    fn debug(&self, names: &[&'static str], at: &mut usize, d: &mut fmt::DebugStruct<'_, '_>) {
+        d.field(name(names, at), self.0);
+    }
+}
+
+/// The entries of a kept map, and its `Debug` as the field `extra`.
+fn rest<'a, V: Serialize + 'a, M: SerializeMap>(
+    entries: impl IntoIterator<Item = (&'a String, &'a V)>,
+    map: &mut M,
+) -> Result<(), M::Error> {
+    entries
+        .into_iter()
+        .try_for_each(|(k, v)| map.serialize_entry(k, v))
+}
+
+impl Fields for Rest<'_, Extra> {
+    fn encode<M: SerializeMap>(
+        &self,
+        _keys: &[&'static str],
+        _at: &mut usize,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        rest(self.0.iter(), map)
+    }
+    fn debug(&self, _: &[&'static str], _: &mut usize, d: &mut fmt::DebugStruct<'_, '_>) {
+        d.field("extra", self.0);
+    }
+}
+
+impl<V: Serialize + fmt::Debug> Fields for Rest<'_, BTreeMap<String, V>> {
+    fn encode<M: SerializeMap>(
+        &self,
+        _keys: &[&'static str],
+        _at: &mut usize,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        rest(self.0, map)
+    }
+    fn debug(&self, _: &[&'static str], _: &mut usize, d: &mut fmt::DebugStruct<'_, '_>) {
+        d.field("extra", self.0);
+    }
+}
+
+/// No field.
+impl Fields for () {
+    fn encode<M: SerializeMap>(
+        &self,
+        _: &[&'static str],
+        _: &mut usize,
+        _: &mut M,
+    ) -> Result<(), M::Error> {
+        Ok(())
+    }
+    fn debug(&self, _: &[&'static str], _: &mut usize, _: &mut fmt::DebugStruct<'_, '_>) {}
+}
+
+macro_rules! tuple_fields {
+    ($($t:ident $n:tt)+) => {
+        impl<$($t: Fields),+> Fields for ($($t,)+) {
+            fn encode<M: SerializeMap>(
+                &self,
+                keys: &[&'static str],
+                at: &mut usize,
+                map: &mut M,
+            ) -> Result<(), M::Error> {
+                $(self.$n.encode(keys, at, map)?;)+
+                Ok(())
+            }
+            fn debug(
+                &self,
+                names: &[&'static str],
+                at: &mut usize,
+                d: &mut fmt::DebugStruct<'_, '_>,
+            ) {
+                $(self.$n.debug(names, at, d);)+
             }
         }
-    }
+    };
+}
 
-    /// Writes optional field `i` unless it is `None`.
-    pub fn optional<T: Serialize>(&mut self, i: usize, value: &Option<T>) {
-        if let Some(v) = value {
-            self.field(i, v);
-        }
-    }
+tuple_fields!(SA 0);
+tuple_fields!(SA 0 SB 1);
+tuple_fields!(SA 0 SB 1 SC 2);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13 SO 14);
+tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13 SO 14 SP 15);
 
-    /// Writes optional, nullable field `i` unless it is absent (`null` when null).
-    pub fn nullable<T: Serialize>(&mut self, i: usize, value: &Nullable<T>) {
-        if !value.is_absent() {
-            self.field(i, value);
-        }
-    }
+/// `Serialize` for an [`Object`]: a map of its fields present, then its kept undeclared
+/// keys.
+pub fn serialize<T: Object, S: Serializer>(t: &T, s: S) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(None)?;
+    t.refs().encode(T::KEYS, &mut 0, &mut map)?;
+    map.end()
+}
 
-    /// Writes the undeclared keys a struct kept (its [`Extra`](crate::types::Extra), which
-    /// derefs to such a map, or a typed map).
-    pub fn extra<V: Serialize>(&mut self, extra: &BTreeMap<String, V>) {
-        for (k, v) in extra {
-            if self.error.is_some() {
-                return;
-            }
-            if let Err(e) = self.map.serialize_entry(k, v) {
-                self.error = Some(e);
-            }
-        }
-    }
-
-    /// Ends the map; the first error met, if any.
-    pub fn end(self) -> Result<M::Ok, M::Error> {
-        match self.error {
-            Some(e) => Err(e),
-            None => self.map.end(),
-        }
-    }
+/// `Debug` for an [`Object`], as `#[derive(Debug)]` writes it: `Name { field: value, .. }`,
+/// every field (absent ones too) by its Rust name, then `extra`.
+pub fn debug<T: Object>(t: &T, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let mut d = f.debug_struct(T::NAME);
+    t.refs().debug(T::NAMES, &mut 0, &mut d);
+    d.finish()
 }

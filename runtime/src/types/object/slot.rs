@@ -189,6 +189,25 @@ macro_rules! tuple_slots {
                 map: &mut M,
                 cx: &Context,
             ) -> Result<(), M::Error> {
+                if i >= Self::LEN {
+                    return map.next_value::<IgnoredAny>().map(|_| ());
+                }
+                let lens = [$($t::LEN),+];
+                let width = lens[0];
+                // The emitter's shape: every element as wide as the first but the last, which
+                // is no wider; field `i` is then in element `i / width` (a jump, not a
+                // comparison per element). The lengths are constants, so only one branch is
+                // compiled.
+                let regular = width > 0
+                    && lens[..lens.len() - 1].iter().all(|&l| l == width)
+                    && lens[lens.len() - 1] <= width;
+                if regular {
+                    let rest = i % width;
+                    return match i / width {
+                        $($n => self.$n.read(rest, at, map, cx),)+
+                        _ => map.next_value::<IgnoredAny>().map(|_| ()),
+                    };
+                }
                 let mut i = i;
                 $(
                     if i < $t::LEN {

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{slot, Context, Error, Object, Skip, Undeclared};
+use super::{field, slot, Context, Error, Object, Skip, Undeclared};
 use crate::types::{Extra, Schema};
 
 /// A struct as a generated crate writes it: required, required nullable, optional, and kept
@@ -19,7 +19,7 @@ struct Pet<const STRICT: bool> {
 }
 
 /// A type without a `Default`: a missing field of it is an error even when lenient.
-#[derive(Debug, PartialEq, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize, serde::Serialize)]
 enum Kind {
     #[serde(rename = "cat")]
     Cat,
@@ -49,6 +49,23 @@ impl<const STRICT: bool> Object for Pet<STRICT> {
             kind: f.take(f3, 3)?,
             extra: f.undeclared(rest),
         })
+    }
+    const NAMES: &'static [&'static str] = Self::KEYS;
+    type Refs<'a> = (
+        field::Req<'a, i64>,
+        field::Req<'a, Option<String>>,
+        field::Opt<'a, Option<String>>,
+        field::Req<'a, Kind>,
+        field::Rest<'a, Extra>,
+    );
+    fn refs(&self) -> Self::Refs<'_> {
+        (
+            field::Req(&self.id),
+            field::Req(&self.owner),
+            field::Opt(&self.tag),
+            field::Req(&self.kind),
+            field::Rest(&self.extra),
+        )
     }
 }
 
@@ -151,6 +168,9 @@ fn field_pointers_are_made_once_per_field() {
         fn finish(_: (), _: Skip, _: &Context) -> Result<Self, Error> {
             Ok(Odd)
         }
+        const NAMES: &'static [&'static str] = &[];
+        type Refs<'a> = ();
+        fn refs(&self) -> Self::Refs<'_> {}
     }
     assert_eq!(
         Context::of::<Odd>().field_pointer(0),
@@ -205,12 +225,54 @@ mod nested {
             }
             Ok(Wide(out))
         }
+        const NAMES: &'static [&'static str] = &KEYS;
+        type Refs<'a> = ();
+        fn refs(&self) -> Self::Refs<'_> {}
     }
 
     impl<'de> Deserialize<'de> for Wide {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             super::super::deserialize(d)
         }
+    }
+
+    /// Slots nested another way than the emitter's (groups of unequal width): the same
+    /// leaves, left to right.
+    #[derive(Debug, PartialEq)]
+    pub struct Uneven(pub [Option<i64>; 5]);
+
+    impl Schema for Uneven {
+        const NAME: &'static str = "Uneven";
+        const POINTER: &'static str = "#/u";
+    }
+
+    impl Object for Uneven {
+        const KEYS: &'static [&'static str] = &["a", "b", "c", "d", "e"];
+        const STRICT: bool = true;
+        type Slots = (P, (P, P, P), P);
+        type Rest = Skip;
+        fn finish(s: Self::Slots, _: Skip, f: &Context) -> Result<Self, Error> {
+            let (a, (b, c, d), e) = s;
+            Ok(Uneven([a, b, c, d, e].map(|s| f.optional(s))))
+        }
+        const NAMES: &'static [&'static str] = Self::KEYS;
+        type Refs<'a> = ();
+        fn refs(&self) -> Self::Refs<'_> {}
+    }
+
+    impl<'de> Deserialize<'de> for Uneven {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            super::super::deserialize(d)
+        }
+    }
+
+    #[test]
+    fn unevenly_nested_slots_keep_their_order() {
+        let u: Uneven =
+            serde_json::from_str(r#"{"e": 5, "c": 3, "a": 1, "d": 4, "b": 2}"#).unwrap();
+        assert_eq!(u.0, [Some(1), Some(2), Some(3), Some(4), Some(5)]);
+        let u: Uneven = serde_json::from_str(r#"{"d": 4}"#).unwrap();
+        assert_eq!(u.0, [None, None, None, Some(4), None]);
     }
 
     #[test]
@@ -238,11 +300,13 @@ mod encode {
     use serde::{Serialize, Serializer};
     use serde_json::json;
 
-    use crate::types::object::Encoder;
+    use crate::types::object::field::{Opt, Req, Rest};
+    use crate::types::object::Fields;
     use crate::types::Extra;
     use crate::Nullable;
 
     /// Every kind of field a generated struct has.
+    #[derive(Clone)]
     struct Patch {
         id: i64,
         owner: Option<String>,
@@ -251,20 +315,41 @@ mod encode {
         extra: Extra,
     }
 
-    impl Serialize for Patch {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut e = Encoder::new(s, &["id", "owner", "tag", "nick"])?;
-            e.field(0, &self.id);
-            e.field(1, &self.owner);
-            e.optional(2, &self.tag);
-            e.nullable(3, &self.nick);
-            e.extra(&self.extra);
-            e.end()
+    const KEYS: &[&str] = &["id", "owner", "tag", "nick"];
+
+    impl Patch {
+        /// What `Object::refs` lends.
+        fn refs(&self) -> impl Fields + '_ {
+            (
+                Req(&self.id),
+                Req(&self.owner),
+                Opt(&self.tag),
+                (Opt(&self.nick), Rest(&self.extra)),
+            )
         }
     }
 
-    /// The same through serde's derive, as emitted before.
-    #[derive(Serialize)]
+    impl Serialize for Patch {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = s.serialize_map(None)?;
+            self.refs().encode(KEYS, &mut 0, &mut map)?;
+            map.end()
+        }
+    }
+
+    impl std::fmt::Debug for Patch {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let mut d = f.debug_struct("Patch");
+            self.refs().debug(KEYS, &mut 0, &mut d);
+            d.finish()
+        }
+    }
+
+    /// The same through serde's and std's derives, as emitted before.
+    #[derive(Serialize, Debug)]
+    #[serde(rename = "Patch")]
+    #[allow(dead_code)]
     struct Derived<'a> {
         id: i64,
         owner: &'a Option<String>,
@@ -276,7 +361,7 @@ mod encode {
         extra: &'a Extra,
     }
 
-    fn both(p: &Patch) -> (String, String) {
+    fn both(p: &Patch) -> ((String, String), (String, String)) {
         let d = Derived {
             id: p.id,
             owner: &p.owner,
@@ -285,13 +370,19 @@ mod encode {
             extra: &p.extra,
         };
         (
-            serde_json::to_string(p).unwrap(),
-            serde_json::to_string(&d).unwrap(),
+            (
+                serde_json::to_string(p).unwrap(),
+                serde_json::to_string(&d).unwrap(),
+            ),
+            (
+                format!("{p:?}"),
+                format!("{d:?}").replace("Derived", "Patch"),
+            ),
         )
     }
 
     #[test]
-    fn fields_are_written_as_the_derive_wrote_them() {
+    fn fields_are_written_and_debugged_as_the_derives_did() {
         let mut extra = Extra::new();
         extra.insert("z".into(), json!({"k": [1]}));
         for p in [
@@ -317,10 +408,11 @@ mod encode {
                 extra: Extra::new(),
             },
         ] {
-            let (ours, derived) = both(&p);
+            let ((ours, derived), (ours_debug, derived_debug)) = both(&p);
             assert_eq!(ours, derived);
+            assert_eq!(ours_debug, derived_debug);
         }
-        let (ours, _) = both(&Patch {
+        let ((ours, _), (debug, _)) = both(&Patch {
             id: 1,
             owner: None,
             tag: None,
@@ -328,6 +420,10 @@ mod encode {
             extra: Extra::new(),
         });
         assert_eq!(ours, r#"{"id":1,"owner":null,"nick":null}"#);
+        assert_eq!(
+            debug,
+            "Patch { id: 1, owner: None, tag: None, nick: Null, extra: {} }"
+        );
     }
 
     /// A value that cannot be encoded.
@@ -339,7 +435,11 @@ mod encode {
         }
     }
 
-    struct Two(Broken, std::cell::Cell<bool>);
+    impl std::fmt::Debug for Broken {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Broken")
+        }
+    }
 
     /// Records whether it was asked to encode itself.
     struct Spy<'a>(&'a std::cell::Cell<bool>);
@@ -351,12 +451,20 @@ mod encode {
         }
     }
 
+    impl std::fmt::Debug for Spy<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Spy")
+        }
+    }
+
+    struct Two(Broken, std::cell::Cell<bool>);
+
     impl Serialize for Two {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut e = Encoder::new(s, &["a", "b"])?;
-            e.field(0, &self.0);
-            e.field(1, &Spy(&self.1));
-            e.end()
+            use serde::ser::SerializeMap;
+            let mut map = s.serialize_map(None)?;
+            (Req(&self.0), Req(&Spy(&self.1))).encode(&["a", "b"], &mut 0, &mut map)?;
+            map.end()
         }
     }
 
