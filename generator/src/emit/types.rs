@@ -117,7 +117,7 @@ fn emit_struct(
     quote! {
         #docs
         #dep
-        #[derive(Clone, PartialEq, #default)]
+        #[derive(Clone, #default)]
         #cfg
         pub struct #name {
             #(#fields,)*

@@ -59,6 +59,12 @@
 //!     }
 //! }
 //!
+//! impl PartialEq for Pet {
+//!     fn eq(&self, other: &Self) -> bool {
+//!         object::eq(self, other)
+//!     }
+//! }
+//!
 //! impl std::fmt::Debug for Pet {
 //!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
 //!         object::debug(self, f)
@@ -70,6 +76,8 @@
 //! assert_eq!(pet.extra.keys().collect::<Vec<_>>(), ["born"]);
 //! assert_eq!(serde_json::to_string(&pet).unwrap(), r#"{"id":0,"tag":"x","born":2020}"#);
 //! assert_eq!(format!("{pet:?}"), r#"Pet { id: 0, tag: Some("x"), extra: {"born"} }"#);
+//! let same: Pet = serde_json::from_str(r#"{"id": 0, "tag": "x", "born": 2020}"#).unwrap();
+//! assert_eq!(pet, same);
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -108,7 +116,7 @@ pub trait Object: Schema + Sized {
     fn finish(slots: Self::Slots, rest: Self::Rest, f: &Context) -> Result<Self, Error>;
     /// The Rust names of the fields, in [`Object::KEYS`] order (for `Debug`).
     const NAMES: &'static [&'static str];
-    /// The fields lent for encoding and `Debug`, in [`Object::KEYS`] order, each wrapped in
+    /// The fields lent for encoding, `Debug` and `PartialEq`, in [`Object::KEYS`] order, each wrapped in
     /// how it is written ([`field::Req`], [`field::Opt`]), then the kept undeclared keys
     /// ([`field::Rest`]); nested in tuples of at most 16 like [`Object::Slots`].
     type Refs<'a>: Fields
@@ -351,7 +359,7 @@ impl<'de> Deserializer<'de> for Missing {
 
 mod encode;
 
-pub use encode::{debug, field, serialize, Absent, Fields};
+pub use encode::{debug, eq, field, serialize, Absent, Fields};
 
 #[cfg(test)]
 mod tests;

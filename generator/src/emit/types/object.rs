@@ -1,8 +1,8 @@
-//! A struct's `Deserialize`, `Serialize` and `Debug`: short impls that hand the work to
+//! A struct's `Deserialize`, `Serialize`, `Debug` and `PartialEq`: short impls that hand the work to
 //! `sturdy_runtime::types::object` (`Schema`: name and pointer; `Object`: the wire keys, the
 //! type of its slots (one per field) and a `finish` body of one line per field, the Rust
-//! names, and its fields lent as a tuple of references; `Deserialize`, `Serialize`, `Debug`:
-//! one call each). serde's and std's derives write several functions and a field enum per
+//! names, and its fields lent as a tuple of references; `Deserialize`, `Serialize`, `Debug`,
+//! `PartialEq`: one call each). serde's and std's derives write several functions and a field enum per
 //! struct, with a branch and a `?` per field; here the loops over the fields are generic
 //! runtime code rustc checks once, and what it checks per struct is two types and two
 //! functions without generics: build time is most of a large API's cost. The field reading
@@ -116,6 +116,13 @@ pub(super) fn emit_impls(
                 s: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
                 ::sturdy_runtime::types::object::serialize(self, s)
+            }
+        }
+
+        #cfg
+        impl ::std::cmp::PartialEq for #name {
+            fn eq(&self, other: &Self) -> bool {
+                ::sturdy_runtime::types::object::eq(self, other)
             }
         }
 

@@ -1,7 +1,7 @@
-//! Encoding generated structs, and their `Debug`: a struct lends its fields as a tuple of
-//! references ([`Object::refs`](super::Object::refs)), each wrapped in how it is written
-//! ([`field::Req`], [`field::Opt`], [`field::Rest`]); [`serialize`] writes them as a map and
-//! [`debug`] as serde's and std's derives would. The per-field steps are these generic impls,
+//! Encoding generated structs, and their `Debug` and `PartialEq`: a struct lends its fields
+//! as a tuple of references ([`Object::refs`](super::Object::refs)), each wrapped in how it
+//! is written ([`field::Req`], [`field::Opt`], [`field::Rest`]); [`serialize`] writes them as
+//! a map, [`debug`] and [`eq`] as serde's and std's derives would. The per-field steps are these generic impls,
 //! checked once; a struct's own code is one function without generics.
 
 use std::collections::BTreeMap;
@@ -38,6 +38,8 @@ pub trait Fields {
     ) -> Result<(), M::Error>;
     /// Adds every field to `d`, as `#[derive(Debug)]` does; field `*at` is `names[*at]`.
     fn debug(&self, names: &[&'static str], at: &mut usize, d: &mut fmt::DebugStruct<'_, '_>);
+    /// Whether every field equals `other`'s, in order, as `#[derive(PartialEq)]` compares.
+    fn same(&self, other: &Self) -> bool;
 }
 
 /// Whether an optional field is absent (left out when encoded).
@@ -64,7 +66,7 @@ fn name(names: &[&'static str], at: &mut usize) -> &'static str {
     n
 }
 
-impl<T: Serialize + fmt::Debug> Fields for Req<'_, T> {
+impl<T: Serialize + fmt::Debug + PartialEq> Fields for Req<'_, T> {
     fn encode<M: SerializeMap>(
         &self,
         keys: &[&'static str],
@@ -76,9 +78,12 @@ impl<T: Serialize + fmt::Debug> Fields for Req<'_, T> {
     fn debug(&self, names: &[&'static str], at: &mut usize, d: &mut fmt::DebugStruct<'_, '_>) {
         d.field(name(names, at), self.0);
     }
+    fn same(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
 }
 
-impl<T: Serialize + Absent + fmt::Debug> Fields for Opt<'_, T> {
+impl<T: Serialize + Absent + fmt::Debug + PartialEq> Fields for Opt<'_, T> {
     fn encode<M: SerializeMap>(
         &self,
         keys: &[&'static str],
@@ -93,6 +98,9 @@ impl<T: Serialize + Absent + fmt::Debug> Fields for Opt<'_, T> {
     }
     fn debug(&self, names: &[&'static str], at: &mut usize, d: &mut fmt::DebugStruct<'_, '_>) {
         d.field(name(names, at), self.0);
+    }
+    fn same(&self, other: &Self) -> bool {
+        self.0 == other.0
     }
 }
 
@@ -118,9 +126,12 @@ impl Fields for Rest<'_, Extra> {
     fn debug(&self, _: &[&'static str], _: &mut usize, d: &mut fmt::DebugStruct<'_, '_>) {
         d.field("extra", self.0);
     }
+    fn same(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
 }
 
-impl<V: Serialize + fmt::Debug> Fields for Rest<'_, BTreeMap<String, V>> {
+impl<V: Serialize + fmt::Debug + PartialEq> Fields for Rest<'_, BTreeMap<String, V>> {
     fn encode<M: SerializeMap>(
         &self,
         _keys: &[&'static str],
@@ -131,6 +142,9 @@ impl<V: Serialize + fmt::Debug> Fields for Rest<'_, BTreeMap<String, V>> {
     }
     fn debug(&self, _: &[&'static str], _: &mut usize, d: &mut fmt::DebugStruct<'_, '_>) {
         d.field("extra", self.0);
+    }
+    fn same(&self, other: &Self) -> bool {
+        self.0 == other.0
     }
 }
 
@@ -145,6 +159,9 @@ impl Fields for () {
         Ok(())
     }
     fn debug(&self, _: &[&'static str], _: &mut usize, _: &mut fmt::DebugStruct<'_, '_>) {}
+    fn same(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 macro_rules! tuple_fields {
@@ -166,6 +183,9 @@ macro_rules! tuple_fields {
                 d: &mut fmt::DebugStruct<'_, '_>,
             ) {
                 $(self.$n.debug(names, at, d);)+
+            }
+            fn same(&self, other: &Self) -> bool {
+                $(self.$n.same(&other.$n))&&+
             }
         }
     };
@@ -194,6 +214,12 @@ pub fn serialize<T: Object, S: Serializer>(t: &T, s: S) -> Result<S::Ok, S::Erro
     let mut map = s.serialize_map(None)?;
     t.refs().encode(T::KEYS, &mut 0, &mut map)?;
     map.end()
+}
+
+/// `PartialEq` for an [`Object`], as `#[derive(PartialEq)]` compares: field by field, in
+/// order, then the kept undeclared keys.
+pub fn eq<T: Object>(a: &T, b: &T) -> bool {
+    a.refs().same(&b.refs())
 }
 
 /// `Debug` for an [`Object`], as `#[derive(Debug)]` writes it: `Name { field: value, .. }`,

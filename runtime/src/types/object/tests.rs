@@ -426,7 +426,27 @@ mod encode {
         );
     }
 
+    #[test]
+    fn fields_compare_as_the_derive_did() {
+        let a = Patch {
+            id: 1,
+            owner: None,
+            tag: Some("t".into()),
+            nick: Nullable::Null,
+            extra: Extra::new(),
+        };
+        let same = a.clone();
+        assert!(a.refs().same(&same.refs()));
+        let mut b = a.clone();
+        b.nick = Nullable::Absent;
+        assert!(!a.refs().same(&b.refs()), "absent and null differ");
+        let mut c = a.clone();
+        c.extra.insert("z".into(), json!(1));
+        assert!(!a.refs().same(&c.refs()), "kept keys count");
+    }
+
     /// A value that cannot be encoded.
+    #[derive(PartialEq)]
     struct Broken;
 
     impl Serialize for Broken {
@@ -442,6 +462,7 @@ mod encode {
     }
 
     /// Records whether it was asked to encode itself.
+    #[derive(PartialEq)]
     struct Spy<'a>(&'a std::cell::Cell<bool>);
 
     impl Serialize for Spy<'_> {
