@@ -1,8 +1,9 @@
 //! Lenient decoding of struct fields (see `sturdy_runtime::lenient`): how each field of a
-//! generated struct is read and finished by `sturdy_runtime::types::object::Decoder`, so a
-//! response that breaks its schema in the common ways decodes without failing the call. The
-//! generated crate's `strict` feature turns the leniency off at run time (the decoder's
-//! `strict` flag), giving back what plain serde did. Only decoding changes; requests are
+//! generated struct is read (its slot in `sturdy_runtime::types::object::slot`) and finished
+//! (a `Context` step in its `Object::finish`), so a response that breaks its schema in the
+//! common ways decodes without failing the call. The generated crate's `strict` feature
+//! turns the leniency off at run time (the `Object::STRICT` the decoder reads), giving back
+//! what plain serde did. Only decoding changes; requests are
 //! encoded as before.
 //!
 //! - a required, non-nullable field whose type has a `Default` (see [`has_default`]): absent
@@ -18,23 +19,23 @@ use std::collections::BTreeMap;
 
 use crate::ir::{Field, Prim, TypeDef, TypeKind, TypeRef};
 
-/// How a field's value is read from the map (a `Decoder` method).
+/// How a field's value is read from the map (its `slot` type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Read {
-    /// `value`: the type's own `Deserialize`.
+    /// `slot::Plain`: the type's own `Deserialize`.
     Value,
-    /// `non_null`: `null` decodes as the default.
+    /// `slot::NonNull`: `null` decodes as the default.
     NonNull,
-    /// `date`: a date-time keeps its date.
+    /// `slot::Date`: a date-time keeps its date.
     Date,
-    /// `date_opt`: the same, for an `Option<Date>`.
+    /// `slot::DateOpt`: the same, for an `Option<Date>`.
     DateOpt,
 }
 
 /// What a field is once the map is read, if its key was not there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Finish {
-    /// `unwrap_or_default()`: an optional field, absent is `None`/`Absent` (no report).
+    /// `optional`: an optional field, absent is `None`/`Absent` (no report).
     Optional,
     /// `take`: serde's rule (an error, or `None` for an `Option`).
     Take,
