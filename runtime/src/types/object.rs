@@ -91,6 +91,29 @@ use serde_json::Value;
 use crate::lenient;
 use crate::types::{Extra, Schema};
 
+/// Calls macro `$m` once per tuple size the slots and lent fields come in (1 to 16), with
+/// a type parameter name and a field index per element (`SA 0 SB 1 ..`).
+macro_rules! for_each_tuple {
+    ($m:ident) => {
+        $m!(SA 0);
+        $m!(SA 0 SB 1);
+        $m!(SA 0 SB 1 SC 2);
+        $m!(SA 0 SB 1 SC 2 SD 3);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13 SO 14);
+        $m!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13 SO 14 SP 15);
+    };
+}
+
 pub mod slot;
 
 pub use slot::{Rest, Skip, Slot, Slots};
@@ -359,7 +382,7 @@ impl<'de> Deserializer<'de> for Missing {
 
 mod encode;
 
-pub use encode::{debug, eq, field, serialize, Absent, Fields};
+pub use encode::{debug, eq, field, serialize, Absent, Fields, Kept};
 
 #[cfg(test)]
 mod tests;

@@ -90,56 +90,48 @@ impl<T: Serialize + Absent + fmt::Debug + PartialEq> Fields for Opt<'_, T> {
         at: &mut usize,
         map: &mut M,
     ) -> Result<(), M::Error> {
-        let key = name(keys, at);
         if self.0.is_absent() {
+            *at += 1;
             return Ok(());
         }
-        map.serialize_entry(key, self.0)
+        Req(self.0).encode(keys, at, map)
     }
     fn debug(&self, names: &[&'static str], at: &mut usize, d: &mut fmt::DebugStruct<'_, '_>) {
-        d.field(name(names, at), self.0);
+        Req(self.0).debug(names, at, d);
     }
     fn same(&self, other: &Self) -> bool {
         self.0 == other.0
     }
 }
 
-/// The entries of a kept map, and its `Debug` as the field `extra`.
-fn rest<'a, V: Serialize + 'a, M: SerializeMap>(
-    entries: impl IntoIterator<Item = (&'a String, &'a V)>,
-    map: &mut M,
-) -> Result<(), M::Error> {
-    entries
-        .into_iter()
-        .try_for_each(|(k, v)| map.serialize_entry(k, v))
+/// Undeclared keys a struct keeps: its [`Extra`], or a map of a declared value type.
+pub trait Kept: fmt::Debug + PartialEq {
+    /// Writes every entry into the struct's map.
+    fn encode<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
 }
 
-impl Fields for Rest<'_, Extra> {
+impl Kept for Extra {
+    fn encode<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        self.0.encode(map)
+    }
+}
+
+impl<V: Serialize + fmt::Debug + PartialEq> Kept for BTreeMap<String, V> {
+    fn encode<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        self.iter().try_for_each(|(k, v)| map.serialize_entry(k, v))
+    }
+}
+
+impl<T: Kept> Fields for Rest<'_, T> {
     fn encode<M: SerializeMap>(
         &self,
         _keys: &[&'static str],
         _at: &mut usize,
         map: &mut M,
     ) -> Result<(), M::Error> {
-        rest(self.0.iter(), map)
+        self.0.encode(map)
     }
-    fn debug(&self, _: &[&'static str], _: &mut usize, d: &mut fmt::DebugStruct<'_, '_>) {
-        d.field("extra", self.0);
-    }
-    fn same(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-}
-
-impl<V: Serialize + fmt::Debug + PartialEq> Fields for Rest<'_, BTreeMap<String, V>> {
-    fn encode<M: SerializeMap>(
-        &self,
-        _keys: &[&'static str],
-        _at: &mut usize,
-        map: &mut M,
-    ) -> Result<(), M::Error> {
-        rest(self.0, map)
-    }
+    /// The kept keys as the field `extra` (an [`Extra`] lists its keys only).
     fn debug(&self, _: &[&'static str], _: &mut usize, d: &mut fmt::DebugStruct<'_, '_>) {
         d.field("extra", self.0);
     }
@@ -191,22 +183,7 @@ macro_rules! tuple_fields {
     };
 }
 
-tuple_fields!(SA 0);
-tuple_fields!(SA 0 SB 1);
-tuple_fields!(SA 0 SB 1 SC 2);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13 SO 14);
-tuple_fields!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13 SO 14 SP 15);
+for_each_tuple!(tuple_fields);
 
 /// `Serialize` for an [`Object`]: a map of its fields present, then its kept undeclared
 /// keys.

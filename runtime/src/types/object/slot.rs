@@ -76,25 +76,51 @@ pub trait Slots: Sized {
     ) -> Result<(), A::Error>;
 }
 
-impl<T: DeserializeOwned> Slots for Plain<T> {
-    const LEN: usize = 1;
-    fn empty() -> Self {
-        Self::default()
-    }
-    fn read<'de, A: MapAccess<'de>>(
-        &mut self,
-        _i: usize,
-        at: usize,
-        map: &mut A,
-        cx: &Context,
-    ) -> Result<(), A::Error> {
-        self.once(cx, at)?;
-        self.0 = Some(map.next_value()?);
-        Ok(())
+/// How a slot of kind `K` reads a `T` when decoding leniently (strictly, every kind reads
+/// with the type's own `Deserialize`).
+pub trait Read<T> {
+    /// Reads the map's next value, by the lenient rule of this kind.
+    fn lenient<'de, A: MapAccess<'de>>(map: &mut A, cx: &Context, at: usize)
+        -> Result<T, A::Error>;
+}
+
+impl<T: DeserializeOwned> Read<T> for kind::Plain {
+    fn lenient<'de, A: MapAccess<'de>>(map: &mut A, _: &Context, _: usize) -> Result<T, A::Error> {
+        map.next_value()
     }
 }
 
-impl<T: DeserializeOwned + Default> Slots for NonNull<T> {
+impl<T: DeserializeOwned + Default> Read<T> for kind::NonNull {
+    fn lenient<'de, A: MapAccess<'de>>(
+        map: &mut A,
+        cx: &Context,
+        at: usize,
+    ) -> Result<T, A::Error> {
+        map.next_value_seed(NonNullSeed::<T>(cx, at, PhantomData))
+    }
+}
+
+impl Read<crate::types::Date> for kind::Date {
+    fn lenient<'de, A: MapAccess<'de>>(
+        map: &mut A,
+        cx: &Context,
+        at: usize,
+    ) -> Result<crate::types::Date, A::Error> {
+        map.next_value_seed(DateSeed(cx, at))
+    }
+}
+
+impl Read<Option<crate::types::Date>> for kind::Date {
+    fn lenient<'de, A: MapAccess<'de>>(
+        map: &mut A,
+        cx: &Context,
+        at: usize,
+    ) -> Result<Option<crate::types::Date>, A::Error> {
+        map.next_value_seed(DateOptSeed(cx, at))
+    }
+}
+
+impl<T: DeserializeOwned, K: Read<T>> Slots for Slot<T, K> {
     const LEN: usize = 1;
     fn empty() -> Self {
         Self::default()
@@ -110,51 +136,7 @@ impl<T: DeserializeOwned + Default> Slots for NonNull<T> {
         self.0 = Some(if cx.strict() {
             map.next_value()?
         } else {
-            map.next_value_seed(NonNullSeed::<T>(cx, at, PhantomData))?
-        });
-        Ok(())
-    }
-}
-
-impl Slots for Date {
-    const LEN: usize = 1;
-    fn empty() -> Self {
-        Self::default()
-    }
-    fn read<'de, A: MapAccess<'de>>(
-        &mut self,
-        _i: usize,
-        at: usize,
-        map: &mut A,
-        cx: &Context,
-    ) -> Result<(), A::Error> {
-        self.once(cx, at)?;
-        self.0 = Some(if cx.strict() {
-            map.next_value()?
-        } else {
-            map.next_value_seed(DateSeed(cx, at))?
-        });
-        Ok(())
-    }
-}
-
-impl Slots for DateOpt {
-    const LEN: usize = 1;
-    fn empty() -> Self {
-        Self::default()
-    }
-    fn read<'de, A: MapAccess<'de>>(
-        &mut self,
-        _i: usize,
-        at: usize,
-        map: &mut A,
-        cx: &Context,
-    ) -> Result<(), A::Error> {
-        self.once(cx, at)?;
-        self.0 = Some(if cx.strict() {
-            map.next_value()?
-        } else {
-            map.next_value_seed(DateOptSeed(cx, at))?
+            K::lenient(map, cx, at)?
         });
         Ok(())
     }
@@ -222,22 +204,7 @@ macro_rules! tuple_slots {
     };
 }
 
-tuple_slots!(SA 0);
-tuple_slots!(SA 0 SB 1);
-tuple_slots!(SA 0 SB 1 SC 2);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13 SO 14);
-tuple_slots!(SA 0 SB 1 SC 2 SD 3 SE 4 SF 5 SG 6 SH 7 SI 8 SJ 9 SK 10 SL 11 SM 12 SN 13 SO 14 SP 15);
+for_each_tuple!(tuple_slots);
 
 /// What a struct keeps of the keys it does not declare.
 pub trait Rest: Default {
