@@ -20,8 +20,8 @@
 //! chooses). Measured on main (2-core machine, CPU s / peak MB): before structs stopped using
 //! serde's derives (load 3–4), stripe 38.8 / 2599, github 69.7 / 4388, openai 44.6 / 2975;
 //! with a generic `visit` body per struct (load 1.7), 16.2 / 1317, 29.9 / 2295, 21.1 / 1607;
-//! decoding through slots and encoding, printing and comparing through lent fields (two runs,
-//! load 0.3–1), 11.9 / 1113, 19.7–19.8 / 1851, 15.6–15.7 / 1375–1377.
+//! decoding through slots and encoding, printing and comparing through lent fields (three
+//! runs, load 0–1), 11.5–11.9 / 1111–1113, 19.1–19.8 / 1851, 15.4–15.7 / 1375–1377.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
