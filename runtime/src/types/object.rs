@@ -167,9 +167,15 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
         let cx = Context::of::<T>();
         let mut slots = T::Slots::empty();
         let mut rest = T::Rest::default();
-        while let Some(key) = map.next_key_seed(KeySeed(T::KEYS))? {
+        // Where the next key is looked for first: after the last one found, since payloads
+        // mostly list their keys in the schema's order.
+        let mut next = 0;
+        while let Some(key) = map.next_key_seed(KeySeed(T::KEYS, next))? {
             match key {
-                Key::Field(i) => slots.read(i, i, &mut map, &cx)?,
+                Key::Field(i) => {
+                    next = i + 1;
+                    slots.read(i, i, &mut map, &cx)?
+                }
                 Key::Other(k) => rest.read(k, &mut map)?,
             }
         }
@@ -183,11 +189,18 @@ enum Key {
     Other(String),
 }
 
-struct KeySeed(&'static [&'static str]);
+/// Finds a key among the wire keys, from index `.1` on, then from the start.
+struct KeySeed(&'static [&'static str], usize);
 
 impl KeySeed {
     fn find(&self, s: &str) -> Option<usize> {
-        self.0.iter().position(|k| *k == s)
+        let start = self.1.min(self.0.len());
+        let (before, after) = self.0.split_at(start);
+        after
+            .iter()
+            .position(|k| *k == s)
+            .map(|i| start + i)
+            .or_else(|| before.iter().position(|k| *k == s))
     }
 }
 
