@@ -313,7 +313,7 @@ impl Context {
     ) -> Result<T, Error> {
         match slot.into_inner() {
             Some(v) => Ok(v),
-            None if self.strict => self.take(Slot::<T, K>::default(), i),
+            None if self.strict => T::deserialize(Missing(self.key(i))),
             None => Ok(lenient::missing(self.name, self.field_pointer(i))),
         }
     }

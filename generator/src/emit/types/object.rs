@@ -146,22 +146,14 @@ fn refs(cx: &EmitCtx, s: &StructDef) -> (TokenStream, TokenStream) {
             quote!(::sturdy_runtime::types::object::field::Opt)
         }
     };
-    let mut types: Vec<TokenStream> = s
+    let (mut types, mut values): (Vec<TokenStream>, Vec<TokenStream>) = s
         .fields
         .iter()
         .map(|f| {
-            let (w, t) = (wrapper(f), super::field_type(cx, f));
-            quote!(#w<'a, #t>)
+            let (w, t, name) = (wrapper(f), super::field_type(cx, f), ident(&f.name));
+            (quote!(#w<'a, #t>), quote!(#w(&self.#name)))
         })
-        .collect();
-    let mut values: Vec<TokenStream> = s
-        .fields
-        .iter()
-        .map(|f| {
-            let (w, name) = (wrapper(f), ident(&f.name));
-            quote!(#w(&self.#name))
-        })
-        .collect();
+        .unzip();
     if let Some(t) = &s.additional {
         let t = super::extra_type(cx, t);
         types.push(quote!(::sturdy_runtime::types::object::field::Rest<'a, #t>));
